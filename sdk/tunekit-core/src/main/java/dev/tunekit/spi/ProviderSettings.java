@@ -1,0 +1,168 @@
+package dev.tunekit.spi;
+
+import dev.tunekit.InvalidInputException;
+import dev.tunekit.Secret;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The settings of one provider, as read from {@code tunekit.yaml} (with {@code ${ENV}} references
+ * already resolved) and environment overrides. Typed getters fail with an
+ * {@link InvalidInputException} that names the setting and the config file, never the value of a
+ * secret.
+ */
+public final class ProviderSettings {
+  private final String name;
+  private final String source;
+  private final Path workDir;
+  private final Map<String, Object> values;
+
+  private ProviderSettings(String name, String source, Path workDir, Map<String, Object> values) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.source = Objects.requireNonNull(source, "source");
+    this.workDir = Objects.requireNonNull(workDir, "workDir");
+    this.values = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(values));
+  }
+
+  /**
+   * Settings for provider {@code name}.
+   *
+   * @param source where the settings came from, for error messages (such as {@code tunekit.yaml})
+   * @param workDir a directory the provider may use for its own files (converted data, server state)
+   * @param values setting name to value (strings, numbers, booleans, lists, nested maps)
+   */
+  public static ProviderSettings of(String name, String source, Path workDir, Map<String, ?> values) {
+    return new ProviderSettings(name, source, workDir, new LinkedHashMap<>(values));
+  }
+
+  /** The provider name chosen in config, such as {@code azure}. */
+  public String name() {
+    return name;
+  }
+
+  /** Where these settings came from, for error messages. */
+  public String source() {
+    return source;
+  }
+
+  /** A directory this provider may write to; created on demand by the provider. */
+  public Path workDir() {
+    return workDir;
+  }
+
+  /** All raw values (secrets included: never log this map). */
+  public Map<String, Object> values() {
+    return values;
+  }
+
+  /** A string setting, if present and not blank. */
+  public Optional<String> string(String key) {
+    Object v = values.get(key);
+    if (v == null) {
+      return Optional.empty();
+    }
+    if (v instanceof Map || v instanceof java.util.Collection) {
+      throw invalid(key, "must be a single value, not a list or map");
+    }
+    String s = String.valueOf(v);
+    return s.isBlank() ? Optional.empty() : Optional.of(s);
+  }
+
+  /** A required string setting. */
+  public String requireString(String key) {
+    return string(key).orElseThrow(() -> invalid(key, "is required; set it in the config file or its environment variable"));
+  }
+
+  /** A secret setting, if present and not blank. The value never appears in an error message. */
+  public Optional<Secret> secret(String key) {
+    Object v = values.get(key);
+    if (v instanceof Secret s) {
+      return s.isBlank() ? Optional.empty() : Optional.of(s);
+    }
+    return string(key).map(Secret::of);
+  }
+
+  /** A required secret setting. */
+  public Secret requireSecret(String key) {
+    return secret(key).orElseThrow(() -> invalid(key, "is required; set it (preferably as ${ENV_VAR}) in the config file"));
+  }
+
+  /** An integer setting. */
+  public Optional<Integer> integer(String key) {
+    return string(key).map(s -> {
+      try {
+        return Integer.parseInt(s.trim());
+      } catch (NumberFormatException e) {
+        throw invalid(key, "must be a whole number");
+      }
+    });
+  }
+
+  /** A boolean setting ({@code true} or {@code false}). */
+  public Optional<Boolean> bool(String key) {
+    return string(key).map(s -> {
+      String t = s.trim().toLowerCase(java.util.Locale.ROOT);
+      if (t.equals("true") || t.equals("false")) {
+        return Boolean.parseBoolean(t);
+      }
+      throw invalid(key, "must be true or false");
+    });
+  }
+
+  /** A duration setting, as ISO-8601 ({@code PT30S}) or a number with a unit ({@code 30s}, {@code 500ms}, {@code 5m}, {@code 2h}). */
+  public Optional<Duration> duration(String key) {
+    return string(key).map(s -> parseDuration(s.trim()).orElseThrow(
+        () -> invalid(key, "must be a duration such as 30s, 500ms, 5m or PT30S")));
+  }
+
+  /** A nested map setting (such as {@code tags}). */
+  @SuppressWarnings("unchecked")
+  public Map<String, Object> map(String key) {
+    Object v = values.get(key);
+    if (v == null) {
+      return Map.of();
+    }
+    if (v instanceof Map<?, ?> m) {
+      return (Map<String, Object>) m;
+    }
+    throw invalid(key, "must be a map of names to values");
+  }
+
+  /** An error naming this setting and its source. */
+  public InvalidInputException invalid(String key, String problem) {
+    return new InvalidInputException("setting providers." + name + "." + key + " " + problem, source);
+  }
+
+  static Optional<Duration> parseDuration(String s) {
+    try {
+      if (s.startsWith("P") || s.startsWith("p")) {
+        return Optional.of(Duration.parse(s.toUpperCase(java.util.Locale.ROOT)));
+      }
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)").matcher(s);
+      if (!m.matches()) {
+        return Optional.empty();
+      }
+      long n = Long.parseLong(m.group(1));
+      switch (m.group(2)) {
+        case "ms": return Optional.of(Duration.ofMillis(n));
+        case "s": return Optional.of(Duration.ofSeconds(n));
+        case "m": return Optional.of(Duration.ofMinutes(n));
+        case "h": return Optional.of(Duration.ofHours(n));
+        default: return Optional.of(Duration.ofDays(n));
+      }
+    } catch (DateTimeParseException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Names the provider and the keys present; never a value. */
+  @Override
+  public String toString() {
+    return "ProviderSettings{name=" + name + ", source=" + source + ", keys=" + values.keySet() + "}";
+  }
+}

@@ -1,0 +1,18 @@
+package dev.tunekit.spi;
+
+import java.util.Objects;
+
+/**
+ * A file the provider holds.
+ *
+ * @param id the provider's id (an OpenAI file id, an S3 URI, ...)
+ * @param fileName the remote name
+ * @param sizeBytes the size the provider reports, or -1 if unknown
+ */
+public record RemoteFile(String id, String fileName, long sizeBytes) {
+  /** Canonical constructor. */
+  public RemoteFile {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(fileName, "fileName");
+  }
+}

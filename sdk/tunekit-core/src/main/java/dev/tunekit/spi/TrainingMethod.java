@@ -1,0 +1,13 @@
+package dev.tunekit.spi;
+
+/** How a model is trained. Chosen by the core from the dataset's kind and the run's settings. */
+public enum TrainingMethod {
+  /** Supervised fine-tuning on chat examples. */
+  SUPERVISED,
+  /** Direct preference optimisation on preference pairs. */
+  DPO,
+  /** Continued pre-training on unlabeled text (Bedrock). */
+  CONTINUED_PRE_TRAINING,
+  /** Distillation from a teacher model (Bedrock). */
+  DISTILLATION
+}

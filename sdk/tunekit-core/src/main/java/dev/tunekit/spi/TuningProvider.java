@@ -1,0 +1,98 @@
+package dev.tunekit.spi;
+
+import dev.tunekit.ChatRequest;
+import dev.tunekit.ChatResponse;
+import dev.tunekit.JobEvent;
+import dev.tunekit.MetricPoint;
+import dev.tunekit.dataset.DatasetFormat;
+import dev.tunekit.dataset.DatasetKind;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One fine-tuning backend. Each method is a single remote operation (or a short fixed sequence, like
+ * a multipart upload); the core decorates every call with retries, a circuit breaker and the run
+ * ledger, so implementations must not retry by themselves and must configure their SDK's own retries
+ * off. Failures are thrown as {@link dev.tunekit.TunekitException} subclasses; a
+ * {@link dev.tunekit.ProviderException} says whether the call is retryable and whether its outcome is
+ * unknown. Provider SDK types never appear here.
+ */
+public interface TuningProvider extends AutoCloseable {
+
+  /** The provider name, as chosen in config. */
+  String name();
+
+  /** The file format this provider trains {@code baseModel} on, for a dataset of this kind. */
+  DatasetFormat trainingFormat(String baseModel, DatasetKind kind);
+
+  /**
+   * Looks for a file uploaded earlier with the same name and size (after a crash that lost the
+   * ledger entry). Providers that cannot list files return empty.
+   */
+  default Optional<RemoteFile> findFile(FileUpload upload) {
+    return Optional.empty();
+  }
+
+  /** Uploads a file (in parts when it is large). */
+  RemoteFile upload(FileUpload upload);
+
+  /** Creates a job. Must store {@link JobRequest#idempotencyKey()} where {@link #findJob} can see it. */
+  RemoteJob createJob(JobRequest request);
+
+  /** Finds the job created with this idempotency key, if the provider has it. */
+  Optional<RemoteJob> findJob(String idempotencyKey);
+
+  /** The job's current state. */
+  RemoteJob job(String jobId);
+
+  /** All of the job's events so far, oldest first. */
+  List<JobEvent> events(String jobId);
+
+  /** The job's training metrics so far, by step. */
+  List<MetricPoint> metrics(String jobId);
+
+  /** The job's checkpoints, if the provider keeps any. */
+  default List<Checkpoint> checkpoints(String jobId) {
+    return List.of();
+  }
+
+  /** Cancels the job. */
+  RemoteJob cancel(String jobId);
+
+  /** Pauses the job, where supported. */
+  default RemoteJob pause(String jobId) {
+    throw new dev.tunekit.TunekitException("Provider " + name() + " cannot pause jobs; cancel it instead.");
+  }
+
+  /** Resumes a paused job, where supported. */
+  default RemoteJob resume(String jobId) {
+    throw new dev.tunekit.TunekitException("Provider " + name() + " cannot resume paused jobs.");
+  }
+
+  /**
+   * Makes a tuned model callable. The default is for providers that serve tuned models at once.
+   *
+   * @param modelId the tuned model
+   * @param name a deployment name chosen by the core (stable per run, so a repeated call is idempotent)
+   * @param options provider-specific deployment options from config or the run
+   */
+  default Deployment deploy(String modelId, String name, Map<String, Object> options) {
+    return Deployment.immediate(modelId);
+  }
+
+  /** The current state of a deployment. */
+  default Deployment deployment(String deploymentId) {
+    return Deployment.immediate(deploymentId);
+  }
+
+  /** Removes a deployment (stops hourly hosting charges where there are any). */
+  default void undeploy(String deploymentId) {}
+
+  /** One chat completion, for evaluation and smoke tests. */
+  ChatResponse chat(ChatRequest request);
+
+  /** Releases clients, threads and servers. */
+  @Override
+  void close();
+}

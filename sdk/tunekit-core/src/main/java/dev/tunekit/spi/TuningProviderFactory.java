@@ -1,0 +1,20 @@
+package dev.tunekit.spi;
+
+import java.util.Set;
+
+/**
+ * Creates a {@link TuningProvider} from its settings. Found with {@link java.util.ServiceLoader};
+ * chosen by name from {@code tunekit.yaml} ({@code provider: openai}).
+ */
+public interface TuningProviderFactory {
+
+  /** The provider names this factory answers to, such as {@code openai} and {@code azure}. */
+  Set<String> names();
+
+  /**
+   * Creates a provider. Fails with {@link dev.tunekit.InvalidInputException} naming the setting
+   * (for example {@code providers.openai.apiKey}) when a required setting is missing; makes no
+   * remote call.
+   */
+  TuningProvider create(ProviderSettings settings);
+}
