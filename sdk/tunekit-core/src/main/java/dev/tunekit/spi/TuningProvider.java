@@ -1,5 +1,6 @@
 package dev.tunekit.spi;
 
+import dev.tunekit.ChatModel;
 import dev.tunekit.ChatRequest;
 import dev.tunekit.ChatResponse;
 import dev.tunekit.JobEvent;
@@ -18,7 +19,7 @@ import java.util.Optional;
  * {@link dev.tunekit.ProviderException} says whether the call is retryable and whether its outcome is
  * unknown. Provider SDK types never appear here.
  */
-public interface TuningProvider extends AutoCloseable {
+public interface TuningProvider extends ChatModel, AutoCloseable {
 
   /** The provider name, as chosen in config. */
   String name();
@@ -90,6 +91,7 @@ public interface TuningProvider extends AutoCloseable {
   default void undeploy(String deploymentId) {}
 
   /** One chat completion, for evaluation and smoke tests. */
+  @Override
   ChatResponse chat(ChatRequest request);
 
   /** Releases clients, threads and servers. */
