@@ -236,10 +236,10 @@ final class Ledger implements AutoCloseable {
     log(runId, "error", error);
   }
 
-  synchronized void setFiles(String runId, String trainingFileId, String validationFileId) {
-    update("UPDATE runs SET training_file_id = ?, validation_file_id = ?, state = CASE WHEN state = 'CREATED'"
+  synchronized void setFiles(String runId, String trainingFileId, String validationFileId, String spec) {
+    update("UPDATE runs SET training_file_id = ?, validation_file_id = ?, spec = ?, state = CASE WHEN state = 'CREATED'"
         + " THEN 'UPLOADED' ELSE state END, error = NULL, updated_at = ? WHERE id = ?",
-        trainingFileId, validationFileId, now(), runId);
+        trainingFileId, validationFileId, spec, now(), runId);
     log(runId, "files", trainingFileId + (validationFileId == null ? "" : " " + validationFileId));
   }
 
@@ -282,7 +282,7 @@ final class Ledger implements AutoCloseable {
   synchronized Claim claimSubmit(String runId, Duration lease) {
     return inTransaction(() -> {
       try (PreparedStatement ps = conn.prepareStatement(
-          "SELECT job_id, submit_attempts, lease_owner, lease_host, lease_pid, lease_until FROM runs WHERE id = ?")) {
+          "SELECT job_id, submit_attempts, lease_owner, lease_host, lease_pid, lease_until, state FROM runs WHERE id = ?")) {
         ps.setString(1, runId);
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) {
@@ -290,6 +290,9 @@ final class Ledger implements AutoCloseable {
           }
           if (rs.getString(1) != null) {
             return new Claim.Done(rs.getString(1));
+          }
+          if (RunState.CANCELLED.name().equals(rs.getString(7))) {
+            throw new TunekitException("Run " + runId + " was cancelled; its job will not be submitted.");
           }
           int attempts = rs.getInt(2);
           if (!isStale(rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6))) {
