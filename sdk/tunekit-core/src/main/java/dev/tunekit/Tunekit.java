@@ -99,6 +99,16 @@ public final class Tunekit implements AutoCloseable {
     return new Run(workflow, runId);
   }
 
+  /**
+   * A handle on a run in the ledger, without continuing it or calling the provider (to inspect,
+   * cancel or deploy it). Use {@link #resume(String)} to continue an interrupted run.
+   */
+  public Run run(String runId) {
+    Objects.requireNonNull(runId, "runId");
+    workflow.row(runId);
+    return new Run(workflow, runId);
+  }
+
   /** One chat completion from {@code model} (a base model, tuned model or deployment), through the retry layer. */
   public ChatResponse chat(String model, List<ChatMessage> messages) {
     return workflow.provider().chat(ChatRequest.of(model, messages));
