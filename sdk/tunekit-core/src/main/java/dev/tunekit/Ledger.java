@@ -280,7 +280,16 @@ final class Ledger implements AutoCloseable {
 
   /** Claims the right to create this run's job. */
   synchronized Claim claimSubmit(String runId, Duration lease) {
-    return inTransaction(() -> {
+    // A plain read first: waiting processes must not queue for the write lock the holder needs to finish.
+    Claim peek = claimSubmitIn(runId, lease, false);
+    if (!(peek instanceof Claim.Claimed)) {
+      return peek;
+    }
+    return inTransaction(() -> claimSubmitIn(runId, lease, true));
+  }
+
+  private Claim claimSubmitIn(String runId, Duration lease, boolean take) {
+    try {
       try (PreparedStatement ps = conn.prepareStatement(
           "SELECT job_id, submit_attempts, lease_owner, lease_host, lease_pid, lease_until, state FROM runs WHERE id = ?")) {
         ps.setString(1, runId);
@@ -298,12 +307,16 @@ final class Ledger implements AutoCloseable {
           if (!isStale(rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6))) {
             return new Claim.Busy(rs.getString(3));
           }
-          update("UPDATE runs SET lease_owner = ?, lease_host = ?, lease_pid = ?, lease_until = ? WHERE id = ?",
-              self.id(), self.host(), self.pid(), now() + lease.toMillis(), runId);
+          if (take) {
+            update("UPDATE runs SET lease_owner = ?, lease_host = ?, lease_pid = ?, lease_until = ? WHERE id = ?",
+                self.id(), self.host(), self.pid(), now() + lease.toMillis(), runId);
+          }
           return new Claim.Claimed(attempts);
         }
       }
-    });
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   /** Written before each create call: after this, a crash means "the job may exist". */
@@ -328,7 +341,16 @@ final class Ledger implements AutoCloseable {
 
   /** Claims the right to upload the file with this hash to this provider. */
   synchronized Claim claimUpload(String provider, String sha256, String fileName, long size, Duration lease) {
-    return inTransaction(() -> {
+    Claim peek = claimUploadIn(provider, sha256, fileName, size, lease, false);
+    if (!(peek instanceof Claim.Claimed)) {
+      return peek;
+    }
+    return inTransaction(() -> claimUploadIn(provider, sha256, fileName, size, lease, true));
+  }
+
+  private Claim claimUploadIn(String provider, String sha256, String fileName, long size, Duration lease,
+      boolean take) {
+    try {
       try (PreparedStatement ps = conn.prepareStatement("SELECT file_id, attempts, lease_owner, lease_host, lease_pid,"
           + " lease_until FROM uploads WHERE provider = ? AND sha256 = ?")) {
         ps.setString(1, provider);
@@ -336,6 +358,9 @@ final class Ledger implements AutoCloseable {
         try (ResultSet rs = ps.executeQuery()) {
           long until = now() + lease.toMillis();
           if (!rs.next()) {
+            if (!take) {
+              return new Claim.Claimed(0);
+            }
             update("INSERT INTO uploads (provider, sha256, file_name, size_bytes, lease_owner, lease_host, lease_pid,"
                 + " lease_until, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)", provider, sha256, fileName, size,
                 self.id(), self.host(), self.pid(), until, now(), now());
@@ -348,12 +373,16 @@ final class Ledger implements AutoCloseable {
           if (!isStale(rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6))) {
             return new Claim.Busy(rs.getString(3));
           }
-          update("UPDATE uploads SET lease_owner = ?, lease_host = ?, lease_pid = ?, lease_until = ? WHERE provider = ?"
-              + " AND sha256 = ?", self.id(), self.host(), self.pid(), until, provider, sha256);
+          if (take) {
+            update("UPDATE uploads SET lease_owner = ?, lease_host = ?, lease_pid = ?, lease_until = ? WHERE provider = ?"
+                + " AND sha256 = ?", self.id(), self.host(), self.pid(), until, provider, sha256);
+          }
           return new Claim.Claimed(attempts);
         }
       }
-    });
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   synchronized void uploadAttempt(String runId, String provider, String sha256, String fileName) {
