@@ -46,8 +46,10 @@ final class ConsoleListener implements RunListener {
     if (!"info".equalsIgnoreCase(event.level())) {
       clearLine();
       out.println(event.level().toUpperCase(Locale.ROOT) + ": " + event.message());
-      drawn = false;
-      lastLine = "";
+      if (inPlace) {
+        drawn = false;
+        lastLine = ""; // redraw the bar below the message
+      }
     }
     draw();
   }
