@@ -86,11 +86,13 @@ class WorkflowTest {
       assertThat(run.chatModel().chat(ChatRequest.of("ignored", List.of(ChatMessage.user("hi")))).content())
           .isEqualTo("ft:gpt-4o-mini:fake:ftjob-1 says: hi");
 
+      run.recordEvaluation("sql-suite", "{\"passRate\":0.9}");
+      assertThat(tk.workflow().ledger().evalResults(run.id())).containsExactly("{\"passRate\":0.9}");
       assertThat(tk.runs()).extracting(RunInfo::id).containsExactly(run.id());
       List<String> log = tk.workflow().ledger().logOf(run.id());
       assertThat(log).extracting(l -> l.split(" ")[0]).containsSubsequence("run.created", "validate", "prepare",
           "upload.start", "upload.done", "upload.start", "upload.done", "files", "submit.start", "submit.done",
-          "job.status", "deploy.state");
+          "job.status", "deploy.start", "deploy.state", "eval");
     }
     assertThat(fake.calls(Op.UPLOAD)).isEqualTo(2);
     assertThat(fake.calls(Op.CREATE_JOB)).isEqualTo(1);
@@ -245,6 +247,9 @@ class WorkflowTest {
     try (Tunekit tk = open()) {
       tk.fineTune().model("m").trainingData(train).start();
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tk.ledger()))).isEqualTo("rw-------");
+      Path wal = Path.of(tk.ledger() + "-wal");
+      assertThat(wal).exists(); // SQLite gives its journal the database file's mode
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(wal))).isEqualTo("rw-------");
     }
   }
 
