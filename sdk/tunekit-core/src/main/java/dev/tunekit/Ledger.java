@@ -309,7 +309,7 @@ final class Ledger implements AutoCloseable {
           }
           if (take) {
             update("UPDATE runs SET lease_owner = ?, lease_host = ?, lease_pid = ?, lease_until = ? WHERE id = ?",
-                self.id(), self.host(), self.pid(), now() + lease.toMillis(), runId);
+                holder(), self.host(), self.pid(), now() + lease.toMillis(), runId);
           }
           return new Claim.Claimed(attempts);
         }
@@ -334,7 +334,7 @@ final class Ledger implements AutoCloseable {
   }
 
   synchronized void releaseSubmit(String runId) {
-    update("UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?", runId, self.id());
+    update("UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?", runId, holder());
   }
 
   // ---------------------------------------------------------------- uploads
@@ -363,7 +363,7 @@ final class Ledger implements AutoCloseable {
             }
             update("INSERT INTO uploads (provider, sha256, file_name, size_bytes, lease_owner, lease_host, lease_pid,"
                 + " lease_until, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)", provider, sha256, fileName, size,
-                self.id(), self.host(), self.pid(), until, now(), now());
+                holder(), self.host(), self.pid(), until, now(), now());
             return new Claim.Claimed(0);
           }
           if (rs.getString(1) != null) {
@@ -375,7 +375,7 @@ final class Ledger implements AutoCloseable {
           }
           if (take) {
             update("UPDATE uploads SET lease_owner = ?, lease_host = ?, lease_pid = ?, lease_until = ? WHERE provider = ?"
-                + " AND sha256 = ?", self.id(), self.host(), self.pid(), until, provider, sha256);
+                + " AND sha256 = ?", holder(), self.host(), self.pid(), until, provider, sha256);
           }
           return new Claim.Claimed(attempts);
         }
@@ -399,21 +399,26 @@ final class Ledger implements AutoCloseable {
 
   synchronized void releaseUpload(String provider, String sha256) {
     update("UPDATE uploads SET lease_owner = NULL, lease_until = NULL WHERE provider = ? AND sha256 = ? AND lease_owner = ?",
-        provider, sha256, self.id());
+        provider, sha256, holder());
   }
 
   /** Releases every lease this instance holds (on close: its steps become claimable at once). */
   synchronized void releaseAll() {
-    update("UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?", self.id());
-    update("UPDATE uploads SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?", self.id());
+    update("UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner LIKE ?", self.id() + "/%");
+    update("UPDATE uploads SET lease_owner = NULL, lease_until = NULL WHERE lease_owner LIKE ?", self.id() + "/%");
+  }
+
+  /** The lease holder name of the calling thread: two threads of one instance never share a claim. */
+  private String holder() {
+    return self.id() + "/" + Thread.currentThread().getId();
   }
 
   private boolean isStale(String owner, String host, long pid, long until) {
     if (owner == null) {
       return true;
     }
-    if (owner.equals(self.id())) {
-      return true; // our own earlier claim (a retry within this instance)
+    if (owner.equals(holder())) {
+      return true; // our own earlier claim (a retry on this thread)
     }
     if (until < now()) {
       return true;
