@@ -243,6 +243,32 @@ class WorkflowTest {
   }
 
   @Test
+  void twoRunsOfOneInstanceStartedTogetherOnTheSameDataUploadItOnce() throws Exception {
+    java.util.concurrent.CountDownLatch otherWaited = new java.util.concurrent.CountDownLatch(1);
+    fake.onUpload(() -> {
+      try {
+        otherWaited.await(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    Sleeper ledgerWait = d -> {
+      otherWaited.countDown();
+      Thread.sleep(2);
+    };
+    try (Tunekit tk = Fixtures.builder(dir, instance, clock, ledgerWait)
+        .leases(java.time.Duration.ofMinutes(30), java.time.Duration.ofMillis(2)).build()) {
+      var first = tk.fineTune().model("m").trainingData(train).startAsync();
+      var second = tk.fineTune().model("m").trainingData(train).startAsync();
+      assertThat(first.get(20, java.util.concurrent.TimeUnit.SECONDS).state()).isEqualTo(RunState.SUBMITTED);
+      assertThat(second.get(20, java.util.concurrent.TimeUnit.SECONDS).state()).isEqualTo(RunState.SUBMITTED);
+    }
+    assertThat(otherWaited.getCount()).isZero();
+    assertThat(fake.calls(Op.UPLOAD)).isEqualTo(1);
+    assertThat(fake.jobCount()).isEqualTo(2);
+  }
+
+  @Test
   void ledgerFileIsOwnerOnly() throws Exception {
     try (Tunekit tk = open()) {
       tk.fineTune().model("m").trainingData(train).start();

@@ -55,6 +55,7 @@ public final class FakeProvider implements TuningProvider {
   private final Map<String, FakeJob> jobs = new LinkedHashMap<>();
   private final List<JobRequest> createRequests = new ArrayList<>();
   private volatile Runnable createHook = () -> {};
+  private volatile Runnable uploadHook = () -> {};
   private List<JobStatus> script;
   private int fileSeq;
   private int jobSeq;
@@ -134,6 +135,12 @@ public final class FakeProvider implements TuningProvider {
   /** Runs inside each {@code createJob}, before it takes effect, outside the fake's lock (to block or count). */
   public FakeProvider onCreateJob(Runnable hook) {
     this.createHook = hook;
+    return this;
+  }
+
+  /** Runs inside each {@code upload}, before it takes effect, outside the fake's lock (to block or count). */
+  public FakeProvider onUpload(Runnable hook) {
+    this.uploadHook = hook;
     return this;
   }
 
@@ -222,12 +229,17 @@ public final class FakeProvider implements TuningProvider {
   }
 
   @Override
-  public synchronized RemoteFile upload(FileUpload upload) {
-    enter(Op.UPLOAD);
-    RemoteFile f = new RemoteFile("file-" + (++fileSeq), upload.fileName(), upload.sizeBytes());
-    files.put(f.id(), f);
-    leave(Op.UPLOAD);
-    return f;
+  public RemoteFile upload(FileUpload upload) {
+    synchronized (this) {
+      enter(Op.UPLOAD);
+    }
+    uploadHook.run();
+    synchronized (this) {
+      RemoteFile f = new RemoteFile("file-" + (++fileSeq), upload.fileName(), upload.sizeBytes());
+      files.put(f.id(), f);
+      leave(Op.UPLOAD);
+      return f;
+    }
   }
 
   @Override
