@@ -1,0 +1,46 @@
+package dev.tunekit;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A resolved configuration: the chosen provider and its settings ({@code ${ENV}} references
+ * resolved), the ledger and work directory, resilience and polling. Its {@link #toString()} names
+ * setting keys only, never values (they hold secrets).
+ *
+ * @param provider the provider name
+ * @param providerValues the chosen provider's settings
+ * @param ledger the ledger database file
+ * @param workDir where converted datasets and provider state go
+ * @param resilience the retry layer and circuit breaker
+ * @param polling how runs wait for their jobs
+ * @param source where this came from, for error messages ({@code tunekit.yaml})
+ * @param providerLocation where the provider was chosen ({@code tunekit.yaml:1} or {@code TUNEKIT_PROVIDER})
+ */
+record Config(
+    String provider,
+    Map<String, Object> providerValues,
+    Path ledger,
+    Path workDir,
+    ResilienceSettings resilience,
+    PollingSettings polling,
+    String source,
+    String providerLocation) {
+
+  Config {
+    Objects.requireNonNull(provider, "provider");
+    providerValues = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(providerValues));
+    Objects.requireNonNull(ledger, "ledger");
+    Objects.requireNonNull(workDir, "workDir");
+    Objects.requireNonNull(resilience, "resilience");
+    Objects.requireNonNull(polling, "polling");
+    Objects.requireNonNull(source, "source");
+  }
+
+  @Override
+  public String toString() {
+    return "Config{provider=" + provider + ", settings=" + providerValues.keySet() + ", ledger=" + ledger
+        + ", workDir=" + workDir + ", source=" + source + "}";
+  }
+}

@@ -1,0 +1,350 @@
+package dev.tunekit;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads {@code tunekit.yaml}. See {@link Tunekit#fromConfig(Path)} for the format. Errors name the
+ * file and line. Only the chosen provider's section is resolved, so an unset variable that another
+ * provider's section references does not stop a run.
+ */
+final class ConfigLoader {
+  static final String ENV_PROVIDER = "TUNEKIT_PROVIDER";
+  static final String ENV_LEDGER = "TUNEKIT_LEDGER";
+  static final String ENV_WORK_DIR = "TUNEKIT_WORK_DIR";
+  static final String ENV_CONFIG = "TUNEKIT_CONFIG";
+  private static final YAMLMapper YAML = new YAMLMapper();
+  private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+  private static final Set<String> TOP = Set.of("provider", "ledger", "workDir", "providers", "resilience", "polling");
+  private static final Set<String> RETRY = Set.of("maxAttempts", "initialBackoff", "maxBackoff", "multiplier");
+  private static final Set<String> BREAKER =
+      Set.of("failureRateThreshold", "slidingWindowSize", "minimumNumberOfCalls", "waitInOpenState");
+  private static final Set<String> POLLING = Set.of("initialInterval", "maxInterval", "multiplier", "timeout");
+
+  private final String source;
+  private final Map<String, String> env;
+  private final Map<String, Integer> lines;
+
+  private ConfigLoader(String source, Map<String, String> env, Map<String, Integer> lines) {
+    this.source = source;
+    this.env = env;
+    this.lines = lines;
+  }
+
+  /** Loads a config file; a missing file is an error. */
+  static Config load(Path file, Map<String, String> env) {
+    String source = file.toString();
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new InvalidInputException("config file not found; create it (see docs/config.md) or use Tunekit.builder()",
+          source);
+    } catch (IOException e) {
+      throw new InvalidInputException("cannot read config file: " + e.getMessage(), source, e);
+    }
+    JsonNode root;
+    try {
+      root = YAML.readTree(text);
+    } catch (JsonProcessingException e) {
+      int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+      throw new InvalidInputException("not valid YAML (" + e.getOriginalMessage() + "); check indentation and quoting",
+          line > 0 ? source + ":" + line : source, e);
+    }
+    ConfigLoader loader = new ConfigLoader(source, env, lineIndex(text));
+    Path base = file.toAbsolutePath().getParent();
+    return loader.read(root == null || root.isMissingNode() || root.isNull() ? YAML.createObjectNode() : root, base);
+  }
+
+  /** A config with no file: environment variables and defaults only (provider {@code local}). */
+  static Config fromEnvironment(Map<String, String> env) {
+    return new ConfigLoader("environment", env, Map.of()).read(YAML.createObjectNode(), Path.of("").toAbsolutePath());
+  }
+
+  /** A config built in code ({@link Tunekit#builder()}); {@code ${VAR}} in values is resolved too. */
+  static Config fromBuilder(String provider, Map<String, Object> settings, Path ledger, Path workDir,
+      ResilienceSettings resilience, PollingSettings polling, Map<String, String> env) {
+    ConfigLoader loader = new ConfigLoader("Tunekit.builder()", env, Map.of());
+    Map<String, Object> values = new LinkedHashMap<>();
+    settings.forEach((k, v) -> values.put(k, loader.resolveValue(v, "/providers/" + provider + "/" + k)));
+    Path wd = workDir == null ? Path.of(".tunekit") : workDir;
+    Path lg = ledger == null ? wd.resolve("ledger.db") : ledger;
+    return new Config(provider, values, lg, wd, resilience, polling, "Tunekit.builder()", "Tunekit.builder()");
+  }
+
+  private Config read(JsonNode root, Path base) {
+    if (!root.isObject()) {
+      throw error("", "must be a map of settings such as 'provider: local'");
+    }
+    checkKeys(root, "", TOP);
+    String providerLocation;
+    String provider;
+    if (nonBlank(env.get(ENV_PROVIDER))) {
+      provider = env.get(ENV_PROVIDER).trim();
+      providerLocation = ENV_PROVIDER;
+    } else if (root.hasNonNull("provider")) {
+      provider = scalar(root.get("provider"), "/provider");
+      providerLocation = location("/provider");
+    } else {
+      provider = "local";
+      providerLocation = source;
+    }
+    Path workDir = base.resolve(nonBlank(env.get(ENV_WORK_DIR)) ? env.get(ENV_WORK_DIR).trim()
+        : root.hasNonNull("workDir") ? scalar(root.get("workDir"), "/workDir") : ".tunekit");
+    Path ledger = nonBlank(env.get(ENV_LEDGER)) ? base.resolve(env.get(ENV_LEDGER).trim())
+        : root.hasNonNull("ledger") ? base.resolve(scalar(root.get("ledger"), "/ledger"))
+        : workDir.resolve("ledger.db");
+
+    Map<String, Object> values = new LinkedHashMap<>();
+    JsonNode providers = root.path("providers");
+    if (!providers.isMissingNode() && !providers.isNull() && !providers.isObject()) {
+      throw error("/providers", "must be a map from provider name to its settings");
+    }
+    JsonNode section = providers.path(provider);
+    if (!section.isMissingNode() && !section.isNull()) {
+      if (!section.isObject()) {
+        throw error("/providers/" + provider, "must be a map of settings");
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = section.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        values.put(e.getKey(), toJava(e.getValue(), "/providers/" + provider + "/" + e.getKey()));
+      }
+    }
+    return new Config(provider, values, ledger.normalize(), workDir.normalize(), resilience(root.path("resilience")),
+        polling(root.path("polling")), source, providerLocation);
+  }
+
+  private ResilienceSettings resilience(JsonNode node) {
+    ResilienceSettings d = ResilienceSettings.defaults();
+    if (node.isMissingNode() || node.isNull()) {
+      return d;
+    }
+    checkKeys(node, "/resilience", Set.of("retry", "circuitBreaker"));
+    JsonNode r = node.path("retry");
+    JsonNode c = node.path("circuitBreaker");
+    if (!r.isMissingNode()) {
+      checkKeys(r, "/resilience/retry", RETRY);
+    }
+    if (!c.isMissingNode()) {
+      checkKeys(c, "/resilience/circuitBreaker", BREAKER);
+    }
+    try {
+      return new ResilienceSettings(
+          integer(r, "/resilience/retry", "maxAttempts", d.maxAttempts()),
+          duration(r, "/resilience/retry", "initialBackoff", d.initialBackoff()),
+          duration(r, "/resilience/retry", "maxBackoff", d.maxBackoff()),
+          number(r, "/resilience/retry", "multiplier", d.multiplier()),
+          (float) number(c, "/resilience/circuitBreaker", "failureRateThreshold", d.failureRateThreshold()),
+          integer(c, "/resilience/circuitBreaker", "slidingWindowSize", d.slidingWindowSize()),
+          integer(c, "/resilience/circuitBreaker", "minimumNumberOfCalls", d.minimumNumberOfCalls()),
+          duration(c, "/resilience/circuitBreaker", "waitInOpenState", d.waitInOpenState()));
+    } catch (InvalidInputException e) {
+      if (e.location().isPresent()) {
+        throw e;
+      }
+      throw new InvalidInputException(e.getMessage(), location("/resilience"));
+    }
+  }
+
+  private PollingSettings polling(JsonNode node) {
+    PollingSettings d = PollingSettings.defaults();
+    if (node.isMissingNode() || node.isNull()) {
+      return d;
+    }
+    checkKeys(node, "/polling", POLLING);
+    try {
+      return new PollingSettings(
+          duration(node, "/polling", "initialInterval", d.initialInterval()),
+          duration(node, "/polling", "maxInterval", d.maxInterval()),
+          number(node, "/polling", "multiplier", d.multiplier()),
+          duration(node, "/polling", "timeout", d.timeout()));
+    } catch (InvalidInputException e) {
+      if (e.location().isPresent()) {
+        throw e;
+      }
+      throw new InvalidInputException(e.getMessage(), location("/polling"));
+    }
+  }
+
+  private int integer(JsonNode parent, String at, String key, int dflt) {
+    if (!parent.hasNonNull(key)) {
+      return dflt;
+    }
+    String s = scalar(parent.get(key), at + "/" + key);
+    try {
+      return Integer.parseInt(s.trim());
+    } catch (NumberFormatException e) {
+      throw error(at + "/" + key, "must be a whole number, was '" + s + "'");
+    }
+  }
+
+  private double number(JsonNode parent, String at, String key, double dflt) {
+    if (!parent.hasNonNull(key)) {
+      return dflt;
+    }
+    String s = scalar(parent.get(key), at + "/" + key);
+    try {
+      return Double.parseDouble(s.trim());
+    } catch (NumberFormatException e) {
+      throw error(at + "/" + key, "must be a number, was '" + s + "'");
+    }
+  }
+
+  private Duration duration(JsonNode parent, String at, String key, Duration dflt) {
+    if (!parent.hasNonNull(key)) {
+      return dflt;
+    }
+    String s = scalar(parent.get(key), at + "/" + key);
+    return Durations.parse(s).orElseThrow(() ->
+        error(at + "/" + key, "must be a duration such as 500ms, 30s, 5m, 24h or PT30S, was '" + s + "'"));
+  }
+
+  private void checkKeys(JsonNode node, String at, Set<String> known) {
+    if (!node.isObject()) {
+      throw error(at, "must be a map with keys " + new java.util.TreeSet<>(known));
+    }
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String k = it.next();
+      if (!known.contains(k)) {
+        throw error(at + "/" + k, "unknown setting '" + k + "'" + (at.isEmpty() ? "" : " under " + dotted(at))
+            + "; known settings: " + String.join(", ", new java.util.TreeSet<>(known)));
+      }
+    }
+  }
+
+  private String scalar(JsonNode node, String pointer) {
+    if (node.isContainerNode()) {
+      throw error(pointer, "must be a single value, not a list or map");
+    }
+    return resolve(node.asText(), pointer);
+  }
+
+  private Object toJava(JsonNode node, String pointer) {
+    if (node.isObject()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      node.fields().forEachRemaining(e -> m.put(e.getKey(), toJava(e.getValue(), pointer + "/" + e.getKey())));
+      return m;
+    }
+    if (node.isArray()) {
+      List<Object> l = new ArrayList<>();
+      for (int i = 0; i < node.size(); i++) {
+        l.add(toJava(node.get(i), pointer + "/" + i));
+      }
+      return l;
+    }
+    if (node.isBoolean()) {
+      return node.booleanValue();
+    }
+    if (node.isIntegralNumber()) {
+      return node.canConvertToInt() ? (Object) node.intValue() : (Object) node.longValue();
+    }
+    if (node.isNumber()) {
+      return node.doubleValue();
+    }
+    if (node.isNull()) {
+      return "";
+    }
+    return resolve(node.asText(), pointer);
+  }
+
+  private Object resolveValue(Object v, String pointer) {
+    if (v instanceof String s) {
+      return resolve(s, pointer);
+    }
+    if (v instanceof Map<?, ?> m) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      m.forEach((k, x) -> out.put(String.valueOf(k), resolveValue(x, pointer + "/" + k)));
+      return out;
+    }
+    if (v instanceof List<?> l) {
+      List<Object> out = new ArrayList<>();
+      for (int i = 0; i < l.size(); i++) {
+        out.add(resolveValue(l.get(i), pointer + "/" + i));
+      }
+      return out;
+    }
+    return v;
+  }
+
+  /** Replaces {@code ${VAR}} and {@code ${VAR:-default}}; an unset variable without default is an error. */
+  String resolve(String text, String pointer) {
+    Matcher m = VAR.matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String value = env.get(m.group(1));
+      if (value == null || value.isEmpty()) {
+        if (m.group(2) == null) {
+          throw error(pointer, "environment variable " + m.group(1) + " is not set (referenced by "
+              + dotted(pointer) + "); export it, or write ${" + m.group(1) + ":-default} to give a default");
+        }
+        value = m.group(2);
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(value));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  private InvalidInputException error(String pointer, String problem) {
+    String what = pointer.isEmpty() ? "config" : dotted(pointer);
+    return new InvalidInputException(what + ": " + problem, location(pointer));
+  }
+
+  private String location(String pointer) {
+    String p = pointer;
+    while (true) {
+      Integer line = lines.get(p);
+      if (line != null) {
+        return source + ":" + line;
+      }
+      int i = p.lastIndexOf('/');
+      if (i < 0) {
+        return source;
+      }
+      p = p.substring(0, i);
+    }
+  }
+
+  private static String dotted(String pointer) {
+    return pointer.startsWith("/") ? pointer.substring(1).replace('/', '.') : pointer.replace('/', '.');
+  }
+
+  private static boolean nonBlank(String s) {
+    return s != null && !s.isBlank();
+  }
+
+  /** JSON pointer of every key to the line it is on. */
+  private static Map<String, Integer> lineIndex(String text) {
+    Map<String, Integer> lines = new HashMap<>();
+    try (JsonParser p = YAML.getFactory().createParser(text)) {
+      JsonToken t;
+      while ((t = p.nextToken()) != null) {
+        if (t == JsonToken.FIELD_NAME) {
+          lines.put(p.getParsingContext().pathAsPointer().toString(), p.currentTokenLocation().getLineNr());
+        } else if (t.isScalarValue() && p.getParsingContext().inArray()) {
+          lines.put(p.getParsingContext().pathAsPointer().toString(), p.currentTokenLocation().getLineNr());
+        }
+      }
+    } catch (IOException e) {
+      // The tree was read successfully before; fall back to file-only locations.
+    }
+    return lines;
+  }
+}

@@ -1,0 +1,123 @@
+package dev.tunekit;
+
+import dev.tunekit.spi.RemoteJob;
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.OptionalDouble;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Plain-text progress: {@code [#########-----------]  45%  running  step 45/100  loss 0.5321  val 0.6110}.
+ * (me.tongfei:progressbar needs a terminal for in-place drawing and prints a warning per bar without
+ * one; this renders the same information with carriage returns on a terminal and as whole lines in a log.)
+ */
+final class ConsoleListener implements RunListener {
+  private static final Pattern STEP = Pattern.compile("[Ss]tep\\s+(\\d+)\\s*/\\s*(\\d+)");
+  private static final int WIDTH = 24;
+  private final PrintStream out;
+  private final boolean inPlace;
+  private String state = "starting";
+  private long step = -1;
+  private long totalSteps = -1;
+  private OptionalDouble loss = OptionalDouble.empty();
+  private OptionalDouble validLoss = OptionalDouble.empty();
+  private String lastLine = "";
+  private boolean drawn;
+
+  ConsoleListener(PrintStream out, boolean inPlace) {
+    this.out = out;
+    this.inPlace = inPlace;
+  }
+
+  @Override
+  public synchronized void onStatus(RemoteJob job) {
+    state = job.status().raw();
+    draw();
+  }
+
+  @Override
+  public synchronized void onEvent(JobEvent event) {
+    Matcher m = STEP.matcher(event.message());
+    if (m.find()) {
+      step = Math.max(step, Long.parseLong(m.group(1)));
+      totalSteps = Long.parseLong(m.group(2));
+    }
+    if (!"info".equalsIgnoreCase(event.level())) {
+      clearLine();
+      out.println(event.level().toUpperCase(Locale.ROOT) + ": " + event.message());
+      if (inPlace) {
+        drawn = false;
+        lastLine = ""; // redraw the bar below the message
+      }
+    }
+    draw();
+  }
+
+  @Override
+  public synchronized void onMetric(MetricPoint point) {
+    step = Math.max(step, point.step());
+    if (point.trainLoss().isPresent()) {
+      loss = point.trainLoss();
+    }
+    if (point.validLoss().isPresent()) {
+      validLoss = point.validLoss();
+    }
+    draw();
+  }
+
+  @Override
+  public synchronized void onFinished(RunResult result) {
+    clearLine();
+    StringBuilder sb = new StringBuilder("Run ").append(result.runId()).append(' ')
+        .append(result.state().name().toLowerCase(Locale.ROOT));
+    result.fineTunedModel().ifPresent(m -> sb.append(": ").append(m));
+    loss.ifPresent(l -> sb.append(String.format(Locale.ROOT, "  final loss %.4f", l)));
+    sb.append("  (").append(Durations.format(result.waited())).append(')');
+    out.println(sb);
+    out.flush();
+    drawn = false;
+  }
+
+  String line() {
+    StringBuilder sb = new StringBuilder();
+    if (totalSteps > 0 && step >= 0) {
+      double f = Math.min(1.0, (double) step / totalSteps);
+      int filled = (int) Math.round(f * WIDTH);
+      sb.append('[').append("#".repeat(filled)).append("-".repeat(WIDTH - filled)).append("] ")
+          .append(String.format(Locale.ROOT, "%3d%%  ", Math.round(f * 100)));
+    }
+    sb.append(state);
+    if (step >= 0) {
+      sb.append("  step ").append(step);
+      if (totalSteps > 0) {
+        sb.append('/').append(totalSteps);
+      }
+    }
+    loss.ifPresent(l -> sb.append(String.format(Locale.ROOT, "  loss %.4f", l)));
+    validLoss.ifPresent(l -> sb.append(String.format(Locale.ROOT, "  val %.4f", l)));
+    return sb.toString();
+  }
+
+  private void draw() {
+    String line = line();
+    if (line.equals(lastLine)) {
+      return;
+    }
+    if (inPlace) {
+      int pad = Math.max(0, lastLine.length() - line.length());
+      out.print("\r" + line + " ".repeat(pad));
+      drawn = true;
+    } else {
+      out.println(line);
+    }
+    out.flush();
+    lastLine = line;
+  }
+
+  private void clearLine() {
+    if (inPlace && drawn) {
+      out.print("\r" + " ".repeat(lastLine.length()) + "\r");
+    }
+  }
+}

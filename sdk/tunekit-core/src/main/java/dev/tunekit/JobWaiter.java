@@ -1,0 +1,116 @@
+package dev.tunekit;
+
+import dev.tunekit.spi.RemoteJob;
+import dev.tunekit.spi.TuningProvider;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Waits for a job to end, in the manner of an AWS SDK v2 waiter: poll, map the response to done or
+ * keep waiting, back off between polls (growing while nothing changes, back to the initial interval on
+ * any change), give up after an overall timeout. New events (de-duplicated by id) and metric points
+ * (each step once) are pushed to the sink. A transient failure of one poll (still failing after the
+ * retry layer, or an open circuit breaker) does not end the wait; any other failure does. Clock and
+ * sleeper are injected, so tests run in milliseconds.
+ */
+final class JobWaiter {
+  private static final Logger LOG = LoggerFactory.getLogger(JobWaiter.class);
+
+  /** Where the waiter delivers what it sees. */
+  interface Sink {
+    void status(RemoteJob job);
+
+    void event(JobEvent event);
+
+    void metric(MetricPoint point);
+  }
+
+  private final TuningProvider provider;
+  private final PollingSettings settings;
+  private final Clock clock;
+  private final Sleeper sleeper;
+
+  JobWaiter(TuningProvider provider, PollingSettings settings, Clock clock, Sleeper sleeper) {
+    this.provider = provider;
+    this.settings = settings;
+    this.clock = clock;
+    this.sleeper = sleeper;
+  }
+
+  /** Polls until the job is terminal; returns its final snapshot or throws {@link AwaitTimeoutException}. */
+  RemoteJob await(String runId, String jobId, Sink sink) {
+    Instant start = clock.instant();
+    Instant deadline = start.plus(settings.timeout());
+    Duration interval = settings.initialInterval();
+    Set<String> seenEvents = new HashSet<>();
+    long lastStep = Long.MIN_VALUE;
+    String lastStatus = null;
+    RemoteJob last = null;
+    while (true) {
+      boolean changed = false;
+      RemoteJob job = poll(() -> provider.job(jobId));
+      if (job != null) {
+        last = job;
+        String status = job.status().getClass().getSimpleName() + ":" + job.status().raw();
+        if (!status.equals(lastStatus)) {
+          lastStatus = status;
+          changed = true;
+          sink.status(job);
+        }
+        List<JobEvent> events = poll(() -> provider.events(jobId));
+        if (events != null) {
+          for (JobEvent e : events) {
+            if (seenEvents.add(e.id())) {
+              changed = true;
+              sink.event(e);
+            }
+          }
+        }
+        List<MetricPoint> metrics = poll(() -> provider.metrics(jobId));
+        if (metrics != null) {
+          for (MetricPoint p : metrics.stream().sorted(java.util.Comparator.comparingLong(MetricPoint::step)).toList()) {
+            if (p.step() > lastStep) {
+              lastStep = p.step();
+              changed = true;
+              sink.metric(p);
+            }
+          }
+        }
+        if (job.status().isTerminal()) {
+          return job;
+        }
+      }
+      interval = changed ? settings.initialInterval() : grow(interval);
+      Instant now = clock.instant();
+      if (!now.isBefore(deadline)) {
+        throw new AwaitTimeoutException(runId, jobId, last == null ? "unknown" : last.status().raw(),
+            Duration.between(start, now));
+      }
+      Duration remaining = Duration.between(now, deadline);
+      sleeper.sleepUninterruptibly(interval.compareTo(remaining) < 0 ? interval : remaining);
+    }
+  }
+
+  private Duration grow(Duration interval) {
+    long next = (long) Math.ceil(interval.toMillis() * settings.multiplier());
+    return Duration.ofMillis(Math.min(next, settings.maxInterval().toMillis()));
+  }
+
+  private <T> T poll(java.util.function.Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (ProviderException e) {
+      if (!e.retryable()) {
+        throw e;
+      }
+      LOG.warn("Polling {} failed after retries ({}); will poll again", provider.name(), e.getMessage());
+      return null;
+    }
+  }
+}

@@ -1,0 +1,565 @@
+package dev.tunekit;
+
+import dev.tunekit.spi.Deployment;
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The run ledger: an SQLite database (WAL, busy timeout, immediate transactions) recording every run,
+ * upload, job, state change and deployment before and after each remote call, so a run can be resumed
+ * after the process died without uploading or submitting again. Steps that create something remotely
+ * are claimed with a lease inside an immediate transaction, so two processes sharing one ledger never
+ * both do them. The file is created owner-only (rw-------).
+ */
+final class Ledger implements AutoCloseable {
+  private static final int SCHEMA_VERSION = 1;
+  private final Path file;
+  private final Connection conn;
+  private final Clock clock;
+  private final Owner self;
+
+  /** Who holds a lease: this Tunekit instance, in this process, on this host. */
+  record Owner(String id, String host, long pid) {
+    static Owner current() {
+      return new Owner(java.util.UUID.randomUUID().toString(), hostName(), ProcessHandle.current().pid());
+    }
+
+    private static String hostName() {
+      String h = System.getenv("HOSTNAME");
+      if (h == null || h.isBlank()) {
+        h = System.getenv("COMPUTERNAME");
+      }
+      if (h == null || h.isBlank()) {
+        try {
+          h = Files.readString(Path.of("/etc/hostname")).trim();
+        } catch (IOException | RuntimeException e) {
+          h = "unknown";
+        }
+      }
+      return h;
+    }
+  }
+
+  /** A run's full ledger row. */
+  record RunRow(
+      String id,
+      String provider,
+      String baseModel,
+      String idempotencyKey,
+      String spec,
+      RunState state,
+      String jobId,
+      String jobStatus,
+      String fineTunedModel,
+      String trainingFileId,
+      String validationFileId,
+      int submitAttempts,
+      String error,
+      Instant createdAt,
+      Instant updatedAt) {
+
+    RunInfo info() {
+      return new RunInfo(id, provider, baseModel, state, Optional.ofNullable(jobId), Optional.ofNullable(jobStatus),
+          Optional.ofNullable(fineTunedModel), Optional.ofNullable(error), createdAt, updatedAt);
+    }
+  }
+
+  /** The outcome of trying to claim a step. */
+  sealed interface Claim {
+    /** The step was done already (by us earlier or by another process); {@code id} is its result. */
+    record Done(String id) implements Claim {}
+
+    /** We hold the step now; {@code previousAttempts} > 0 means an earlier attempt may have reached the provider. */
+    record Claimed(int previousAttempts) implements Claim {}
+
+    /** Another live process holds the step; wait and ask again. */
+    record Busy(String owner) implements Claim {}
+  }
+
+  private Ledger(Path file, Connection conn, Clock clock) {
+    this.file = file;
+    this.conn = conn;
+    this.clock = clock;
+    this.self = Owner.current();
+  }
+
+  /** Opens (creating owner-only if needed) the ledger at {@code file}. */
+  static Ledger open(Path file, Clock clock) {
+    Path abs = file.toAbsolutePath();
+    try {
+      createOwnerOnly(abs);
+    } catch (IOException e) {
+      throw new InvalidInputException("cannot create the run ledger: " + e.getMessage()
+          + "; set 'ledger:' in tunekit.yaml (or TUNEKIT_LEDGER) to a writable path", abs.toString(), e);
+    }
+    SQLiteConfig cfg = new SQLiteConfig();
+    cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    cfg.setBusyTimeout(15_000);
+    cfg.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    cfg.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    cfg.enforceForeignKeys(true);
+    try {
+      Connection c = cfg.createConnection("jdbc:sqlite:" + abs);
+      Ledger l = new Ledger(abs, c, clock);
+      l.migrate();
+      return l;
+    } catch (SQLException e) {
+      throw new TunekitException("Cannot open the run ledger " + abs + " (" + e.getMessage()
+          + "). Is it an SQLite file written by Tunekit? Point 'ledger:' elsewhere to start a fresh one.", e);
+    }
+  }
+
+  private static void createOwnerOnly(Path file) throws IOException {
+    boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    Path dir = file.getParent();
+    if (dir != null && !Files.isDirectory(dir)) {
+      if (posix) {
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      } else {
+        Files.createDirectories(dir);
+      }
+    }
+    Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rw-------");
+    if (!Files.exists(file)) {
+      try {
+        if (posix) {
+          Files.createFile(file, PosixFilePermissions.asFileAttribute(ownerOnly));
+        } else {
+          Files.createFile(file);
+        }
+      } catch (java.nio.file.FileAlreadyExistsException raced) {
+        // another process created it first; fine
+      }
+    }
+    if (posix && !Files.getPosixFilePermissions(file).equals(ownerOnly)) {
+      Files.setPosixFilePermissions(file, ownerOnly);
+    }
+  }
+
+  private void migrate() throws SQLException {
+    try (Statement s = conn.createStatement()) {
+      int version;
+      try (ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+        version = rs.next() ? rs.getInt(1) : 0;
+      }
+      if (version > SCHEMA_VERSION) {
+        throw new SQLException("ledger schema version " + version + " is newer than this Tunekit (" + SCHEMA_VERSION
+            + "); upgrade Tunekit");
+      }
+      if (version == SCHEMA_VERSION) {
+        return;
+      }
+      conn.setAutoCommit(false);
+      try {
+        s.executeUpdate("CREATE TABLE IF NOT EXISTS runs ("
+            + "id TEXT PRIMARY KEY, provider TEXT NOT NULL, base_model TEXT NOT NULL,"
+            + " idempotency_key TEXT NOT NULL UNIQUE, spec TEXT NOT NULL, state TEXT NOT NULL,"
+            + " job_id TEXT, job_status TEXT, fine_tuned_model TEXT, training_file_id TEXT, validation_file_id TEXT,"
+            + " submit_attempts INTEGER NOT NULL DEFAULT 0, lease_owner TEXT, lease_host TEXT, lease_pid INTEGER,"
+            + " lease_until INTEGER, error TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)");
+        s.executeUpdate("CREATE TABLE IF NOT EXISTS uploads ("
+            + "provider TEXT NOT NULL, sha256 TEXT NOT NULL, file_name TEXT NOT NULL, size_bytes INTEGER NOT NULL,"
+            + " file_id TEXT, attempts INTEGER NOT NULL DEFAULT 0, lease_owner TEXT, lease_host TEXT, lease_pid INTEGER,"
+            + " lease_until INTEGER, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+            + " PRIMARY KEY (provider, sha256))");
+        s.executeUpdate("CREATE TABLE IF NOT EXISTS run_log ("
+            + "seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL REFERENCES runs(id), at INTEGER NOT NULL,"
+            + " step TEXT NOT NULL, detail TEXT)");
+        s.executeUpdate("CREATE TABLE IF NOT EXISTS deployments ("
+            + "run_id TEXT PRIMARY KEY REFERENCES runs(id), deployment_id TEXT NOT NULL, model_id TEXT NOT NULL,"
+            + " inference_model TEXT NOT NULL, state TEXT NOT NULL, raw_state TEXT NOT NULL, updated_at INTEGER NOT NULL)");
+        s.executeUpdate("CREATE TABLE IF NOT EXISTS eval_results ("
+            + "seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL REFERENCES runs(id), name TEXT NOT NULL,"
+            + " report TEXT NOT NULL, at INTEGER NOT NULL)");
+        s.executeUpdate("CREATE INDEX IF NOT EXISTS run_log_by_run ON run_log(run_id, seq)");
+        s.executeUpdate("PRAGMA user_version = " + SCHEMA_VERSION);
+        conn.commit();
+      } catch (SQLException e) {
+        conn.rollback();
+        throw e;
+      } finally {
+        conn.setAutoCommit(true);
+      }
+    }
+  }
+
+  Path file() {
+    return file;
+  }
+
+  Owner self() {
+    return self;
+  }
+
+  // ---------------------------------------------------------------- runs
+
+  synchronized void insertRun(String id, String provider, String baseModel, String key, String spec) {
+    long now = now();
+    update("INSERT INTO runs (id, provider, base_model, idempotency_key, spec, state, created_at, updated_at)"
+        + " VALUES (?,?,?,?,?,?,?,?)", id, provider, baseModel, key, spec, RunState.CREATED.name(), now, now);
+    log(id, "run.created", provider + " " + baseModel);
+  }
+
+  synchronized Optional<RunRow> run(String id) {
+    List<RunRow> rows = queryRuns("SELECT * FROM runs WHERE id = ?", id);
+    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+  }
+
+  synchronized List<RunRow> runs() {
+    return queryRuns("SELECT * FROM runs ORDER BY created_at DESC, id DESC");
+  }
+
+  synchronized void setState(String runId, RunState state, String error) {
+    update("UPDATE runs SET state = ?, error = ?, updated_at = ? WHERE id = ?", state.name(), error, now(), runId);
+    log(runId, "state", state + (error == null ? "" : ": " + error));
+  }
+
+  synchronized void setError(String runId, String error) {
+    update("UPDATE runs SET error = ?, updated_at = ? WHERE id = ?", error, now(), runId);
+    log(runId, "error", error);
+  }
+
+  synchronized void setFiles(String runId, String trainingFileId, String validationFileId, String spec) {
+    update("UPDATE runs SET training_file_id = ?, validation_file_id = ?, spec = ?, state = CASE WHEN state = 'CREATED'"
+        + " THEN 'UPLOADED' ELSE state END, error = NULL, updated_at = ? WHERE id = ?",
+        trainingFileId, validationFileId, spec, now(), runId);
+    log(runId, "files", trainingFileId + (validationFileId == null ? "" : " " + validationFileId));
+  }
+
+  /** Records the provider's view of the job; the run's state follows it (never leaving a terminal state). */
+  synchronized void jobStatus(String runId, JobStatus status) {
+    String model = status instanceof JobStatus.Succeeded s ? s.model().orElse(null) : null;
+    String error = status instanceof JobStatus.Failed f ? f.reason() : null;
+    RunState state = RunState.of(status);
+    int n = update("UPDATE runs SET job_status = ?, state = ?, fine_tuned_model = COALESCE(?, fine_tuned_model),"
+        + " error = COALESCE(?, error), updated_at = ? WHERE id = ? AND (job_status IS NULL OR job_status <> ?"
+        + " OR state <> ?)", status.raw(), state.name(), model, error, now(), runId, status.raw(), state.name());
+    if (n > 0) {
+      log(runId, "job.status", status.raw() + (model == null ? "" : " model=" + model));
+    }
+  }
+
+  synchronized void log(String runId, String step, String detail) {
+    update("INSERT INTO run_log (run_id, at, step, detail) VALUES (?,?,?,?)", runId, now(), step, detail);
+  }
+
+  /** The log lines of a run, oldest first, as {@code step detail}. */
+  synchronized List<String> logOf(String runId) {
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement ps = conn.prepareStatement("SELECT step, detail FROM run_log WHERE run_id = ? ORDER BY seq")) {
+      ps.setString(1, runId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1) + (rs.getString(2) == null ? "" : " " + rs.getString(2)));
+        }
+      }
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- submission
+
+  /** Claims the right to create this run's job. */
+  synchronized Claim claimSubmit(String runId, Duration lease) {
+    // A plain read first: waiting processes must not queue for the write lock the holder needs to finish.
+    Claim peek = claimSubmitIn(runId, lease, false);
+    if (!(peek instanceof Claim.Claimed)) {
+      return peek;
+    }
+    return inTransaction(() -> claimSubmitIn(runId, lease, true));
+  }
+
+  private Claim claimSubmitIn(String runId, Duration lease, boolean take) {
+    try {
+      try (PreparedStatement ps = conn.prepareStatement(
+          "SELECT job_id, submit_attempts, lease_owner, lease_host, lease_pid, lease_until, state FROM runs WHERE id = ?")) {
+        ps.setString(1, runId);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            throw new NotFoundInLedger(runId);
+          }
+          if (rs.getString(1) != null) {
+            return new Claim.Done(rs.getString(1));
+          }
+          if (RunState.CANCELLED.name().equals(rs.getString(7))) {
+            throw new TunekitException("Run " + runId + " was cancelled; its job will not be submitted.");
+          }
+          int attempts = rs.getInt(2);
+          if (!isStale(rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6))) {
+            return new Claim.Busy(rs.getString(3));
+          }
+          if (take) {
+            update("UPDATE runs SET lease_owner = ?, lease_host = ?, lease_pid = ?, lease_until = ? WHERE id = ?",
+                holder(), self.host(), self.pid(), now() + lease.toMillis(), runId);
+          }
+          return new Claim.Claimed(attempts);
+        }
+      }
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+
+  /** Written before each create call: after this, a crash means "the job may exist". */
+  synchronized void submitAttempt(String runId, int attempt) {
+    update("UPDATE runs SET submit_attempts = submit_attempts + 1, updated_at = ? WHERE id = ?", now(), runId);
+    log(runId, "submit.start", "attempt " + attempt);
+  }
+
+  /** Written after the create call (or after findJob found the job). Releases the lease. */
+  synchronized void jobCreated(String runId, String jobId, String how) {
+    update("UPDATE runs SET job_id = ?, state = CASE WHEN state IN ('CREATED','UPLOADED') THEN 'SUBMITTED' ELSE state END,"
+        + " error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND job_id IS NULL",
+        jobId, now(), runId);
+    log(runId, "submit.done", jobId + " (" + how + ")");
+  }
+
+  synchronized void releaseSubmit(String runId) {
+    update("UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?", runId, holder());
+  }
+
+  // ---------------------------------------------------------------- uploads
+
+  /** Claims the right to upload the file with this hash to this provider. */
+  synchronized Claim claimUpload(String provider, String sha256, String fileName, long size, Duration lease) {
+    Claim peek = claimUploadIn(provider, sha256, fileName, size, lease, false);
+    if (!(peek instanceof Claim.Claimed)) {
+      return peek;
+    }
+    return inTransaction(() -> claimUploadIn(provider, sha256, fileName, size, lease, true));
+  }
+
+  private Claim claimUploadIn(String provider, String sha256, String fileName, long size, Duration lease,
+      boolean take) {
+    try {
+      try (PreparedStatement ps = conn.prepareStatement("SELECT file_id, attempts, lease_owner, lease_host, lease_pid,"
+          + " lease_until FROM uploads WHERE provider = ? AND sha256 = ?")) {
+        ps.setString(1, provider);
+        ps.setString(2, sha256);
+        try (ResultSet rs = ps.executeQuery()) {
+          long until = now() + lease.toMillis();
+          if (!rs.next()) {
+            if (!take) {
+              return new Claim.Claimed(0);
+            }
+            update("INSERT INTO uploads (provider, sha256, file_name, size_bytes, lease_owner, lease_host, lease_pid,"
+                + " lease_until, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)", provider, sha256, fileName, size,
+                holder(), self.host(), self.pid(), until, now(), now());
+            return new Claim.Claimed(0);
+          }
+          if (rs.getString(1) != null) {
+            return new Claim.Done(rs.getString(1));
+          }
+          int attempts = rs.getInt(2);
+          if (!isStale(rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6))) {
+            return new Claim.Busy(rs.getString(3));
+          }
+          if (take) {
+            update("UPDATE uploads SET lease_owner = ?, lease_host = ?, lease_pid = ?, lease_until = ? WHERE provider = ?"
+                + " AND sha256 = ?", holder(), self.host(), self.pid(), until, provider, sha256);
+          }
+          return new Claim.Claimed(attempts);
+        }
+      }
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+
+  synchronized void uploadAttempt(String runId, String provider, String sha256, String fileName) {
+    update("UPDATE uploads SET attempts = attempts + 1, updated_at = ? WHERE provider = ? AND sha256 = ?", now(),
+        provider, sha256);
+    log(runId, "upload.start", fileName + " sha256=" + sha256);
+  }
+
+  synchronized void uploadDone(String runId, String provider, String sha256, String fileId, String how) {
+    update("UPDATE uploads SET file_id = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE provider = ?"
+        + " AND sha256 = ?", fileId, now(), provider, sha256);
+    log(runId, "upload.done", fileId + " (" + how + ")");
+  }
+
+  synchronized void releaseUpload(String provider, String sha256) {
+    update("UPDATE uploads SET lease_owner = NULL, lease_until = NULL WHERE provider = ? AND sha256 = ? AND lease_owner = ?",
+        provider, sha256, holder());
+  }
+
+  /** Releases every lease this instance holds (on close: its steps become claimable at once). */
+  synchronized void releaseAll() {
+    update("UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner LIKE ?", self.id() + "/%");
+    update("UPDATE uploads SET lease_owner = NULL, lease_until = NULL WHERE lease_owner LIKE ?", self.id() + "/%");
+  }
+
+  /** The lease holder name of the calling thread: two threads of one instance never share a claim. */
+  private String holder() {
+    return self.id() + "/" + Thread.currentThread().getId();
+  }
+
+  private boolean isStale(String owner, String host, long pid, long until) {
+    if (owner == null) {
+      return true;
+    }
+    if (owner.equals(holder())) {
+      return true; // our own earlier claim (a retry on this thread)
+    }
+    if (until < now()) {
+      return true;
+    }
+    // Same host, process gone: it crashed holding the lease.
+    return self.host().equals(host) && pid != self.pid() && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+  }
+
+  // ---------------------------------------------------------------- deployments and evals
+
+  synchronized void deployment(String runId, Deployment d) {
+    update("INSERT INTO deployments (run_id, deployment_id, model_id, inference_model, state, raw_state, updated_at)"
+        + " VALUES (?,?,?,?,?,?,?) ON CONFLICT(run_id) DO UPDATE SET deployment_id = excluded.deployment_id,"
+        + " model_id = excluded.model_id, inference_model = excluded.inference_model, state = excluded.state,"
+        + " raw_state = excluded.raw_state, updated_at = excluded.updated_at",
+        runId, d.id(), d.modelId(), d.inferenceModel(), d.state().name(), d.rawState(), now());
+    log(runId, "deploy.state", d.id() + " " + d.state());
+  }
+
+  synchronized Optional<Deployment> deploymentOf(String runId) {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT deployment_id, model_id, inference_model, state, raw_state"
+        + " FROM deployments WHERE run_id = ?")) {
+      ps.setString(1, runId);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(new Deployment(rs.getString(1), rs.getString(2), rs.getString(3),
+            Deployment.State.valueOf(rs.getString(4)), rs.getString(5)));
+      }
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+
+  synchronized void evalResult(String runId, String name, String reportJson) {
+    update("INSERT INTO eval_results (run_id, name, report, at) VALUES (?,?,?,?)", runId, name, reportJson, now());
+    log(runId, "eval", name);
+  }
+
+  synchronized List<String> evalResults(String runId) {
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement ps = conn.prepareStatement("SELECT report FROM eval_results WHERE run_id = ? ORDER BY seq")) {
+      ps.setString(1, runId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  @Override
+  public synchronized void close() {
+    try {
+      if (!conn.isClosed()) {
+        releaseAll();
+        conn.close();
+      }
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+
+  private long now() {
+    return clock.millis();
+  }
+
+  private List<RunRow> queryRuns(String sql, Object... args) {
+    List<RunRow> out = new ArrayList<>();
+    try (PreparedStatement ps = conn.prepareStatement(sql)) {
+      bind(ps, args);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new RunRow(rs.getString("id"), rs.getString("provider"), rs.getString("base_model"),
+              rs.getString("idempotency_key"), rs.getString("spec"), RunState.valueOf(rs.getString("state")),
+              rs.getString("job_id"), rs.getString("job_status"), rs.getString("fine_tuned_model"),
+              rs.getString("training_file_id"), rs.getString("validation_file_id"), rs.getInt("submit_attempts"),
+              rs.getString("error"), Instant.ofEpochMilli(rs.getLong("created_at")),
+              Instant.ofEpochMilli(rs.getLong("updated_at"))));
+        }
+      }
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+    return out;
+  }
+
+  private int update(String sql, Object... args) {
+    try (PreparedStatement ps = conn.prepareStatement(sql)) {
+      bind(ps, args);
+      return ps.executeUpdate();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+
+  private static void bind(PreparedStatement ps, Object... args) throws SQLException {
+    for (int i = 0; i < args.length; i++) {
+      ps.setObject(i + 1, args[i]);
+    }
+  }
+
+  private interface SqlWork<T> {
+    T run() throws SQLException;
+  }
+
+  private <T> T inTransaction(SqlWork<T> work) {
+    try {
+      conn.setAutoCommit(false); // BEGIN IMMEDIATE: takes the write lock now, so read-then-claim is atomic
+      try {
+        T result = work.run();
+        conn.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        conn.rollback();
+        throw e;
+      } finally {
+        conn.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+
+  private TunekitException failure(SQLException e) {
+    return new TunekitException("Run ledger " + file + " failed: " + e.getMessage()
+        + ". If another process holds it locked for long, retry; the ledger keeps every completed step.", e);
+  }
+
+  /** A run id that is not in the ledger. */
+  static final class NotFoundInLedger extends InvalidInputException {
+    private static final long serialVersionUID = 1L;
+
+    NotFoundInLedger(String runId) {
+      super("no run '" + runId + "' in this ledger; list runs with tk.runs() (is 'ledger:' pointing at the right file?)");
+    }
+  }
+}

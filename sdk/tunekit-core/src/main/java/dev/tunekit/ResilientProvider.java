@@ -1,0 +1,287 @@
+package dev.tunekit;
+
+import dev.tunekit.dataset.DatasetFormat;
+import dev.tunekit.dataset.DatasetKind;
+import dev.tunekit.spi.Checkpoint;
+import dev.tunekit.spi.Deployment;
+import dev.tunekit.spi.FileUpload;
+import dev.tunekit.spi.JobRequest;
+import dev.tunekit.spi.RemoteFile;
+import dev.tunekit.spi.RemoteJob;
+import dev.tunekit.spi.TuningProvider;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one retry layer: wraps the real provider so every caller (the run workflow, evaluation, chat)
+ * goes through one Resilience4j {@link Retry} and one {@link CircuitBreaker}, both named after the
+ * provider. Order: Retry(CircuitBreaker(call)) — each attempt asks the breaker, and an open breaker
+ * fails fast without being retried.
+ *
+ * <p>Retried: {@link ProviderException#retryable()} failures (408/409/429/5xx, connection errors), with
+ * exponential backoff and jitter, waiting exactly {@link ProviderException#retryAfter()} when the
+ * provider said. Not retried: everything else (400, 401, 404, policy refusals), which propagates at
+ * once. Creating calls are never blindly retried: when {@code createJob} (or {@code upload}) fails with
+ * an unknown outcome the provider is asked first ({@code findJob}/{@code findFile}) whether it took
+ * effect, and only if not is the call repeated. Resilience4j decides (attempt counting, predicate,
+ * interval); the waiting is done by an injected {@link Sleeper} so tests run in milliseconds.
+ */
+final class ResilientProvider implements TuningProvider {
+  private static final Logger LOG = LoggerFactory.getLogger(ResilientProvider.class);
+  /** A server asking for a longer wait than this is not waited for; its error goes to the caller. */
+  static final Duration MAX_HONOURED_RETRY_AFTER = Duration.ofMinutes(10);
+
+  private final TuningProvider delegate;
+  private final ResilienceSettings settings;
+  private final Sleeper sleeper;
+  private final Retry retry;
+  private final CircuitBreaker breaker;
+
+  ResilientProvider(TuningProvider delegate, ResilienceSettings settings, Clock clock, Sleeper sleeper) {
+    this.delegate = delegate;
+    this.settings = settings;
+    this.sleeper = sleeper;
+    IntervalFunction backoff = IntervalFunction.ofExponentialRandomBackoff(settings.initialBackoff(),
+        settings.multiplier(), 0.5, settings.maxBackoff());
+    RetryConfig retryConfig = RetryConfig.custom()
+        .maxAttempts(settings.maxAttempts())
+        .retryOnException(ResilientProvider::isRetryable)
+        .intervalBiFunction((attempt, outcome) -> {
+          Throwable t = outcome.isLeft() ? outcome.getLeft() : null;
+          if (t instanceof ProviderException pe && pe.retryAfter().isPresent()) {
+            Duration wait = pe.retryAfter().get();
+            return wait.compareTo(MAX_HONOURED_RETRY_AFTER) > 0 ? -1L : Math.max(0L, wait.toMillis());
+          }
+          return backoff.apply(attempt);
+        })
+        .failAfterMaxAttempts(false)
+        .build();
+    this.retry = Retry.of(delegate.name(), retryConfig);
+    CircuitBreakerConfig breakerConfig = CircuitBreakerConfig.custom()
+        .failureRateThreshold(settings.failureRateThreshold())
+        .slidingWindowSize(settings.slidingWindowSize())
+        .minimumNumberOfCalls(Math.min(settings.minimumNumberOfCalls(), settings.slidingWindowSize()))
+        .waitDurationInOpenState(settings.waitInOpenState())
+        .permittedNumberOfCallsInHalfOpenState(1)
+        .recordException(ResilientProvider::isProviderFailure)
+        .clock(clock)
+        .build();
+    this.breaker = CircuitBreaker.of(delegate.name(), breakerConfig);
+  }
+
+  /** Transient failures worth another attempt. An open breaker is not one of them. */
+  static boolean isRetryable(Throwable t) {
+    return t instanceof ProviderException pe && pe.retryable() && !(t instanceof CircuitOpenException);
+  }
+
+  /** What counts against the provider's health: server-side and transport failures, not our bad requests or rate limits. */
+  static boolean isProviderFailure(Throwable t) {
+    return t instanceof ProviderException pe && !(t instanceof RateLimitedException)
+        && !(t instanceof CircuitOpenException) && (pe.retryable() || pe.outcomeUnknown());
+  }
+
+  CircuitBreaker.State breakerState() {
+    return breaker.getState();
+  }
+
+  TuningProvider delegate() {
+    return delegate;
+  }
+
+  // ------------------------------------------------------------------ the decorated operations
+
+  @Override
+  public String name() {
+    return delegate.name();
+  }
+
+  @Override
+  public DatasetFormat trainingFormat(String baseModel, DatasetKind kind) {
+    return delegate.trainingFormat(baseModel, kind);
+  }
+
+  @Override
+  public Optional<RemoteFile> findFile(FileUpload upload) {
+    return call("findFile", () -> delegate.findFile(upload), null);
+  }
+
+  @Override
+  public RemoteFile upload(FileUpload upload) {
+    return call("upload", () -> delegate.upload(upload), () -> findFile(upload));
+  }
+
+  @Override
+  public RemoteJob createJob(JobRequest request) {
+    return call("createJob", () -> delegate.createJob(request), () -> findJob(request.idempotencyKey()));
+  }
+
+  @Override
+  public Optional<RemoteJob> findJob(String idempotencyKey) {
+    return call("findJob", () -> delegate.findJob(idempotencyKey), null);
+  }
+
+  @Override
+  public RemoteJob job(String jobId) {
+    return call("job", () -> delegate.job(jobId), null);
+  }
+
+  @Override
+  public List<JobEvent> events(String jobId) {
+    return call("events", () -> delegate.events(jobId), null);
+  }
+
+  @Override
+  public List<MetricPoint> metrics(String jobId) {
+    return call("metrics", () -> delegate.metrics(jobId), null);
+  }
+
+  @Override
+  public List<Checkpoint> checkpoints(String jobId) {
+    return call("checkpoints", () -> delegate.checkpoints(jobId), null);
+  }
+
+  @Override
+  public RemoteJob cancel(String jobId) {
+    return call("cancel", () -> delegate.cancel(jobId), null);
+  }
+
+  @Override
+  public RemoteJob pause(String jobId) {
+    return call("pause", () -> delegate.pause(jobId), null);
+  }
+
+  @Override
+  public RemoteJob resume(String jobId) {
+    return call("resume", () -> delegate.resume(jobId), null);
+  }
+
+  @Override
+  public Deployment deploy(String modelId, String name, Map<String, Object> options) {
+    // Idempotent by contract: the name is stable per run, so a repeated call finds the same deployment.
+    return call("deploy", () -> delegate.deploy(modelId, name, options), null);
+  }
+
+  @Override
+  public Deployment deployment(String deploymentId) {
+    return call("deployment", () -> delegate.deployment(deploymentId), null);
+  }
+
+  @Override
+  public void undeploy(String deploymentId) {
+    call("undeploy", () -> {
+      delegate.undeploy(deploymentId);
+      return Boolean.TRUE;
+    }, null);
+  }
+
+  @Override
+  public ChatResponse chat(ChatRequest request) {
+    return call("chat", () -> delegate.chat(request), null);
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+
+  // ------------------------------------------------------------------ the retry loop
+
+  /**
+   * Runs {@code action} through the breaker, retrying per the Resilience4j policy. When
+   * {@code reconcile} is given (creating calls), a failure with an unknown outcome is first checked
+   * with it: if the thing exists it is returned, and it is never created twice.
+   */
+  private <T> T call(String op, Supplier<T> action, Supplier<Optional<T>> reconcile) {
+    Retry.AsyncContext<T> context = retry.asyncContext();
+    int attempt = 0;
+    while (true) {
+      attempt++;
+      try {
+        T result = throughBreaker(action);
+        context.onComplete();
+        return result;
+      } catch (RuntimeException e) {
+        if (reconcile != null && e instanceof ProviderException pe && pe.outcomeUnknown()) {
+          Optional<T> existing = reconcileAfter(op, pe, reconcile);
+          if (existing.isPresent()) {
+            LOG.info("{} {}: the call failed with an unknown outcome but had taken effect; using the existing result",
+                name(), op);
+            context.onComplete();
+            return existing.get();
+          }
+        }
+        long waitMillis = context.onError(e);
+        if (waitMillis < 0) {
+          throw e;
+        }
+        Duration wait = Duration.ofMillis(waitMillis);
+        LOG.warn("{} {} failed ({}); retrying in {} (attempt {} of {})", name(), op, summary(e),
+            Durations.format(wait), attempt + 1, settings.maxAttempts());
+        sleeper.sleepUninterruptibly(wait);
+      }
+    }
+  }
+
+  private <T> Optional<T> reconcileAfter(String op, ProviderException failure, Supplier<Optional<T>> reconcile) {
+    try {
+      return reconcile.get();
+    } catch (RuntimeException checkFailed) {
+      // We cannot tell whether the create took effect: repeating it could pay twice. Stop here; the
+      // ledger has recorded the attempt, so a resumed run checks again before creating anything.
+      throw ProviderException.builder(name(), name() + " " + op + " may have succeeded, and checking whether it did"
+              + " also failed (" + summary(checkFailed) + "). Nothing was repeated. Resume the run later:"
+              + " Tunekit checks for the existing result before creating it again.")
+          .cause(failure)
+          .statusCode(failure.statusCode().orElse(null))
+          .requestId(failure.requestId().orElse(null))
+          .outcomeUnknown(true)
+          .retryable(false)
+          .build();
+    }
+  }
+
+  private <T> T throughBreaker(Supplier<T> action) {
+    if (!breaker.tryAcquirePermission()) {
+      CircuitBreaker.Metrics m = breaker.getMetrics();
+      throw new CircuitOpenException(ProviderException.builder(name(), "Provider " + name()
+              + " is failing: " + Math.round(m.getFailureRate()) + "% of its last " + m.getNumberOfBufferedCalls()
+              + " calls failed, so Tunekit paused calls to it for " + Durations.format(settings.waitInOpenState())
+              + ". Check the provider's status page and try again later.")
+          .retryable(true)
+          .retryAfter(settings.waitInOpenState()));
+    }
+    long start = System.nanoTime();
+    try {
+      T result = action.get();
+      breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      return result;
+    } catch (RuntimeException | Error e) {
+      breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+      throw e;
+    }
+  }
+
+  private static String summary(Throwable e) {
+    if (e instanceof ProviderException pe && pe.statusCode().isPresent()) {
+      return "HTTP " + pe.statusCode().get() + ": " + e.getMessage();
+    }
+    return e.getClass().getSimpleName() + ": " + e.getMessage();
+  }
+
+  @Override
+  public String toString() {
+    return "ResilientProvider{" + name() + ", breaker=" + breaker.getState() + "}";
+  }
+}

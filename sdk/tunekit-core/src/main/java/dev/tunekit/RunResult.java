@@ -1,0 +1,57 @@
+package dev.tunekit;
+
+import dev.tunekit.spi.RemoteJob;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How a run ended, returned by {@link Run#await(RunListener)}.
+ *
+ * @param runId the run
+ * @param state SUCCEEDED, FAILED or CANCELLED (or REJECTED for a run whose dataset had errors)
+ * @param job the final job snapshot, if a job was submitted
+ * @param fineTunedModel the tuned model id, when training succeeded
+ * @param metrics the training metrics seen while waiting, by step
+ * @param waited how long {@code await} waited
+ */
+public record RunResult(
+    String runId,
+    RunState state,
+    Optional<RemoteJob> job,
+    Optional<String> fineTunedModel,
+    List<MetricPoint> metrics,
+    Duration waited) {
+
+  /** Canonical constructor. */
+  public RunResult {
+    Objects.requireNonNull(runId, "runId");
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(job, "job");
+    Objects.requireNonNull(fineTunedModel, "fineTunedModel");
+    metrics = List.copyOf(metrics);
+    Objects.requireNonNull(waited, "waited");
+  }
+
+  /** Whether training succeeded. */
+  public boolean succeeded() {
+    return state == RunState.SUCCEEDED;
+  }
+
+  /** The provider's status, if a job was submitted. */
+  public Optional<JobStatus> status() {
+    return job.map(RemoteJob::status);
+  }
+
+  /** This result if training succeeded; otherwise a {@link TunekitException} saying why it did not. */
+  public RunResult orThrow() {
+    if (succeeded()) {
+      return this;
+    }
+    String why = status().map(s -> s instanceof JobStatus.Failed f
+        ? "failed: " + f.reason() + f.code().map(c -> " (" + c + ")").orElse("")
+        : "ended as " + s.raw()).orElse("ended as " + state);
+    throw new TunekitException("Run " + runId + " " + why + ". See run.events() for the provider's log.");
+  }
+}

@@ -1,0 +1,344 @@
+package dev.tunekit;
+
+import dev.tunekit.spi.ProviderSettings;
+import dev.tunekit.spi.TuningProvider;
+import dev.tunekit.spi.TuningProviderFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * The entry point: one provider (chosen by name), one run ledger, one retry layer.
+ *
+ * <pre>{@code
+ * try (Tunekit tk = Tunekit.fromConfig(Path.of("tunekit.yaml"))) {
+ *   Run run = tk.fineTune().model("gpt-4o-mini-2024-07-18").trainingData(Path.of("train.jsonl")).start();
+ *   RunResult result = run.await(RunListener.console());
+ * }
+ * }</pre>
+ *
+ * <h2>tunekit.yaml</h2>
+ * <pre>{@code
+ * provider: local            # overridden by TUNEKIT_PROVIDER
+ * ledger: .tunekit/ledger.db # overridden by TUNEKIT_LEDGER (default: <workDir>/ledger.db)
+ * workDir: .tunekit          # overridden by TUNEKIT_WORK_DIR
+ * providers:                 # only the chosen provider's section is read
+ *   openai:  { apiKey: "${OPENAI_API_KEY}", baseUrl: "https://api.openai.com/v1" }
+ *   azure:   { apiKey: "${AZURE_OPENAI_API_KEY}", endpoint: "https://x.openai.azure.com" }
+ *   bedrock: { region: us-east-1, bucket: my-bucket, roleArn: "${BEDROCK_ROLE_ARN}" }
+ * resilience:
+ *   retry: { maxAttempts: 5, initialBackoff: 500ms, maxBackoff: 30s, multiplier: 2.0 }
+ *   circuitBreaker: { failureRateThreshold: 50, slidingWindowSize: 20, minimumNumberOfCalls: 10, waitInOpenState: 30s }
+ * polling: { initialInterval: 5s, maxInterval: 60s, multiplier: 1.5, timeout: 24h }
+ * }</pre>
+ * {@code ${VAR}} is replaced by the environment variable (an unset one is an error naming the file and
+ * line, unless written {@code ${VAR:-default}}). Relative paths are relative to the config file's
+ * directory. Durations are {@code 500ms}, {@code 30s}, {@code 5m}, {@code 24h}, {@code 1d} or ISO-8601.
+ * Errors are {@link InvalidInputException}s naming {@code tunekit.yaml:LINE}. Full reference:
+ * docs/config.md.
+ *
+ * <p>Thread-safe. Close it to release the provider and the ledger.
+ */
+public final class Tunekit implements AutoCloseable {
+  private final Workflow workflow;
+
+  private Tunekit(Workflow workflow) {
+    this.workflow = workflow;
+  }
+
+  /** Reads a config file (see the class documentation); environment variables override it. */
+  public static Tunekit fromConfig(Path file) {
+    return builder().configFile(Objects.requireNonNull(file, "file")).build();
+  }
+
+  /**
+   * Reads {@code $TUNEKIT_CONFIG}, else {@code ./tunekit.yaml}; with neither, uses environment variables
+   * and defaults (provider {@code local}).
+   */
+  public static Tunekit fromConfig() {
+    return builder().defaultConfigFile().build();
+  }
+
+  /** The embedded offline provider {@code local} (needs tunekit-local on the classpath), ledger in {@code .tunekit/}. */
+  public static Tunekit local() {
+    return builder().provider("local").build();
+  }
+
+  /** A builder for configuring Tunekit in code. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Starts describing a fine-tuning run. */
+  public FineTune fineTune() {
+    return new FineTune(workflow);
+  }
+
+  /** Every run in the ledger, newest first. */
+  public List<RunInfo> runs() {
+    return workflow.ledger().runs().stream().map(Ledger.RunRow::info).collect(Collectors.toList());
+  }
+
+  /**
+   * Continues a run after the process that started it stopped (or from another process): steps the
+   * ledger records as done are skipped, an upload or submission that may have reached the provider is
+   * looked up before it is repeated, and nothing is uploaded or submitted twice. Returns at once for a
+   * run that is already submitted or finished; wait with {@link Run#await(RunListener)}.
+   */
+  public Run resume(String runId) {
+    Objects.requireNonNull(runId, "runId");
+    workflow.advance(runId);
+    return new Run(workflow, runId);
+  }
+
+  /**
+   * A handle on a run in the ledger, without continuing it or calling the provider (to inspect,
+   * cancel or deploy it). Use {@link #resume(String)} to continue an interrupted run.
+   */
+  public Run run(String runId) {
+    Objects.requireNonNull(runId, "runId");
+    workflow.row(runId);
+    return new Run(workflow, runId);
+  }
+
+  /** One chat completion from {@code model} (a base model, tuned model or deployment), through the retry layer. */
+  public ChatResponse chat(String model, List<ChatMessage> messages) {
+    return workflow.provider().chat(ChatRequest.of(model, messages));
+  }
+
+  /** {@code modelId} on this provider as a {@link ChatModel} (for evaluation): every request goes to that model. */
+  public ChatModel chatModel(String modelId) {
+    return new RoutedChatModel(workflow.provider(), Objects.requireNonNull(modelId, "modelId"));
+  }
+
+  /** The name of the provider in use, such as {@code openai}. */
+  public String provider() {
+    return workflow.provider().name();
+  }
+
+  /** Where the run ledger is. */
+  public Path ledger() {
+    return workflow.ledger().file();
+  }
+
+  /** Releases the provider (and any server it started), the ledger and Tunekit's threads. */
+  @Override
+  public void close() {
+    workflow.close();
+  }
+
+  /** Names the provider and ledger only. */
+  @Override
+  public String toString() {
+    return "Tunekit{provider=" + provider() + ", ledger=" + ledger() + "}";
+  }
+
+  Workflow workflow() {
+    return workflow;
+  }
+
+  /** A ChatModel that sends every request to one model. */
+  static final class RoutedChatModel implements ChatModel {
+    private final TuningProvider provider;
+    private final String model;
+
+    RoutedChatModel(TuningProvider provider, String model) {
+      this.provider = provider;
+      this.model = model;
+    }
+
+    @Override
+    public ChatResponse chat(ChatRequest r) {
+      return provider.chat(new ChatRequest(model, r.messages(), r.temperature(), r.maxTokens(), r.seed()));
+    }
+
+    @Override
+    public String toString() {
+      return provider.name() + ":" + model;
+    }
+  }
+
+  /**
+   * Configures Tunekit in code. Values may contain {@code ${ENV_VAR}} references. With
+   * {@link #configFile(Path)}, the file is read first and what is set here overrides it.
+   */
+  public static final class Builder {
+    private Path configFile;
+    private boolean defaultConfigFile;
+    private String provider;
+    private final Map<String, Object> settings = new LinkedHashMap<>();
+    private Path ledger;
+    private Path workDir;
+    private ResilienceSettings resilience;
+    private PollingSettings polling;
+    private Map<String, String> env = System.getenv();
+    private Clock clock = Clock.systemUTC();
+    private Sleeper sleeper = Sleeper.SYSTEM;
+    private Duration lease = Duration.ofMinutes(30);
+    private Duration ledgerPoll = Duration.ofMillis(500);
+
+    private Builder() {}
+
+    /** Reads this config file first (see {@link Tunekit}); the other builder settings override it. */
+    public Builder configFile(Path file) {
+      this.configFile = Objects.requireNonNull(file, "file");
+      return this;
+    }
+
+    /** The provider by name, such as {@code openai}, {@code azure}, {@code bedrock} or {@code local}. */
+    public Builder provider(String name) {
+      if (name == null || name.isBlank()) {
+        throw new InvalidInputException("provider name must not be blank");
+      }
+      this.provider = name.trim();
+      return this;
+    }
+
+    /** One provider setting, such as {@code apiKey} = {@code ${OPENAI_API_KEY}}. */
+    public Builder setting(String key, Object value) {
+      settings.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /** The run ledger's database file (default {@code <workDir>/ledger.db}). */
+    public Builder ledger(Path file) {
+      this.ledger = Objects.requireNonNull(file, "file");
+      return this;
+    }
+
+    /** Where converted datasets and provider state go (default {@code .tunekit}). */
+    public Builder workDir(Path dir) {
+      this.workDir = Objects.requireNonNull(dir, "dir");
+      return this;
+    }
+
+    /**
+     * The retry layer: total attempts per call, and the exponential backoff (with jitter) between them.
+     * A provider's Retry-After is honoured instead of the backoff.
+     */
+    public Builder retry(int maxAttempts, Duration initialBackoff, Duration maxBackoff, double multiplier) {
+      ResilienceSettings r = resilience == null ? ResilienceSettings.defaults() : resilience;
+      this.resilience = new ResilienceSettings(maxAttempts, initialBackoff, maxBackoff, multiplier,
+          r.failureRateThreshold(), r.slidingWindowSize(), r.minimumNumberOfCalls(), r.waitInOpenState());
+      return this;
+    }
+
+    /** How runs wait for jobs: first and longest interval between polls, and the overall timeout. */
+    public Builder polling(Duration initialInterval, Duration maxInterval, Duration timeout) {
+      double multiplier = polling == null ? PollingSettings.defaults().multiplier() : polling.multiplier();
+      this.polling = new PollingSettings(initialInterval, maxInterval, multiplier, timeout);
+      return this;
+    }
+
+    Builder defaultConfigFile() {
+      this.defaultConfigFile = true;
+      return this;
+    }
+
+    Builder env(Map<String, String> env) {
+      this.env = Map.copyOf(env);
+      return this;
+    }
+
+    Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    Builder sleeper(Sleeper sleeper) {
+      this.sleeper = sleeper;
+      return this;
+    }
+
+    Builder circuitBreaker(float failureRateThreshold, int slidingWindowSize, int minimumCalls, Duration open) {
+      ResilienceSettings r = resilience == null ? ResilienceSettings.defaults() : resilience;
+      this.resilience = new ResilienceSettings(r.maxAttempts(), r.initialBackoff(), r.maxBackoff(), r.multiplier(),
+          failureRateThreshold, slidingWindowSize, minimumCalls, open);
+      return this;
+    }
+
+    Builder leases(Duration lease, Duration ledgerPoll) {
+      this.lease = lease;
+      this.ledgerPoll = ledgerPoll;
+      return this;
+    }
+
+    /** Config resolved from the file (if any), the environment and this builder. */
+    Config config() {
+      Path file = configFile;
+      if (file == null && defaultConfigFile) {
+        String fromEnv = env.get(ConfigLoader.ENV_CONFIG);
+        Path candidate = fromEnv != null && !fromEnv.isBlank() ? Path.of(fromEnv) : Path.of("tunekit.yaml");
+        if (fromEnv != null && !fromEnv.isBlank() || Files.isRegularFile(candidate)) {
+          file = candidate;
+        }
+      }
+      if (file == null) {
+        String p = provider != null ? provider
+            : env.getOrDefault(ConfigLoader.ENV_PROVIDER, "").isBlank() ? "local" : env.get(ConfigLoader.ENV_PROVIDER).trim();
+        Path wd = workDir != null ? workDir
+            : env.getOrDefault(ConfigLoader.ENV_WORK_DIR, "").isBlank() ? null : Path.of(env.get(ConfigLoader.ENV_WORK_DIR));
+        Path lg = ledger != null ? ledger
+            : env.getOrDefault(ConfigLoader.ENV_LEDGER, "").isBlank() ? null : Path.of(env.get(ConfigLoader.ENV_LEDGER));
+        return ConfigLoader.fromBuilder(p, settings, lg, wd,
+            resilience == null ? ResilienceSettings.defaults() : resilience,
+            polling == null ? PollingSettings.defaults() : polling, env);
+      }
+      Map<String, String> fileEnv = env;
+      if (provider != null) {
+        fileEnv = new LinkedHashMap<>(env);
+        fileEnv.put(ConfigLoader.ENV_PROVIDER, provider);
+      }
+      Config c = ConfigLoader.load(file, fileEnv);
+      if (settings.isEmpty() && ledger == null && workDir == null && resilience == null && polling == null) {
+        return c;
+      }
+      Map<String, Object> values = new LinkedHashMap<>(c.providerValues());
+      values.putAll(ConfigLoader.fromBuilder(c.provider(), settings, Path.of("x"), Path.of("x"),
+          ResilienceSettings.defaults(), PollingSettings.defaults(), env).providerValues());
+      Path wd = workDir != null ? workDir : c.workDir();
+      return new Config(c.provider(), values, ledger != null ? ledger : workDir != null ? wd.resolve("ledger.db")
+          : c.ledger(), wd, resilience != null ? resilience : c.resilience(), polling != null ? polling : c.polling(),
+          c.source(), c.providerLocation());
+    }
+
+    /**
+     * Finds the provider through {@link ServiceLoader}, creates it and opens the ledger. Fails with an
+     * {@link InvalidInputException} for an unknown provider (listing the known ones) or a bad setting.
+     */
+    public Tunekit build() {
+      Config config = config();
+      TuningProvider raw = createProvider(config);
+      return new Tunekit(new Workflow(config, raw, clock, sleeper, lease, ledgerPoll));
+    }
+
+    private static TuningProvider createProvider(Config config) {
+      ClassLoader cl = Thread.currentThread().getContextClassLoader();
+      if (cl == null) {
+        cl = Tunekit.class.getClassLoader();
+      }
+      TreeSet<String> known = new TreeSet<>();
+      for (TuningProviderFactory f : ServiceLoader.load(TuningProviderFactory.class, cl)) {
+        if (f.names().contains(config.provider())) {
+          ProviderSettings settings = ProviderSettings.of(config.provider(), config.source(), config.workDir(),
+              config.providerValues());
+          return f.create(settings);
+        }
+        known.addAll(f.names());
+      }
+      throw new InvalidInputException("unknown provider '" + config.provider() + "'. "
+          + (known.isEmpty() ? "No provider is on the classpath"
+              : "Providers on the classpath: " + String.join(", ", known))
+          + ". Check the spelling, or add the module that provides it (tunekit-openai, tunekit-bedrock, tunekit-local,"
+          + " or tunekit-all for every one).", config.providerLocation());
+    }
+  }
+}

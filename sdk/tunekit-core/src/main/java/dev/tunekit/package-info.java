@@ -1,0 +1,9 @@
+/**
+ * Tunekit: repeatable, provider-neutral fine-tuning. Start at {@link dev.tunekit.Tunekit}
+ * ({@code fromConfig}, {@code local}, {@code builder}); describe a run with
+ * {@link dev.tunekit.FineTune}, follow it with a {@link dev.tunekit.Run} and a
+ * {@link dev.tunekit.RunListener}. Every step is recorded in a run ledger so a run can be resumed
+ * after a crash without paying twice; every provider call goes through one retry layer. Errors are
+ * {@link dev.tunekit.TunekitException}s whose subclasses say what the caller can do.
+ */
+package dev.tunekit;

@@ -1,0 +1,187 @@
+package dev.tunekit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tunekit.spi.ProviderSettings;
+import dev.tunekit.testing.FakeProvider;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigTest {
+  @TempDir Path dir;
+
+  private Path yaml(String text) {
+    return Fixtures.write(dir.resolve("tunekit.yaml"), text);
+  }
+
+  @Test
+  void environmentReferencesAreResolvedOnlyInTheChosenProvidersSection() {
+    Path file = yaml("""
+        provider: openai
+        providers:
+          openai:
+            apiKey: "${OPENAI_API_KEY}"
+            baseUrl: "${OPENAI_BASE_URL:-https://api.openai.com/v1}"
+            organization: org-${ORG}
+          bedrock:
+            roleArn: "${BEDROCK_ROLE_ARN}"
+        """);
+    Config c = ConfigLoader.load(file, Map.of("OPENAI_API_KEY", "sk-live-abc", "ORG", "42"));
+    assertThat(c.provider()).isEqualTo("openai");
+    assertThat(c.providerValues()).containsEntry("apiKey", "sk-live-abc")
+        .containsEntry("baseUrl", "https://api.openai.com/v1").containsEntry("organization", "org-42");
+  }
+
+  @Test
+  void anUnsetVariableIsAnErrorNamingFileLineAndVariable() {
+    Path file = yaml("""
+        provider: openai
+        providers:
+          openai:
+            baseUrl: https://api.openai.com/v1
+            apiKey: "${OPENAI_API_KEY}"
+        """);
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+          assertThat(e.location()).contains(file + ":5");
+          assertThat(e.getMessage()).contains("OPENAI_API_KEY is not set").contains("providers.openai.apiKey")
+              .contains("${OPENAI_API_KEY:-default}");
+        });
+  }
+
+  @Test
+  void environmentVariablesOverrideProviderLedgerAndWorkDir() {
+    Path file = yaml("""
+        provider: openai
+        ledger: runs/ledger.db
+        providers:
+          fake: { apiKey: k }
+        """);
+    Config c = ConfigLoader.load(file, Map.of("TUNEKIT_PROVIDER", "fake", "TUNEKIT_LEDGER", "/tmp/x/l.db",
+        "TUNEKIT_WORK_DIR", "wd"));
+    assertThat(c.provider()).isEqualTo("fake");
+    assertThat(c.providerLocation()).isEqualTo("TUNEKIT_PROVIDER");
+    assertThat(c.ledger()).isEqualTo(Path.of("/tmp/x/l.db"));
+    assertThat(c.workDir()).isEqualTo(dir.resolve("wd"));
+    assertThat(c.providerValues()).containsEntry("apiKey", "k");
+  }
+
+  @Test
+  void relativePathsAreRelativeToTheConfigFileAndDefaultsApply() {
+    Config c = ConfigLoader.load(yaml("provider: local\n"), Map.of());
+    assertThat(c.workDir()).isEqualTo(dir.resolve(".tunekit"));
+    assertThat(c.ledger()).isEqualTo(dir.resolve(".tunekit/ledger.db"));
+    assertThat(c.resilience()).isEqualTo(ResilienceSettings.defaults());
+    assertThat(c.polling()).isEqualTo(PollingSettings.defaults());
+  }
+
+  @Test
+  void resilienceAndPollingAreRead() {
+    Config c = ConfigLoader.load(yaml("""
+        provider: local
+        resilience:
+          retry: { maxAttempts: 3, initialBackoff: 200ms, maxBackoff: 10s, multiplier: 3 }
+          circuitBreaker: { failureRateThreshold: 25, slidingWindowSize: 8, waitInOpenState: 1m }
+        polling: { initialInterval: 2s, maxInterval: 30s, timeout: PT2H }
+        """), Map.of());
+    assertThat(c.resilience()).isEqualTo(new ResilienceSettings(3, Duration.ofMillis(200), Duration.ofSeconds(10), 3.0,
+        25f, 8, 10, Duration.ofMinutes(1)));
+    assertThat(c.polling()).isEqualTo(new PollingSettings(Duration.ofSeconds(2), Duration.ofSeconds(30), 1.5,
+        Duration.ofHours(2)));
+  }
+
+  @Test
+  void aBadValueNamesItsLine() {
+    Path file = yaml("""
+        provider: local
+        polling:
+          initialInterval: 5s
+          timeout: forever
+        """);
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+          assertThat(e.location()).contains(file + ":4");
+          assertThat(e.getMessage()).contains("polling.timeout").contains("'forever'").contains("30s");
+        });
+  }
+
+  @Test
+  void anUnknownSettingNamesItsLineAndTheKnownOnes() {
+    Path file = yaml("provider: local\nleger: x.db\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+          assertThat(e.location()).contains(file + ":2");
+          assertThat(e.getMessage()).contains("unknown setting 'leger'").contains("ledger");
+        });
+  }
+
+  @Test
+  void invalidYamlNamesItsLine() {
+    Path file = yaml("provider: local\npolling: [unclosed\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+          assertThat(e.location()).hasValueSatisfying(l -> assertThat(l).startsWith(file + ":"));
+          assertThat(e.getMessage()).contains("not valid YAML");
+        });
+  }
+
+  @Test
+  void anUnknownProviderListsTheProvidersOnTheClasspath() {
+    Path file = yaml("workDir: w\nprovider: opneai\n");
+    assertThatThrownBy(() -> Tunekit.builder().configFile(file).env(Map.of()).build())
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+          assertThat(e.location()).contains(file + ":2");
+          assertThat(e.getMessage()).contains("unknown provider 'opneai'").contains("Providers on the classpath: fake");
+        });
+  }
+
+  @Test
+  void aMissingProviderSettingIsNamed() {
+    assertThatThrownBy(() -> Tunekit.builder().provider("fake").ledger(dir.resolve("l.db")).env(Map.of()).build())
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("providers.fake.apiKey");
+  }
+
+  @Test
+  void secretsNeverAppearInToStringOrErrors() {
+    String id = "cfg-" + System.nanoTime();
+    FakeProvider fake = FakeProvider.register(id, new FakeProvider());
+    Path file = yaml("""
+        provider: fake
+        ledger: l.db
+        providers:
+          fake: { apiKey: "${KEY}", instance: %s }
+        """.formatted(id));
+    Map<String, String> env = Map.of("KEY", "sk-very-secret-value");
+    Config c = ConfigLoader.load(file, env);
+    assertThat(c.toString()).doesNotContain("sk-very-secret-value").contains("apiKey");
+    try (Tunekit tk = Tunekit.builder().configFile(file).env(env).build()) {
+      ProviderSettings s = fake.settings().orElseThrow();
+      assertThat(s.requireSecret("apiKey").reveal()).isEqualTo("sk-very-secret-value");
+      assertThat(s.requireSecret("apiKey").toString()).isEqualTo("Secret[redacted]");
+      assertThat(s.toString()).doesNotContain("sk-very-secret-value");
+      assertThat(tk.toString()).doesNotContain("sk-very-secret-value").contains("fake");
+      assertThatThrownBy(() -> s.integer("apiKey")).hasMessageNotContaining("sk-very-secret-value");
+    } finally {
+      FakeProvider.unregister(id);
+    }
+  }
+
+  @Test
+  void builderValuesMayReferenceTheEnvironmentAndOverrideTheFile() {
+    String id = "cfg-b-" + System.nanoTime();
+    FakeProvider fake = FakeProvider.register(id, new FakeProvider());
+    Path file = yaml("provider: local\nproviders:\n  fake: { apiKey: from-file }\n");
+    try (Tunekit tk = Tunekit.builder().configFile(file).provider("fake").setting("instance", id)
+        .setting("apiKey", "${K}").ledger(dir.resolve("b.db")).env(Map.of("K", "from-env")).build()) {
+      assertThat(tk.provider()).isEqualTo("fake");
+      assertThat(tk.ledger()).isEqualTo(dir.resolve("b.db").toAbsolutePath());
+      assertThat(fake.settings().orElseThrow().requireSecret("apiKey").reveal()).isEqualTo("from-env");
+    } finally {
+      FakeProvider.unregister(id);
+    }
+  }
+}

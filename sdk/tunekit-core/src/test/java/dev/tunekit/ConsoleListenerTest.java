@@ -1,0 +1,53 @@
+package dev.tunekit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tunekit.spi.RemoteJob;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import org.junit.jupiter.api.Test;
+
+class ConsoleListenerTest {
+  private static RemoteJob job(JobStatus s) {
+    return new RemoteJob("ftjob-1", s, "m", Optional.empty(), Optional.empty(), Optional.empty(), Map.of());
+  }
+
+  @Test
+  void logModePrintsOneReadableLinePerChangeWithBarStateStepAndLoss() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    RunListener l = RunListener.console(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    l.onStatus(job(new JobStatus.Running("running")));
+    l.onEvent(new JobEvent("e1", Instant.EPOCH, "info", "Step 5/20: training loss=0.9"));
+    l.onMetric(new MetricPoint(5, OptionalDouble.of(0.5321), OptionalDouble.of(0.611), OptionalDouble.empty(),
+        OptionalDouble.empty()));
+    l.onMetric(new MetricPoint(5, OptionalDouble.of(0.5321), OptionalDouble.of(0.611), OptionalDouble.empty(),
+        OptionalDouble.empty()));
+    l.onEvent(new JobEvent("e2", Instant.EPOCH, "warn", "Validation loss is rising"));
+    l.onFinished(new RunResult("run-1", RunState.SUCCEEDED, Optional.empty(), Optional.of("ft:m:x"), List.of(),
+        Duration.ofSeconds(65)));
+    String out = bytes.toString(StandardCharsets.UTF_8);
+    assertThat(out).doesNotContain("\r");
+    assertThat(out.lines()).containsExactly(
+        "running",
+        "[######------------------]  25%  running  step 5/20",
+        "[######------------------]  25%  running  step 5/20  loss 0.5321  val 0.6110",
+        "WARN: Validation loss is rising",
+        "Run run-1 succeeded: ft:m:x  final loss 0.5321  (1m05s)");
+  }
+
+  @Test
+  void terminalModeRedrawsInPlace() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    ConsoleListener l = new ConsoleListener(new PrintStream(bytes, true, StandardCharsets.UTF_8), true);
+    l.onStatus(job(new JobStatus.Queued("queued")));
+    l.onStatus(job(new JobStatus.Running("running")));
+    assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo("\rqueued\rrunning");
+  }
+}

@@ -1,0 +1,111 @@
+package dev.tunekit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tunekit.Fixtures.FakeClock;
+import dev.tunekit.Fixtures.RecordingSleeper;
+import dev.tunekit.dataset.DatasetFormat;
+import dev.tunekit.spi.FileUpload;
+import dev.tunekit.spi.JobRequest;
+import dev.tunekit.spi.RemoteJob;
+import dev.tunekit.spi.TrainingMethod;
+import dev.tunekit.testing.FakeProvider;
+import dev.tunekit.testing.FakeProvider.Op;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class JobWaiterTest {
+  private final FakeClock clock = new FakeClock();
+  private final RecordingSleeper sleeper = new RecordingSleeper(clock);
+  private final FakeProvider fake = new FakeProvider();
+  private final List<String> statuses = new ArrayList<>();
+  private final List<JobEvent> events = new ArrayList<>();
+  private final List<MetricPoint> metrics = new ArrayList<>();
+  private final JobWaiter.Sink sink = new JobWaiter.Sink() {
+    @Override
+    public void status(RemoteJob job) {
+      statuses.add(job.status().raw());
+    }
+
+    @Override
+    public void event(JobEvent event) {
+      events.add(event);
+    }
+
+    @Override
+    public void metric(MetricPoint point) {
+      metrics.add(point);
+    }
+  };
+
+  private String job() {
+    String file = fake.upload(new FileUpload(Path.of("t"), "t", "s", 1, DatasetFormat.OPENAI_CHAT,
+        FileUpload.Role.TRAINING)).id();
+    return fake.createJob(new JobRequest("run-1", "k", "m", TrainingMethod.SUPERVISED, file, Optional.empty(),
+        Hyperparameters.defaults(), Optional.empty(), Map.of())).id();
+  }
+
+  private JobWaiter waiter(Duration timeout) {
+    PollingSettings polling = new PollingSettings(Duration.ofSeconds(1), Duration.ofSeconds(4), 1.5, timeout);
+    ResilientProvider provider = new ResilientProvider(fake, ResilienceSettings.defaults(), clock, sleeper);
+    return new JobWaiter(provider, polling, clock, sleeper);
+  }
+
+  @Test
+  void backsOffWhileNothingChangesAndResetsOnChange() {
+    Optional<String> model = Optional.of("ft:m");
+    fake.script(new JobStatus.Queued("queued"), new JobStatus.Queued("queued"), new JobStatus.Queued("queued"),
+        new JobStatus.Queued("queued"), new JobStatus.Queued("queued"), new JobStatus.Running("running"),
+        new JobStatus.Succeeded("succeeded", model));
+    RemoteJob done = waiter(Duration.ofHours(1)).await("run-1", job(), sink);
+    assertThat(done.status()).isInstanceOf(JobStatus.Succeeded.class);
+    // change (first sight), then 1s → 1.5s → 2.25s → 3.375s → capped 4s, then a change resets to 1s
+    assertThat(sleeper.sleeps).extracting(Duration::toMillis).containsExactly(1000L, 1500L, 2250L, 3375L, 4000L, 1000L);
+    assertThat(statuses).containsExactly("queued", "running", "succeeded");
+  }
+
+  @Test
+  void deliversEachEventOnceAndEachMetricStepOnce() {
+    String id = job();
+    waiter(Duration.ofHours(1)).await("run-1", id, sink);
+    List<JobEvent> all = fake.events(id);
+    assertThat(fake.calls(Op.EVENTS)).isGreaterThan(3); // the fake returns the whole history each poll
+    assertThat(events).extracting(JobEvent::id).doesNotHaveDuplicates()
+        .containsExactlyElementsOf(all.stream().map(JobEvent::id).toList());
+    assertThat(metrics).extracting(MetricPoint::step).containsExactly(1L, 2L, 3L);
+  }
+
+  @Test
+  void timesOutAfterTheOverallTimeoutWithoutOversleeping() {
+    fake.script(new JobStatus.Running("running"));
+    String id = job();
+    assertThatThrownBy(() -> waiter(Duration.ofSeconds(30)).await("run-7", id, sink))
+        .isInstanceOfSatisfying(AwaitTimeoutException.class, e -> {
+          assertThat(e.runId()).isEqualTo("run-7");
+          assertThat(e.getMessage()).contains(id).contains("running").contains("30s");
+        });
+    assertThat(sleeper.total()).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void aPollThatStillFailsAfterRetriesDoesNotEndTheWait() {
+    String id = job();
+    fake.failNext(Op.JOB, 5, () -> FakeProvider.http(503)); // exhausts one call's 5 attempts
+    RemoteJob done = waiter(Duration.ofHours(1)).await("run-1", id, sink);
+    assertThat(done.status()).isInstanceOf(JobStatus.Succeeded.class);
+  }
+
+  @Test
+  void aNonRetryableFailureEndsTheWait() {
+    String id = job();
+    fake.failNext(Op.JOB, FakeProvider.http(401));
+    assertThatThrownBy(() -> waiter(Duration.ofHours(1)).await("run-1", id, sink))
+        .isInstanceOf(AuthenticationException.class);
+  }
+}

@@ -1,0 +1,158 @@
+package dev.tunekit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tunekit.Fixtures.FakeClock;
+import dev.tunekit.Fixtures.RecordingSleeper;
+import dev.tunekit.dataset.DatasetFormat;
+import dev.tunekit.spi.FileUpload;
+import dev.tunekit.spi.JobRequest;
+import dev.tunekit.spi.RemoteFile;
+import dev.tunekit.spi.TrainingMethod;
+import dev.tunekit.testing.FakeProvider;
+import dev.tunekit.testing.FakeProvider.Op;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ResilientProviderTest {
+  private final FakeClock clock = new FakeClock();
+  private final RecordingSleeper sleeper = new RecordingSleeper(clock);
+  private final FakeProvider fake = new FakeProvider();
+  private final ResilienceSettings settings = new ResilienceSettings(5, Duration.ofMillis(500), Duration.ofSeconds(30),
+      2.0, 50f, 20, 10, Duration.ofSeconds(30));
+  private final ResilientProvider provider = new ResilientProvider(fake, settings, clock, sleeper);
+
+  private String aJob() {
+    RemoteFile f = fake.upload(new FileUpload(Path.of("t.jsonl"), "t.jsonl", "abc", 10, DatasetFormat.OPENAI_CHAT,
+        FileUpload.Role.TRAINING));
+    return fake.createJob(request("key-1", f.id())).id();
+  }
+
+  private static JobRequest request(String key, String fileId) {
+    return new JobRequest("run-1", key, "m", TrainingMethod.SUPERVISED, fileId, Optional.empty(),
+        Hyperparameters.defaults(), Optional.empty(), Map.of());
+  }
+
+  @Test
+  void rateLimitWithRetryAfterIsWaitedExactly() {
+    String job = aJob();
+    fake.failNext(Op.JOB, FakeProvider.rateLimited(Duration.ofSeconds(7)));
+    assertThat(provider.job(job).id()).isEqualTo(job);
+    assertThat(sleeper.sleeps).containsExactly(Duration.ofSeconds(7));
+    assertThat(fake.calls(Op.JOB)).isEqualTo(2);
+  }
+
+  @Test
+  void serverErrorsAreRetriedWithExponentialBackoffAndJitter() {
+    String job = aJob();
+    fake.failNext(Op.JOB, FakeProvider.http(500));
+    fake.failNext(Op.JOB, FakeProvider.http(503));
+    fake.failNext(Op.JOB, FakeProvider.http(502));
+    assertThat(provider.job(job).id()).isEqualTo(job);
+    assertThat(fake.calls(Op.JOB)).isEqualTo(4);
+    assertThat(sleeper.sleeps).hasSize(3);
+    // 500ms, 1s, 2s, each ±50% jitter
+    assertThat(sleeper.sleeps.get(0).toMillis()).isBetween(250L, 750L);
+    assertThat(sleeper.sleeps.get(1).toMillis()).isBetween(500L, 1500L);
+    assertThat(sleeper.sleeps.get(2).toMillis()).isBetween(1000L, 3000L);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {400, 401, 403, 404, 422})
+  void clientErrorsPropagateAtOnce(int status) {
+    String job = aJob();
+    ProviderException failure = FakeProvider.http(status);
+    fake.failNext(Op.JOB, failure);
+    assertThatThrownBy(() -> provider.job(job)).isSameAs(failure);
+    assertThat(fake.calls(Op.JOB)).isEqualTo(1);
+    assertThat(sleeper.sleeps).isEmpty();
+  }
+
+  @Test
+  void retriesStopAfterMaxAttemptsWithTheLastFailure() {
+    String job = aJob();
+    fake.failNext(Op.EVENTS, 10, () -> FakeProvider.http(503));
+    assertThatThrownBy(() -> provider.events(job)).isInstanceOf(ProviderException.class)
+        .hasMessageContaining("503");
+    assertThat(fake.calls(Op.EVENTS)).isEqualTo(5);
+    assertThat(sleeper.sleeps).hasSize(4);
+  }
+
+  @Test
+  void aRetryAfterLongerThanTenMinutesIsNotWaitedFor() {
+    String job = aJob();
+    fake.failNext(Op.JOB, FakeProvider.rateLimited(Duration.ofHours(1)));
+    assertThatThrownBy(() -> provider.job(job)).isInstanceOf(RateLimitedException.class);
+    assertThat(sleeper.sleeps).isEmpty();
+  }
+
+  @Test
+  void createWithUnknownOutcomeThatTookEffectIsNotRepeated() {
+    RemoteFile f = fake.upload(new FileUpload(Path.of("t.jsonl"), "t.jsonl", "abc", 10, DatasetFormat.OPENAI_CHAT,
+        FileUpload.Role.TRAINING));
+    fake.commitThenFail(Op.CREATE_JOB, FakeProvider.http(504));
+    assertThat(provider.createJob(request("key-9", f.id())).id()).isEqualTo("ftjob-1");
+    assertThat(fake.calls(Op.CREATE_JOB)).isEqualTo(1);
+    assertThat(fake.calls(Op.FIND_JOB)).isEqualTo(1);
+    assertThat(fake.jobCount()).isEqualTo(1);
+    assertThat(sleeper.sleeps).isEmpty();
+  }
+
+  @Test
+  void createIsNotRepeatedWhenItCannotBeCheckedWhetherItTookEffect() {
+    RemoteFile f = fake.upload(new FileUpload(Path.of("t.jsonl"), "t.jsonl", "abc", 10, DatasetFormat.OPENAI_CHAT,
+        FileUpload.Role.TRAINING));
+    fake.failNext(Op.CREATE_JOB, FakeProvider.timeoutAfterSend());
+    fake.failNext(Op.FIND_JOB, 10, () -> FakeProvider.http(503));
+    assertThatThrownBy(() -> provider.createJob(request("key-2", f.id())))
+        .isInstanceOfSatisfying(ProviderException.class, e -> {
+          assertThat(e.outcomeUnknown()).isTrue();
+          assertThat(e.retryable()).isFalse();
+          assertThat(e.getMessage()).contains("Nothing was repeated");
+        });
+    assertThat(fake.calls(Op.CREATE_JOB)).isEqualTo(1);
+  }
+
+  @Test
+  void circuitBreakerOpensAfterRepeatedServerFailuresAndFailsFast() {
+    ResilienceSettings tight = new ResilienceSettings(1, Duration.ofMillis(100), Duration.ofSeconds(1), 2.0, 50f, 4, 4,
+        Duration.ofSeconds(30));
+    ResilientProvider p = new ResilientProvider(fake, tight, clock, sleeper);
+    String job = aJob();
+    fake.failNext(Op.JOB, 4, () -> FakeProvider.http(503));
+    for (int i = 0; i < 4; i++) {
+      assertThatThrownBy(() -> p.job(job)).hasMessageContaining("503");
+    }
+    assertThat(p.breakerState()).isEqualTo(CircuitBreaker.State.OPEN);
+    assertThatThrownBy(() -> p.job(job)).isInstanceOfSatisfying(CircuitOpenException.class, e -> {
+      assertThat(e.getMessage()).contains("100% of its last 4 calls failed");
+      assertThat(e.retryAfter()).contains(Duration.ofSeconds(30));
+    });
+    assertThat(fake.calls(Op.JOB)).isEqualTo(4);
+
+    clock.advance(Duration.ofSeconds(31));
+    assertThat(p.job(job).id()).isEqualTo(job); // half-open trial call succeeds
+    assertThat(p.breakerState()).isEqualTo(CircuitBreaker.State.CLOSED);
+  }
+
+  @Test
+  void clientErrorsAndRateLimitsDoNotOpenTheBreaker() {
+    ResilienceSettings tight = new ResilienceSettings(1, Duration.ofMillis(100), Duration.ofSeconds(1), 2.0, 50f, 4, 4,
+        Duration.ofSeconds(30));
+    ResilientProvider p = new ResilientProvider(fake, tight, clock, sleeper);
+    String job = aJob();
+    fake.failNext(Op.JOB, 3, () -> FakeProvider.http(400));
+    fake.failNext(Op.JOB, 3, () -> FakeProvider.http(429));
+    for (int i = 0; i < 6; i++) {
+      assertThatThrownBy(() -> p.job(job)).isInstanceOf(ProviderException.class);
+    }
+    assertThat(p.breakerState()).isEqualTo(CircuitBreaker.State.CLOSED);
+  }
+}

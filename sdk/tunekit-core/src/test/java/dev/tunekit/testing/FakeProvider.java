@@ -1,0 +1,396 @@
+package dev.tunekit.testing;
+
+import dev.tunekit.ChatRequest;
+import dev.tunekit.ChatResponse;
+import dev.tunekit.JobEvent;
+import dev.tunekit.JobStatus;
+import dev.tunekit.MetricPoint;
+import dev.tunekit.ProviderException;
+import dev.tunekit.dataset.DatasetFormat;
+import dev.tunekit.dataset.DatasetKind;
+import dev.tunekit.spi.Deployment;
+import dev.tunekit.spi.FileUpload;
+import dev.tunekit.spi.JobRequest;
+import dev.tunekit.spi.ProviderSettings;
+import dev.tunekit.spi.RemoteFile;
+import dev.tunekit.spi.RemoteJob;
+import dev.tunekit.spi.TuningProvider;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * An in-memory {@link TuningProvider} for tests: scripted job states, injected failures (before or
+ * after the call takes effect), call counters, and a hook inside {@code createJob}. Thread-safe.
+ * Register an instance with {@link #register(String, FakeProvider)} and select it in config with
+ * {@code provider: fake} and setting {@code instance: <id>}, so several Tunekit instances (simulating
+ * processes) share one "remote" provider.
+ *
+ * <p>Default job script: validating_files → queued → running (3 steps, one metric and one
+ * {@code Step n/3} event each) → succeeded with model {@code ft:<base>:fake:<job>}. The first
+ * {@link #job(String)} call returns the state the job was created in; each later call advances it one
+ * step; the last state repeats.
+ */
+public final class FakeProvider implements TuningProvider {
+
+  /** The operations that can be counted and made to fail. */
+  public enum Op { FIND_FILE, UPLOAD, CREATE_JOB, FIND_JOB, JOB, EVENTS, METRICS, CANCEL, DEPLOY, DEPLOYMENT, CHAT }
+
+  private static final Map<String, FakeProvider> INSTANCES = new ConcurrentHashMap<>();
+
+  private final String name;
+  private final Map<Op, Integer> calls = new EnumMap<>(Op.class);
+  private final Map<Op, Deque<Supplier<RuntimeException>>> failBefore = new EnumMap<>(Op.class);
+  private final Map<Op, Deque<Supplier<RuntimeException>>> failAfter = new EnumMap<>(Op.class);
+  private final Map<String, RemoteFile> files = new LinkedHashMap<>();
+  private final Map<String, FakeJob> jobs = new LinkedHashMap<>();
+  private final List<JobRequest> createRequests = new ArrayList<>();
+  private volatile Runnable createHook = () -> {};
+  private volatile Runnable uploadHook = () -> {};
+  private List<JobStatus> script;
+  private int fileSeq;
+  private int jobSeq;
+  private int closed;
+  private ProviderSettings settings;
+
+  private static final class FakeJob {
+    final String id;
+    final JobRequest request;
+    final List<JobEvent> events = new ArrayList<>();
+    final List<MetricPoint> metrics = new ArrayList<>();
+    int index;
+    boolean polled;
+    JobStatus status;
+
+    FakeJob(String id, JobRequest request, JobStatus first) {
+      this.id = id;
+      this.request = request;
+      this.status = first;
+    }
+  }
+
+  /** A fake named {@code fake}. */
+  public FakeProvider() {
+    this("fake");
+  }
+
+  /** A fake with this provider name. */
+  public FakeProvider(String name) {
+    this.name = name;
+  }
+
+  /** Makes {@code provider} the one that config setting {@code instance: id} selects. */
+  public static FakeProvider register(String id, FakeProvider provider) {
+    INSTANCES.put(id, provider);
+    return provider;
+  }
+
+  /** Forgets a registered instance. */
+  public static void unregister(String id) {
+    INSTANCES.remove(id);
+  }
+
+  static Optional<FakeProvider> registered(String id) {
+    return Optional.ofNullable(INSTANCES.get(id));
+  }
+
+  /** Replaces the job script: each poll moves a job to the next state; the last repeats. */
+  public synchronized FakeProvider script(JobStatus... states) {
+    this.script = List.of(states);
+    return this;
+  }
+
+  /** The next call of {@code op} fails with {@code failure} before taking effect. */
+  public synchronized FakeProvider failNext(Op op, RuntimeException failure) {
+    failBefore.computeIfAbsent(op, k -> new ArrayDeque<>()).add(() -> failure);
+    return this;
+  }
+
+  /** The next {@code times} calls of {@code op} fail with a fresh exception from {@code failure}. */
+  public synchronized FakeProvider failNext(Op op, int times, Supplier<RuntimeException> failure) {
+    for (int i = 0; i < times; i++) {
+      failBefore.computeIfAbsent(op, k -> new ArrayDeque<>()).add(failure);
+    }
+    return this;
+  }
+
+  /**
+   * The next call of {@code op} takes effect (the file or job exists afterwards) and then fails with
+   * {@code failure} — a timeout after sending, or a crash before the caller recorded the result.
+   */
+  public synchronized FakeProvider commitThenFail(Op op, RuntimeException failure) {
+    failAfter.computeIfAbsent(op, k -> new ArrayDeque<>()).add(() -> failure);
+    return this;
+  }
+
+  /** Runs inside each {@code createJob}, before it takes effect, outside the fake's lock (to block or count). */
+  public FakeProvider onCreateJob(Runnable hook) {
+    this.createHook = hook;
+    return this;
+  }
+
+  /** Runs inside each {@code upload}, before it takes effect, outside the fake's lock (to block or count). */
+  public FakeProvider onUpload(Runnable hook) {
+    this.uploadHook = hook;
+    return this;
+  }
+
+  /** How many times {@code op} was called (failed calls included). */
+  public synchronized int calls(Op op) {
+    return calls.getOrDefault(op, 0);
+  }
+
+  /** Jobs that exist on this fake "remote". */
+  public synchronized int jobCount() {
+    return jobs.size();
+  }
+
+  /** Files that exist on this fake "remote". */
+  public synchronized int fileCount() {
+    return files.size();
+  }
+
+  /** Every request that created a job, in order. */
+  public synchronized List<JobRequest> createdJobs() {
+    return List.copyOf(createRequests);
+  }
+
+  /** How many times {@link #close()} was called. */
+  public synchronized int closeCount() {
+    return closed;
+  }
+
+  /** The settings the factory created this provider with, if it was created through config. */
+  public synchronized Optional<ProviderSettings> settings() {
+    return Optional.ofNullable(settings);
+  }
+
+  synchronized void settings(ProviderSettings s) {
+    this.settings = s;
+  }
+
+  // ------------------------------------------------------------------ provider-like exceptions
+
+  /** What a real provider module throws for this HTTP status (retryable for 408/409/429/5xx; 5xx outcome unknown). */
+  public static ProviderException http(int status) {
+    ProviderException.Builder b = ProviderException.builder("fake", "fake provider answered HTTP " + status)
+        .statusCode(status);
+    if (status == 401 || status == 403) {
+      return b.buildAuthentication();
+    }
+    if (status == 404) {
+      return b.buildNotFound();
+    }
+    if (status == 429) {
+      return b.buildRateLimited();
+    }
+    boolean transientFailure = status == 408 || status == 409 || status >= 500;
+    return b.retryable(transientFailure).outcomeUnknown(status >= 500).build();
+  }
+
+  /** A 429 with a Retry-After. */
+  public static ProviderException rateLimited(Duration retryAfter) {
+    return ProviderException.builder("fake", "rate limited; retry after " + retryAfter).statusCode(429)
+        .retryAfter(retryAfter).buildRateLimited();
+  }
+
+  /** A read timeout after the request was sent: retryable, outcome unknown. */
+  public static ProviderException timeoutAfterSend() {
+    return ProviderException.builder("fake", "read timed out after the request was sent").retryable(true)
+        .outcomeUnknown(true).build();
+  }
+
+  // ------------------------------------------------------------------ TuningProvider
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public DatasetFormat trainingFormat(String baseModel, DatasetKind kind) {
+    return kind == DatasetKind.PREFERENCE ? DatasetFormat.OPENAI_PREFERENCE : DatasetFormat.OPENAI_CHAT;
+  }
+
+  @Override
+  public synchronized Optional<RemoteFile> findFile(FileUpload upload) {
+    enter(Op.FIND_FILE);
+    return files.values().stream()
+        .filter(f -> f.fileName().equals(upload.fileName()) && f.sizeBytes() == upload.sizeBytes()).findFirst();
+  }
+
+  @Override
+  public RemoteFile upload(FileUpload upload) {
+    synchronized (this) {
+      enter(Op.UPLOAD);
+    }
+    uploadHook.run();
+    synchronized (this) {
+      RemoteFile f = new RemoteFile("file-" + (++fileSeq), upload.fileName(), upload.sizeBytes());
+      files.put(f.id(), f);
+      leave(Op.UPLOAD);
+      return f;
+    }
+  }
+
+  @Override
+  public RemoteJob createJob(JobRequest request) {
+    synchronized (this) {
+      enter(Op.CREATE_JOB);
+    }
+    createHook.run();
+    synchronized (this) {
+      if (!files.containsKey(request.trainingFileId())) {
+        throw ProviderException.builder(name, "training file " + request.trainingFileId() + " does not exist")
+            .statusCode(400).build();
+      }
+      List<JobStatus> s = script == null ? defaultScript(request.baseModel(), "ftjob-" + (jobSeq + 1)) : script;
+      FakeJob job = new FakeJob("ftjob-" + (++jobSeq), request, s.get(0));
+      jobs.put(job.id, job);
+      createRequests.add(request);
+      event(job, "Created fine-tuning job " + job.id);
+      leave(Op.CREATE_JOB);
+      return snapshot(job);
+    }
+  }
+
+  @Override
+  public synchronized Optional<RemoteJob> findJob(String idempotencyKey) {
+    enter(Op.FIND_JOB);
+    return jobs.values().stream().filter(j -> j.request.idempotencyKey().equals(idempotencyKey)).findFirst()
+        .map(this::snapshot);
+  }
+
+  @Override
+  public synchronized RemoteJob job(String jobId) {
+    enter(Op.JOB);
+    FakeJob job = existing(jobId);
+    List<JobStatus> s = script == null ? defaultScript(job.request.baseModel(), job.id) : script;
+    boolean first = !job.polled;
+    job.polled = true;
+    if (!first && !job.status.isTerminal() && job.index < s.size() - 1) {
+      job.index++;
+      JobStatus next = s.get(job.index);
+      boolean changed = !next.raw().equals(job.status.raw());
+      job.status = next;
+      if (changed) {
+        event(job, "Job entered state " + next.raw());
+      }
+      if (next instanceof JobStatus.Running) {
+        long step = job.metrics.size() + 1;
+        double loss = 2.0 / (step + 1);
+        job.metrics.add(MetricPoint.trainLoss(step, loss));
+        event(job, String.format(java.util.Locale.ROOT, "Step %d/%d: training loss=%.4f", step, runningSteps(s), loss));
+      }
+    }
+    return snapshot(job);
+  }
+
+  @Override
+  public synchronized List<JobEvent> events(String jobId) {
+    enter(Op.EVENTS);
+    return List.copyOf(existing(jobId).events);
+  }
+
+  @Override
+  public synchronized List<MetricPoint> metrics(String jobId) {
+    enter(Op.METRICS);
+    return List.copyOf(existing(jobId).metrics);
+  }
+
+  @Override
+  public synchronized RemoteJob cancel(String jobId) {
+    enter(Op.CANCEL);
+    FakeJob job = existing(jobId);
+    if (!job.status.isTerminal()) {
+      job.status = new JobStatus.Cancelled("cancelled");
+      event(job, "Job cancelled");
+    }
+    return snapshot(job);
+  }
+
+  @Override
+  public synchronized Deployment deploy(String modelId, String deploymentName, Map<String, Object> options) {
+    enter(Op.DEPLOY);
+    return Deployment.immediate(modelId);
+  }
+
+  @Override
+  public synchronized Deployment deployment(String deploymentId) {
+    enter(Op.DEPLOYMENT);
+    return Deployment.immediate(deploymentId);
+  }
+
+  @Override
+  public synchronized ChatResponse chat(ChatRequest request) {
+    enter(Op.CHAT);
+    String last = request.messages().isEmpty() ? "" : request.messages().get(request.messages().size() - 1).content();
+    return new ChatResponse(request.model(), request.model() + " says: " + last, "stop", 1, 1);
+  }
+
+  @Override
+  public synchronized void close() {
+    closed++;
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private static List<JobStatus> defaultScript(String baseModel, String jobId) {
+    return List.of(new JobStatus.Validating("validating_files"), new JobStatus.Queued("queued"),
+        new JobStatus.Running("running"), new JobStatus.Running("running"), new JobStatus.Running("running"),
+        new JobStatus.Succeeded("succeeded", Optional.of("ft:" + baseModel + ":fake:" + jobId)));
+  }
+
+  private static long runningSteps(List<JobStatus> s) {
+    return s.stream().filter(x -> x instanceof JobStatus.Running).count();
+  }
+
+  private void enter(Op op) {
+    calls.merge(op, 1, Integer::sum);
+    Deque<Supplier<RuntimeException>> q = failBefore.get(op);
+    if (q != null && !q.isEmpty()) {
+      throw q.poll().get();
+    }
+  }
+
+  private void leave(Op op) {
+    Deque<Supplier<RuntimeException>> q = failAfter.get(op);
+    if (q != null && !q.isEmpty()) {
+      throw q.poll().get();
+    }
+  }
+
+  private FakeJob existing(String jobId) {
+    FakeJob job = jobs.get(jobId);
+    if (job == null) {
+      throw ProviderException.builder(name, "no job " + jobId).statusCode(404).buildNotFound();
+    }
+    return job;
+  }
+
+  private void event(FakeJob job, String message) {
+    job.events.add(new JobEvent(job.id + "-evt-" + (job.events.size() + 1), Instant.EPOCH.plusSeconds(job.events.size()),
+        "info", message));
+  }
+
+  private RemoteJob snapshot(FakeJob job) {
+    Map<String, String> metadata = new LinkedHashMap<>(job.request.metadata());
+    metadata.put(JobRequest.IDEMPOTENCY_METADATA_KEY, job.request.idempotencyKey());
+    return new RemoteJob(job.id, job.status, job.request.baseModel(), Optional.of(Instant.EPOCH), Optional.empty(),
+        Optional.empty(), metadata);
+  }
+
+  @Override
+  public String toString() {
+    return "FakeProvider{" + name + ", jobs=" + jobs.size() + ", files=" + files.size() + "}";
+  }
+}
