@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -127,7 +128,8 @@ public final class EvalRunner {
     int total = suite.size() * targets.size();
     AtomicInteger done = new AtomicInteger();
     ProgressBar bar = progressBar ? new ProgressBarBuilder().setTaskName("eval " + suite.name())
-        .setInitialMax(total).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).build() : null;
+        .setInitialMax(total).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
+        .setConsumer(new ConsoleProgressBarConsumer(System.err)).build() : null;
     ExecutorService calls = Executors.newCachedThreadPool(daemon("tunekit-eval-call"));
     List<ExecutorService> pools = new ArrayList<>();
     try {

@@ -284,6 +284,21 @@ class EvalRunnerTest {
   }
 
   @Test
+  void theProgressBarCountsEveryCase() {
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      EvalReport r = EvalRunner.builder().progressBar(true).build()
+          .run(suite(7), EvalTarget.of("t", EvalRunnerTest::answer, "m"));
+      assertThat(r.passRate().passed()).isEqualTo(7);
+    } finally {
+      System.setErr(original);
+    }
+    assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("eval numbers").contains("7/7");
+  }
+
+  @Test
   void aSuiteWithoutGradersIsRejected() {
     EvalSuite bare = EvalSuite.of("bare", EvalCase.of("a", "q", "a"));
     assertThatThrownBy(() -> EvalRunner.create().run(bare, EvalTarget.of("t", EvalRunnerTest::answer, "m")))
