@@ -1,0 +1,158 @@
+package dev.tunekit.eval;
+
+import dev.tunekit.InvalidInputException;
+import dev.tunekit.TunekitException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Reports of one suite on two or more targets, side by side. The first is the baseline: flipped
+ * cases are counted against it.
+ *
+ * <pre>{@code
+ * EvalComparison cmp = runner.compare(suite, baseline, tuned);
+ * cmp.print();                                 // pass rates side by side, then flipped cases
+ * cmp.writeHtml(Path.of("eval.html"));
+ * }</pre>
+ */
+public final class EvalComparison {
+  private final List<EvalReport> reports;
+
+  private EvalComparison(List<EvalReport> reports) {
+    if (reports.size() < 2) {
+      throw new InvalidInputException("a comparison needs at least two reports, got " + reports.size());
+    }
+    String fp = reports.get(0).suiteFingerprint();
+    Set<String> names = new HashSet<>();
+    for (EvalReport r : reports) {
+      if (!r.suiteFingerprint().equals(fp)) {
+        throw new InvalidInputException("cannot compare reports of different suites: " + reports.get(0).suite()
+            + "@" + fp + " vs " + r.suite() + "@" + r.suiteFingerprint() + "; run every target on the same suite");
+      }
+      if (!names.add(r.target())) {
+        throw new InvalidInputException("two reports are for target '" + r.target() + "'; targets must differ");
+      }
+    }
+    this.reports = List.copyOf(reports);
+  }
+
+  /** Compares {@code baseline} with {@code others}. */
+  public static EvalComparison of(EvalReport baseline, EvalReport... others) {
+    List<EvalReport> all = new ArrayList<>();
+    all.add(Objects.requireNonNull(baseline, "baseline"));
+    all.addAll(List.of(others));
+    return new EvalComparison(all);
+  }
+
+  /** Compares the reports; the first is the baseline. */
+  public static EvalComparison of(List<EvalReport> reports) {
+    return new EvalComparison(reports);
+  }
+
+  /** The reports, baseline first. */
+  public List<EvalReport> reports() {
+    return reports;
+  }
+
+  /** The baseline's report. */
+  public EvalReport baseline() {
+    return reports.get(0);
+  }
+
+  /** The report of the target named {@code target}. */
+  public EvalReport report(String target) {
+    return reports.stream().filter(r -> r.target().equals(target)).findFirst()
+        .orElseThrow(() -> new InvalidInputException("no report for target '" + target + "'; the targets are "
+            + reports.stream().map(EvalReport::target).toList()));
+  }
+
+  /** Every case that flipped between the baseline and another target, target by target. */
+  public List<Flip> flips() {
+    List<Flip> out = new ArrayList<>();
+    for (EvalReport r : reports.subList(1, reports.size())) {
+      out.addAll(flips(baseline(), r));
+    }
+    return out;
+  }
+
+  static List<Flip> flips(EvalReport baseline, EvalReport other) {
+    Map<String, CaseResult> before = baseline.cases().stream()
+        .collect(Collectors.toMap(CaseResult::id, Function.identity(), (a, b) -> a));
+    List<Flip> out = new ArrayList<>();
+    for (CaseResult after : other.cases()) {
+      CaseResult b = before.get(after.id());
+      if (b == null || b.outcome() == Outcome.ERROR || after.outcome() == Outcome.ERROR
+          || b.outcome() == after.outcome()) {
+        continue;
+      }
+      out.add(new Flip(after.id(), baseline.target(), other.target(), b.outcome(), after.outcome(),
+          after.expected(), b.output(), after.output()));
+    }
+    return out;
+  }
+
+  /** The comparison as a plain-text table, as {@link #print()} shows it. */
+  public String format() {
+    return ReportText.comparison(this);
+  }
+
+  /** Prints {@link #format()} to standard output (for JShell). */
+  public void print() {
+    print(System.out);
+  }
+
+  /** Prints {@link #format()} to {@code out}. */
+  public void print(PrintStream out) {
+    out.print(format());
+    out.flush();
+  }
+
+  /** The comparison as JSON ({@code tunekit-eval-comparison/1}): every report, then the flips. */
+  public String toJson() {
+    return ReportJson.write(this);
+  }
+
+  /** Reads a comparison written by {@link #toJson()}. */
+  public static EvalComparison fromJson(String json) {
+    return new EvalComparison(ReportJson.readComparison(json, "eval comparison JSON"));
+  }
+
+  /** Writes {@link #toJson()} to {@code file}. */
+  public void writeJson(Path file) {
+    EvalReport.write(file, toJson());
+  }
+
+  /** Reads a comparison from a file written by {@link #writeJson(Path)}. */
+  public static EvalComparison readJson(Path file) {
+    try {
+      return new EvalComparison(ReportJson.readComparison(Files.readString(file), file.toString()));
+    } catch (IOException e) {
+      throw new TunekitException("cannot read eval comparison " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** One self-contained HTML page with pass rates per target, loss curves when known, and flips. */
+  public String toHtml() {
+    return ReportHtml.render(reports, flips());
+  }
+
+  /** Writes {@link #toHtml()} to {@code file}. */
+  public void writeHtml(Path file) {
+    EvalReport.write(file, toHtml());
+  }
+
+  @Override
+  public String toString() {
+    return "EvalComparison" + reports.stream().map(r -> r.target() + "=" + r.passRate().format()).toList();
+  }
+}

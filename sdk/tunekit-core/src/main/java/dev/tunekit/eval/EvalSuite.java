@@ -1,0 +1,184 @@
+package dev.tunekit.eval;
+
+import dev.tunekit.InvalidInputException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A named, immutable set of {@link EvalCase}s and the {@link Grader}s every case is graded with. The
+ * same suite runs against every target (the prompt-engineered baseline, the tuned model, another
+ * provider's model), which is what makes their reports comparable.
+ *
+ * <p>Load one from a file ({@code .jsonl}, {@code .yaml} or {@code .yml}); bad cases are reported
+ * with {@code file:line}:
+ *
+ * <pre>{@code
+ * EvalSuite suite = EvalSuite.load(Path.of("evals/orders.yaml"))
+ *     .withGrader(Graders.exactMatch())
+ *     .withGrader(Graders.validJson());
+ * }</pre>
+ *
+ * <p>A JSONL line is {@code {"id":"c1","input":"…","expected":"…","tags":["a"]}}, with
+ * {@code "messages":[{"role":"user","content":"…"}]} instead of {@code input} for a multi-turn input;
+ * {@code expected} may also be a JSON object (it is then compared as compact JSON text). A YAML file is
+ * {@code {name: …, cases: [ … ]}} with the same keys per case, or just the list of cases.
+ */
+public final class EvalSuite {
+  private final String name;
+  private final List<EvalCase> cases;
+  private final List<Grader> graders;
+
+  private EvalSuite(String name, List<EvalCase> cases, List<Grader> graders) {
+    Objects.requireNonNull(name, "name");
+    if (name.isBlank()) {
+      throw new InvalidInputException("an eval suite needs a non-blank name");
+    }
+    if (cases.isEmpty()) {
+      throw new InvalidInputException("eval suite '" + name + "' has no cases; add at least one");
+    }
+    Set<String> ids = new HashSet<>();
+    for (EvalCase c : cases) {
+      if (!ids.add(c.id())) {
+        throw new InvalidInputException("eval suite '" + name + "' has two cases with id '" + c.id()
+            + "'; give each case a unique id");
+      }
+    }
+    this.name = name;
+    this.cases = List.copyOf(cases);
+    this.graders = List.copyOf(graders);
+  }
+
+  /** A suite built in code. Add graders with {@link #withGrader}. */
+  public static EvalSuite of(String name, List<EvalCase> cases) {
+    return new EvalSuite(name, cases, List.of());
+  }
+
+  /** A suite built in code. */
+  public static EvalSuite of(String name, EvalCase... cases) {
+    return of(name, Arrays.asList(cases));
+  }
+
+  /**
+   * Loads a suite from a {@code .jsonl}, {@code .yaml} or {@code .yml} file. The suite is named after
+   * the YAML {@code name} key, or else the file name without extension.
+   *
+   * @throws InvalidInputException naming {@code file:line} and the fix, for any bad case
+   */
+  public static EvalSuite load(Path file) {
+    SuiteLoader.Loaded loaded = SuiteLoader.load(file);
+    return new EvalSuite(loaded.name(), loaded.cases(), List.of());
+  }
+
+  /** Loads a suite from a URL such as a classpath resource; the format comes from its extension. */
+  public static EvalSuite load(URL url) {
+    SuiteLoader.Loaded loaded = SuiteLoader.load(url);
+    return new EvalSuite(loaded.name(), loaded.cases(), List.of());
+  }
+
+  /**
+   * A copy with {@code grader} added. A name already used in this suite gets a numeric suffix
+   * ({@code custom}, {@code custom-2}) so reports keep the graders apart.
+   */
+  public EvalSuite withGrader(Grader grader) {
+    Objects.requireNonNull(grader, "grader");
+    Set<String> taken = new HashSet<>();
+    graders.forEach(g -> taken.add(g.name()));
+    Grader added = grader;
+    if (taken.contains(grader.name())) {
+      int n = 2;
+      while (taken.contains(grader.name() + "-" + n)) {
+        n++;
+      }
+      added = Grader.named(grader.name() + "-" + n, grader);
+    }
+    List<Grader> all = new ArrayList<>(graders);
+    all.add(added);
+    return new EvalSuite(name, cases, all);
+  }
+
+  /** A copy with all of {@code more} added, in order. */
+  public EvalSuite withGraders(Grader... more) {
+    EvalSuite s = this;
+    for (Grader g : more) {
+      s = s.withGrader(g);
+    }
+    return s;
+  }
+
+  /** A copy keeping only the cases that carry at least one of {@code anyOf}. */
+  public EvalSuite withTags(String... anyOf) {
+    Set<String> wanted = Set.of(anyOf);
+    List<EvalCase> kept = cases.stream().filter(c -> c.tags().stream().anyMatch(wanted::contains)).toList();
+    if (kept.isEmpty()) {
+      throw new InvalidInputException("no case in suite '" + name + "' has any of the tags " + wanted);
+    }
+    return new EvalSuite(name, kept, graders);
+  }
+
+  /** The suite's name. */
+  public String name() {
+    return name;
+  }
+
+  /** The cases, in file order. */
+  public List<EvalCase> cases() {
+    return cases;
+  }
+
+  /** The graders applied to every case, in order. */
+  public List<Grader> graders() {
+    return graders;
+  }
+
+  /** The number of cases. */
+  public int size() {
+    return cases.size();
+  }
+
+  /**
+   * A short hash of the cases (ids, inputs, expected values and tags) and grader names. Reports carry
+   * it so a gate refuses to compare runs of different suites.
+   */
+  public String fingerprint() {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (EvalCase c : cases) {
+        update(sha, c.id());
+        c.messages().forEach(m -> {
+          update(sha, m.role());
+          update(sha, m.content());
+        });
+        update(sha, c.expected().orElse("\u0000none"));
+        c.tags().forEach(t -> update(sha, t));
+        update(sha, "\u0001");
+      }
+      graders.forEach(g -> update(sha, g.name()));
+      return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  private static void update(MessageDigest sha, String s) {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    sha.update(Integer.toString(b.length).getBytes(StandardCharsets.US_ASCII));
+    sha.update((byte) ':');
+    sha.update(b);
+  }
+
+  @Override
+  public String toString() {
+    return "EvalSuite[" + name + ", " + cases.size() + " cases, graders="
+        + graders.stream().map(Grader::name).toList() + "]";
+  }
+}

@@ -1,0 +1,23 @@
+package dev.tunekit.eval;
+
+import dev.tunekit.TunekitException;
+
+/**
+ * A promotion gate blocked: the candidate model did not earn promotion. The message gives the figures;
+ * {@link #result()} keeps the whole decision.
+ */
+public class GateFailedException extends TunekitException {
+  private static final long serialVersionUID = 1L;
+  private final transient GateResult result;
+
+  /** Creates the exception for a failed gate. */
+  public GateFailedException(GateResult result) {
+    super("promotion blocked — " + result.gate() + ": " + result.message());
+    this.result = result;
+  }
+
+  /** The gate's decision. */
+  public GateResult result() {
+    return result;
+  }
+}

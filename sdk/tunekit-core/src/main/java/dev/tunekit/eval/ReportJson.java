@@ -1,0 +1,210 @@
+package dev.tunekit.eval;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tunekit.ChatMessage;
+import dev.tunekit.InvalidInputException;
+import dev.tunekit.MetricPoint;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/** JSON form of reports and comparisons. Summary figures are written for readers and ignored on read. */
+final class ReportJson {
+  static final String REPORT_FORMAT = "tunekit-eval-report/1";
+  static final String COMPARISON_FORMAT = "tunekit-eval-comparison/1";
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private ReportJson() {}
+
+  static String write(EvalReport r) {
+    return pretty(node(r));
+  }
+
+  static String write(EvalComparison c) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("format", COMPARISON_FORMAT);
+    root.put("baseline", c.baseline().target());
+    ArrayNode reports = root.putArray("reports");
+    c.reports().forEach(r -> reports.add(node(r)));
+    ArrayNode flips = root.putArray("flips");
+    for (Flip f : c.flips()) {
+      ObjectNode n = flips.addObject();
+      n.put("case", f.caseId());
+      n.put("baseline", f.baseline());
+      n.put("target", f.target());
+      n.put("before", f.before().name());
+      n.put("after", f.after().name());
+      n.put("improved", f.improved());
+    }
+    return pretty(root);
+  }
+
+  private static String pretty(JsonNode n) {
+    try {
+      return JSON.writeValueAsString(n);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise an eval report", e);
+    }
+  }
+
+  static ObjectNode node(EvalReport r) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("format", REPORT_FORMAT);
+    root.put("suite", r.suite());
+    root.put("suiteFingerprint", r.suiteFingerprint());
+    root.put("target", r.target());
+    root.put("model", r.model());
+    root.put("provider", r.provider());
+    root.put("startedAt", r.startedAt().toString());
+    root.put("elapsed", r.elapsed().toString());
+    root.put("calls", r.calls());
+    root.put("cacheHits", r.cacheHits());
+    ObjectNode summary = root.putObject("summary");
+    rate(summary.putObject("passRate"), r.passRate());
+    ObjectNode byGrader = summary.putObject("byGrader");
+    r.passRateByGrader().forEach((k, v) -> rate(byGrader.putObject(k), v));
+    ObjectNode byTag = summary.putObject("byTag");
+    r.passRateByTag().forEach((k, v) -> rate(byTag.putObject(k), v));
+    ArrayNode cases = root.putArray("cases");
+    for (CaseResult c : r.cases()) {
+      ObjectNode n = cases.addObject();
+      n.put("id", c.id());
+      ArrayNode tags = n.putArray("tags");
+      c.tags().forEach(tags::add);
+      ArrayNode ms = n.putArray("messages");
+      c.messages().forEach(m -> ms.addObject().put("role", m.role()).put("content", m.content()));
+      n.put("expected", c.expected().orElse(null));
+      n.put("output", c.output().orElse(null));
+      n.put("outcome", c.outcome().name());
+      ArrayNode grades = n.putArray("grades");
+      for (GraderResult g : c.grades()) {
+        grades.addObject().put("grader", g.grader()).put("outcome", g.outcome().name())
+            .put("score", g.score()).put("reason", g.reason());
+      }
+      n.put("error", c.error().orElse(null));
+      n.put("latency", c.latency().toString());
+      n.put("cached", c.cached());
+    }
+    ArrayNode metrics = root.putArray("trainingMetrics");
+    for (MetricPoint p : r.trainingMetrics()) {
+      ObjectNode n = metrics.addObject();
+      n.put("step", p.step());
+      put(n, "trainLoss", p.trainLoss());
+      put(n, "validLoss", p.validLoss());
+      put(n, "trainAccuracy", p.trainAccuracy());
+      put(n, "validAccuracy", p.validAccuracy());
+    }
+    return root;
+  }
+
+  private static void put(ObjectNode n, String key, OptionalDouble v) {
+    if (v.isPresent()) {
+      n.put(key, v.getAsDouble());
+    } else {
+      n.putNull(key);
+    }
+  }
+
+  private static void rate(ObjectNode n, PassRate r) {
+    n.put("passed", r.passed());
+    n.put("failed", r.failed());
+    n.put("errors", r.errors());
+    if (r.judged() == 0) {
+      n.putNull("rate");
+    } else {
+      n.put("rate", r.rate());
+    }
+    n.put("low", r.low());
+    n.put("high", r.high());
+  }
+
+  static EvalReport readReport(String json, String source) {
+    JsonNode root = parse(json, source);
+    return report(root, source);
+  }
+
+  static List<EvalReport> readComparison(String json, String source) {
+    JsonNode root = parse(json, source);
+    if (!COMPARISON_FORMAT.equals(root.path("format").asText())) {
+      throw new InvalidInputException("not an eval comparison: 'format' must be " + COMPARISON_FORMAT, source);
+    }
+    List<EvalReport> out = new ArrayList<>();
+    for (JsonNode r : root.path("reports")) {
+      out.add(report(r, source));
+    }
+    return out;
+  }
+
+  private static JsonNode parse(String json, String source) {
+    try {
+      return JSON.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new InvalidInputException("not valid JSON: " + Graders.jsonError(e), source);
+    }
+  }
+
+  private static EvalReport report(JsonNode root, String source) {
+    if (!REPORT_FORMAT.equals(root.path("format").asText())) {
+      throw new InvalidInputException("not an eval report: 'format' must be " + REPORT_FORMAT, source);
+    }
+    try {
+      List<CaseResult> cases = new ArrayList<>();
+      for (JsonNode n : root.path("cases")) {
+        List<String> tags = new ArrayList<>();
+        n.path("tags").forEach(t -> tags.add(t.asText()));
+        List<ChatMessage> messages = new ArrayList<>();
+        n.path("messages").forEach(m -> messages.add(new ChatMessage(text(m, "role"), text(m, "content"))));
+        List<GraderResult> grades = new ArrayList<>();
+        for (JsonNode g : n.path("grades")) {
+          grades.add(new GraderResult(text(g, "grader"), Outcome.valueOf(text(g, "outcome")),
+              g.path("score").asDouble(), text(g, "reason")));
+        }
+        cases.add(new CaseResult(text(n, "id"), tags, messages, optional(n, "expected"), optional(n, "output"),
+            Outcome.valueOf(text(n, "outcome")), grades, optional(n, "error"), Duration.parse(text(n, "latency")),
+            n.path("cached").asBoolean()));
+      }
+      List<MetricPoint> metrics = new ArrayList<>();
+      for (JsonNode p : root.path("trainingMetrics")) {
+        metrics.add(new MetricPoint(p.path("step").asLong(), optionalDouble(p, "trainLoss"),
+            optionalDouble(p, "validLoss"), optionalDouble(p, "trainAccuracy"), optionalDouble(p, "validAccuracy")));
+      }
+      return new EvalReport(text(root, "suite"), text(root, "suiteFingerprint"), text(root, "target"),
+          text(root, "model"), text(root, "provider"), Instant.parse(text(root, "startedAt")),
+          Duration.parse(text(root, "elapsed")), root.path("calls").asLong(), root.path("cacheHits").asLong(),
+          cases, metrics);
+    } catch (RuntimeException e) {
+      if (e instanceof InvalidInputException) {
+        throw e;
+      }
+      throw new InvalidInputException("malformed eval report: " + e.getMessage(), source, e);
+    }
+  }
+
+  private static String text(JsonNode n, String key) {
+    JsonNode v = n.get(key);
+    if (v == null || !v.isValueNode() || v.isNull()) {
+      throw new InvalidInputException("malformed eval report: missing '" + key + "'");
+    }
+    return v.asText();
+  }
+
+  private static Optional<String> optional(JsonNode n, String key) {
+    JsonNode v = n.get(key);
+    return v == null || v.isNull() ? Optional.empty() : Optional.of(v.asText());
+  }
+
+  private static OptionalDouble optionalDouble(JsonNode n, String key) {
+    JsonNode v = n.get(key);
+    return v == null || v.isNull() ? OptionalDouble.empty() : OptionalDouble.of(v.asDouble());
+  }
+
+}

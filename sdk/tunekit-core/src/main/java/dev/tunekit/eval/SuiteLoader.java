@@ -1,0 +1,256 @@
+package dev.tunekit.eval;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.tunekit.ChatMessage;
+import dev.tunekit.InvalidInputException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Reads eval suites from JSONL and YAML, with {@code file:line} in every error. */
+final class SuiteLoader {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final YAMLMapper YAML = new YAMLMapper();
+  private static final Set<String> CASE_KEYS = Set.of("id", "input", "messages", "expected", "tags", "metadata");
+  private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
+
+  record Loaded(String name, List<EvalCase> cases) {}
+
+  private SuiteLoader() {}
+
+  static Loaded load(Path file) {
+    String fileName = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+    try (InputStream in = Files.newInputStream(file)) {
+      return load(fileName, in);
+    } catch (NoSuchFileException e) {
+      throw new InvalidInputException("eval suite file not found; check the path", file.toString());
+    } catch (IOException e) {
+      throw new InvalidInputException("cannot read eval suite: " + e.getMessage(), file.toString(), e);
+    }
+  }
+
+  static Loaded load(URL url) {
+    String path = url.getPath();
+    String fileName = path.substring(path.lastIndexOf('/') + 1);
+    try (InputStream in = url.openStream()) {
+      return load(fileName, in);
+    } catch (IOException e) {
+      throw new InvalidInputException("cannot read eval suite: " + e.getMessage(), url.toString(), e);
+    }
+  }
+
+  static Loaded load(String fileName, InputStream in) throws IOException {
+    String lower = fileName.toLowerCase(Locale.ROOT);
+    Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8);
+    String base = fileName.contains(".") ? fileName.substring(0, fileName.lastIndexOf('.')) : fileName;
+    if (lower.endsWith(".jsonl")) {
+      return new Loaded(base, readJsonl(fileName, reader));
+    }
+    if (lower.endsWith(".yaml") || lower.endsWith(".yml")) {
+      return readYaml(fileName, base, reader);
+    }
+    throw new InvalidInputException("unknown eval suite format; use a .jsonl, .yaml or .yml file", fileName);
+  }
+
+  private static List<EvalCase> readJsonl(String file, Reader reader) throws IOException {
+    List<EvalCase> cases = new ArrayList<>();
+    Map<String, Integer> seen = new HashMap<>();
+    BufferedReader lines = new BufferedReader(reader);
+    String line;
+    int lineNo = 0;
+    while ((line = lines.readLine()) != null) {
+      lineNo++;
+      if (lineNo == 1 && line.startsWith("\uFEFF")) {
+        line = line.substring(1);
+      }
+      if (line.isBlank()) {
+        continue;
+      }
+      String where = file + ":" + lineNo;
+      JsonNode node;
+      try {
+        node = JSON.readTree(line);
+      } catch (JsonProcessingException e) {
+        throw new InvalidInputException("not valid JSON (" + e.getOriginalMessage()
+            + "); each line must be one JSON object", where);
+      }
+      EvalCase c = toCase(node, where, cases.size() + 1);
+      checkUnique(c, where, seen, file, lineNo);
+      cases.add(c);
+    }
+    if (cases.isEmpty()) {
+      throw new InvalidInputException("the suite has no cases; add one JSON object per line", file);
+    }
+    return cases;
+  }
+
+  private static Loaded readYaml(String file, String defaultName, Reader reader) throws IOException {
+    List<EvalCase> cases = new ArrayList<>();
+    Map<String, Integer> seen = new HashMap<>();
+    String name = defaultName;
+    try (JsonParser p = YAML.getFactory().createParser(reader)) {
+      JsonToken first = p.nextToken();
+      if (first == JsonToken.START_ARRAY) {
+        readYamlCases(p, file, cases, seen);
+      } else if (first == JsonToken.START_OBJECT) {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String key = p.currentName();
+          int line = p.currentTokenLocation().getLineNr();
+          JsonToken value = p.nextToken();
+          switch (key) {
+            case "name" -> {
+              if (!value.isScalarValue() || p.getValueAsString() == null || p.getValueAsString().isBlank()) {
+                throw new InvalidInputException("'name' must be a non-blank string", file + ":" + line);
+              }
+              name = p.getValueAsString();
+            }
+            case "description" -> p.skipChildren();
+            case "cases" -> {
+              if (value != JsonToken.START_ARRAY) {
+                throw new InvalidInputException("'cases' must be a list of cases", file + ":" + line);
+              }
+              readYamlCases(p, file, cases, seen);
+            }
+            default -> throw new InvalidInputException("unknown key '" + key
+                + "'; a suite file has 'name', 'description' and 'cases'", file + ":" + line);
+          }
+        }
+      } else {
+        throw new InvalidInputException("a YAML suite is a mapping with 'cases', or a list of cases", file);
+      }
+    } catch (JsonProcessingException e) {
+      JsonLocation loc = e.getLocation();
+      String where = loc == null ? file : file + ":" + loc.getLineNr();
+      throw new InvalidInputException("not valid YAML: " + e.getOriginalMessage(), where);
+    }
+    if (cases.isEmpty()) {
+      throw new InvalidInputException("the suite has no cases; add them under 'cases:'", file);
+    }
+    return new Loaded(name, cases);
+  }
+
+  private static void readYamlCases(JsonParser p, String file, List<EvalCase> cases, Map<String, Integer> seen)
+      throws IOException {
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      int line = p.currentTokenLocation().getLineNr();
+      JsonNode node = YAML.readTree(p);
+      EvalCase c = toCase(node, file + ":" + line, cases.size() + 1);
+      checkUnique(c, file + ":" + line, seen, file, line);
+      cases.add(c);
+    }
+  }
+
+  private static void checkUnique(EvalCase c, String where, Map<String, Integer> seen, String file, int line) {
+    Integer before = seen.putIfAbsent(c.id(), line);
+    if (before != null) {
+      throw new InvalidInputException("duplicate case id '" + c.id() + "' (first used at " + file + ":"
+          + before + "); give each case a unique id", where);
+    }
+  }
+
+  static EvalCase toCase(JsonNode node, String where, int index) {
+    if (node == null || !node.isObject()) {
+      throw new InvalidInputException("a case must be an object with 'input' or 'messages'", where);
+    }
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      if (!CASE_KEYS.contains(key)) {
+        throw new InvalidInputException("unknown key '" + key + "'; a case has "
+            + "id, input, messages, expected, tags, metadata", where);
+      }
+    }
+    String id = "case-" + index;
+    if (node.has("id")) {
+      JsonNode idNode = node.get("id");
+      if (!idNode.isTextual() && !idNode.isIntegralNumber() || idNode.asText().isBlank()) {
+        throw new InvalidInputException("'id' must be a non-blank string", where);
+      }
+      id = idNode.asText();
+    }
+    List<ChatMessage> messages = new ArrayList<>();
+    boolean hasInput = node.has("input");
+    boolean hasMessages = node.has("messages");
+    if (hasInput == hasMessages) {
+      throw new InvalidInputException("case '" + id + "' needs exactly one of 'input' (a string) or "
+          + "'messages' (a list of {role, content})", where);
+    }
+    if (hasInput) {
+      JsonNode in = node.get("input");
+      if (!in.isTextual() || in.asText().isBlank()) {
+        throw new InvalidInputException("case '" + id + "': 'input' must be a non-blank string", where);
+      }
+      messages.add(ChatMessage.user(in.asText()));
+    } else {
+      JsonNode ms = node.get("messages");
+      if (!ms.isArray() || ms.isEmpty()) {
+        throw new InvalidInputException("case '" + id + "': 'messages' must be a non-empty list of "
+            + "{role, content}", where);
+      }
+      int i = 0;
+      for (JsonNode m : ms) {
+        String at = "case '" + id + "': messages[" + i++ + "]";
+        if (!m.isObject() || !m.path("role").isTextual() || !m.path("content").isTextual()) {
+          throw new InvalidInputException(at + " must be {role, content} with string values", where);
+        }
+        String role = m.get("role").asText();
+        if (!ROLES.contains(role)) {
+          throw new InvalidInputException(at + " has role '" + role + "'; use system, user, assistant or tool", where);
+        }
+        messages.add(new ChatMessage(role, m.get("content").asText()));
+      }
+    }
+    Optional<String> expected = Optional.empty();
+    if (node.has("expected") && !node.get("expected").isNull()) {
+      JsonNode e = node.get("expected");
+      expected = Optional.of(e.isValueNode() ? e.asText() : e.toString());
+    }
+    List<String> tags = new ArrayList<>();
+    if (node.has("tags")) {
+      JsonNode t = node.get("tags");
+      if (t.isTextual()) {
+        tags.add(t.asText());
+      } else if (t.isArray()) {
+        for (JsonNode tag : t) {
+          if (!tag.isTextual() || tag.asText().isBlank()) {
+            throw new InvalidInputException("case '" + id + "': 'tags' must be strings", where);
+          }
+          tags.add(tag.asText());
+        }
+      } else {
+        throw new InvalidInputException("case '" + id + "': 'tags' must be a list of strings", where);
+      }
+    }
+    Map<String, String> metadata = new LinkedHashMap<>();
+    if (node.has("metadata")) {
+      JsonNode md = node.get("metadata");
+      if (!md.isObject()) {
+        throw new InvalidInputException("case '" + id + "': 'metadata' must be a mapping", where);
+      }
+      md.fields().forEachRemaining(f -> metadata.put(f.getKey(),
+          f.getValue().isValueNode() ? f.getValue().asText() : f.getValue().toString()));
+    }
+    return new EvalCase(id, messages, expected, tags, metadata);
+  }
+}
