@@ -175,6 +175,22 @@ class OpenAiErrorMappingTest {
   }
 
   @Test
+  void aTimedOutCreateLeavesTheOutcomeUnknown() {
+    api.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock.post(
+            com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo(api.path(JOBS)))
+        .willReturn(OpenAiWireMock.ok(job("ftjob-slow", "validating_files")).withFixedDelay(5_000)));
+    TuningProvider impatient = api.provider("openai", Map.of("timeout", "300ms"));
+
+    ProviderException e = catchThrowableOfType(ProviderException.class,
+        () -> impatient.createJob(OpenAiLifecycleTest.request(TrainingMethod.SUPERVISED)));
+
+    assertThat(e.outcomeUnknown()).isTrue();
+    assertThat(e.retryable()).isTrue();
+    assertThat(api.count("POST", JOBS)).isEqualTo(1);
+    impatient.close();
+  }
+
+  @Test
   void anUnreachableServerWasNotSentTo() {
     int port = api.server().port();
     api.close();

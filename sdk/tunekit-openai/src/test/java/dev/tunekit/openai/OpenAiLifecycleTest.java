@@ -187,6 +187,15 @@ class OpenAiLifecycleTest {
   }
 
   @Test
+  void eventsInTheSameSecondStayInTheOrderTheyHappened() {
+    api.stubEvents(JOB, List.of(
+        List.of(event("ev-c", T0 + 5, "info", "third"), event("ev-b", T0 + 5, "info", "second")),
+        List.of(event("ev-a", T0 + 5, "info", "first"))));
+
+    assertThat(provider.events(JOB)).extracting(JobEvent::message).containsExactly("first", "second", "third");
+  }
+
+  @Test
   void metricsOfARunningJobComeFromMetricsEvents() {
     api.stubJobStates(JOB, List.of(job(JOB, "running", KEY)));
     api.stubEvents(JOB, List.of(List.of(
