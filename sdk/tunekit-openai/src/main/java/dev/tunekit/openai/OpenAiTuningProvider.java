@@ -439,13 +439,33 @@ final class OpenAiTuningProvider implements TuningProvider {
   @Override
   public Deployment deploy(String modelId, String name, Map<String, Object> options) {
     if (config.flavor() == OpenAiConfig.Flavor.AZURE) {
-      throw new TunekitException("Provider " + name() + " cannot deploy " + modelId + " yet: Azure OpenAI serves a "
-          + "tuned model only after an Azure Resource Manager deployment (PUT .../accounts/{account}/deployments/"
-          + name + "), which needs a subscription id, resource group, account name and an Entra ID token; Tunekit "
-          + "does not make that call yet. Deploy it in the Azure portal or with 'az cognitiveservices account "
-          + "deployment create', then evaluate it by its deployment name.");
+      throw azureDeploymentMissing("deploy " + modelId + " as " + name);
     }
     return Deployment.immediate(modelId);
+  }
+
+  @Override
+  public Deployment deployment(String deploymentId) {
+    if (config.flavor() == OpenAiConfig.Flavor.AZURE) {
+      throw azureDeploymentMissing("read the state of deployment " + deploymentId);
+    }
+    return Deployment.immediate(deploymentId);
+  }
+
+  @Override
+  public void undeploy(String deploymentId) {
+    if (config.flavor() == OpenAiConfig.Flavor.AZURE) {
+      throw azureDeploymentMissing("delete deployment " + deploymentId);
+    }
+  }
+
+  private TunekitException azureDeploymentMissing(String what) {
+    return new TunekitException("Provider " + name() + " cannot " + what + " yet: Azure OpenAI serves a tuned model "
+        + "only through an Azure Resource Manager deployment (PUT https://management.azure.com/subscriptions/{sub}/"
+        + "resourceGroups/{rg}/providers/Microsoft.CognitiveServices/accounts/{account}/deployments/{name}), which "
+        + "needs a subscription id, resource group, account name and an Entra ID token; Tunekit does not make that "
+        + "call yet. Manage the deployment in the Azure portal or with 'az cognitiveservices account deployment', "
+        + "then evaluate the model by its deployment name.");
   }
 
   // ---------------------------------------------------------------- chat

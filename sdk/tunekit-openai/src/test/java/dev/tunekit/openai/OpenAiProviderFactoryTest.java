@@ -114,13 +114,17 @@ class OpenAiProviderFactoryTest {
   }
 
   @Test
-  void azureDeployFailsClearlyInsteadOfFakingSuccess() throws Exception {
+  void azureDeploymentStepsFailClearlyInsteadOfFakingSuccess() throws Exception {
     try (OpenAiWireMock api = OpenAiWireMock.startAzure();
         TuningProvider azure = api.provider("azure", Map.of())) {
       assertThatThrownBy(() -> azure.deploy("gpt-4o-mini.ft-abc", "run-1", Map.of()))
           .isInstanceOf(TunekitException.class)
           .hasMessageContaining("Azure Resource Manager")
           .hasMessageContaining("resource group");
+      assertThatThrownBy(() -> azure.deployment("run-1")).isInstanceOf(TunekitException.class)
+          .hasMessageContaining("Azure Resource Manager");
+      assertThatThrownBy(() -> azure.undeploy("run-1")).isInstanceOf(TunekitException.class)
+          .hasMessageContaining("Azure Resource Manager");
       assertThat(api.server().getAllServeEvents()).isEmpty();
     }
   }
