@@ -143,6 +143,27 @@ class OpenAiJobStateTest {
   }
 
   @Test
+  void theSucceedingRunFixtureCreatesOneJobThatIsFoundAfterwardsAndSucceeds() {
+    api.stubSucceedingRun("ftjob-run", "run-1:job", "ft:gpt-4o-mini:org::run");
+    assertThat(provider.findJob("run-1:job")).isEmpty();
+
+    RemoteJob created = provider.createJob(OpenAiLifecycleTest.request(TrainingMethod.SUPERVISED));
+    JobStatus last = null;
+    for (int i = 0; i < 4; i++) {
+      last = provider.job(created.id()).status();
+    }
+
+    assertThat(provider.findJob("run-1:job")).map(RemoteJob::id).contains("ftjob-run");
+    assertThat(last).isEqualTo(new JobStatus.Succeeded("succeeded", Optional.of("ft:gpt-4o-mini:org::run")));
+    assertThat(provider.metrics("ftjob-run")).hasSize(3);
+    assertThat(provider.events("ftjob-run")).hasSize(3);
+    assertThat(provider.checkpoints("ftjob-run")).hasSize(1);
+    assertThat(provider.chat(dev.tunekit.ChatRequest.of("ft:gpt-4o-mini:org::run",
+        List.of(dev.tunekit.ChatMessage.user("hi")))).content()).isEqualTo("ok");
+    assertThat(api.count("POST", "/fine_tuning/jobs")).isEqualTo(1);
+  }
+
+  @Test
   void tooManyMetadataPairsAreRejectedBeforeAnyRequest() {
     Map<String, String> md = new HashMap<>();
     for (int i = 0; i < 15; i++) {

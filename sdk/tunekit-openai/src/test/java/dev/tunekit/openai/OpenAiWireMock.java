@@ -369,6 +369,43 @@ final class OpenAiWireMock implements AutoCloseable {
         .willReturn(ok(page(checkpoints, false))));
   }
 
+  /**
+   * Everything a run needs to succeed, for workflow tests: any upload answers {@code file-train};
+   * no earlier file or job exists; the lookup by {@code idempotencyKey} finds the job only after the
+   * (single) create; polls walk validating_files → queued → running → succeeded with
+   * {@code fineTunedModel}; three events, a result file with three steps, one checkpoint, and a chat
+   * endpoint answering "ok". Returns the final job body.
+   */
+  Map<String, Object> stubSucceedingRun(String jobId, String idempotencyKey, String fineTunedModel) {
+    stubFileUpload(file("file-train", "train.jsonl", 100));
+    stubFileList(List.of());
+    Map<String, Object> created = job(jobId, "validating_files", idempotencyKey);
+    String scenario = "run-" + idempotencyKey;
+    server.stubFor(post(urlPathEqualTo(path("/fine_tuning/jobs"))).inScenario(scenario)
+        .whenScenarioStateIs(Scenario.STARTED).willSetStateTo("created").willReturn(ok(created)));
+    server.stubFor(post(urlPathEqualTo(path("/fine_tuning/jobs"))).inScenario(scenario)
+        .whenScenarioStateIs("created").willReturn(ok(with(created, "id", jobId + "-duplicate"))));
+    server.stubFor(get(urlPathEqualTo(path("/fine_tuning/jobs")))
+        .withQueryParam("metadata[" + JobRequest.IDEMPOTENCY_METADATA_KEY + "]", equalTo(idempotencyKey))
+        .inScenario(scenario).whenScenarioStateIs(Scenario.STARTED).willReturn(ok(page(List.of(), false))));
+    server.stubFor(get(urlPathEqualTo(path("/fine_tuning/jobs")))
+        .withQueryParam("metadata[" + JobRequest.IDEMPOTENCY_METADATA_KEY + "]", equalTo(idempotencyKey))
+        .inScenario(scenario).whenScenarioStateIs("created").willReturn(ok(page(List.of(created), false))));
+    Map<String, Object> done = with(job(jobId, "succeeded", idempotencyKey), "fine_tuned_model", fineTunedModel,
+        "finished_at", T0 + 600, "trained_tokens", 3000, "result_files", List.of("file-result-" + jobId));
+    stubJobStates(jobId, List.of(created, job(jobId, "queued", idempotencyKey),
+        with(job(jobId, "running", idempotencyKey), "trained_tokens", 1000), done));
+    stubEvents(jobId, List.of(List.of(
+        event("ev-3", T0 + 600, "info", "The job has successfully completed"),
+        metricsEvent("ev-2", T0 + 300, 3, 0.5, 0.9),
+        event("ev-1", T0, "info", "Created fine-tuning job: " + jobId))));
+    stubFileContent("file-result-" + jobId,
+        "step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy\n1,1.5,0.5,,\n2,1.0,0.7,1.1,0.6\n3,0.5,0.9,,\n");
+    stubCheckpoints(jobId, List.of(checkpoint("ckpt-" + jobId, jobId, 3, 0.5, 1.1)));
+    stubChat(fineTunedModel, "ok");
+    return done;
+  }
+
   // ------------------------------------------------------------ stubs: chat
 
   /** {@code POST /chat/completions} answers {@code reply}. */
