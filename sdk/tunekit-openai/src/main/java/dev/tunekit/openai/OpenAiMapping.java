@@ -1,6 +1,5 @@
 package dev.tunekit.openai;
 
-import com.openai.core.JsonField;
 import com.openai.core.JsonValue;
 import com.openai.models.finetuning.jobs.FineTuningJob;
 import com.openai.models.finetuning.jobs.FineTuningJobEvent;
@@ -171,10 +170,5 @@ final class OpenAiMapping {
 
   private static Optional<String> nonBlank(Optional<String> s) {
     return s.filter(x -> !x.isBlank());
-  }
-
-  /** For fields typed {@code JsonField<String>}. */
-  static Optional<String> text(JsonField<String> f) {
-    return nonBlank(f.asKnown());
   }
 }
