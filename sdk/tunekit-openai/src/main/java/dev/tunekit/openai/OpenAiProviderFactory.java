@@ -1,0 +1,90 @@
+package dev.tunekit.openai;
+
+import com.openai.azure.AzureUrlPathMode;
+import com.openai.azure.credential.AzureApiKeyCredential;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import dev.tunekit.spi.ProviderSettings;
+import dev.tunekit.spi.TuningProvider;
+import dev.tunekit.spi.TuningProviderFactory;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Creates the OpenAI-family providers, on the official openai-java SDK:
+ *
+ * <ul>
+ *   <li>{@code openai} — api.openai.com. Settings: {@code apiKey} (required), {@code baseUrl},
+ *       {@code organization}, {@code project}, {@code timeout}, {@code multipartThreshold},
+ *       {@code uploadPartSize}.
+ *   <li>{@code azure} — Azure OpenAI's {@code /openai/v1} data plane with {@code api-key} auth.
+ *       Settings: {@code endpoint} (such as {@code https://my-resource.openai.azure.com}) and
+ *       {@code apiKey} (required), plus {@code timeout}. Deploying a tuned model (an Azure Resource
+ *       Manager call) is not supported yet.
+ *   <li>{@code openai-compatible} — any server that speaks OpenAI's fine-tuning API (self-hosted).
+ *       Settings: {@code baseUrl} (required, such as {@code http://localhost:8000/v1}), {@code apiKey}
+ *       (optional) and the {@code openai} settings above.
+ * </ul>
+ *
+ * <p>{@code multipartThreshold} (default 512MB, the {@code POST /files} limit) is the size above
+ * which files go through the Uploads API in parts of {@code uploadPartSize} (default and maximum
+ * 64MB). Sizes are bytes or a number with KB/MB/GB. {@code timeout} is a per-request timeout such as
+ * {@code 60s} or {@code 10m}.
+ *
+ * <p>The SDK's own retries are turned off: the core's resilience layer is the one retry layer, and
+ * failures surface as {@link dev.tunekit.ProviderException}s that say whether a retry is safe.
+ */
+public final class OpenAiProviderFactory implements TuningProviderFactory {
+
+  /** Creates the factory; {@link java.util.ServiceLoader} calls this. */
+  public OpenAiProviderFactory() {}
+
+  /** {@code openai}, {@code azure} and {@code openai-compatible}. */
+  @Override
+  public Set<String> names() {
+    return Set.of("openai", "azure", "openai-compatible");
+  }
+
+  /**
+   * Creates the provider named by {@code settings.name()}, or by its {@code type} setting when the
+   * config gives the provider another name. Makes no remote call.
+   */
+  @Override
+  public TuningProvider create(ProviderSettings settings) {
+    OpenAiConfig config = OpenAiConfig.from(flavor(settings), settings);
+    return new OpenAiTuningProvider(config, client(config), new OpenAiErrors(config, Clock.systemUTC()));
+  }
+
+  static OpenAiConfig.Flavor flavor(ProviderSettings settings) {
+    String n = settings.string("type").orElse(settings.name()).trim().toLowerCase(Locale.ROOT);
+    for (OpenAiConfig.Flavor f : OpenAiConfig.Flavor.values()) {
+      if (f.factoryName.equals(n)) {
+        return f;
+      }
+    }
+    throw settings.invalid("type", "must be one of openai, azure or openai-compatible (was '" + n + "')");
+  }
+
+  /** Builds the SDK client. The key is revealed here and nowhere else. */
+  static OpenAIClient client(OpenAiConfig config) {
+    OpenAIOkHttpClient.Builder b = OpenAIOkHttpClient.builder()
+        .baseUrl(config.baseUrl())
+        // One retry layer: the core's Resilience4j decorator retries (honouring Retry-After and
+        // checking for a duplicate job before re-creating one); the SDK must not retry underneath it.
+        .maxRetries(0);
+    if (config.flavor() == OpenAiConfig.Flavor.AZURE) {
+      b.credential(AzureApiKeyCredential.create(config.apiKey().orElseThrow().reveal()))
+          // UNIFIED: /openai/v1 paths as given. LEGACY would insert deployments/{model} into any call
+          // whose params have a model, which breaks fine_tuning/jobs.create.
+          .azureUrlPathMode(AzureUrlPathMode.UNIFIED);
+    } else {
+      // A self-hosted server without auth ignores the header; the SDK requires some credential.
+      b.apiKey(config.apiKey().map(s -> s.reveal()).orElse("no-key"));
+    }
+    config.organization().ifPresent(b::organization);
+    config.project().ifPresent(b::project);
+    config.timeout().ifPresent(b::timeout);
+    return b.build();
+  }
+}

@@ -1,0 +1,537 @@
+package dev.tunekit.openai;
+
+import com.openai.client.OpenAIClient;
+import com.openai.core.JsonValue;
+import com.openai.core.MultipartField;
+import com.openai.core.http.HttpResponse;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.files.FileCreateParams;
+import com.openai.models.files.FileListParams;
+import com.openai.models.files.FileObject;
+import com.openai.models.files.FilePurpose;
+import com.openai.models.finetuning.jobs.FineTuningJob;
+import com.openai.models.finetuning.jobs.FineTuningJobEvent;
+import com.openai.models.finetuning.jobs.JobCreateParams;
+import com.openai.models.finetuning.jobs.JobListEventsParams;
+import com.openai.models.finetuning.jobs.JobListParams;
+import com.openai.models.finetuning.jobs.checkpoints.FineTuningJobCheckpoint;
+import com.openai.models.finetuning.methods.DpoHyperparameters;
+import com.openai.models.finetuning.methods.DpoMethod;
+import com.openai.models.finetuning.methods.SupervisedHyperparameters;
+import com.openai.models.finetuning.methods.SupervisedMethod;
+import com.openai.models.uploads.Upload;
+import com.openai.models.uploads.UploadCompleteParams;
+import com.openai.models.uploads.UploadCreateParams;
+import com.openai.models.uploads.parts.PartCreateParams;
+import com.openai.models.uploads.parts.UploadPart;
+import dev.tunekit.ChatMessage;
+import dev.tunekit.ChatRequest;
+import dev.tunekit.ChatResponse;
+import dev.tunekit.Hyperparameters;
+import dev.tunekit.InvalidInputException;
+import dev.tunekit.JobEvent;
+import dev.tunekit.MetricPoint;
+import dev.tunekit.ProviderException;
+import dev.tunekit.TunekitException;
+import dev.tunekit.dataset.DatasetFormat;
+import dev.tunekit.dataset.DatasetKind;
+import dev.tunekit.spi.Checkpoint;
+import dev.tunekit.spi.Deployment;
+import dev.tunekit.spi.FileUpload;
+import dev.tunekit.spi.JobRequest;
+import dev.tunekit.spi.RemoteFile;
+import dev.tunekit.spi.RemoteJob;
+import dev.tunekit.spi.TrainingMethod;
+import dev.tunekit.spi.TuningProvider;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/**
+ * OpenAI, Azure OpenAI and OpenAI-compatible fine-tuning on the official openai-java SDK. Each
+ * method is one remote operation (or a fixed sequence, like a multipart upload); none retries: the
+ * client is built with {@code maxRetries(0)} and the core's Resilience4j layer is the one retry layer.
+ */
+final class OpenAiTuningProvider implements TuningProvider {
+  /** Metadata key holding the Tunekit run id next to the idempotency key. */
+  static final String RUN_ID_METADATA_KEY = "tunekit_run_id";
+  static final int MAX_METADATA_PAIRS = 16;
+  static final int MAX_METADATA_KEY = 64;
+  static final int MAX_METADATA_VALUE = 512;
+  private static final String FINE_TUNE = "fine-tune";
+
+  private final OpenAiConfig config;
+  private final OpenAIClient client;
+  private final OpenAiErrors errors;
+
+  OpenAiTuningProvider(OpenAiConfig config, OpenAIClient client, OpenAiErrors errors) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.client = Objects.requireNonNull(client, "client");
+    this.errors = Objects.requireNonNull(errors, "errors");
+  }
+
+  @Override
+  public String name() {
+    return config.name();
+  }
+
+  @Override
+  public DatasetFormat trainingFormat(String baseModel, DatasetKind kind) {
+    return kind == DatasetKind.PREFERENCE ? DatasetFormat.OPENAI_PREFERENCE : DatasetFormat.OPENAI_CHAT;
+  }
+
+  // ---------------------------------------------------------------- files
+
+  @Override
+  public Optional<RemoteFile> findFile(FileUpload upload) {
+    return call("listing files to find " + upload.fileName(), () -> {
+      FileListParams params = FileListParams.builder().purpose(FINE_TUNE).build();
+      for (FileObject f : client.files().list(params).autoPager()) {
+        boolean failed = f._status().asKnown().map(s -> s.asString().equals("error")).orElse(false);
+        if (!failed && upload.fileName().equals(f._filename().asKnown().orElse(null))
+            && f._bytes().asKnown().orElse(-1L) == upload.sizeBytes()) {
+          return Optional.of(remoteFile(f));
+        }
+      }
+      return Optional.empty();
+    });
+  }
+
+  @Override
+  public RemoteFile upload(FileUpload upload) {
+    long size = fileSize(upload);
+    if (size <= config.multipartThreshold()) {
+      return call("uploading " + upload.fileName(), () -> {
+        try (InputStream in = Files.newInputStream(upload.path())) {
+          FileCreateParams params = FileCreateParams.builder()
+              .file(MultipartField.<InputStream>builder().value(in).filename(upload.fileName()).build())
+              .purpose(FilePurpose.FINE_TUNE)
+              .build();
+          return remoteFile(client.files().create(params));
+        } catch (IOException e) {
+          throw readFailure(upload, e);
+        }
+      });
+    }
+    return uploadInParts(upload, size);
+  }
+
+  /** The Uploads API: create, parts in order, complete with the ordered part ids and the MD5. */
+  private RemoteFile uploadInParts(FileUpload upload, long size) {
+    Upload created = call("starting a multipart upload of " + upload.fileName(), () -> client.uploads().create(
+        UploadCreateParams.builder()
+            .bytes(size)
+            .filename(upload.fileName())
+            .mimeType("text/jsonl")
+            .purpose(FilePurpose.FINE_TUNE)
+            .build()));
+    String uploadId = call("starting a multipart upload", created::id);
+    try {
+      List<String> partIds = new ArrayList<>();
+      MessageDigest md5 = md5();
+      try (InputStream in = Files.newInputStream(upload.path())) {
+        long sent = 0;
+        int index = 0;
+        while (sent < size) {
+          int len = (int) Math.min(config.uploadPartSize(), size - sent);
+          byte[] chunk = in.readNBytes(len);
+          if (chunk.length == 0) {
+            throw new InvalidInputException("The file shrank while it was being uploaded: expected " + size
+                + " bytes, read " + sent + ". Do not modify dataset files during a run.", upload.path().toString());
+          }
+          md5.update(chunk);
+          int partNo = ++index;
+          UploadPart part = call("uploading part " + partNo + " of " + upload.fileName(), () -> client.uploads()
+              .parts().create(PartCreateParams.builder().uploadId(uploadId).data(chunk).build()));
+          partIds.add(call("uploading part " + partNo, part::id));
+          sent += chunk.length;
+        }
+      } catch (IOException e) {
+        throw readFailure(upload, e);
+      }
+      String md5Hex = HexFormat.of().formatHex(md5.digest());
+      Upload done = call("completing the multipart upload of " + upload.fileName(), () -> client.uploads()
+          .complete(UploadCompleteParams.builder().uploadId(uploadId).partIds(partIds).md5(md5Hex).build()));
+      return call("completing the multipart upload", () -> done.file().map(this::remoteFile).orElseThrow(() ->
+          ProviderException.builder(name(), name() + " completed upload " + uploadId + " of " + upload.fileName()
+                  + " without returning a file (status " + done._status().asString().orElse("?")
+                  + "). Retry the upload.")
+              .retryable(true).build()));
+    } catch (RuntimeException e) {
+      cancelQuietly(uploadId);
+      throw e;
+    }
+  }
+
+  private void cancelQuietly(String uploadId) {
+    try {
+      client.uploads().cancel(uploadId);
+    } catch (RuntimeException ignored) {
+      // best effort: an abandoned upload expires after an hour anyway
+    }
+  }
+
+  private RemoteFile remoteFile(FileObject f) {
+    return new RemoteFile(f.id(), f._filename().asKnown().orElse(""), f._bytes().asKnown().orElse(-1L));
+  }
+
+  private static long fileSize(FileUpload upload) {
+    try {
+      return Files.size(upload.path());
+    } catch (IOException e) {
+      throw readFailure(upload, e);
+    }
+  }
+
+  private static InvalidInputException readFailure(FileUpload upload, IOException e) {
+    return new InvalidInputException("Cannot read the dataset file to upload (" + e.getMessage()
+        + "). Check that it exists and is readable.", upload.path().toString(), e);
+  }
+
+  private static MessageDigest md5() {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("MD5 is required by every Java platform", e);
+    }
+  }
+
+  // ---------------------------------------------------------------- jobs
+
+  @Override
+  public RemoteJob createJob(JobRequest request) {
+    JobCreateParams params = createParams(request);
+    return call("creating a fine-tuning job on " + request.baseModel(),
+        () -> OpenAiMapping.job(client.fineTuning().jobs().create(params)));
+  }
+
+  /** Builds the create call; validates everything first so bad input never leaves the machine. */
+  JobCreateParams createParams(JobRequest request) {
+    Map<String, String> metadata = metadata(request);
+    JobCreateParams.Metadata.Builder md = JobCreateParams.Metadata.builder();
+    metadata.forEach((k, v) -> md.putAdditionalProperty(k, JsonValue.from(v)));
+    JobCreateParams.Builder b = JobCreateParams.builder()
+        .model(request.baseModel())
+        .trainingFile(request.trainingFileId())
+        .metadata(md.build())
+        .method(method(request.method(), request.hyperparameters()));
+    request.validationFileId().ifPresent(b::validationFile);
+    request.suffix().ifPresent(b::suffix);
+    request.hyperparameters().seed().ifPresent(b::seed);
+    return b.build();
+  }
+
+  /** The idempotency key, the run id and the user's metadata, checked against OpenAI's limits. */
+  static Map<String, String> metadata(JobRequest request) {
+    Map<String, String> all = new LinkedHashMap<>();
+    all.put(JobRequest.IDEMPOTENCY_METADATA_KEY, request.idempotencyKey());
+    all.put(RUN_ID_METADATA_KEY, request.runId());
+    for (Map.Entry<String, String> e : new TreeMap<>(request.metadata()).entrySet()) {
+      String existing = all.get(e.getKey());
+      if (existing != null && !existing.equals(e.getValue())) {
+        throw new InvalidInputException("metadata key '" + e.getKey() + "' is reserved by Tunekit; rename it.");
+      }
+      all.put(e.getKey(), e.getValue());
+    }
+    if (all.size() > MAX_METADATA_PAIRS) {
+      throw new InvalidInputException("OpenAI allows " + MAX_METADATA_PAIRS + " metadata pairs per job and Tunekit "
+          + "uses 2; the run has " + request.metadata().size() + " user pairs. Remove "
+          + (all.size() - MAX_METADATA_PAIRS) + ".");
+    }
+    for (Map.Entry<String, String> e : all.entrySet()) {
+      if (e.getKey().isEmpty() || e.getKey().length() > MAX_METADATA_KEY) {
+        throw new InvalidInputException("metadata key '" + abbreviate(e.getKey()) + "' must be 1 to "
+            + MAX_METADATA_KEY + " characters (it has " + e.getKey().length() + ").");
+      }
+      if (e.getValue().length() > MAX_METADATA_VALUE) {
+        throw new InvalidInputException("metadata value of '" + e.getKey() + "' must be at most "
+            + MAX_METADATA_VALUE + " characters (it has " + e.getValue().length() + ").");
+      }
+    }
+    return all;
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 80 ? s.substring(0, 80) + "…" : s;
+  }
+
+  private static JobCreateParams.Method method(TrainingMethod method, Hyperparameters h) {
+    switch (method) {
+      case SUPERVISED: {
+        SupervisedHyperparameters.Builder hb = SupervisedHyperparameters.builder();
+        h.epochs().ifPresent(hb::nEpochs);
+        h.batchSize().ifPresent(hb::batchSize);
+        h.learningRateMultiplier().ifPresent(hb::learningRateMultiplier);
+        h.extras().forEach((k, v) -> hb.putAdditionalProperty(k, JsonValue.from(v)));
+        return JobCreateParams.Method.builder()
+            .type(JobCreateParams.Method.Type.SUPERVISED)
+            .supervised(SupervisedMethod.builder().hyperparameters(hb.build()).build())
+            .build();
+      }
+      case DPO: {
+        DpoHyperparameters.Builder hb = DpoHyperparameters.builder();
+        h.epochs().ifPresent(hb::nEpochs);
+        h.batchSize().ifPresent(hb::batchSize);
+        h.learningRateMultiplier().ifPresent(hb::learningRateMultiplier);
+        h.extras().forEach((k, v) -> {
+          if (k.equals("beta")) {
+            hb.beta(toDouble("beta", v));
+          } else {
+            hb.putAdditionalProperty(k, JsonValue.from(v));
+          }
+        });
+        return JobCreateParams.Method.builder()
+            .type(JobCreateParams.Method.Type.DPO)
+            .dpo(DpoMethod.builder().hyperparameters(hb.build()).build())
+            .build();
+      }
+      default:
+        throw new InvalidInputException("OpenAI fine-tuning supports the SUPERVISED and DPO methods, not " + method
+            + ". Choose one of those, or a provider that supports " + method + " (such as bedrock).");
+    }
+  }
+
+  private static double toDouble(String name, Object v) {
+    if (v instanceof Number n) {
+      return n.doubleValue();
+    }
+    try {
+      return Double.parseDouble(String.valueOf(v).trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException("hyperparameter " + name + " must be a number, was '" + v + "'.");
+    }
+  }
+
+  @Override
+  public Optional<RemoteJob> findJob(String idempotencyKey) {
+    return call("looking up the job with idempotency key " + idempotencyKey, () -> {
+      JobListParams params = JobListParams.builder()
+          .metadata(JobListParams.Metadata.builder()
+              .putAdditionalProperty(JobRequest.IDEMPOTENCY_METADATA_KEY, idempotencyKey)
+              .build())
+          .build();
+      // Servers that ignore the filter return every job: match the metadata here too. Of several
+      // matches (which the core's ledger prevents) the oldest is the one the run paid for first.
+      RemoteJob found = null;
+      for (FineTuningJob j : client.fineTuning().jobs().list(params).autoPager()) {
+        RemoteJob job = OpenAiMapping.job(j);
+        if (idempotencyKey.equals(job.metadata().get(JobRequest.IDEMPOTENCY_METADATA_KEY))
+            && (found == null || isOlder(job, found))) {
+          found = job;
+        }
+      }
+      return Optional.ofNullable(found);
+    });
+  }
+
+  private static boolean isOlder(RemoteJob a, RemoteJob b) {
+    return a.createdAt().isPresent() && b.createdAt().isPresent() && a.createdAt().get().isBefore(b.createdAt().get());
+  }
+
+  @Override
+  public RemoteJob job(String jobId) {
+    return call("reading job " + jobId, () -> OpenAiMapping.job(client.fineTuning().jobs().retrieve(jobId)));
+  }
+
+  @Override
+  public List<JobEvent> events(String jobId) {
+    return call("reading the events of job " + jobId, () -> {
+      List<FineTuningJobEvent> all = allEvents(jobId);
+      List<JobEvent> out = new ArrayList<>(all.size());
+      for (FineTuningJobEvent e : all) {
+        out.add(OpenAiMapping.event(e));
+      }
+      return out;
+    });
+  }
+
+  /** Every page of events, oldest first (the API lists newest first). */
+  private List<FineTuningJobEvent> allEvents(String jobId) {
+    List<FineTuningJobEvent> all = new ArrayList<>();
+    JobListEventsParams params = JobListEventsParams.builder().fineTuningJobId(jobId).limit(100L).build();
+    for (FineTuningJobEvent e : client.fineTuning().jobs().listEvents(params).autoPager()) {
+      all.add(e);
+    }
+    Collections.reverse(all);
+    all.sort(Comparator.comparingLong(OpenAiMapping::createdAt)); // stable: ties keep the reversed order
+    return all;
+  }
+
+  @Override
+  public List<MetricPoint> metrics(String jobId) {
+    return call("reading the metrics of job " + jobId, () -> {
+      FineTuningJob job = client.fineTuning().jobs().retrieve(jobId);
+      List<String> resultFiles = job._resultFiles().asKnown().orElse(List.of());
+      if (!resultFiles.isEmpty()) {
+        List<MetricPoint> fromFile = resultFileMetrics(resultFiles.get(0));
+        if (!fromFile.isEmpty()) {
+          return fromFile;
+        }
+      }
+      // Still running (no result file yet): the metrics events carry the loss curve so far.
+      TreeMap<Long, MetricPoint> byStep = new TreeMap<>();
+      for (FineTuningJobEvent e : allEvents(jobId)) {
+        if (OpenAiMapping.isMetrics(e)) {
+          OpenAiMapping.eventMetrics(e).ifPresent(p -> byStep.put(p.step(), p));
+        }
+      }
+      return List.copyOf(byStep.values());
+    });
+  }
+
+  private List<MetricPoint> resultFileMetrics(String fileId) {
+    try (HttpResponse response = client.files().content(fileId)) {
+      return ResultFile.parse(response.body().readAllBytes());
+    } catch (IOException e) {
+      throw ProviderException.builder(name(), name() + " connection failed while reading result file " + fileId
+              + " (" + e.getMessage() + "). Retry.")
+          .cause(e).retryable(true).outcomeUnknown(false).build();
+    }
+  }
+
+  @Override
+  public List<Checkpoint> checkpoints(String jobId) {
+    return call("listing the checkpoints of job " + jobId, () -> {
+      List<FineTuningJobCheckpoint> all = new ArrayList<>();
+      for (FineTuningJobCheckpoint c : client.fineTuning().jobs().checkpoints().list(jobId).autoPager()) {
+        all.add(c);
+      }
+      all.sort(Comparator.comparingLong(OpenAiMapping::checkpointStep));
+      List<Checkpoint> out = new ArrayList<>(all.size());
+      for (FineTuningJobCheckpoint c : all) {
+        out.add(OpenAiMapping.checkpoint(c));
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public RemoteJob cancel(String jobId) {
+    return call("cancelling job " + jobId, () -> OpenAiMapping.job(client.fineTuning().jobs().cancel(jobId)));
+  }
+
+  @Override
+  public RemoteJob pause(String jobId) {
+    return call("pausing job " + jobId, () -> OpenAiMapping.job(client.fineTuning().jobs().pause(jobId)));
+  }
+
+  @Override
+  public RemoteJob resume(String jobId) {
+    return call("resuming job " + jobId, () -> OpenAiMapping.job(client.fineTuning().jobs().resume(jobId)));
+  }
+
+  // ---------------------------------------------------------------- deployment
+
+  @Override
+  public Deployment deploy(String modelId, String name, Map<String, Object> options) {
+    if (config.flavor() == OpenAiConfig.Flavor.AZURE) {
+      throw azureDeploymentMissing("deploy " + modelId + " as " + name);
+    }
+    return Deployment.immediate(modelId);
+  }
+
+  @Override
+  public Deployment deployment(String deploymentId) {
+    if (config.flavor() == OpenAiConfig.Flavor.AZURE) {
+      throw azureDeploymentMissing("read the state of deployment " + deploymentId);
+    }
+    return Deployment.immediate(deploymentId);
+  }
+
+  @Override
+  public void undeploy(String deploymentId) {
+    if (config.flavor() == OpenAiConfig.Flavor.AZURE) {
+      throw azureDeploymentMissing("delete deployment " + deploymentId);
+    }
+  }
+
+  private TunekitException azureDeploymentMissing(String what) {
+    return new TunekitException("Provider " + name() + " cannot " + what + " yet: Azure OpenAI serves a tuned model "
+        + "only through an Azure Resource Manager deployment (PUT https://management.azure.com/subscriptions/{sub}/"
+        + "resourceGroups/{rg}/providers/Microsoft.CognitiveServices/accounts/{account}/deployments/{name}), which "
+        + "needs a subscription id, resource group, account name and an Entra ID token; Tunekit does not make that "
+        + "call yet. Manage the deployment in the Azure portal or with 'az cognitiveservices account deployment', "
+        + "then evaluate the model by its deployment name.");
+  }
+
+  // ---------------------------------------------------------------- chat
+
+  @Override
+  public ChatResponse chat(ChatRequest request) {
+    ChatCompletionCreateParams.Builder b = ChatCompletionCreateParams.builder().model(request.model());
+    if (request.messages().isEmpty()) {
+      throw new InvalidInputException("A chat request needs at least one message.");
+    }
+    for (ChatMessage m : request.messages()) {
+      switch (m.role()) {
+        case "system": b.addSystemMessage(m.content()); break;
+        case "developer": b.addDeveloperMessage(m.content()); break;
+        case "user": b.addUserMessage(m.content()); break;
+        case "assistant": b.addAssistantMessage(m.content()); break;
+        default:
+          throw new InvalidInputException("Chat message role '" + m.role() + "' is not supported for evaluation "
+              + "requests; use system, user or assistant.");
+      }
+    }
+    request.temperature().ifPresent(b::temperature);
+    request.seed().ifPresent(b::seed);
+    request.maxTokens().ifPresent(n -> {
+      // Self-hosted servers widely accept max_tokens; OpenAI and Azure want max_completion_tokens.
+      if (config.flavor() == OpenAiConfig.Flavor.COMPATIBLE) {
+        b.maxTokens((long) n);
+      } else {
+        b.maxCompletionTokens((long) n);
+      }
+    });
+    ChatCompletionCreateParams params = b.build();
+    return call("asking " + request.model() + " for a chat completion", () -> {
+      ChatCompletion c = client.chat().completions().create(params);
+      List<ChatCompletion.Choice> choices = c._choices().asKnown().orElse(List.of());
+      if (choices.isEmpty()) {
+        throw ProviderException.builder(name(), name() + " returned a chat completion with no choices for "
+            + request.model() + ".").retryable(false).build();
+      }
+      ChatCompletion.Choice first = choices.get(0);
+      String content = first.message().content().or(() -> first.message().refusal()).orElse("");
+      String finish = first._finishReason().asKnown().map(ChatCompletion.Choice.FinishReason::asString)
+          .or(() -> first._finishReason().asString()).orElse("unknown");
+      long in = c.usage().map(u -> u._promptTokens().asKnown().orElse(-1L)).orElse(-1L);
+      long out = c.usage().map(u -> u._completionTokens().asKnown().orElse(-1L)).orElse(-1L);
+      return new ChatResponse(c._model().asKnown().orElse(request.model()), content, finish, in, out);
+    });
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  private <T> T call(String what, Supplier<T> op) {
+    try {
+      return op.get();
+    } catch (RuntimeException e) {
+      throw errors.translate(what, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+
+  @Override
+  public String toString() {
+    return "OpenAiTuningProvider{" + config + "}";
+  }
+}

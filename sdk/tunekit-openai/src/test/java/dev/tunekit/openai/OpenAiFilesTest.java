@@ -1,0 +1,133 @@
+package dev.tunekit.openai;
+
+import static dev.tunekit.openai.OpenAiWireMock.file;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.tunekit.InvalidInputException;
+import dev.tunekit.ProviderException;
+import dev.tunekit.dataset.DatasetFormat;
+import dev.tunekit.spi.FileUpload;
+import dev.tunekit.spi.RemoteFile;
+import dev.tunekit.spi.TuningProvider;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OpenAiFilesTest {
+  @TempDir Path dir;
+  OpenAiWireMock api;
+
+  @BeforeEach
+  void start() {
+    api = OpenAiWireMock.start();
+  }
+
+  @AfterEach
+  void stop() {
+    api.close();
+  }
+
+  private FileUpload upload(String content) throws Exception {
+    Path p = dir.resolve("train.jsonl");
+    Files.writeString(p, content);
+    return new FileUpload(p, "tunekit-0123abcd-train.jsonl", "0123abcd", Files.size(p), DatasetFormat.OPENAI_CHAT,
+        FileUpload.Role.TRAINING);
+  }
+
+  @Test
+  void filesAboveTheThresholdGoThroughTheUploadsApiInOrderedParts() throws Exception {
+    String content = "{\"messages\":[]}\n".repeat(5); // 80 bytes → parts of 32, 32, 16
+    FileUpload u = upload(content);
+    api.stubUploadsApi("upload_1", file("file-big", u.fileName(), u.sizeBytes()), 3);
+
+    try (TuningProvider p = api.provider("openai", Map.of("multipartThreshold", "64", "uploadPartSize", "32"))) {
+      RemoteFile f = p.upload(u);
+
+      assertThat(f).isEqualTo(new RemoteFile("file-big", u.fileName(), 80));
+    }
+    assertThat(api.count("POST", "/files")).isZero();
+    JsonNode create = new ObjectMapper().readTree(api.requests("POST", "/uploads").get(0).getBodyAsString());
+    assertThat(create.get("purpose").asText()).isEqualTo("fine-tune");
+    assertThat(create.get("bytes").asLong()).isEqualTo(80);
+    assertThat(create.get("filename").asText()).isEqualTo(u.fileName());
+    assertThat(create.get("mime_type").asText()).isEqualTo("text/jsonl");
+
+    List<LoggedRequest> parts = api.requests("POST", "/uploads/upload_1/parts");
+    assertThat(parts).hasSize(3);
+    List<String> received = new ArrayList<>();
+    for (LoggedRequest part : parts) {
+      received.add(new String(part.getPart("data").getBody().asBytes(), StandardCharsets.UTF_8));
+    }
+    assertThat(received).extracting(String::length).containsExactly(32, 32, 16);
+    assertThat(String.join("", received)).isEqualTo(content);
+
+    JsonNode complete = new ObjectMapper().readTree(
+        api.requests("POST", "/uploads/upload_1/complete").get(0).getBodyAsString());
+    assertThat(complete.get("part_ids")).extracting(JsonNode::asText).containsExactly("part_0", "part_1", "part_2");
+    String md5 = HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(content.getBytes(StandardCharsets.UTF_8)));
+    assertThat(complete.get("md5").asText()).isEqualTo(md5);
+  }
+
+  @Test
+  void aFailedPartCancelsTheUploadAndReportsTheFailure() throws Exception {
+    FileUpload u = upload("x".repeat(100));
+    api.stubUploadsApi("upload_2", file("file-big", u.fileName(), u.sizeBytes()), 1);
+    api.stubError("POST", "/uploads/upload_2/parts", 503, "Service unavailable", Map.of());
+
+    try (TuningProvider p = api.provider("openai", Map.of("multipartThreshold", "10", "uploadPartSize", "50"))) {
+      assertThatThrownBy(() -> p.upload(u)).isInstanceOfSatisfying(ProviderException.class,
+          e -> assertThat(e.retryable()).isTrue());
+    }
+    assertThat(api.count("POST", "/uploads/upload_2/cancel")).isEqualTo(1);
+    assertThat(api.count("POST", "/uploads/upload_2/complete")).isZero();
+  }
+
+  @Test
+  void findFileMatchesNameAndSizeAmongFineTuneFiles() throws Exception {
+    FileUpload u = upload("{\"messages\":[]}\n");
+    api.stubFileList(List.of(
+        file("file-other", "tunekit-ffff-train.jsonl", u.sizeBytes()),
+        file("file-size", u.fileName(), u.sizeBytes() + 1),
+        file("file-hit", u.fileName(), u.sizeBytes())));
+
+    try (TuningProvider p = api.provider()) {
+      assertThat(p.findFile(u)).contains(new RemoteFile("file-hit", u.fileName(), u.sizeBytes()));
+    }
+    assertThat(api.requests("GET", "/files").get(0).queryParameter("purpose").firstValue()).isEqualTo("fine-tune");
+  }
+
+  @Test
+  void findFileSkipsFilesTheProviderFailedToProcess() throws Exception {
+    FileUpload u = upload("{\"messages\":[]}\n");
+    api.stubFileList(List.of(OpenAiWireMock.with(file("file-bad", u.fileName(), u.sizeBytes()), "status", "error")));
+
+    try (TuningProvider p = api.provider()) {
+      assertThat(p.findFile(u)).isEmpty();
+    }
+  }
+
+  @Test
+  void aMissingDatasetFileIsInvalidInputNamingThePath() throws Exception {
+    FileUpload u = upload("x");
+    Files.delete(u.path());
+
+    try (TuningProvider p = api.provider()) {
+      assertThatThrownBy(() -> p.upload(u)).isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining(u.path().toString());
+    }
+    assertThat(api.count("POST", "/files")).isZero();
+  }
+}

@@ -1,0 +1,79 @@
+package dev.tunekit.openai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tunekit.ChatMessage;
+import dev.tunekit.ChatRequest;
+import dev.tunekit.Hyperparameters;
+import dev.tunekit.JobEvent;
+import dev.tunekit.dataset.DatasetFormat;
+import dev.tunekit.spi.FileUpload;
+import dev.tunekit.spi.JobRequest;
+import dev.tunekit.spi.ProviderSettings;
+import dev.tunekit.spi.RemoteFile;
+import dev.tunekit.spi.RemoteJob;
+import dev.tunekit.spi.TrainingMethod;
+import dev.tunekit.spi.TuningProvider;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Against the real OpenAI API; skipped unless {@code OPENAI_API_KEY} is set. Read-only (list files,
+ * look up a job by a random key, one tiny chat) unless {@code TUNEKIT_LIVE_FINE_TUNE=1}, which also
+ * uploads a 10-example file and submits, then cancels, a real (billable) fine-tuning job.
+ */
+@EnabledIfEnvironmentVariable(named = "OPENAI_API_KEY", matches = ".+")
+class OpenAiLiveTest {
+  @TempDir Path dir;
+
+  private static TuningProvider provider() {
+    return new OpenAiProviderFactory().create(ProviderSettings.of("openai", "environment", Path.of("target"),
+        Map.of("apiKey", System.getenv("OPENAI_API_KEY"), "timeout", "60s")));
+  }
+
+  @Test
+  void listsFilesFindsNoJobForAFreshKeyAndChats() {
+    try (TuningProvider p = provider()) {
+      FileUpload absent = new FileUpload(Path.of("none.jsonl"), "tunekit-live-" + UUID.randomUUID() + ".jsonl",
+          "0", 1, DatasetFormat.OPENAI_CHAT, FileUpload.Role.TRAINING);
+      assertThat(p.findFile(absent)).isEmpty();
+      assertThat(p.findJob("tunekit-live-" + UUID.randomUUID())).isEmpty();
+      assertThat(p.chat(new ChatRequest("gpt-4o-mini", List.of(ChatMessage.user("Reply with the word: ok")),
+          Optional.of(0.0), Optional.of(5), Optional.empty())).content()).isNotBlank();
+    }
+  }
+
+  @Test
+  @EnabledIfEnvironmentVariable(named = "TUNEKIT_LIVE_FINE_TUNE", matches = "1")
+  void uploadsCreatesFindsAndCancelsARealJob() throws Exception {
+    Path data = dir.resolve("train.jsonl");
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i < 10; i++) {
+      lines.append("{\"messages\":[{\"role\":\"user\",\"content\":\"What is ").append(i)
+          .append(" plus 1?\"},{\"role\":\"assistant\",\"content\":\"").append(i + 1).append("\"}]}\n");
+    }
+    Files.writeString(data, lines);
+    String key = "tunekit-live-" + UUID.randomUUID();
+    try (TuningProvider p = provider()) {
+      FileUpload u = new FileUpload(data, key + ".jsonl", "0", Files.size(data), DatasetFormat.OPENAI_CHAT,
+          FileUpload.Role.TRAINING);
+      RemoteFile f = p.upload(u);
+      assertThat(p.findFile(u)).map(RemoteFile::id).contains(f.id());
+      RemoteJob job = p.createJob(new JobRequest("live", key, "gpt-4o-mini-2024-07-18", TrainingMethod.SUPERVISED,
+          f.id(), Optional.empty(), Hyperparameters.builder().epochs(1).build(), Optional.empty(), Map.of()));
+      try {
+        assertThat(p.findJob(key)).map(RemoteJob::id).contains(job.id());
+        assertThat(p.events(job.id())).extracting(JobEvent::message).isNotEmpty();
+      } finally {
+        p.cancel(job.id());
+      }
+    }
+  }
+}
