@@ -1,0 +1,162 @@
+package dev.tunekit.dataset;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingRegistry;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Counts chat tokens the way OpenAI's cookbook does ({@code num_tokens_from_messages} in "How to count
+ * tokens with tiktoken"): 3 tokens per message, the tokens of every string value of the message
+ * ({@code role}, {@code content}, {@code name}, {@code tool_call_id}), 1 more per {@code name}, and 3
+ * for the reply priming. Text is encoded as ordinary text (special-token strings such as
+ * {@code <|endoftext|>} count as the plain text they are), which equals tiktoken's
+ * {@code encode_ordinary}.
+ *
+ * <p>Tool definitions ({@code tools}) follow the cookbook's {@code num_tokens_for_tools} (func_init 7
+ * for o200k_base models, 10 for cl100k_base models; prop_init 3, prop_key 3, enum_init -3, enum_item 3,
+ * func_end 12). Assistant {@code tool_calls} have no documented accounting: Tunekit counts the tokens
+ * of each call's function name and arguments string plus 3 per call — an estimate.
+ *
+ * <p>Thread-safe: jtokkit encodings are immutable. Each thread keeps a small cache of the token counts
+ * of long strings it has seen recently (the shared system prompt of a dataset is counted once).
+ */
+final class ChatTokens {
+  static final int TOKENS_PER_MESSAGE = 3;
+  static final int TOKENS_PER_NAME = 1;
+  static final int REPLY_PRIMING = 3;
+  static final int TOKENS_PER_TOOL_CALL = 3;
+  private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
+  private static final int CACHE_MIN_CHARS = 64;
+  private static final int CACHE_MAX_ENTRIES = 256;
+
+  private final Encoding encoding;
+  private final int funcInit;
+  private final ThreadLocal<Map<String, Integer>> cache = ThreadLocal.withInitial(
+      () -> new java.util.LinkedHashMap<>(CACHE_MAX_ENTRIES * 2, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+          return size() > CACHE_MAX_ENTRIES;
+        }
+      });
+
+  private ChatTokens(Encoding encoding, int funcInit) {
+    this.encoding = encoding;
+    this.funcInit = funcInit;
+  }
+
+  /** A counter for a tiktoken encoding name ({@code o200k_base}, {@code cl100k_base}). */
+  static ChatTokens forEncoding(String name) {
+    Optional<Encoding> e = REGISTRY.getEncoding(name);
+    if (e.isEmpty()) {
+      throw new IllegalArgumentException("unknown tiktoken encoding " + name);
+    }
+    return new ChatTokens(e.get(), name.equals("cl100k_base") ? 10 : 7);
+  }
+
+  /** The encoding's name. */
+  String encodingName() {
+    return encoding.getName();
+  }
+
+  /** Tokens of a text, as tiktoken's {@code encode_ordinary}. */
+  int text(String s) {
+    if (s.isEmpty()) {
+      return 0;
+    }
+    if (s.length() < CACHE_MIN_CHARS) {
+      return encoding.countTokensOrdinary(s);
+    }
+    Map<String, Integer> c = cache.get();
+    Integer n = c.get(s);
+    if (n == null) {
+      n = encoding.countTokensOrdinary(s);
+      c.put(s, n);
+    }
+    return n;
+  }
+
+  /** Tokens of one message, including the per-message overhead (not the reply priming). */
+  int message(JsonNode m) {
+    int n = TOKENS_PER_MESSAGE;
+    for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext();) {
+      Map.Entry<String, JsonNode> f = it.next();
+      String key = f.getKey();
+      JsonNode v = f.getValue();
+      if (key.equals("tool_calls")) {
+        n += toolCalls(v);
+      } else if (v.isTextual() && !key.equals("weight")) {
+        n += text(v.textValue());
+        if (key.equals("name")) {
+          n += TOKENS_PER_NAME;
+        }
+      }
+    }
+    return n;
+  }
+
+  /** Tokens an assistant message trains on: its content and tool calls (no overhead). */
+  int trained(JsonNode m) {
+    int n = 0;
+    JsonNode c = m.get("content");
+    if (c != null && c.isTextual()) {
+      n += text(c.textValue());
+    }
+    JsonNode calls = m.get("tool_calls");
+    if (calls != null) {
+      n += toolCalls(calls);
+    }
+    return n;
+  }
+
+  int toolCalls(JsonNode calls) {
+    int n = 0;
+    for (JsonNode call : calls) {
+      JsonNode fn = call.path("function");
+      n += TOKENS_PER_TOOL_CALL + text(fn.path("name").asText("")) + text(fn.path("arguments").asText(""));
+    }
+    return n;
+  }
+
+  /** Tokens of tool definitions per the cookbook's {@code num_tokens_for_tools}. */
+  int tools(JsonNode tools) {
+    if (tools == null || !tools.isArray() || tools.isEmpty()) {
+      return 0;
+    }
+    int n = 0;
+    for (JsonNode t : tools) {
+      JsonNode fn = t.path("function");
+      n += funcInit;
+      n += text(fn.path("name").asText("") + ":" + stripDot(fn.path("description").asText("")));
+      JsonNode props = fn.path("parameters").path("properties");
+      if (props.isObject() && !props.isEmpty()) {
+        n += 3; // prop_init
+        for (Iterator<Map.Entry<String, JsonNode>> it = props.fields(); it.hasNext();) {
+          Map.Entry<String, JsonNode> p = it.next();
+          n += 3; // prop_key
+          JsonNode schema = p.getValue();
+          if (schema.has("enum")) {
+            n += -3; // enum_init
+            for (JsonNode item : schema.path("enum")) {
+              n += 3 + text(item.asText()); // enum_item
+            }
+          }
+          String type = schema.path("type").isTextual() ? schema.path("type").textValue()
+              : schema.path("type").toString();
+          n += text(p.getKey() + ":" + type + ":" + stripDot(schema.path("description").asText("")));
+        }
+      }
+      n += 12; // func_end
+    }
+    return n;
+  }
+
+  private static String stripDot(String s) {
+    return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+  }
+}
