@@ -216,8 +216,8 @@ final class ExampleChecker {
       out.example(line, BatchResult.KIND_CHAT, -1, 0, 0);
       return;
     }
-    checkTools(root, line, out);
     int before = out.findings.size();
+    checkTools(root, line, out);
     boolean hasAssistant = false;
     boolean anyTrained = false;
     int users = 0;
