@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingRegistry;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 
@@ -84,8 +83,7 @@ final class ChatTokens {
   /** Tokens of one message, including the per-message overhead (not the reply priming). */
   int message(JsonNode m) {
     int n = TOKENS_PER_MESSAGE;
-    for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext();) {
-      Map.Entry<String, JsonNode> f = it.next();
+    for (Map.Entry<String, JsonNode> f : m.properties()) {
       String key = f.getKey();
       JsonNode v = f.getValue();
       if (key.equals("tool_calls")) {
@@ -136,8 +134,7 @@ final class ChatTokens {
       JsonNode props = fn.path("parameters").path("properties");
       if (props.isObject() && !props.isEmpty()) {
         n += 3; // prop_init
-        for (Iterator<Map.Entry<String, JsonNode>> it = props.fields(); it.hasNext();) {
-          Map.Entry<String, JsonNode> p = it.next();
+        for (Map.Entry<String, JsonNode> p : props.properties()) {
           n += 3; // prop_key
           JsonNode schema = p.getValue();
           if (schema.has("enum")) {
