@@ -53,14 +53,16 @@ public final class DatasetBenchmark {
     DatasetReport report = null;
     for (int run = 1; run <= runs; run++) {
       resetPeaks();
+      long cpu0 = processCpuNanos();
       long t0 = System.nanoTime();
       report = Dataset.of(file).validate(ValidationOptions.openai(model));
       double secs = (System.nanoTime() - t0) / 1e9;
+      double cpu = (processCpuNanos() - cpu0) / 1e9;
       TokenStats t = report.tokens();
       System.out.printf(Locale.ROOT,
-          "run %d: validate+count %.2f s = %.1f MiB/s; %,d examples, %,d messages, %,d tokens (%,d assistant), "
-              + "%,d findings; peak heap used %d MiB%n",
-          run, secs, size / secs, report.examples(), t.messages(), t.totalTokens(), t.assistantTokens(),
+          "run %d: validate+count %.2f s wall = %.1f MiB/s; %.1f CPU-s = %.1f MiB per CPU-second; load average %.1f; "
+              + "%,d examples, %,d messages, %,d tokens (%,d assistant), %,d findings; peak heap used %d MiB%n",
+          run, secs, size / secs, cpu, size / cpu, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), report.examples(), t.messages(), t.totalTokens(), t.assistantTokens(),
           report.findingCounts().values().stream().mapToLong(Long::longValue).sum(), peakHeapMiB());
     }
     report.print();
@@ -108,6 +110,12 @@ public final class DatasetBenchmark {
             + "tiktoken %,d total / %,d assistant (%.1f s) -> %s%n", sample.getFileName(), java.examples(), encoding,
         java.tokens().totalTokens(), java.tokens().assistantTokens(), total, assistant, (System.nanoTime() - t0) / 1e9,
         total == java.tokens().totalTokens() && assistant == java.tokens().assistantTokens() ? "EQUAL" : "DIFFERENT");
+  }
+
+  private static long processCpuNanos() {
+    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean
+        ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() : 0;
   }
 
   private static void resetPeaks() {

@@ -21,7 +21,8 @@ import java.util.Optional;
  * of each call's function name and arguments string plus 3 per call — an estimate.
  *
  * <p>Thread-safe: jtokkit encodings are immutable. Each thread keeps a small cache of the token counts
- * of long strings it has seen recently (the shared system prompt of a dataset is counted once).
+ * of the long system prompts it has seen recently (the shared system prompt of a dataset is counted
+ * once per thread).
  */
 final class ChatTokens {
   static final int TOKENS_PER_MESSAGE = 3;
@@ -44,9 +45,16 @@ final class ChatTokens {
         }
       });
 
+  private final Map<String, Integer> roles;
+
   private ChatTokens(Encoding encoding, int funcInit) {
     this.encoding = encoding;
     this.funcInit = funcInit;
+    Map<String, Integer> r = new java.util.HashMap<>();
+    for (String role : new String[] {"system", "user", "assistant", "tool", "function"}) {
+      r.put(role, encoding.countTokensOrdinary(role));
+    }
+    this.roles = Map.copyOf(r);
   }
 
   /** A counter for a tiktoken encoding name ({@code o200k_base}, {@code cl100k_base}). */
@@ -68,8 +76,17 @@ final class ChatTokens {
     if (s.isEmpty()) {
       return 0;
     }
+    Integer known = roles.get(s);
+    return known != null ? known : encoding.countTokensOrdinary(s);
+  }
+
+  /**
+   * Tokens of a text that is likely to repeat across examples (system prompts): remembered per thread
+   * for the most recent {@value #CACHE_MAX_ENTRIES} long texts.
+   */
+  int repeatedText(String s) {
     if (s.length() < CACHE_MIN_CHARS) {
-      return encoding.countTokensOrdinary(s);
+      return text(s);
     }
     Map<String, Integer> c = cache.get();
     Integer n = c.get(s);
@@ -82,20 +99,42 @@ final class ChatTokens {
 
   /** Tokens of one message, including the per-message overhead (not the reply priming). */
   int message(JsonNode m) {
+    return (int) (messageAndTrained(m) >>> 32);
+  }
+
+  /**
+   * Tokens of one message (high 32 bits) and, for an assistant message whose weight is not 0, the
+   * tokens it trains on (low 32 bits): each string is encoded once.
+   */
+  long messageAndTrained(JsonNode m) {
     int n = TOKENS_PER_MESSAGE;
+    int content = 0;
+    int calls = 0;
+    boolean assistant = false;
+    boolean weightZero = false;
     for (Map.Entry<String, JsonNode> f : m.properties()) {
       String key = f.getKey();
       JsonNode v = f.getValue();
       if (key.equals("tool_calls")) {
-        n += toolCalls(v);
-      } else if (v.isTextual() && !key.equals("weight")) {
-        n += text(v.textValue());
+        calls = toolCalls(v);
+        n += calls;
+      } else if (key.equals("weight")) {
+        weightZero = v.isNumber() && v.asDouble() == 0;
+      } else if (v.isTextual()) {
+        int t = key.equals("content") && m.path("role").asText("").equals("system")
+            ? repeatedText(v.textValue()) : text(v.textValue());
+        n += t;
         if (key.equals("name")) {
           n += TOKENS_PER_NAME;
+        } else if (key.equals("content")) {
+          content = t;
+        } else if (key.equals("role")) {
+          assistant = v.textValue().equals("assistant");
         }
       }
     }
-    return n;
+    int trained = assistant && !weightZero ? content + calls : 0;
+    return ((long) n << 32) | trained;
   }
 
   /** Tokens an assistant message trains on: its content and tool calls (no overhead). */
@@ -130,7 +169,7 @@ final class ChatTokens {
     for (JsonNode t : tools) {
       JsonNode fn = t.path("function");
       n += funcInit;
-      n += text(fn.path("name").asText("") + ":" + stripDot(fn.path("description").asText("")));
+      n += repeatedText(fn.path("name").asText("") + ":" + stripDot(fn.path("description").asText("")));
       JsonNode props = fn.path("parameters").path("properties");
       if (props.isObject() && !props.isEmpty()) {
         n += 3; // prop_init

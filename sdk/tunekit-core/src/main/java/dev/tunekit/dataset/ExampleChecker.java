@@ -254,10 +254,9 @@ final class ExampleChecker {
     int total = ChatTokens.REPLY_PRIMING + tokens.tools(root.get("tools"));
     int trained = 0;
     for (JsonNode m : messages) {
-      total += tokens.message(m);
-      if (m.path("role").asText("").equals("assistant") && m.path("weight").asDouble(1) != 0) {
-        trained += tokens.trained(m);
-      }
+      long both = tokens.messageAndTrained(m);
+      total += (int) (both >>> 32);
+      trained += (int) both;
     }
     checkLimit(total, line, out);
     out.example(line, BatchResult.KIND_CHAT, total, trained, messages.size());
