@@ -301,4 +301,47 @@ class DatasetValidationTest {
             org.assertj.core.groups.Tuple.tuple("data_type", 12L),
             org.assertj.core.groups.Tuple.tuple("missing_messages_list", 13L));
   }
+
+  @Test
+  void theLastLineNeedsNoNewline() throws Exception {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 10; i++) {
+      b.append(i == 0 ? "" : "\n").append(OK);
+    }
+    DatasetReport r = validate(bytes(dir, utf8(b.toString() + "\n" + "{oops")));
+    assertThat(r.examples()).isEqualTo(11);
+    assertFinding(r, "invalid_json", 11, Finding.Severity.ERROR);
+  }
+
+  @Test
+  void anEmptyFileHasTooFewExamples() throws Exception {
+    DatasetReport r = validate(bytes(dir, new byte[0]));
+    assertThat(r.examples()).isZero();
+    assertFinding(r, "too_few_examples", 0, Finding.Severity.ERROR);
+    assertThat(r.cost()).isEmpty();
+  }
+
+  @Test
+  void aMissingFileIsInvalidInputNamingThePath() {
+    Path missing = dir.resolve("nope.jsonl");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> validate(missing))
+        .isInstanceOf(dev.tunekit.InvalidInputException.class)
+        .hasMessageContaining("nope.jsonl").hasMessageContaining("not found");
+  }
+
+  @Test
+  void resultsDoNotDependOnTheNumberOfWorkerThreads() throws Exception {
+    String[] ls = new String[20_000]; // ~2.5 MB: several 1 MB batches
+    for (int i = 0; i < ls.length; i++) {
+      ls[i] = i % 97 == 0 ? "bad " + i : OK.replace("Hi", "Hi " + "x".repeat(i % 50));
+    }
+    Path f = lines(dir, ls);
+    ModelSpec spec = ModelCatalog.resolve("openai", MODEL);
+    DatasetReport one = new Validator(spec, 1000, 0, 1 << 20, 1).validate(f);
+    DatasetReport four = new Validator(spec, 1000, 0, 1 << 20, 4).validate(f);
+    assertThat(four.findings()).isEqualTo(one.findings());
+    assertThat(four.tokens()).isEqualTo(one.tokens());
+    assertThat(one.count("invalid_json")).isEqualTo(207);
+    assertThat(one.examples()).isEqualTo(20_000);
+  }
 }
