@@ -394,7 +394,8 @@ final class ExampleChecker {
     }
     JsonNode name = m.get("name");
     if (name != null && !name.isTextual()) {
-      out.error(line, "invalid_name", where + " \"name\" must be a string, found " + describe(name));
+      out.error(line, "invalid_name", where + " \"name\" must be a string, found " + describe(name)
+          + "; use a string such as \"alice\" or remove it");
     }
     JsonNode weight = m.get("weight");
     if (weight != null) {
