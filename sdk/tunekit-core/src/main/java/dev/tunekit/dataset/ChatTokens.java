@@ -76,7 +76,7 @@ final class ChatTokens {
     if (s.isEmpty()) {
       return 0;
     }
-    Integer known = roles.get(s);
+    Integer known = s.length() <= 9 ? roles.get(s) : null; // role names are at most 9 chars
     return known != null ? known : encoding.countTokensOrdinary(s);
   }
 
