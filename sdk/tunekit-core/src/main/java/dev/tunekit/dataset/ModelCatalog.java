@@ -17,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * resolves a model name (id, alias, or OpenAI {@code ft:} model) to a {@link ModelSpec}.
  */
 final class ModelCatalog {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
   private static final Map<String, JsonNode> FILES = new ConcurrentHashMap<>();
 
   private ModelCatalog() {}
@@ -74,6 +75,9 @@ final class ModelCatalog {
   private static ModelSpec spec(String provider, JsonNode file, JsonNode m, String id) {
     BigDecimal price = m.path("trainingPricePerMillion").isNumber()
         ? m.path("trainingPricePerMillion").decimalValue() : null;
+    if (price != null && price.scale() < 2) {
+      price = price.setScale(2); // money shown as 3.00, not 3 or 3.0
+    }
     long minExamples = m.has("minExamples") && m.get("minExamples").isNumber()
         ? m.get("minExamples").asLong() : file.path("minExamples").asLong(1);
     int defaultEpochs = m.path("defaultEpochs").isNumber() ? m.path("defaultEpochs").asInt() : 0;
