@@ -1,33 +1,25 @@
 package dev.tunekit.dataset;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tunekit.InvalidInputException;
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.SplittableRandom;
 
 /**
- * A fine-tuning dataset in a JSONL file: chat examples or preference pairs. Reading is streamed;
- * nothing is held in memory per example.
+ * A fine-tuning dataset in a JSONL file: OpenAI chat examples ({@code {"messages": [...]}}) or
+ * preference pairs ({@code input}, {@code preferred_output}, {@code non_preferred_output}).
  *
- * <p>SKELETON: a minimal implementation so that the workflow compiles; the dataset pipeline replaces
- * the bodies (signatures stay).
+ * <p>Everything is streamed: a file of any size validates and converts in constant memory.
+ *
+ * <pre>{@code
+ * DatasetReport report = Dataset.of(Path.of("train.jsonl")).validate("gpt-4o-mini-2024-07-18");
+ * report.print();                       // findings with line numbers, token statistics, cost
+ * PreparedDataset files = Dataset.of(Path.of("train.jsonl"))
+ *     .prepare(DatasetFormat.OPENAI_CHAT, Path.of("out"), 0.1, 42);
+ * }</pre>
  */
 public final class Dataset {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private final Path path;
 
   private Dataset(Path path) {
@@ -44,39 +36,21 @@ public final class Dataset {
     return path;
   }
 
-  /** Validates for an OpenAI model. */
+  /** Validates for an OpenAI model (see {@link #validate(ValidationOptions)}). */
   public DatasetReport validate(String model) {
     return validate(ValidationOptions.openai(model));
   }
 
-  /** Validates for a provider and model. Never throws for bad content: problems become findings. */
+  /**
+   * Validates for a provider and model: every line is checked (encoding, JSON, shape, the model's
+   * per-example token limit), tokens are counted with the model's tiktoken encoding, and the training
+   * cost is estimated from the provider's price data. Never throws for bad content: problems become
+   * findings with their line. Throws {@link InvalidInputException} only when the file cannot be read.
+   */
   public DatasetReport validate(ValidationOptions options) {
-    List<Finding> findings = new ArrayList<>();
-    long examples = 0;
-    DatasetKind kind = DatasetKind.CHAT;
-    try (BufferedReader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-      String line;
-      long n = 0;
-      while ((line = r.readLine()) != null) {
-        n++;
-        JsonNode node;
-        try {
-          node = JSON.readTree(line);
-        } catch (IOException e) {
-          findings.add(new Finding(Finding.Severity.ERROR, n, "invalid_json", "line is not valid JSON"));
-          continue;
-        }
-        examples++;
-        if (node.has("preferred_output")) {
-          kind = DatasetKind.PREFERENCE;
-        } else if (!node.has("messages")) {
-          findings.add(new Finding(Finding.Severity.ERROR, n, "missing_messages_list", "add a messages list"));
-        }
-      }
-    } catch (IOException e) {
-      throw new InvalidInputException("cannot read dataset: " + e.getMessage(), path.toString(), e);
-    }
-    return new DatasetReport(path.toString(), kind, examples, findings);
+    ModelSpec spec = ModelCatalog.resolve(options.provider(), options.model());
+    return new Validator(spec, options.maxFindingsPerCode(), options.epochs(), Validator.DEFAULT_MAX_LINE_BYTES,
+        Validator.defaultThreads()).validate(path);
   }
 
   /** Converts to {@code format} in {@code outDir} without a validation split. */
@@ -85,61 +59,40 @@ public final class Dataset {
   }
 
   /**
-   * Converts to {@code format} in {@code outDir}, holding out {@code validationFraction} of the
-   * examples (chosen deterministically by {@code seed}) as validation data.
+   * Converts to {@code format} in {@code outDir} ({@code train.jsonl}, and {@code validation.jsonl}
+   * when a split is asked for), holding out {@code round(examples × validationFraction)} examples (at
+   * least one when the fraction is above 0) chosen deterministically by {@code seed}: the same file and
+   * seed always give the same split. Each file comes with its SHA-256.
+   *
+   * <p>The dataset is checked first (without model limits: validate for the model to check those); a
+   * dataset with errors is refused. A conversion that would lose information is refused with the reason
+   * and line: preference pairs to a chat format, tools, tool calls, names or weight-0 messages to the
+   * Bedrock formats, more than one exchange to Titan's prompt/completion. For Titan, system messages are
+   * placed before the user text in the prompt, separated by a blank line.
+   *
+   * @throws InvalidInputException if the dataset has errors, the conversion would lose information, the
+   *     fraction is not in [0, 1), or the files cannot be written
    */
   public PreparedDataset prepare(DatasetFormat format, Path outDir, double validationFraction, long seed) {
-    try {
-      Files.createDirectories(outDir);
-      Path train = outDir.resolve("train.jsonl");
-      Path valid = outDir.resolve("validation.jsonl");
-      long nt = 0;
-      long nv = 0;
-      SplittableRandom random = new SplittableRandom(seed);
-      try (BufferedReader r = Files.newBufferedReader(path, StandardCharsets.UTF_8);
-          BufferedWriter wt = Files.newBufferedWriter(train, StandardCharsets.UTF_8);
-          BufferedWriter wv = Files.newBufferedWriter(valid, StandardCharsets.UTF_8)) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          if (line.isBlank()) {
-            continue;
-          }
-          if (validationFraction > 0 && random.nextDouble() < validationFraction) {
-            wv.write(line);
-            wv.write('\n');
-            nv++;
-          } else {
-            wt.write(line);
-            wt.write('\n');
-            nt++;
-          }
-        }
-      }
-      ConvertedFile t = new ConvertedFile(train, format, nt, Files.size(train), sha256(train));
-      Optional<ConvertedFile> v = nv == 0 ? Optional.empty()
-          : Optional.of(new ConvertedFile(valid, format, nv, Files.size(valid), sha256(valid)));
-      if (nv == 0) {
-        Files.deleteIfExists(valid);
-      }
-      return new PreparedDataset(t, v);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    Objects.requireNonNull(format, "format");
+    Objects.requireNonNull(outDir, "outDir");
+    Converter.validationCount(0, validationFraction);
+    DatasetReport report = new Validator(ModelSpec.structural(), 1, 0, Validator.DEFAULT_MAX_LINE_BYTES,
+        Validator.defaultThreads()).validate(path);
+    if (report.hasErrors()) {
+      Finding first = report.findings().stream().filter(f -> f.severity() == Finding.Severity.ERROR)
+          .findFirst().orElseThrow();
+      throw new InvalidInputException("the dataset has " + report.errorCount() + " error(s) and cannot be "
+          + "uploaded; first: " + first.code() + ": " + first.message()
+          + ". Run Dataset.of(path).validate(options).print() to see them all",
+          first.line() == 0 ? path.toString() : path + ":" + first.line());
     }
-  }
-
-  static String sha256(Path file) throws IOException {
     try {
-      MessageDigest d = MessageDigest.getInstance("SHA-256");
-      try (var in = Files.newInputStream(file)) {
-        byte[] buf = new byte[1 << 16];
-        int n;
-        while ((n = in.read(buf)) > 0) {
-          d.update(buf, 0, n);
-        }
-      }
-      return HexFormat.of().formatHex(d.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+      return new Converter(path, report.kind(), format).convert(report.examples(), outDir, validationFraction, seed);
+    } catch (IOException e) {
+      throw new InvalidInputException("cannot write the converted dataset: " + e.getMessage(), outDir.toString(), e);
+    } catch (UncheckedIOException e) {
+      throw new InvalidInputException("cannot write the converted dataset: " + e.getMessage(), outDir.toString(), e);
     }
   }
 }
