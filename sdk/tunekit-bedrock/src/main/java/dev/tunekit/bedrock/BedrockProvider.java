@@ -74,9 +74,11 @@ final class BedrockProvider implements TuningProvider {
   private final BedrockConfig config;
   private final BedrockClient bedrock;
   private final BedrockRuntimeClient runtime;
-  private final S3AsyncClient s3;
-  private final S3TransferManager transfers;
-  private final S3Datasets datasets;
+  private final Supplier<S3AsyncClient> s3Factory;
+  /** S3 clients are built on first use: a chat-only provider never starts their Netty event loop. */
+  private S3AsyncClient s3;
+  private S3TransferManager transfers;
+  private S3Datasets datasets;
 
   BedrockProvider(BedrockConfig config, AwsCredentialsProvider credentials) {
     this.config = config;
@@ -89,16 +91,26 @@ final class BedrockProvider implements TuningProvider {
     ClientOverrideConfiguration overrides = ob.build();
     this.bedrock = build(() -> configure(BedrockClient.builder(), creds, overrides, config.endpoint()).build());
     this.runtime = build(() -> configure(BedrockRuntimeClient.builder(), creds, overrides, config.runtimeEndpoint()).build());
-    this.s3 = build(() -> {
+    this.s3Factory = () -> build(() -> {
       S3AsyncClientBuilder b = configure(S3AsyncClient.builder(), creds, overrides, config.s3Endpoint())
           .forcePathStyle(config.s3PathStyle())
+          // aws-chunked bodies with a trailing checksum are what real S3 gets; some S3-compatible
+          // servers cannot parse them, and then the checksum goes in a header instead.
+          .serviceConfiguration(c -> c.chunkedEncodingEnabled(config.s3ChunkedEncoding()))
           .multipartEnabled(true)
           .multipartConfiguration(m -> m.thresholdInBytes(config.multipartThresholdBytes())
               .minimumPartSizeInBytes(config.multipartPartSizeBytes()));
       return b.build();
     });
-    this.transfers = S3TransferManager.builder().s3Client(s3).build();
-    this.datasets = new S3Datasets(s3, transfers, config);
+  }
+
+  private synchronized S3Datasets datasets() {
+    if (datasets == null) {
+      s3 = s3Factory.get();
+      transfers = S3TransferManager.builder().s3Client(s3).build();
+      datasets = new S3Datasets(s3, transfers, config);
+    }
+    return datasets;
   }
 
   private <B extends AwsClientBuilder<B, C>, C> B configure(B builder, AwsCredentialsProvider creds,
@@ -139,12 +151,12 @@ final class BedrockProvider implements TuningProvider {
 
   @Override
   public Optional<RemoteFile> findFile(FileUpload upload) {
-    return datasets.find(upload);
+    return datasets().find(upload);
   }
 
   @Override
   public RemoteFile upload(FileUpload upload) {
-    return datasets.upload(upload);
+    return datasets().upload(upload);
   }
 
   // ---------------------------------------------------------------- jobs
@@ -198,7 +210,7 @@ final class BedrockProvider implements TuningProvider {
         .baseModelIdentifier(req.baseModel())
         .customizationType(type)
         .trainingDataConfig(t -> t.s3Uri(req.trainingFileId()))
-        .outputDataConfig(o -> o.s3Uri(datasets.outputUri(jobName)))
+        .outputDataConfig(o -> o.s3Uri(outputUri(jobName)))
         .jobTags(jobTags)
         .customModelTags(tags());
     if (!hp.isEmpty()) {
@@ -314,14 +326,15 @@ final class BedrockProvider implements TuningProvider {
     String out = job.outputDataConfig().s3Uri();
     String bucket = S3Datasets.split(out)[0];
     String shortId = job.jobArn().substring(job.jobArn().lastIndexOf('/') + 1);
-    List<String> keys = datasets.list(out);
+    S3Datasets store = datasets();
+    List<String> keys = store.list(out);
     String training = pick(keys, MetricsCsv.TRAINING_FILE, shortId);
     String validation = pick(keys, MetricsCsv.VALIDATION_FILE, shortId);
     if (training == null && validation == null) {
       return List.of();
     }
-    return MetricsCsv.merge(training == null ? "" : datasets.readText(bucket, training),
-        validation == null ? "" : datasets.readText(bucket, validation));
+    return MetricsCsv.merge(training == null ? "" : store.readText(bucket, training),
+        validation == null ? "" : store.readText(bucket, validation));
   }
 
   /** The key ending in {@code file}, preferring one in this job's folder. */
@@ -566,10 +579,17 @@ final class BedrockProvider implements TuningProvider {
     }
   }
 
+  /** Where a job writes its output: {@code s3://bucket/prefix/output/<jobName>/}. */
+  private String outputUri(String jobName) {
+    return "s3://" + config.requireBucket() + "/" + config.keyPrefix() + "output/" + jobName + "/";
+  }
+
   @Override
-  public void close() {
-    transfers.close();
-    s3.close();
+  public synchronized void close() {
+    if (transfers != null) {
+      transfers.close();
+      s3.close();
+    }
     runtime.close();
     bedrock.close();
   }

@@ -60,11 +60,6 @@ final class S3Datasets {
     return "s3://" + config.requireBucket() + "/" + key;
   }
 
-  /** Where a job writes its output: {@code s3://bucket/prefix/output/<jobName>/}. */
-  String outputUri(String jobName) {
-    return uri(config.keyPrefix() + "output/" + jobName + "/");
-  }
-
   Optional<RemoteFile> find(FileUpload upload) {
     String bucket = config.requireBucket();
     String key = key(upload);
