@@ -110,7 +110,11 @@ enum ModelFamily {
     }
 
     static String fmt(double d) {
-      return d == Math.rint(d) && Math.abs(d) < 1e6 ? String.valueOf((long) d) : String.valueOf(d);
+      if (Double.isNaN(d) || Double.isInfinite(d)) {
+        return String.valueOf(d);
+      }
+      return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf((long) d)
+          : java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
     }
   }
 }
