@@ -48,6 +48,7 @@ import software.amazon.awssdk.services.bedrock.model.ModelCustomizationJobStatus
 import software.amazon.awssdk.services.bedrock.model.ModelCustomizationJobSummary;
 import software.amazon.awssdk.services.bedrock.model.ProvisionedModelStatus;
 import software.amazon.awssdk.services.bedrock.model.Tag;
+import software.amazon.awssdk.services.bedrock.model.ValidationException;
 import software.amazon.awssdk.services.bedrock.model.Validator;
 import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient;
 import software.amazon.awssdk.services.bedrockruntime.model.ContentBlock;
@@ -167,10 +168,18 @@ final class BedrockProvider implements TuningProvider {
     String arn;
     try {
       arn = bedrock.createModelCustomizationJob(create).jobArn();
-    } catch (ConflictException e) {
-      // The name is taken: an earlier attempt for this run created it. Return that job, never a second one.
-      return findJob(req.idempotencyKey()).orElseThrow(() -> AwsErrors.translate(e,
-          AwsErrors.Op.bedrock("CreateModelCustomizationJob"), config));
+    } catch (ConflictException | ValidationException e) {
+      // A taken job name (or a reused token) means an earlier attempt for this run created the job:
+      // return that job, never a second one. Otherwise it is a real input error.
+      RuntimeException original = AwsErrors.translate(e, AwsErrors.Op.bedrock("CreateModelCustomizationJob"), config);
+      Optional<RemoteJob> existing;
+      try {
+        existing = findJob(req.idempotencyKey());
+      } catch (RuntimeException lookup) {
+        original.addSuppressed(lookup);
+        throw original;
+      }
+      return existing.orElseThrow(() -> original);
     } catch (RuntimeException e) {
       throw AwsErrors.translate(e, AwsErrors.Op.bedrock("CreateModelCustomizationJob"), config);
     }

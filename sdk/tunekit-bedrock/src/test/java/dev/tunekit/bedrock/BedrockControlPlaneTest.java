@@ -253,7 +253,7 @@ class BedrockControlPlaneTest {
         .withHeader("Content-Type", "application/json")
         .withBody("{\"message\":\"Too many requests, please wait before trying again.\"}")));
 
-    RateLimitedException e = catchThrowableOfType(() -> provider.job(Fixtures.JOB_ARN), RateLimitedException.class);
+    RateLimitedException e = catchThrowableOfType(RateLimitedException.class, () -> provider.job(Fixtures.JOB_ARN));
 
     assertThat(e.retryable()).isTrue();
     assertThat(e.requestId()).contains("req-throttle-1");
@@ -268,8 +268,9 @@ class BedrockControlPlaneTest {
         .withHeader("x-amzn-ErrorType", "ValidationException")
         .withHeader("Content-Type", "application/json")
         .withBody("{\"message\":\"The provided base model does not support fine-tuning.\"}")));
+    wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(okJson("{\"modelCustomizationJobSummaries\":[]}")));
 
-    ProviderException e = catchThrowableOfType(() -> provider.createJob(request()), ProviderException.class);
+    ProviderException e = catchThrowableOfType(ProviderException.class, () -> provider.createJob(request()));
 
     assertThat(e).isNotInstanceOf(RateLimitedException.class);
     assertThat(e.retryable()).isFalse();
@@ -286,7 +287,7 @@ class BedrockControlPlaneTest {
         .withHeader("Content-Type", "application/json")
         .withBody("{\"message\":\"User is not authorized to perform: iam:PassRole on resource\"}")));
 
-    AuthenticationException e = catchThrowableOfType(() -> provider.createJob(request()), AuthenticationException.class);
+    AuthenticationException e = catchThrowableOfType(AuthenticationException.class, () -> provider.createJob(request()));
 
     assertThat(e.retryable()).isFalse();
     assertThat(e.getMessage()).contains("providers.bedrock.roleArn", "iam:PassRole", "bedrock.amazonaws.com",
@@ -300,7 +301,7 @@ class BedrockControlPlaneTest {
         .withHeader("x-amzn-ErrorType", "InternalServerException")
         .withHeader("Content-Type", "application/json").withBody("{\"message\":\"internal\"}")));
 
-    ProviderException e = catchThrowableOfType(() -> provider.createJob(request()), ProviderException.class);
+    ProviderException e = catchThrowableOfType(ProviderException.class, () -> provider.createJob(request()));
 
     assertThat(e.retryable()).isTrue();
     assertThat(e.outcomeUnknown()).isTrue();
@@ -322,10 +323,66 @@ class BedrockControlPlaneTest {
         .withHeader("x-amzn-ErrorType", "ServiceQuotaExceededException")
         .withHeader("Content-Type", "application/json").withBody("{\"message\":\"Quota exceeded\"}")));
 
-    ProviderException e = catchThrowableOfType(() -> provider.createJob(request()), ProviderException.class);
+    ProviderException e = catchThrowableOfType(ProviderException.class, () -> provider.createJob(request()));
 
     assertThat(e.retryable()).isFalse();
     assertThat(e.getMessage()).contains("Service Quotas");
+  }
+
+  @Test
+  void createRejectedBecauseTheNameIsTakenReturnsTheJobAnEarlierAttemptCreated() {
+    JobRequest req = request();
+    wm.stubFor(post(urlEqualTo(JOBS)).willReturn(aResponse().withStatus(409)
+        .withHeader("x-amzn-ErrorType", "ConflictException")
+        .withHeader("Content-Type", "application/json").withBody("{\"message\":\"Job name already exists\"}")));
+    wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(okJson(summaries(Names.jobName(req.idempotencyKey(), "support-bot")))));
+
+    RemoteJob j = provider.createJob(req);
+
+    assertThat(j.id()).isEqualTo(Fixtures.JOB_ARN);
+    wm.verify(1, postRequestedFor(urlEqualTo(JOBS)));
+  }
+
+  @Test
+  void requestsAreSignedWithSigV4AndNeverCarryTheSecretKey() {
+    wm.stubFor(get(urlPathMatching(JOB_PATH)).willReturn(okJson(job("InProgress", "InProgress", "NotStarted", "NotStarted", ""))));
+
+    provider.job(Fixtures.JOB_ARN);
+
+    wm.verify(getRequestedFor(urlPathMatching(JOB_PATH))
+        .withHeader("Authorization", com.github.tomakehurst.wiremock.client.WireMock.matching(
+            "AWS4-HMAC-SHA256 Credential=" + Fixtures.ACCESS_KEY + "/\\d{8}/us-east-1/bedrock/aws4_request, .*")));
+    assertThat(wm.getAllServeEvents()).allSatisfy(ev -> assertThat(ev.getRequest().toString()).doesNotContain(Fixtures.SECRET_KEY));
+  }
+
+  @Test
+  void callThatTimesOutIsRetryableWithUnknownOutcome() {
+    Map<String, Object> s = Fixtures.settings(wm.baseUrl(), wm.baseUrl());
+    s.put("callTimeout", "300ms");
+    wm.stubFor(post(urlEqualTo(JOBS)).willReturn(okJson("{\"jobArn\":\"" + Fixtures.JOB_ARN + "\"}").withFixedDelay(2000)));
+    try (BedrockProvider p = Fixtures.provider(tmp, s)) {
+      ProviderException e = catchThrowableOfType(ProviderException.class, () -> p.createJob(request()));
+
+      assertThat(e.retryable()).isTrue();
+      assertThat(e.outcomeUnknown()).isTrue();
+    }
+  }
+
+  @Test
+  void refusedConnectionIsRetryableAndKnownNotToHaveReachedAws() {
+    try (BedrockProvider p = Fixtures.provider(tmp, Fixtures.settings("http://127.0.0.1:9", "http://127.0.0.1:9"))) {
+      ProviderException e = catchThrowableOfType(ProviderException.class, () -> p.createJob(request()));
+
+      assertThat(e.retryable()).isTrue();
+      assertThat(e.outcomeUnknown()).isFalse();
+      assertThat(e.getMessage()).contains("was not sent");
+    }
+  }
+
+  private static String summaries(String jobName) {
+    return "{\"modelCustomizationJobSummaries\":[{\"jobArn\":\"" + Fixtures.JOB_ARN + "\",\"jobName\":\""
+        + jobName + "\",\"baseModelArn\":\"arn:aws:bedrock:us-east-1::foundation-model/" + Fixtures.NOVA
+        + "\",\"status\":\"InProgress\",\"creationTime\":\"2026-11-02T10:00:00Z\",\"customizationType\":\"FINE_TUNING\"}]}";
   }
 
   @Test
@@ -340,7 +397,7 @@ class BedrockControlPlaneTest {
             + jobName + "\",\"baseModelArn\":\"arn:aws:bedrock:us-east-1::foundation-model/" + Fixtures.NOVA
             + "\",\"status\":\"InProgress\",\"creationTime\":\"2026-11-02T10:00:00Z\",\"customizationType\":\"FINE_TUNING\"}]}")));
 
-    ProviderException e = catchThrowableOfType(() -> provider.createJob(req), ProviderException.class);
+    ProviderException e = catchThrowableOfType(ProviderException.class, () -> provider.createJob(req));
     assertThat(e.retryable()).isTrue();
     assertThat(e.outcomeUnknown()).isTrue();
 
