@@ -238,6 +238,36 @@ class BedrockControlPlaneTest {
   }
 
   @Test
+  void undeployDeletesProvisionedThroughputAndToleratesAnAlreadyDeletedOne() {
+    String arn = "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/pm123";
+    wm.stubFor(delete(urlPathMatching("/provisioned-model-throughput/.*pm123")).inScenario("del")
+        .whenScenarioStateIs(Scenario.STARTED).willReturn(okJson("{}")).willSetStateTo("gone"));
+    wm.stubFor(delete(urlPathMatching("/provisioned-model-throughput/.*pm123")).inScenario("del")
+        .whenScenarioStateIs("gone").willReturn(aResponse().withStatus(404)
+            .withHeader("x-amzn-ErrorType", "ResourceNotFoundException")
+            .withHeader("Content-Type", "application/json").withBody("{\"message\":\"not found\"}")));
+
+    provider.undeploy(arn);
+    provider.undeploy(arn);
+
+    wm.verify(2, com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor(
+        urlPathMatching("/provisioned-model-throughput/.*pm123")));
+  }
+
+  @Test
+  void failedOnDemandDeploymentCarriesBedrocksReason() {
+    String depArn = "arn:aws:bedrock:us-east-1:123456789012:custom-model-deployment/dep9";
+    wm.stubFor(get(urlPathMatching("/model-customization/custom-model-deployments/.*dep9")).willReturn(okJson(
+        "{\"customModelDeploymentArn\":\"" + depArn + "\",\"modelArn\":\"" + Fixtures.MODEL_ARN
+            + "\",\"status\":\"Failed\",\"failureMessage\":\"Model does not support on-demand inference\"}")));
+
+    Deployment d = provider.deployment(depArn);
+
+    assertThat(d.state()).isEqualTo(Deployment.State.FAILED);
+    assertThat(d.rawState()).isEqualTo("Failed: Model does not support on-demand inference");
+  }
+
+  @Test
   void nonNovaModelsDefaultToProvisionedThroughputAndNovaToOnDemand() {
     assertThat(provider.deploymentMode(Fixtures.MODEL_ARN, Map.of())).isEqualTo(BedrockConfig.DeploymentMode.ON_DEMAND);
     assertThat(provider.deploymentMode("arn:aws:bedrock:us-east-1:1:custom-model/meta.llama3-1-8b-instruct-v1:0:128k/x",
