@@ -45,6 +45,10 @@ class S3UploadTest {
   private static S3Proxy proxy;
   private static BlobStoreContext blobs;
   private static String s3Url;
+  private static WireMockServer wm;
+  /** Shared by the tests that use default settings: closing an S3 client stops its Netty loop (~2 s). */
+  private static BedrockProvider shared;
+  @TempDir static Path sharedDir;
 
   @TempDir Path tmp;
 
@@ -65,10 +69,15 @@ class S3UploadTest {
       Thread.sleep(10);
     }
     s3Url = "http://127.0.0.1:" + proxy.getPort();
+    wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+    wm.start();
+    shared = Fixtures.provider(sharedDir, Fixtures.settings(wm.baseUrl(), s3Url));
   }
 
   @AfterAll
   static void stopS3() throws Exception {
+    shared.close();
+    wm.stop();
     proxy.stop();
     blobs.close();
   }
@@ -101,15 +110,14 @@ class S3UploadTest {
   void uploadStoresTheFileUnderItsHashAndFindFileThenFindsIt() throws Exception {
     byte[] data = jsonl(20);
     FileUpload up = file("train.jsonl", data);
-    try (BedrockProvider p = provider(Map.of())) {
-      assertThat(p.findFile(up)).isEmpty();
+    BedrockProvider p = shared;
+    assertThat(p.findFile(up)).isEmpty();
 
-      RemoteFile stored = p.upload(up);
+    RemoteFile stored = p.upload(up);
 
-      assertThat(stored.id()).isEqualTo("s3://" + BUCKET + "/runs/datasets/" + up.sha256() + "/" + up.fileName());
-      assertThat(stored.sizeBytes()).isEqualTo(data.length);
-      assertThat(p.findFile(up)).contains(stored);
-    }
+    assertThat(stored.id()).isEqualTo("s3://" + BUCKET + "/runs/datasets/" + up.sha256() + "/" + up.fileName());
+    assertThat(stored.sizeBytes()).isEqualTo(data.length);
+    assertThat(p.findFile(up)).contains(stored);
     Blob blob = blobs.getBlobStore().getBlob(BUCKET, "runs/datasets/" + up.sha256() + "/" + up.fileName());
     assertThat(blob.getPayload().openStream().readAllBytes()).isEqualTo(data);
     assertThat(blob.getMetadata().getUserMetadata()).containsEntry(S3Datasets.SHA_METADATA, up.sha256());
@@ -118,12 +126,10 @@ class S3UploadTest {
   @Test
   void findFileIgnoresAnObjectOfTheSameKeyButAnotherSize() throws Exception {
     FileUpload up = file("valid.jsonl", jsonl(5));
-    try (BedrockProvider p = provider(Map.of())) {
-      p.upload(up);
-      FileUpload other = new FileUpload(up.path(), up.fileName(), up.sha256(), up.sizeBytes() + 1, up.format(), up.role());
+    shared.upload(up);
+    FileUpload other = new FileUpload(up.path(), up.fileName(), up.sha256(), up.sizeBytes() + 1, up.format(), up.role());
 
-      assertThat(p.findFile(other)).isEmpty();
-    }
+    assertThat(shared.findFile(other)).isEmpty();
   }
 
   @Test
@@ -171,41 +177,26 @@ class S3UploadTest {
         .payload("step_number,epoch_number,training_loss,perplexity\n0,0,2.5,12.1\n1,0,1.75,5.7\n2,1,1.25,3.4\n").build());
     store.putBlob(BUCKET, store.blobBuilder(folder + "validation_artifacts/post_fine_tuning_validation/validation_metrics.csv")
         .payload("step_number,epoch_number,validation_loss,perplexity\n2,1,1.5,4.4\n").build());
-    WireMockServer wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-    wm.start();
-    try {
-      wm.stubFor(get(urlPathMatching("/model-customization-jobs/.*ab12cd34ef56")).willReturn(okJson(
-          "{\"jobArn\":\"" + Fixtures.JOB_ARN + "\",\"jobName\":\"tunekit-run-42-abc\",\"status\":\"InProgress\","
-              + "\"baseModelArn\":\"" + Fixtures.NOVA + "\",\"creationTime\":\"2026-11-02T10:00:00Z\","
-              + "\"outputDataConfig\":{\"s3Uri\":\"s3://" + BUCKET + "/" + out + "\"}}")));
-      Map<String, Object> s = Fixtures.settings(wm.baseUrl(), s3Url);
-      try (BedrockProvider p = Fixtures.provider(tmp, s)) {
-        List<MetricPoint> points = p.metrics(Fixtures.JOB_ARN);
+    wm.stubFor(get(urlPathMatching("/model-customization-jobs/.*ab12cd34ef56")).willReturn(okJson(
+        "{\"jobArn\":\"" + Fixtures.JOB_ARN + "\",\"jobName\":\"tunekit-run-42-abc\",\"status\":\"InProgress\","
+            + "\"baseModelArn\":\"" + Fixtures.NOVA + "\",\"creationTime\":\"2026-11-02T10:00:00Z\","
+            + "\"outputDataConfig\":{\"s3Uri\":\"s3://" + BUCKET + "/" + out + "\"}}")));
 
-        assertThat(points).containsExactly(
-            MetricPoint.trainLoss(0, 2.5),
-            MetricPoint.trainLoss(1, 1.75),
-            new MetricPoint(2, OptionalDouble.of(1.25), OptionalDouble.of(1.5), OptionalDouble.empty(), OptionalDouble.empty()));
-      }
-    } finally {
-      wm.stop();
-    }
+    List<MetricPoint> points = shared.metrics(Fixtures.JOB_ARN);
+
+    assertThat(points).containsExactly(
+        MetricPoint.trainLoss(0, 2.5),
+        MetricPoint.trainLoss(1, 1.75),
+        new MetricPoint(2, OptionalDouble.of(1.25), OptionalDouble.of(1.5), OptionalDouble.empty(), OptionalDouble.empty()));
   }
 
   @Test
   void noMetricsYetIsAnEmptyList() throws Exception {
-    WireMockServer wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-    wm.start();
-    try {
-      wm.stubFor(get(urlPathMatching("/model-customization-jobs/.*ab12cd34ef56")).willReturn(okJson(
-          "{\"jobArn\":\"" + Fixtures.JOB_ARN + "\",\"status\":\"InProgress\",\"baseModelArn\":\"b\","
-              + "\"creationTime\":\"2026-11-02T10:00:00Z\","
-              + "\"outputDataConfig\":{\"s3Uri\":\"s3://" + BUCKET + "/runs/output/empty-job/\"}}")));
-      try (BedrockProvider p = Fixtures.provider(tmp, Fixtures.settings(wm.baseUrl(), s3Url))) {
-        assertThat(p.metrics(Fixtures.JOB_ARN)).isEmpty();
-      }
-    } finally {
-      wm.stop();
-    }
+    wm.stubFor(get(urlPathMatching("/model-customization-jobs/.*ab12cd34ef56")).willReturn(okJson(
+        "{\"jobArn\":\"" + Fixtures.JOB_ARN + "\",\"status\":\"InProgress\",\"baseModelArn\":\"b\","
+            + "\"creationTime\":\"2026-11-02T10:00:00Z\","
+            + "\"outputDataConfig\":{\"s3Uri\":\"s3://" + BUCKET + "/runs/output/empty-job/\"}}")));
+
+    assertThat(shared.metrics(Fixtures.JOB_ARN)).isEmpty();
   }
 }
