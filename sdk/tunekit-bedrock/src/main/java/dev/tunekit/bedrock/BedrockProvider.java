@@ -1,0 +1,610 @@
+package dev.tunekit.bedrock;
+
+import dev.tunekit.ChatMessage;
+import dev.tunekit.ChatRequest;
+import dev.tunekit.ChatResponse;
+import dev.tunekit.InvalidInputException;
+import dev.tunekit.JobEvent;
+import dev.tunekit.JobStatus;
+import dev.tunekit.MetricPoint;
+import dev.tunekit.NotFoundException;
+import dev.tunekit.ProviderException;
+import dev.tunekit.dataset.DatasetFormat;
+import dev.tunekit.dataset.DatasetKind;
+import dev.tunekit.spi.Deployment;
+import dev.tunekit.spi.FileUpload;
+import dev.tunekit.spi.JobRequest;
+import dev.tunekit.spi.RemoteFile;
+import dev.tunekit.spi.RemoteJob;
+import dev.tunekit.spi.TrainingMethod;
+import dev.tunekit.spi.TuningProvider;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.bedrock.BedrockClient;
+import software.amazon.awssdk.services.bedrock.model.ConflictException;
+import software.amazon.awssdk.services.bedrock.model.CreateModelCustomizationJobRequest;
+import software.amazon.awssdk.services.bedrock.model.CustomModelDeploymentStatus;
+import software.amazon.awssdk.services.bedrock.model.CustomizationType;
+import software.amazon.awssdk.services.bedrock.model.GetCustomModelDeploymentResponse;
+import software.amazon.awssdk.services.bedrock.model.GetModelCustomizationJobResponse;
+import software.amazon.awssdk.services.bedrock.model.GetProvisionedModelThroughputResponse;
+import software.amazon.awssdk.services.bedrock.model.ListModelCustomizationJobsResponse;
+import software.amazon.awssdk.services.bedrock.model.ModelCustomizationJobStatus;
+import software.amazon.awssdk.services.bedrock.model.ModelCustomizationJobSummary;
+import software.amazon.awssdk.services.bedrock.model.ProvisionedModelStatus;
+import software.amazon.awssdk.services.bedrock.model.Tag;
+import software.amazon.awssdk.services.bedrock.model.ValidationException;
+import software.amazon.awssdk.services.bedrock.model.Validator;
+import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient;
+import software.amazon.awssdk.services.bedrockruntime.model.ContentBlock;
+import software.amazon.awssdk.services.bedrockruntime.model.ConversationRole;
+import software.amazon.awssdk.services.bedrockruntime.model.ConverseResponse;
+import software.amazon.awssdk.services.bedrockruntime.model.InferenceConfiguration;
+import software.amazon.awssdk.services.bedrockruntime.model.Message;
+import software.amazon.awssdk.services.bedrockruntime.model.SystemContentBlock;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
+import software.amazon.awssdk.transfer.s3.S3TransferManager;
+
+/**
+ * Amazon Bedrock model customization, on the AWS SDK for Java v2: data in S3 (through the transfer
+ * manager), jobs through the Bedrock control plane, inference through the Bedrock runtime's
+ * {@code Converse}. Credentials and region come from the AWS default chains (region can be set).
+ *
+ * <p>One retry layer: every AWS client here is built with {@link AwsRetryStrategy#doNotRetry()}; the
+ * core's Resilience4j decorator retries, using what {@link AwsErrors} says about each failure.
+ */
+final class BedrockProvider implements TuningProvider {
+  private static final Logger LOG = LoggerFactory.getLogger(BedrockProvider.class);
+
+  private final BedrockConfig config;
+  private final BedrockClient bedrock;
+  private final BedrockRuntimeClient runtime;
+  private final Supplier<S3AsyncClient> s3Factory;
+  /** S3 clients are built on first use: a chat-only provider never starts their Netty event loop. */
+  private S3AsyncClient s3;
+  private S3TransferManager transfers;
+  private S3Datasets datasets;
+
+  BedrockProvider(BedrockConfig config, AwsCredentialsProvider credentials) {
+    this.config = config;
+    AwsCredentialsProvider creds = credentials != null ? credentials : DefaultCredentialsProvider.builder().build();
+    // The core's Resilience4j decorator is the one retry layer: the AWS SDK must not retry by itself
+    // (its default standard strategy makes 3 attempts), so every client gets max attempts 1.
+    ClientOverrideConfiguration.Builder ob = ClientOverrideConfiguration.builder()
+        .retryStrategy(AwsRetryStrategy.doNotRetry());
+    config.callTimeout().ifPresent(ob::apiCallTimeout);
+    ClientOverrideConfiguration overrides = ob.build();
+    this.bedrock = build(() -> configure(BedrockClient.builder(), creds, overrides, config.endpoint()).build());
+    this.runtime = build(() -> configure(BedrockRuntimeClient.builder(), creds, overrides, config.runtimeEndpoint()).build());
+    this.s3Factory = () -> build(() -> {
+      S3AsyncClientBuilder b = configure(S3AsyncClient.builder(), creds, overrides, config.s3Endpoint())
+          .forcePathStyle(config.s3PathStyle())
+          // aws-chunked bodies with a trailing checksum are what real S3 gets; some S3-compatible
+          // servers cannot parse them, and then the checksum goes in a header instead.
+          .serviceConfiguration(c -> c.chunkedEncodingEnabled(config.s3ChunkedEncoding()))
+          .multipartEnabled(true)
+          .multipartConfiguration(m -> m.thresholdInBytes(config.multipartThresholdBytes())
+              .minimumPartSizeInBytes(config.multipartPartSizeBytes()));
+      return b.build();
+    });
+  }
+
+  private synchronized S3Datasets datasets() {
+    if (datasets == null) {
+      s3 = s3Factory.get();
+      transfers = S3TransferManager.builder().s3Client(s3).build();
+      datasets = new S3Datasets(s3, transfers, config);
+    }
+    return datasets;
+  }
+
+  private <B extends AwsClientBuilder<B, C>, C> B configure(B builder, AwsCredentialsProvider creds,
+      ClientOverrideConfiguration overrides, Optional<URI> endpoint) {
+    builder.credentialsProvider(creds).overrideConfiguration(overrides);
+    config.region().ifPresent(r -> builder.region(Region.of(r)));
+    endpoint.ifPresent(builder::endpointOverride);
+    return builder;
+  }
+
+  private <T> T build(Supplier<T> client) {
+    try {
+      return client.get();
+    } catch (SdkClientException e) {
+      if (String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("region")) {
+        throw config.settings().invalid("region", "is not set and the AWS default chain found none; set it"
+            + " (such as us-east-1) or set AWS_REGION");
+      }
+      throw new InvalidInputException("cannot configure the AWS clients: " + e.getMessage(), config.settings().source(), e);
+    }
+  }
+
+  @Override
+  public String name() {
+    return config.settings().name();
+  }
+
+  @Override
+  public DatasetFormat trainingFormat(String baseModel, DatasetKind kind) {
+    if (kind == DatasetKind.PREFERENCE) {
+      throw new InvalidInputException("Bedrock model customization does not train on preference pairs (DPO);"
+          + " use a chat dataset, or a provider that supports DPO (openai, local)");
+    }
+    return ModelFamily.of(baseModel).format;
+  }
+
+  // ---------------------------------------------------------------- files
+
+  @Override
+  public Optional<RemoteFile> findFile(FileUpload upload) {
+    return datasets().find(upload);
+  }
+
+  @Override
+  public RemoteFile upload(FileUpload upload) {
+    return datasets().upload(upload);
+  }
+
+  // ---------------------------------------------------------------- jobs
+
+  @Override
+  public RemoteJob createJob(JobRequest req) {
+    CreateModelCustomizationJobRequest create = toCreateRequest(req);
+    String arn;
+    try {
+      arn = bedrock.createModelCustomizationJob(create).jobArn();
+    } catch (ConflictException | ValidationException e) {
+      // A taken job name (or a reused token) means an earlier attempt for this run created the job:
+      // return that job, never a second one. Otherwise it is a real input error.
+      RuntimeException original = AwsErrors.translate(e, AwsErrors.Op.bedrock("CreateModelCustomizationJob"), config);
+      Optional<RemoteJob> existing;
+      try {
+        existing = findJob(req.idempotencyKey());
+      } catch (RuntimeException lookup) {
+        original.addSuppressed(lookup);
+        throw original;
+      }
+      return existing.orElseThrow(() -> original);
+    } catch (RuntimeException e) {
+      throw AwsErrors.translate(e, AwsErrors.Op.bedrock("CreateModelCustomizationJob"), config);
+    }
+    Map<String, String> md = new LinkedHashMap<>(req.metadata());
+    md.put(JobRequest.IDEMPOTENCY_METADATA_KEY, req.idempotencyKey());
+    md.put("jobName", create.jobName());
+    md.put("clientRequestToken", create.clientRequestToken());
+    md.put("outputS3Uri", create.outputDataConfig().s3Uri());
+    // No follow-up read: if it failed, the core would think the create failed. The first poll reads it.
+    return new RemoteJob(arn, new JobStatus.Validating("InProgress"), req.baseModel(), Optional.of(Instant.now()),
+        Optional.empty(), Optional.empty(), md);
+  }
+
+  /** Builds and checks the create request; throws {@link InvalidInputException} before any remote call. */
+  CreateModelCustomizationJobRequest toCreateRequest(JobRequest req) {
+    ModelFamily family = ModelFamily.of(req.baseModel());
+    CustomizationType type = customizationType(req, family);
+    Map<String, String> hp = HyperparameterMapper.map(req.baseModel(), req.hyperparameters());
+    if (req.hyperparameters().seed().isPresent()) {
+      LOG.warn("Bedrock model customization has no seed; hyperparameter seed={} is not sent", req.hyperparameters().seed().getAsLong());
+    }
+    requireS3("training file", req.trainingFileId());
+    req.validationFileId().ifPresent(v -> requireS3("validation file", v));
+    String roleArn = config.requireRoleArn();
+    config.requireBucket();
+    String readable = req.suffix().orElse(req.runId());
+    String jobName = Names.jobName(req.idempotencyKey(), readable);
+    String modelName = Names.customModelName(req.idempotencyKey(), readable);
+    List<Tag> jobTags = new ArrayList<>(tags());
+    jobTags.add(Tag.builder().key("tunekit-run-id").value(tagValue(req.runId())).build());
+    jobTags.add(Tag.builder().key("tunekit-key-hash").value(Names.keyHash(req.idempotencyKey())).build());
+    CreateModelCustomizationJobRequest.Builder b = CreateModelCustomizationJobRequest.builder()
+        .jobName(jobName)
+        .customModelName(modelName)
+        .roleArn(roleArn)
+        .clientRequestToken(Names.clientToken(req.idempotencyKey()))
+        .baseModelIdentifier(req.baseModel())
+        .customizationType(type)
+        .trainingDataConfig(t -> t.s3Uri(req.trainingFileId()))
+        .outputDataConfig(o -> o.s3Uri(outputUri(jobName)))
+        .jobTags(jobTags)
+        .customModelTags(tags());
+    if (!hp.isEmpty()) {
+      b.hyperParameters(hp);
+    }
+    req.validationFileId().ifPresent(v -> b.validationDataConfig(c -> c.validators(Validator.builder().s3Uri(v).build())));
+    config.kmsKeyId().ifPresent(b::customModelKmsKeyId);
+    if (!config.subnetIds().isEmpty()) {
+      b.vpcConfig(v -> v.subnetIds(config.subnetIds()).securityGroupIds(config.securityGroupIds()));
+    }
+    if (type == CustomizationType.DISTILLATION) {
+      String teacher = req.hyperparameters().extra("teacherModelIdentifier").map(String::valueOf)
+          .orElseThrow(() -> new InvalidInputException("distillation needs a teacher model: set the hyperparameter extra"
+              + " teacherModelIdentifier (such as amazon.nova-pro-v1:0)"));
+      Integer maxLen = req.hyperparameters().extra("maxResponseLengthForInference").map(o -> {
+        try {
+          return (int) Double.parseDouble(String.valueOf(o));
+        } catch (NumberFormatException e) {
+          throw new InvalidInputException("maxResponseLengthForInference must be a whole number, was '" + o + "'");
+        }
+      }).orElse(null);
+      b.customizationConfig(c -> c.distillationConfig(d -> d.teacherModelConfig(
+          t -> t.teacherModelIdentifier(teacher).maxResponseLengthForInference(maxLen))));
+    }
+    return b.build();
+  }
+
+  private static CustomizationType customizationType(JobRequest req, ModelFamily family) {
+    TrainingMethod m = req.method();
+    switch (m) {
+      case SUPERVISED:
+        return CustomizationType.FINE_TUNING;
+      case CONTINUED_PRE_TRAINING:
+        if (family != ModelFamily.TITAN_TEXT && family != ModelFamily.OTHER) {
+          throw new InvalidInputException("continued pre-training is not offered for " + req.baseModel()
+              + " on Bedrock (Titan Text Lite/Express support it); use supervised fine-tuning");
+        }
+        return CustomizationType.CONTINUED_PRE_TRAINING;
+      case DISTILLATION:
+        return CustomizationType.DISTILLATION;
+      default:
+        throw new InvalidInputException("training method " + m + " is not supported by Bedrock model customization;"
+            + " use SUPERVISED, CONTINUED_PRE_TRAINING or DISTILLATION, or another provider");
+    }
+  }
+
+  private static void requireS3(String what, String id) {
+    if (!id.startsWith("s3://")) {
+      throw new InvalidInputException(what + " must be an s3:// URI returned by upload(), was '" + id + "'");
+    }
+  }
+
+  private List<Tag> tags() {
+    List<Tag> t = new ArrayList<>();
+    config.tags().forEach((k, v) -> t.add(Tag.builder().key(k).value(v).build()));
+    return t;
+  }
+
+  private static String tagValue(String s) {
+    String v = s.replaceAll("[^\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]", "-");
+    return v.length() > 256 ? v.substring(0, 256) : v;
+  }
+
+  @Override
+  public Optional<RemoteJob> findJob(String idempotencyKey) {
+    String hash = Names.keyHash(idempotencyKey);
+    String token = null;
+    try {
+      do {
+        String t = token;
+        ListModelCustomizationJobsResponse r = bedrock.listModelCustomizationJobs(b -> b.nameContains(hash).maxResults(100).nextToken(t));
+        for (ModelCustomizationJobSummary s : r.modelCustomizationJobSummaries()) {
+          if (s.jobName() != null && s.jobName().endsWith("-" + hash)) {
+            RemoteJob j = JobMapper.toRemoteJob(s);
+            Map<String, String> md = new LinkedHashMap<>(j.metadata());
+            md.put(JobRequest.IDEMPOTENCY_METADATA_KEY, idempotencyKey);
+            return Optional.of(new RemoteJob(j.id(), j.status(), j.baseModel(), j.createdAt(), j.finishedAt(),
+                j.trainedTokens(), md));
+          }
+        }
+        token = r.nextToken();
+      } while (token != null && !token.isEmpty());
+    } catch (RuntimeException e) {
+      throw AwsErrors.translate(e, AwsErrors.Op.bedrock("ListModelCustomizationJobs"), config);
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public RemoteJob job(String jobId) {
+    return JobMapper.toRemoteJob(getJob(jobId));
+  }
+
+  private GetModelCustomizationJobResponse getJob(String jobId) {
+    try {
+      return bedrock.getModelCustomizationJob(b -> b.jobIdentifier(jobId));
+    } catch (RuntimeException e) {
+      throw AwsErrors.translate(e, AwsErrors.Op.bedrock("GetModelCustomizationJob"), config);
+    }
+  }
+
+  @Override
+  public List<JobEvent> events(String jobId) {
+    return JobMapper.events(getJob(jobId));
+  }
+
+  @Override
+  public List<MetricPoint> metrics(String jobId) {
+    GetModelCustomizationJobResponse job = getJob(jobId);
+    if (job.outputDataConfig() == null || job.outputDataConfig().s3Uri() == null) {
+      return List.of();
+    }
+    String out = job.outputDataConfig().s3Uri();
+    String bucket = S3Datasets.split(out)[0];
+    String shortId = job.jobArn().substring(job.jobArn().lastIndexOf('/') + 1);
+    S3Datasets store = datasets();
+    List<String> keys = store.list(out);
+    String training = pick(keys, MetricsCsv.TRAINING_FILE, shortId);
+    String validation = pick(keys, MetricsCsv.VALIDATION_FILE, shortId);
+    if (training == null && validation == null) {
+      return List.of();
+    }
+    return MetricsCsv.merge(training == null ? "" : store.readText(bucket, training),
+        validation == null ? "" : store.readText(bucket, validation));
+  }
+
+  /** The key ending in {@code file}, preferring one in this job's folder. */
+  private static String pick(List<String> keys, String file, String jobShortId) {
+    String any = null;
+    for (String k : keys) {
+      if (k.endsWith("/" + file) || k.equals(file)) {
+        if (k.contains(jobShortId)) {
+          return k;
+        }
+        any = any == null ? k : any;
+      }
+    }
+    return any;
+  }
+
+  @Override
+  public RemoteJob cancel(String jobId) {
+    GetModelCustomizationJobResponse before = getJob(jobId);
+    ModelCustomizationJobStatus st = before.status();
+    if (st != ModelCustomizationJobStatus.IN_PROGRESS) {
+      return JobMapper.toRemoteJob(before); // already finished or stopping: stopping again is an error on Bedrock
+    }
+    try {
+      bedrock.stopModelCustomizationJob(b -> b.jobIdentifier(jobId));
+    } catch (RuntimeException e) {
+      RuntimeException t = AwsErrors.translate(e, AwsErrors.Op.bedrock("StopModelCustomizationJob"), config);
+      if (t instanceof ProviderException pe && !pe.retryable() && !(t instanceof NotFoundException)
+          && pe.statusCode().orElse(0) < 500 && pe.statusCode().orElse(0) != 403) {
+        RemoteJob now = job(jobId); // a concurrent stop or a finish: report the state instead of failing
+        if (now.status().isTerminal()) {
+          return now;
+        }
+      }
+      throw t;
+    }
+    return job(jobId);
+  }
+
+  // ---------------------------------------------------------------- deployment
+
+  @Override
+  public Deployment deploy(String modelId, String name, Map<String, Object> options) {
+    BedrockConfig.DeploymentMode mode = deploymentMode(modelId, options);
+    String resourceName = Names.resourceName(name);
+    String token = Names.clientToken(resourceName);
+    if (mode == BedrockConfig.DeploymentMode.ON_DEMAND) {
+      try {
+        String arn = bedrock.createCustomModelDeployment(b -> b.modelDeploymentName(resourceName).modelArn(modelId)
+            .description("Tunekit deployment " + name).tags(tags()).clientRequestToken(token))
+            .customModelDeploymentArn();
+        return new Deployment(arn, modelId, arn, Deployment.State.CREATING, "Creating");
+      } catch (ConflictException e) {
+        return onDemand(resourceName); // created by an earlier attempt under this name
+      } catch (RuntimeException e) {
+        throw AwsErrors.translate(e, AwsErrors.Op.bedrock("CreateCustomModelDeployment"), config);
+      }
+    }
+    int units = intOption(options, "modelUnits").orElse(config.modelUnits());
+    if (units < 1) {
+      throw BedrockConfig.invalidOption("modelUnits", "must be at least 1, was " + units);
+    }
+    String commitment = Optional.ofNullable(options.get("commitmentDuration")).map(String::valueOf)
+        .map(c -> BedrockConfig.parseCommitment(config.settings(), "commitmentDuration", c))
+        .or(config::commitmentDuration).orElse("");
+    try {
+      String arn = bedrock.createProvisionedModelThroughput(b -> {
+        b.provisionedModelName(resourceName).modelId(modelId).modelUnits(units).tags(tags()).clientRequestToken(token);
+        if (!commitment.isEmpty()) {
+          b.commitmentDuration(commitment);
+        }
+      }).provisionedModelArn();
+      return new Deployment(arn, modelId, arn, Deployment.State.CREATING, "Creating");
+    } catch (ConflictException e) {
+      return provisioned(resourceName);
+    } catch (RuntimeException e) {
+      throw AwsErrors.translate(e, AwsErrors.Op.bedrock("CreateProvisionedModelThroughput"), config);
+    }
+  }
+
+  BedrockConfig.DeploymentMode deploymentMode(String modelId, Map<String, Object> options) {
+    Object o = options.get("deployment");
+    if (o != null) {
+      return BedrockConfig.DeploymentMode.parse(String.valueOf(o), config.settings(), "deployment");
+    }
+    return config.deployment().orElse(ModelFamily.of(modelId).onDemandDeployment
+        ? BedrockConfig.DeploymentMode.ON_DEMAND : BedrockConfig.DeploymentMode.PROVISIONED);
+  }
+
+  private static Optional<Integer> intOption(Map<String, Object> options, String key) {
+    Object v = options.get(key);
+    if (v == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Integer.parseInt(String.valueOf(v).trim()));
+    } catch (NumberFormatException e) {
+      throw BedrockConfig.invalidOption(key, "must be a whole number, was '" + v + "'");
+    }
+  }
+
+  @Override
+  public Deployment deployment(String deploymentId) {
+    if (isProvisioned(deploymentId)) {
+      return provisioned(deploymentId);
+    }
+    return onDemand(deploymentId);
+  }
+
+  private static boolean isProvisioned(String id) {
+    return id.contains(":provisioned-model/");
+  }
+
+  private Deployment onDemand(String id) {
+    GetCustomModelDeploymentResponse r;
+    try {
+      r = bedrock.getCustomModelDeployment(b -> b.customModelDeploymentIdentifier(id));
+    } catch (RuntimeException e) {
+      throw AwsErrors.translate(e, AwsErrors.Op.bedrock("GetCustomModelDeployment"), config);
+    }
+    Deployment.State s = r.status() == CustomModelDeploymentStatus.CREATING ? Deployment.State.CREATING
+        : r.status() == CustomModelDeploymentStatus.ACTIVE ? Deployment.State.ACTIVE
+        : r.status() == CustomModelDeploymentStatus.FAILED ? Deployment.State.FAILED
+        : Deployment.State.UNKNOWN;
+    String raw = r.statusAsString() == null ? "null" : r.statusAsString();
+    if (s == Deployment.State.FAILED && r.failureMessage() != null) {
+      raw = raw + ": " + r.failureMessage();
+    }
+    String arn = r.customModelDeploymentArn() != null ? r.customModelDeploymentArn() : id;
+    return new Deployment(arn, r.modelArn() == null ? "unknown" : r.modelArn(), arn, s, raw);
+  }
+
+  private Deployment provisioned(String id) {
+    GetProvisionedModelThroughputResponse r;
+    try {
+      r = bedrock.getProvisionedModelThroughput(b -> b.provisionedModelId(id));
+    } catch (RuntimeException e) {
+      throw AwsErrors.translate(e, AwsErrors.Op.bedrock("GetProvisionedModelThroughput"), config);
+    }
+    ProvisionedModelStatus st = r.status();
+    Deployment.State s = st == ProvisionedModelStatus.CREATING ? Deployment.State.CREATING
+        : st == ProvisionedModelStatus.IN_SERVICE || st == ProvisionedModelStatus.UPDATING ? Deployment.State.ACTIVE
+        : st == ProvisionedModelStatus.FAILED ? Deployment.State.FAILED
+        : Deployment.State.UNKNOWN;
+    String raw = r.statusAsString() == null ? "null" : r.statusAsString();
+    if (s == Deployment.State.FAILED && r.failureMessage() != null) {
+      raw = raw + ": " + r.failureMessage();
+    }
+    String arn = r.provisionedModelArn() != null ? r.provisionedModelArn() : id;
+    return new Deployment(arn, r.modelArn() == null ? "unknown" : r.modelArn(), arn, s, raw);
+  }
+
+  @Override
+  public void undeploy(String deploymentId) {
+    boolean prov = isProvisioned(deploymentId);
+    try {
+      if (prov) {
+        bedrock.deleteProvisionedModelThroughput(b -> b.provisionedModelId(deploymentId));
+      } else {
+        bedrock.deleteCustomModelDeployment(b -> b.customModelDeploymentIdentifier(deploymentId));
+      }
+    } catch (RuntimeException e) {
+      RuntimeException t = AwsErrors.translate(e, AwsErrors.Op.bedrock(prov ? "DeleteProvisionedModelThroughput"
+          : "DeleteCustomModelDeployment"), config);
+      if (t instanceof NotFoundException) {
+        return; // already gone: undeploy is idempotent
+      }
+      throw t;
+    }
+  }
+
+  // ---------------------------------------------------------------- inference
+
+  @Override
+  public ChatResponse chat(ChatRequest request) {
+    List<SystemContentBlock> system = new ArrayList<>();
+    List<Message> messages = new ArrayList<>();
+    for (ChatMessage m : request.messages()) {
+      switch (m.role()) {
+        case "system":
+          system.add(SystemContentBlock.fromText(m.content()));
+          break;
+        case "user":
+          messages.add(Message.builder().role(ConversationRole.USER).content(ContentBlock.fromText(m.content())).build());
+          break;
+        case "assistant":
+          messages.add(Message.builder().role(ConversationRole.ASSISTANT).content(ContentBlock.fromText(m.content())).build());
+          break;
+        default:
+          throw new InvalidInputException("chat message role '" + m.role() + "' is not supported by Bedrock Converse"
+              + " here; use system, user or assistant");
+      }
+    }
+    if (messages.isEmpty()) {
+      throw new InvalidInputException("a chat request needs at least one user message");
+    }
+    InferenceConfiguration.Builder inf = InferenceConfiguration.builder();
+    request.temperature().ifPresent(t -> inf.temperature(t.floatValue()));
+    request.maxTokens().ifPresent(inf::maxTokens);
+    ConverseResponse r;
+    try {
+      r = runtime.converse(b -> {
+        b.modelId(request.model()).messages(messages).inferenceConfig(inf.build());
+        if (!system.isEmpty()) {
+          b.system(system);
+        }
+      });
+    } catch (RuntimeException e) {
+      throw AwsErrors.translate(e, new AwsErrors.Op("Converse", "bedrock:InvokeModel on " + request.model()), config);
+    }
+    StringBuilder text = new StringBuilder();
+    if (r.output() != null && r.output().message() != null) {
+      for (ContentBlock c : r.output().message().content()) {
+        if (c.text() != null) {
+          text.append(c.text());
+        }
+      }
+    }
+    long in = r.usage() == null || r.usage().inputTokens() == null ? -1 : r.usage().inputTokens();
+    long out = r.usage() == null || r.usage().outputTokens() == null ? -1 : r.usage().outputTokens();
+    return new ChatResponse(request.model(), text.toString(), finishReason(r.stopReasonAsString()), in, out);
+  }
+
+  static String finishReason(String stop) {
+    if (stop == null) {
+      return "unknown";
+    }
+    switch (stop) {
+      case "end_turn":
+      case "stop_sequence":
+        return "stop";
+      case "max_tokens":
+      case "model_context_window_exceeded":
+        return "length";
+      case "guardrail_intervened":
+      case "content_filtered":
+        return "content_filter";
+      case "tool_use":
+        return "tool_calls";
+      default:
+        return stop;
+    }
+  }
+
+  /** Where a job writes its output: {@code s3://bucket/prefix/output/<jobName>/}. */
+  private String outputUri(String jobName) {
+    return "s3://" + config.requireBucket() + "/" + config.keyPrefix() + "output/" + jobName + "/";
+  }
+
+  @Override
+  public synchronized void close() {
+    if (transfers != null) {
+      transfers.close();
+      s3.close();
+    }
+    runtime.close();
+    bedrock.close();
+  }
+
+  @Override
+  public String toString() {
+    return "BedrockProvider{" + config + "}";
+  }
+}

@@ -1,0 +1,41 @@
+package dev.tunekit.bedrock;
+
+import dev.tunekit.spi.ProviderSettings;
+import dev.tunekit.spi.TuningProvider;
+import dev.tunekit.spi.TuningProviderFactory;
+import java.util.Set;
+
+/**
+ * The Amazon Bedrock provider, chosen with {@code provider: bedrock} in {@code tunekit.yaml}.
+ *
+ * <p>Settings under {@code providers.bedrock}: {@code region}; {@code bucket} and {@code prefix} (where
+ * training data is uploaded and job output is written); {@code roleArn} (the IAM role Bedrock assumes;
+ * it must trust {@code bedrock.amazonaws.com} and read/write the bucket); {@code kmsKeyId};
+ * {@code vpc} ({@code subnetIds}, {@code securityGroupIds}); {@code tags}; {@code deployment}
+ * ({@code onDemand} or {@code provisioned}; by default on demand for Amazon Nova, provisioned
+ * otherwise), {@code modelUnits}, {@code commitmentDuration}; {@code callTimeout}; and, for tests or
+ * private endpoints, {@code endpoint}, {@code runtimeEndpoint}, {@code s3Endpoint}, {@code s3PathStyle},
+ * {@code multipartThresholdBytes}, {@code multipartPartSizeBytes}. Credentials always come from the AWS
+ * default chain (environment, profile, SSO, container or instance role) and are never read from
+ * {@code tunekit.yaml}.
+ */
+public final class BedrockProviderFactory implements TuningProviderFactory {
+
+  /** Creates the factory (called by {@link java.util.ServiceLoader}). */
+  public BedrockProviderFactory() {}
+
+  /** Answers to {@code bedrock}. */
+  @Override
+  public Set<String> names() {
+    return Set.of("bedrock");
+  }
+
+  /**
+   * Checks the settings and builds the AWS clients. Makes no remote call; fails with an
+   * {@link dev.tunekit.InvalidInputException} naming the setting when one is malformed.
+   */
+  @Override
+  public TuningProvider create(ProviderSettings settings) {
+    return new BedrockProvider(BedrockConfig.from(settings), null);
+  }
+}

@@ -1,0 +1,202 @@
+package dev.tunekit.bedrock;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.tunekit.AuthenticationException;
+import dev.tunekit.MetricPoint;
+import dev.tunekit.NotFoundException;
+import dev.tunekit.dataset.DatasetFormat;
+import dev.tunekit.spi.FileUpload;
+import dev.tunekit.spi.RemoteFile;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Properties;
+import java.util.Random;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStore;
+import org.jclouds.blobstore.BlobStoreContext;
+import org.jclouds.blobstore.domain.Blob;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Upload, de-duplication and metric reading against a real S3-compatible server (S3Proxy over an
+ * in-memory jclouds blob store) that checks SigV4 signatures, started in-process on loopback.
+ */
+class S3UploadTest {
+  private static final String BUCKET = "tunekit-test";
+  private static S3Proxy proxy;
+  private static BlobStoreContext blobs;
+  private static String s3Url;
+  private static WireMockServer wm;
+  /** Shared by the tests that use default settings: closing an S3 client stops its Netty loop (~2 s). */
+  private static BedrockProvider shared;
+  @TempDir static Path sharedDir;
+
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void startS3() throws Exception {
+    Properties p = new Properties();
+    blobs = ContextBuilder.newBuilder("transient").overrides(p).build(BlobStoreContext.class);
+    BlobStore store = blobs.getBlobStore();
+    store.createContainerInLocation(null, BUCKET);
+    proxy = S3Proxy.builder()
+        .blobStore(store)
+        .endpoint(URI.create("http://127.0.0.1:0"))
+        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, Fixtures.ACCESS_KEY, Fixtures.SECRET_KEY)
+        .ignoreUnknownHeaders(true)
+        .build();
+    proxy.start();
+    while (!proxy.getState().equals("STARTED")) {
+      Thread.sleep(10);
+    }
+    s3Url = "http://127.0.0.1:" + proxy.getPort();
+    wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+    wm.start();
+    shared = Fixtures.provider(sharedDir, Fixtures.settings(wm.baseUrl(), s3Url));
+  }
+
+  @AfterAll
+  static void stopS3() throws Exception {
+    shared.close();
+    wm.stop();
+    proxy.stop();
+    blobs.close();
+  }
+
+  private BedrockProvider provider(Map<String, Object> extra) {
+    Map<String, Object> s = Fixtures.settings("http://127.0.0.1:9", s3Url); // Bedrock is unused here
+    s.putAll(extra);
+    return Fixtures.provider(tmp, s);
+  }
+
+  private FileUpload file(String name, byte[] bytes) throws Exception {
+    Path p = tmp.resolve(name);
+    Files.write(p, bytes);
+    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    return new FileUpload(p, sha.substring(0, 8) + "-" + name, sha, bytes.length, DatasetFormat.BEDROCK_CONVERSATION,
+        FileUpload.Role.TRAINING);
+  }
+
+  private static byte[] jsonl(int lines) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < lines; i++) {
+      sb.append("{\"schemaVersion\":\"bedrock-conversation-2024\",\"system\":[{\"text\":\"Be terse.\"}],")
+          .append("\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"question ").append(i)
+          .append("\"}]},{\"role\":\"assistant\",\"content\":[{\"text\":\"answer ").append(i).append("\"}]}]}\n");
+    }
+    return sb.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void uploadStoresTheFileUnderItsHashAndFindFileThenFindsIt() throws Exception {
+    byte[] data = jsonl(20);
+    FileUpload up = file("train.jsonl", data);
+    BedrockProvider p = shared;
+    assertThat(p.findFile(up)).isEmpty();
+
+    RemoteFile stored = p.upload(up);
+
+    assertThat(stored.id()).isEqualTo("s3://" + BUCKET + "/runs/datasets/" + up.sha256() + "/" + up.fileName());
+    assertThat(stored.sizeBytes()).isEqualTo(data.length);
+    assertThat(p.findFile(up)).contains(stored);
+    Blob blob = blobs.getBlobStore().getBlob(BUCKET, "runs/datasets/" + up.sha256() + "/" + up.fileName());
+    assertThat(blob.getPayload().openStream().readAllBytes()).isEqualTo(data);
+    assertThat(blob.getMetadata().getUserMetadata()).containsEntry(S3Datasets.SHA_METADATA, up.sha256());
+  }
+
+  @Test
+  void findFileIgnoresAnObjectOfTheSameKeyButAnotherSize() throws Exception {
+    FileUpload up = file("valid.jsonl", jsonl(5));
+    shared.upload(up);
+    FileUpload other = new FileUpload(up.path(), up.fileName(), up.sha256(), up.sizeBytes() + 1, up.format(), up.role());
+
+    assertThat(shared.findFile(other)).isEmpty();
+  }
+
+  @Test
+  void largeFileGoesUpInPartsAndArrivesIntact() throws Exception {
+    byte[] data = new byte[11 * 1024 * 1024 + 123];
+    new Random(7).nextBytes(data);
+    FileUpload up = file("big.jsonl", data);
+    long mib5 = 5L * 1024 * 1024;
+    try (BedrockProvider p = provider(Map.of("multipartThresholdBytes", mib5, "multipartPartSizeBytes", mib5))) {
+      RemoteFile stored = p.upload(up);
+      assertThat(p.findFile(up)).contains(stored);
+    }
+    Blob blob = blobs.getBlobStore().getBlob(BUCKET, "runs/datasets/" + up.sha256() + "/" + up.fileName());
+    assertThat(blob.getPayload().openStream().readAllBytes()).isEqualTo(data);
+    // A multipart object's ETag is "<md5 of part md5s>-<part count>": 11 MiB in 5 MiB parts is 3 parts.
+    assertThat(blob.getMetadata().getETag()).endsWith("-3\"");
+  }
+
+  @Test
+  void wrongCredentialsAreAnAuthenticationErrorNamingTheBucketAndNoSecret() throws Exception {
+    FileUpload up = file("denied.jsonl", jsonl(2));
+    Map<String, Object> s = Fixtures.settings("http://127.0.0.1:9", s3Url);
+    try (BedrockProvider p = Fixtures.provider(tmp, s, "AKIDWRONG", "wrong-secret-value")) {
+      assertThatThrownBy(() -> p.upload(up)).isInstanceOf(AuthenticationException.class)
+          .hasMessageContaining("s3:PutObject").hasMessageContaining(BUCKET)
+          .hasMessageNotContaining("wrong-secret-value");
+    }
+  }
+
+  @Test
+  void missingBucketIsNotFoundWithAdvice() throws Exception {
+    FileUpload up = file("nobucket.jsonl", jsonl(2));
+    try (BedrockProvider p = provider(Map.of("bucket", "no-such-bucket"))) {
+      assertThatThrownBy(() -> p.upload(up)).isInstanceOf(NotFoundException.class)
+          .hasMessageContaining("providers.bedrock.bucket");
+    }
+  }
+
+  @Test
+  void metricsAreReadFromTheJobsStepWiseCsvsInS3() throws Exception {
+    String out = "runs/output/tunekit-run-42-abc/";
+    String folder = out + "model-customization-job-ab12cd34ef56/";
+    BlobStore store = blobs.getBlobStore();
+    store.putBlob(BUCKET, store.blobBuilder(folder + "training_artifacts/step_wise_training_metrics.csv")
+        .payload("step_number,epoch_number,training_loss,perplexity\n0,0,2.5,12.1\n1,0,1.75,5.7\n2,1,1.25,3.4\n").build());
+    store.putBlob(BUCKET, store.blobBuilder(folder + "validation_artifacts/post_fine_tuning_validation/validation_metrics.csv")
+        .payload("step_number,epoch_number,validation_loss,perplexity\n2,1,1.5,4.4\n").build());
+    wm.stubFor(get(urlPathMatching("/model-customization-jobs/.*ab12cd34ef56")).willReturn(okJson(
+        "{\"jobArn\":\"" + Fixtures.JOB_ARN + "\",\"jobName\":\"tunekit-run-42-abc\",\"status\":\"InProgress\","
+            + "\"baseModelArn\":\"" + Fixtures.NOVA + "\",\"creationTime\":\"2026-11-02T10:00:00Z\","
+            + "\"outputDataConfig\":{\"s3Uri\":\"s3://" + BUCKET + "/" + out + "\"}}")));
+
+    List<MetricPoint> points = shared.metrics(Fixtures.JOB_ARN);
+
+    assertThat(points).containsExactly(
+        MetricPoint.trainLoss(0, 2.5),
+        MetricPoint.trainLoss(1, 1.75),
+        new MetricPoint(2, OptionalDouble.of(1.25), OptionalDouble.of(1.5), OptionalDouble.empty(), OptionalDouble.empty()));
+  }
+
+  @Test
+  void noMetricsYetIsAnEmptyList() throws Exception {
+    wm.stubFor(get(urlPathMatching("/model-customization-jobs/.*ab12cd34ef56")).willReturn(okJson(
+        "{\"jobArn\":\"" + Fixtures.JOB_ARN + "\",\"status\":\"InProgress\",\"baseModelArn\":\"b\","
+            + "\"creationTime\":\"2026-11-02T10:00:00Z\","
+            + "\"outputDataConfig\":{\"s3Uri\":\"s3://" + BUCKET + "/runs/output/empty-job/\"}}")));
+
+    assertThat(shared.metrics(Fixtures.JOB_ARN)).isEmpty();
+  }
+}
