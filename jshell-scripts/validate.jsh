@@ -1,0 +1,31 @@
+// Prints the dataset report for a fine-tuning file and exits non-zero when the dataset has errors.
+//
+//   jshell-scripts/tunekit validate.jsh FILE [--model M] [--provider openai|bedrock|local] [--epochs N] [--json]
+//
+// Exit status: 0 no errors (warnings allowed), 1 the dataset has errors, 2 bad arguments or unreadable file.
+var args = Script.args();
+int status = Script.run(() -> {
+  if (args.positional().isEmpty()) {
+    throw new InvalidInputException(
+        "usage: jshell-scripts/tunekit validate.jsh FILE [--model M] [--provider P] [--epochs N] [--json]");
+  }
+  var file = Path.of(args.positional(0, "FILE"));
+  var options = new ValidationOptions(
+      args.option("provider").orElse("openai"),
+      args.option("model").orElse("gpt-4o-mini-2024-07-18"));
+  if (args.option("epochs").isPresent()) {
+    String epochs = args.option("epochs").get();
+    if (!epochs.matches("[0-9]{1,2}")) {
+      throw new InvalidInputException("--epochs must be a whole number from 1 to 50, was '" + epochs + "'");
+    }
+    options = options.withEpochs(Integer.parseInt(epochs));
+  }
+  var report = Dataset.of(file).validate(options);
+  if (args.flag("json")) {
+    System.out.println(report.toJson());
+  } else {
+    report.print();
+  }
+  return report.hasErrors() ? 1 : 0;
+});
+/exit status
