@@ -54,6 +54,8 @@ public final class FakeProvider implements TuningProvider {
   private final Map<String, RemoteFile> files = new LinkedHashMap<>();
   private final Map<String, FakeJob> jobs = new LinkedHashMap<>();
   private final List<JobRequest> createRequests = new ArrayList<>();
+  private final List<Op> callLog = new ArrayList<>();
+  private final List<ChatRequest> chatRequests = new ArrayList<>();
   private volatile Runnable createHook = () -> {};
   private volatile Runnable uploadHook = () -> {};
   private List<JobStatus> script;
@@ -147,6 +149,16 @@ public final class FakeProvider implements TuningProvider {
   /** How many times {@code op} was called (failed calls included). */
   public synchronized int calls(Op op) {
     return calls.getOrDefault(op, 0);
+  }
+
+  /** Every call, in the order made (failed calls included): to assert what happened before what. */
+  public synchronized List<Op> callLog() {
+    return List.copyOf(callLog);
+  }
+
+  /** Every chat request received, in order. */
+  public synchronized List<ChatRequest> chatRequests() {
+    return List.copyOf(chatRequests);
   }
 
   /** Jobs that exist on this fake "remote". */
@@ -333,6 +345,7 @@ public final class FakeProvider implements TuningProvider {
   @Override
   public synchronized ChatResponse chat(ChatRequest request) {
     enter(Op.CHAT);
+    chatRequests.add(request);
     String last = request.messages().isEmpty() ? "" : request.messages().get(request.messages().size() - 1).content();
     return new ChatResponse(request.model(), request.model() + " says: " + last, "stop", 1, 1);
   }
@@ -356,6 +369,7 @@ public final class FakeProvider implements TuningProvider {
 
   private void enter(Op op) {
     calls.merge(op, 1, Integer::sum);
+    callLog.add(op);
     Deque<Supplier<RuntimeException>> q = failBefore.get(op);
     if (q != null && !q.isEmpty()) {
       throw q.poll().get();
