@@ -17,6 +17,9 @@ import dev.tunekit.eval.Grader;
 import dev.tunekit.spi.Deployment;
 import dev.tunekit.testing.FakeProvider;
 import dev.tunekit.testing.FakeProvider.Op;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -145,9 +148,13 @@ class EvalHooksTest {
   void failedGateBlocksDeployWithTheGatesMessage() {
     try (Tunekit tk = open()) {
       Run run = tune(tk).evaluateWith(suite(ANY)).gate(0.05).start();
-      RunResult result = run.await();
+      ByteArrayOutputStream console = new ByteArrayOutputStream();
+      RunResult result = run.await(RunListener.console(new PrintStream(console, true, StandardCharsets.UTF_8)));
       assertThat(result.succeeded()).isTrue();
       assertThat(result.gate()).get().extracting(GateResult::passed).isEqualTo(false);
+      String printed = console.toString(StandardCharsets.UTF_8);
+      assertThat(printed).contains("Run " + run.id() + " succeeded").contains(result.evaluation().orElseThrow().format())
+          .contains("Gate BLOCKED: tuned beats baseline by ≥ 5.0 points");
 
       assertThatThrownBy(run::deploy).isInstanceOfSatisfying(GateFailedException.class, e -> {
         assertThat(e.result()).isEqualTo(run.gate().orElseThrow());
