@@ -93,6 +93,11 @@ final class EvalHook implements AutoCloseable {
     plans.put(runId, plan);
   }
 
+  /** Whether this Tunekit has the run's suite. */
+  boolean hasPlan(String runId) {
+    return plans.containsKey(runId);
+  }
+
   // ------------------------------------------------------------------ the hooks
 
   /** Before the first upload: evaluates the baseline when the run asks for it first and it is not recorded. */
@@ -171,7 +176,8 @@ final class EvalHook implements AutoCloseable {
     Plan plan = attached != null && attached.suite().fingerprint().equals(suite.fingerprint()) ? attached
         : new Plan(suite, null, attached == null ? null : attached.runner());
     RunSpec.Eval e = spec.eval() != null ? spec.eval()
-        : new RunSpec.Eval(suite.name(), suite.fingerprint(), false, null, "baseline", spec.model(), List.of(), false);
+        : new RunSpec.Eval(suite.name(), suite.fingerprint(), false, null, "baseline", spec.model(), List.of(), false,
+            false);
     checkSuite(runId, e, suite);
     return evaluate(runId, e, plan, tunedModel, metrics);
   }

@@ -66,6 +66,7 @@ public final class FineTune {
   private final List<ChatMessage> baselineExamples = new ArrayList<>();
   private Double minImprovement;
   private boolean baselineFirst = true;
+  private boolean deployFirst;
   private EvalRunner evalRunner;
 
   FineTune(Workflow workflow) {
@@ -246,6 +247,19 @@ public final class FineTune {
   }
 
   /**
+   * Whether the tuned model is deployed before it is evaluated (default {@code false}). Turn it on for
+   * providers that serve a tuned model only through a deployment, such as Amazon Bedrock (on-demand
+   * deployment): the tuned model is then evaluated through its deployment and, when the
+   * {@linkplain #gate gate} blocks, the deployment is removed again so it stops billing, and
+   * {@link Run#deploy()} refuses. When the gate passes, {@link Run#deploy()} returns that deployment.
+   * Needs {@link #evaluateWith}.
+   */
+  public FineTune deployBeforeEvaluation(boolean deployFirst) {
+    this.deployFirst = deployFirst;
+    return this;
+  }
+
+  /**
    * The runner evaluations use (for a progress bar, timeouts or a cache of your own). By default, a
    * runner with a completion cache in {@code <workDir>/eval-cache}. Needs {@link #evaluateWith}.
    */
@@ -291,6 +305,9 @@ public final class FineTune {
       if (!baselineFirst) {
         set.add("baselineFirst(false)");
       }
+      if (deployFirst) {
+        set.add("deployBeforeEvaluation(true)");
+      }
       if (!set.isEmpty()) {
         throw new InvalidInputException(String.join(" and ", set) + " was set without an eval suite; add"
             + " .evaluateWith(suite), or drop it");
@@ -303,7 +320,7 @@ public final class FineTune {
             + " give your target its prompt with target.withSystemPrompt(…).withExample(…)");
       }
       return new RunSpec.Eval(suite.name(), suite.fingerprint(), baselineFirst, minImprovement, baseline.name(),
-          baseline.modelId(), baseline.preamble(), true);
+          baseline.modelId(), baseline.preamble(), true, deployFirst);
     }
     List<ChatMessage> preamble = new ArrayList<>();
     if (baselinePrompt != null) {
@@ -311,7 +328,7 @@ public final class FineTune {
     }
     preamble.addAll(baselineExamples);
     return new RunSpec.Eval(suite.name(), suite.fingerprint(), baselineFirst, minImprovement, "baseline", model,
-        preamble, false);
+        preamble, false, deployFirst);
   }
 
   /** {@link #start()} on a Tunekit thread. */

@@ -104,7 +104,8 @@ public final class Run {
    * one, else to the tuned model id, through the resilience layer.
    */
   public ChatModel chatModel() {
-    String model = workflow.ledger().deploymentOf(id).map(Deployment::inferenceModel)
+    String model = workflow.ledger().deploymentOf(id).filter(d -> d.state() == Deployment.State.ACTIVE)
+        .map(Deployment::inferenceModel)
         .or(this::fineTunedModel)
         .orElseThrow(() -> new TunekitException("Run " + id + " has no tuned model yet (state " + state()
             + "). Wait for it with run.await() first."));

@@ -54,6 +54,8 @@ record RunSpec(
    * @param baselinePreamble the baseline's system prompt and few-shot examples
    * @param customBaseline whether the baseline is a caller's {@code EvalTarget} (its model is code, not
    *     rebuilt from the ledger) rather than the base model on this provider
+   * @param deployFirst whether the tuned model is deployed before it is evaluated (and the deployment
+   *     removed again when the gate blocks)
    */
   record Eval(
       String suite,
@@ -63,7 +65,8 @@ record RunSpec(
       String baselineName,
       String baselineModel,
       List<ChatMessage> baselinePreamble,
-      boolean customBaseline) {
+      boolean customBaseline,
+      boolean deployFirst) {
     Eval {
       Objects.requireNonNull(suite, "suite");
       Objects.requireNonNull(fingerprint, "fingerprint");
@@ -118,6 +121,7 @@ record RunSpec(
       ArrayNode pre = e.putArray("baselinePreamble");
       eval.baselinePreamble().forEach(m -> pre.addObject().put("role", m.role()).put("content", m.content()));
       e.put("customBaseline", eval.customBaseline());
+      e.put("deployFirst", eval.deployFirst());
     }
     return n.toString();
   }
@@ -162,7 +166,8 @@ record RunSpec(
     }
     return new Eval(e.get("suite").asText(), e.get("fingerprint").asText(), e.path("baselineFirst").asBoolean(true),
         e.hasNonNull("minImprovement") ? e.get("minImprovement").doubleValue() : null, e.get("baselineName").asText(),
-        e.get("baselineModel").asText(), preamble, e.path("customBaseline").asBoolean(false));
+        e.get("baselineModel").asText(), preamble, e.path("customBaseline").asBoolean(false),
+        e.path("deployFirst").asBoolean(false));
   }
 
   private static String text(JsonNode n, String field) {

@@ -318,8 +318,9 @@ final class Workflow implements AutoCloseable {
     RunState state = RunState.of(job.status());
     Optional<EvalHook.Evaluated> evaluated = Optional.empty();
     if (state == RunState.SUCCEEDED && model.isPresent()) {
-      evaluated = evals.afterSuccess(runId, RunSpec.fromJson(done.spec()), tunedInferenceModel(runId, model.get()),
-          metrics);
+      RunSpec spec = RunSpec.fromJson(done.spec());
+      evaluated = withEvalDeployment(runId, spec, true,
+          () -> evals.afterSuccess(runId, spec, tunedInferenceModel(runId, model.get()), metrics));
     }
     return finish(listener, new RunResult(runId, state, Optional.of(job), model, metrics,
         Duration.between(started, clock.instant()), evaluated.map(EvalHook.Evaluated::comparison),
@@ -340,13 +341,66 @@ final class Workflow implements AutoCloseable {
       LOG.warn("Run {}: could not read the training metrics for the report ({}); evaluating without them", runId,
           e.getMessage());
     }
-    return evals.evaluateNow(runId, RunSpec.fromJson(row.spec()), suite,
-        tunedInferenceModel(runId, row.fineTunedModel()), metrics);
+    RunSpec spec = RunSpec.fromJson(row.spec());
+    List<MetricPoint> m = metrics;
+    return withEvalDeployment(runId, spec, false, () -> Optional.of(evals.evaluateNow(runId, spec, suite,
+        tunedInferenceModel(runId, row.fineTunedModel()), m))).orElseThrow();
   }
 
-  /** The id chat requests for the tuned model go to: its deployment's, if it has one. */
+  /**
+   * Runs {@code evaluation}, first deploying the tuned model when the run asks for it
+   * ({@link FineTune#deployBeforeEvaluation}) and is not evaluated yet, and removing that deployment
+   * again when the gate blocks. With {@code lenient}, a failed deployment is logged and nothing is
+   * evaluated (the job's success is still reported); otherwise it is thrown.
+   */
+  private Optional<EvalHook.Evaluated> withEvalDeployment(String runId, RunSpec spec, boolean lenient,
+      java.util.function.Supplier<Optional<EvalHook.Evaluated>> evaluation) {
+    RunSpec.Eval e = spec.eval();
+    boolean deployFirst = e != null && e.deployFirst() && evals.report(runId, EvalHook.TUNED).isEmpty()
+        && (!lenient || evals.hasPlan(runId));
+    if (deployFirst) {
+      try {
+        ledger.log(runId, "eval.deploy", "deploying the tuned model to evaluate it");
+        deployUnchecked(runId, row(runId));
+      } catch (RuntimeException failure) {
+        if (!lenient) {
+          throw failure;
+        }
+        LOG.warn("Run {} succeeded but deploying it for evaluation failed: {}", runId, failure.getMessage());
+        ledger.log(runId, "eval.error", "deploying for evaluation failed: " + failure.getMessage());
+        return Optional.empty();
+      }
+    }
+    Optional<EvalHook.Evaluated> result = evaluation.get();
+    if (e != null && e.deployFirst()) {
+      result.filter(EvalHook.Evaluated::recorded).flatMap(EvalHook.Evaluated::gate).filter(g -> !g.passed())
+          .ifPresent(blocked -> undeployBlocked(runId));
+    }
+    return result;
+  }
+
+  /** Removes the deployment made for evaluating a model the gate blocked, so it stops billing. */
+  private void undeployBlocked(String runId) {
+    Optional<Deployment> d = ledger.deploymentOf(runId).filter(x -> x.state() != Deployment.State.DELETED);
+    if (d.isEmpty()) {
+      return;
+    }
+    try {
+      ledger.log(runId, "undeploy.start", d.get().id() + " (promotion gate blocked)");
+      provider.undeploy(d.get().id());
+      ledger.deployment(runId, new Deployment(d.get().id(), d.get().modelId(), d.get().inferenceModel(),
+          Deployment.State.DELETED, "deleted: promotion gate blocked"));
+    } catch (RuntimeException failure) {
+      LOG.warn("Run {}: the promotion gate blocked, and removing deployment {} failed ({}). Delete it in the provider"
+          + " console: it may be billed while it exists.", runId, d.get().id(), failure.getMessage());
+      ledger.log(runId, "undeploy.error", d.get().id() + ": " + failure.getMessage());
+    }
+  }
+
+  /** The id chat requests for the tuned model go to: its active deployment's, if it has one. */
   String tunedInferenceModel(String runId, String fineTunedModel) {
-    return ledger.deploymentOf(runId).map(Deployment::inferenceModel).orElse(fineTunedModel);
+    return ledger.deploymentOf(runId).filter(d -> d.state() == Deployment.State.ACTIVE)
+        .map(Deployment::inferenceModel).orElse(fineTunedModel);
   }
 
   private static RunResult finish(RunListener listener, RunResult result) {
@@ -384,6 +438,11 @@ final class Workflow implements AutoCloseable {
           + "). Wait for it with run.await() first.");
     }
     evals.checkDeploy(runId, RunSpec.fromJson(row.spec()));
+    return deployUnchecked(runId, row);
+  }
+
+  /** Deploys without asking the gate: for {@link #deploy} once it allowed it, and for evaluating through a deployment. */
+  private Deployment deployUnchecked(String runId, Ledger.RunRow row) {
     Optional<Deployment> existing = ledger.deploymentOf(runId);
     if (existing.isPresent() && existing.get().state() == Deployment.State.ACTIVE) {
       return existing.get();

@@ -280,6 +280,66 @@ class EvalHooksTest {
   }
 
   @Test
+  void onAProviderThatServesOnlyDeploymentsTheTunedModelIsEvaluatedThroughItsDeployment() {
+    fake.servesTunedModelsOnlyThroughDeployments();
+    try (Tunekit tk = open()) {
+      Run run = tune(tk).evaluateWith(suite(TUNED_ONLY)).gate(0.05).deployBeforeEvaluation(true).start();
+      RunResult result = run.await();
+
+      String deployed = "ft:deployed:tunekit-" + run.id();
+      assertThat(result.evaluation().orElseThrow().report("tuned").model()).isEqualTo(deployed);
+      assertThat(result.gate()).get().extracting(GateResult::passed).isEqualTo(true);
+      List<Op> calls = fake.callLog();
+      assertThat(calls.indexOf(Op.DEPLOY)).isLessThan(calls.lastIndexOf(Op.CHAT));
+      assertThat(calls.indexOf(Op.DEPLOY)).isGreaterThan(calls.indexOf(Op.CREATE_JOB));
+
+      Deployment d = run.deploy();
+      assertThat(d.inferenceModel()).isEqualTo(deployed);
+      assertThat(fake.calls(Op.DEPLOY)).isEqualTo(1);
+      assertThat(fake.undeployed()).isEmpty();
+    }
+  }
+
+  @Test
+  void aDeploymentMadeForEvaluationIsRemovedWhenTheGateBlocks() {
+    fake.servesTunedModelsOnlyThroughDeployments();
+    try (Tunekit tk = open()) {
+      Run run = tune(tk).evaluateWith(suite(ANY)).gate(0.05).deployBeforeEvaluation(true).start();
+      RunResult result = run.await();
+
+      assertThat(result.gate()).get().extracting(GateResult::passed).isEqualTo(false);
+      assertThat(fake.undeployed()).containsExactly("dep-tunekit-" + run.id());
+      assertThat(tk.workflow().ledger().deploymentOf(run.id())).get()
+          .extracting(Deployment::state).isEqualTo(Deployment.State.DELETED);
+      assertThatThrownBy(run::deploy).isInstanceOf(GateFailedException.class).hasMessageContaining("needs +5.0 points");
+      assertThat(fake.calls(Op.DEPLOY)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aTunedEvaluationWithErrorsIsReportedButNotRecordedAndDoesNotUnlockDeploy() {
+    fake.servesTunedModelsOnlyThroughDeployments();
+    try (Tunekit tk = open()) {
+      Run run = tune(tk).evaluateWith(suite(TUNED_ONLY)).gate(0.05).start();
+      RunResult result = run.await();
+
+      EvalReport tuned = result.evaluation().orElseThrow().report("tuned");
+      assertThat(tuned.errors()).hasSize(3);
+      assertThat(tuned.errors().get(0).error()).get().asString().contains("is not deployed");
+      assertThat(result.gate()).get().satisfies(g -> {
+        assertThat(g.passed()).isFalse();
+        assertThat(g.message()).contains("errored case");
+      });
+      assertThat(run.evaluation()).isEmpty();
+      assertThat(run.gate()).isEmpty();
+      assertThat(tk.workflow().ledger().logOf(run.id())).anyMatch(l -> l.startsWith("eval.incomplete"));
+      assertThatThrownBy(run::deploy).isInstanceOf(GateFailedException.class)
+          .hasMessageContaining("is not evaluated yet");
+      assertThat(fake.calls(Op.DEPLOY)).isZero();
+    }
+  }
+
+  @Test
   void aCustomBaselineTargetIsComparedUnderItsOwnName() {
     try (Tunekit tk = open()) {
       EvalTarget bigger = EvalTarget.of("gpt-4o", tk.chatModel("gpt-4o"), "gpt-4o").withSystemPrompt("Be precise.");

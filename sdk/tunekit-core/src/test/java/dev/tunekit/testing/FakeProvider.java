@@ -43,7 +43,8 @@ import java.util.function.Supplier;
 public final class FakeProvider implements TuningProvider {
 
   /** The operations that can be counted and made to fail. */
-  public enum Op { FIND_FILE, UPLOAD, CREATE_JOB, FIND_JOB, JOB, EVENTS, METRICS, CANCEL, DEPLOY, DEPLOYMENT, CHAT }
+  public enum Op { FIND_FILE, UPLOAD, CREATE_JOB, FIND_JOB, JOB, EVENTS, METRICS, CANCEL, DEPLOY, DEPLOYMENT, UNDEPLOY,
+    CHAT }
 
   private static final Map<String, FakeProvider> INSTANCES = new ConcurrentHashMap<>();
 
@@ -58,6 +59,8 @@ public final class FakeProvider implements TuningProvider {
   private final List<ChatRequest> chatRequests = new ArrayList<>();
   private volatile Runnable createHook = () -> {};
   private volatile Runnable uploadHook = () -> {};
+  private boolean deploymentsOnly;
+  private final List<String> undeployed = new ArrayList<>();
   private List<JobStatus> script;
   private int fileSeq;
   private int jobSeq;
@@ -144,6 +147,21 @@ public final class FakeProvider implements TuningProvider {
   public FakeProvider onUpload(Runnable hook) {
     this.uploadHook = hook;
     return this;
+  }
+
+  /**
+   * Serves tuned models only through deployments, like Bedrock: {@code deploy} creates deployment
+   * {@code ft:deployed:<name>} (active at once), and a chat to a tuned model id ({@code ft:…}) that is
+   * not a deployment fails with 404.
+   */
+  public synchronized FakeProvider servesTunedModelsOnlyThroughDeployments() {
+    this.deploymentsOnly = true;
+    return this;
+  }
+
+  /** Deployment ids removed with {@code undeploy}, in order. */
+  public synchronized List<String> undeployed() {
+    return List.copyOf(undeployed);
   }
 
   /** How many times {@code op} was called (failed calls included). */
@@ -333,6 +351,10 @@ public final class FakeProvider implements TuningProvider {
   @Override
   public synchronized Deployment deploy(String modelId, String deploymentName, Map<String, Object> options) {
     enter(Op.DEPLOY);
+    if (deploymentsOnly) {
+      return new Deployment("dep-" + deploymentName, modelId, "ft:deployed:" + deploymentName, Deployment.State.ACTIVE,
+          "Active");
+    }
     return Deployment.immediate(modelId);
   }
 
@@ -343,9 +365,19 @@ public final class FakeProvider implements TuningProvider {
   }
 
   @Override
+  public synchronized void undeploy(String deploymentId) {
+    enter(Op.UNDEPLOY);
+    undeployed.add(deploymentId);
+  }
+
+  @Override
   public synchronized ChatResponse chat(ChatRequest request) {
     enter(Op.CHAT);
     chatRequests.add(request);
+    if (deploymentsOnly && request.model().startsWith("ft:") && !request.model().startsWith("ft:deployed:")) {
+      throw ProviderException.builder(name, "model " + request.model() + " is not deployed").statusCode(404)
+          .buildNotFound();
+    }
     String last = request.messages().isEmpty() ? "" : request.messages().get(request.messages().size() - 1).content();
     return new ChatResponse(request.model(), request.model() + " says: " + last, "stop", 1, 1);
   }
