@@ -18,7 +18,8 @@ import java.util.Optional;
  * @param metrics the training metrics seen while waiting, by step
  * @param waited how long {@code await} waited
  * @param evaluation for a run with an eval suite ({@link FineTune#evaluateWith}) that succeeded: the
- *     baseline and tuned reports, baseline first, as recorded in the ledger
+ *     baseline and tuned reports, baseline first, as recorded in the ledger (a report with errored
+ *     cases is shown here but not recorded; {@link Run#evaluate} retries it)
  * @param gate the promotion gate's decision, when the run sets one ({@link FineTune#gate(double)}) and
  *     it was evaluated; {@link Run#deploy()} refuses unless it passed
  */
