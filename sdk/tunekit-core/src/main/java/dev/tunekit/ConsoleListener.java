@@ -75,6 +75,9 @@ final class ConsoleListener implements RunListener {
     loss.ifPresent(l -> sb.append(String.format(Locale.ROOT, "  final loss %.4f", l)));
     sb.append("  (").append(Durations.format(result.waited())).append(')');
     out.println(sb);
+    result.evaluation().ifPresent(c -> out.print(c.format()));
+    result.gate().ifPresent(g -> out.println("Gate " + (g.passed() ? "passed" : "BLOCKED") + ": " + g.gate()
+        + " — " + g.message()));
     out.flush();
     drawn = false;
   }

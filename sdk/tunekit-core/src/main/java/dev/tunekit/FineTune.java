@@ -1,10 +1,15 @@
 package dev.tunekit;
 
 import dev.tunekit.dataset.Dataset;
+import dev.tunekit.eval.EvalRunner;
+import dev.tunekit.eval.EvalSuite;
+import dev.tunekit.eval.EvalTarget;
 import dev.tunekit.spi.TrainingMethod;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +27,25 @@ import java.util.function.Consumer;
  *     .suffix("sql").metadata("team", "search")
  *     .start();
  * }</pre>
+ *
+ * <h2>Evaluation hooks</h2>
+ * A run can carry an eval suite. Evals come first: the baseline (by default the base model through the
+ * same provider, with the prompt you give) is evaluated <em>before</em> anything is uploaded, so you see
+ * the bar before paying; when the job succeeds, the tuned model runs the same suite; with a gate,
+ * {@link Run#deploy()} refuses unless the tuned model beat the baseline by the margin. Reports, the
+ * comparison and the gate are recorded in the run ledger ({@link Run#evaluation()}, {@link Run#gate()}).
+ *
+ * <pre>{@code
+ * Run run = tk.fineTune().model("gpt-4o-mini-2024-07-18").trainingData(Path.of("train.jsonl"))
+ *     .evaluateWith(EvalSuite.load(Path.of("evals/sql.yaml")).withGrader(Graders.exactMatch()))
+ *     .baselinePrompt("Translate the question into SQL. Reply with the query only.")
+ *     .baselineExample("all orders", "SELECT * FROM orders")
+ *     .gate(0.05)                      // tuned must beat the baseline by 5 points to deploy
+ *     .start();                        // baseline evaluated, then upload and submit
+ * run.baselineReport().ifPresent(EvalReport::print);
+ * RunResult r = run.await(RunListener.console());   // tuned model evaluated, gate decided
+ * run.deploy();                                     // GateFailedException if the gate blocked
+ * }</pre>
  */
 public final class FineTune {
   /** Metadata pairs left for the user once Tunekit stores its own (OpenAI allows 16). */
@@ -36,6 +60,14 @@ public final class FineTune {
   private String suffix;
   private TrainingMethod method;
   private final Map<String, String> metadata = new LinkedHashMap<>();
+  private EvalSuite suite;
+  private EvalTarget baseline;
+  private String baselinePrompt;
+  private final List<ChatMessage> baselineExamples = new ArrayList<>();
+  private Double minImprovement;
+  private boolean baselineFirst = true;
+  private boolean deployFirst;
+  private EvalRunner evalRunner;
 
   FineTune(Workflow workflow) {
     this.workflow = workflow;
@@ -134,9 +166,114 @@ public final class FineTune {
   }
 
   /**
+   * Evaluates the run with {@code suite}: the baseline before the first upload (see
+   * {@link #baselineFirst(boolean)}) and the tuned model once the job succeeds, recording both reports
+   * in the ledger. Calls go through the provider's retry layer and a completion cache under the
+   * workDir ({@code eval-cache/}), so an evaluation repeated after a crash re-sends only what never
+   * completed.
+   */
+  public FineTune evaluateWith(EvalSuite suite) {
+    Objects.requireNonNull(suite, "suite");
+    if (suite.graders().isEmpty()) {
+      throw new InvalidInputException("eval suite '" + suite.name() + "' has no graders; add one with"
+          + " suite.withGrader(Graders.exactMatch()) or a lambda");
+    }
+    this.suite = suite;
+    return this;
+  }
+
+  /**
+   * The baseline's system prompt: the base model (through the same provider) is evaluated with it and
+   * with the {@linkplain #baselineExample few-shot examples}. Without one, the baseline is the bare base
+   * model. Needs {@link #evaluateWith}.
+   */
+  public FineTune baselinePrompt(String systemPrompt) {
+    if (systemPrompt == null || systemPrompt.isBlank()) {
+      throw new InvalidInputException("baselinePrompt must not be blank; omit it to evaluate the bare base model");
+    }
+    this.baselinePrompt = systemPrompt;
+    return this;
+  }
+
+  /** One few-shot example for the baseline: a user turn and the ideal reply, sent before each case. */
+  public FineTune baselineExample(String user, String assistant) {
+    Objects.requireNonNull(user, "user");
+    Objects.requireNonNull(assistant, "assistant");
+    baselineExamples.add(ChatMessage.user(user));
+    baselineExamples.add(ChatMessage.assistant(assistant));
+    return this;
+  }
+
+  /**
+   * A baseline of your own instead of the base model with {@link #baselinePrompt}: another model,
+   * another provider, a rate-limited target. Its name must not be {@code tuned} (the tuned model's name
+   * in reports). Since its model is code, a run resumed by another process needs it again:
+   * {@link Tunekit#resume(String, EvalSuite, EvalTarget)}.
+   */
+  public FineTune baseline(EvalTarget target) {
+    Objects.requireNonNull(target, "target");
+    if (target.name().equals(EvalHook.TUNED_TARGET)) {
+      throw new InvalidInputException("the baseline target cannot be named '" + EvalHook.TUNED_TARGET
+          + "' (that is the tuned model's name in reports); rename it, e.g. EvalTarget.of(\"baseline\", …)");
+    }
+    this.baseline = target;
+    return this;
+  }
+
+  /**
+   * The promotion gate: {@link Run#deploy()} refuses with a
+   * {@link dev.tunekit.eval.GateFailedException} unless the tuned model's pass rate beats the
+   * baseline's by at least {@code minImprovement} (0.05 = five percentage points; 0 = no worse), with
+   * no errored case on either side. Needs {@link #evaluateWith}.
+   */
+  public FineTune gate(double minImprovement) {
+    if (!(minImprovement >= -1 && minImprovement <= 1)) {
+      throw new InvalidInputException("gate minImprovement is a pass-rate difference in [-1, 1], such as 0.05 for"
+          + " five points; was " + minImprovement);
+    }
+    this.minImprovement = minImprovement;
+    return this;
+  }
+
+  /**
+   * Whether the baseline is evaluated before anything is uploaded (the default, {@code true}): the
+   * run stops there if the evaluation fails, and {@link Run#baselineReport()} shows the bar before the
+   * job is paid for. {@code false} skips that step: {@link #start()} uploads and submits at once, and
+   * the baseline is evaluated together with the tuned model once the job succeeds.
+   */
+  public FineTune baselineFirst(boolean first) {
+    this.baselineFirst = first;
+    return this;
+  }
+
+  /**
+   * Whether the tuned model is deployed before it is evaluated (default {@code false}). Turn it on for
+   * providers that serve a tuned model only through a deployment, such as Amazon Bedrock (on-demand
+   * deployment): the tuned model is then evaluated through its deployment and, when the
+   * {@linkplain #gate gate} blocks, the deployment is removed again so it stops billing, and
+   * {@link Run#deploy()} refuses. When the gate passes, {@link Run#deploy()} returns that deployment.
+   * Needs {@link #evaluateWith}.
+   */
+  public FineTune deployBeforeEvaluation(boolean deployFirst) {
+    this.deployFirst = deployFirst;
+    return this;
+  }
+
+  /**
+   * The runner evaluations use (for a progress bar, timeouts or a cache of your own). By default, a
+   * runner with a completion cache in {@code <workDir>/eval-cache}. Needs {@link #evaluateWith}.
+   */
+  public FineTune evalRunner(EvalRunner runner) {
+    this.evalRunner = Objects.requireNonNull(runner, "runner");
+    return this;
+  }
+
+  /**
    * Validates the dataset (an {@link InvalidDatasetException} stops the run before any upload),
-   * converts it to the provider's format, uploads it and submits the job, recording each step in the
-   * ledger. Returns once the job is submitted; wait for it with {@link Run#await(RunListener)}.
+   * converts it to the provider's format, evaluates the baseline when the run has an eval suite (see
+   * {@link #baselineFirst(boolean)}; a failed evaluation stops the run before any upload, and
+   * {@link Tunekit#resume(String)} continues it), uploads the data and submits the job, recording each
+   * step in the ledger. Returns once the job is submitted; wait for it with {@link Run#await(RunListener)}.
    */
   public Run start() {
     if (model == null) {
@@ -145,10 +282,53 @@ public final class FineTune {
     if (trainingData == null) {
       throw new InvalidInputException("no training data: call .trainingData(Path) or .dataset(Dataset) before start()");
     }
+    RunSpec.Eval eval = evalSpec();
     RunSpec spec = new RunSpec(model, trainingData.toString(),
         validationData == null ? null : validationData.toString(), validationFraction, splitSeed, hyperparameters,
-        suffix, metadata, method);
-    return new Run(workflow, workflow.start(spec));
+        suffix, metadata, method, eval);
+    EvalHook.Plan plan = eval == null ? null : new EvalHook.Plan(suite, baseline, evalRunner);
+    return new Run(workflow, workflow.start(spec, plan));
+  }
+
+  private RunSpec.Eval evalSpec() {
+    if (suite == null) {
+      List<String> set = new ArrayList<>();
+      if (baseline != null || baselinePrompt != null || !baselineExamples.isEmpty()) {
+        set.add("a baseline");
+      }
+      if (minImprovement != null) {
+        set.add("a gate");
+      }
+      if (evalRunner != null) {
+        set.add("an eval runner");
+      }
+      if (!baselineFirst) {
+        set.add("baselineFirst(false)");
+      }
+      if (deployFirst) {
+        set.add("deployBeforeEvaluation(true)");
+      }
+      if (!set.isEmpty()) {
+        throw new InvalidInputException(String.join(" and ", set) + " was set without an eval suite; add"
+            + " .evaluateWith(suite), or drop it");
+      }
+      return null;
+    }
+    if (baseline != null) {
+      if (baselinePrompt != null || !baselineExamples.isEmpty()) {
+        throw new InvalidInputException("set either .baseline(target) or .baselinePrompt/.baselineExample, not both;"
+            + " give your target its prompt with target.withSystemPrompt(…).withExample(…)");
+      }
+      return new RunSpec.Eval(suite.name(), suite.fingerprint(), baselineFirst, minImprovement, baseline.name(),
+          baseline.modelId(), baseline.preamble(), true, deployFirst);
+    }
+    List<ChatMessage> preamble = new ArrayList<>();
+    if (baselinePrompt != null) {
+      preamble.add(ChatMessage.system(baselinePrompt));
+    }
+    preamble.addAll(baselineExamples);
+    return new RunSpec.Eval(suite.name(), suite.fingerprint(), baselineFirst, minImprovement, "baseline", model,
+        preamble, false, deployFirst);
   }
 
   /** {@link #start()} on a Tunekit thread. */

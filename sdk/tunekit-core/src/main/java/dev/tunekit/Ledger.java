@@ -459,6 +459,33 @@ final class Ledger implements AutoCloseable {
     log(runId, "eval", name);
   }
 
+  /**
+   * Records {@code reportJson} under {@code name} unless the run already has a result of that name (so
+   * two processes evaluating one run keep the first result). Returns whether this call recorded it.
+   */
+  synchronized boolean evalResultOnce(String runId, String name, String reportJson) {
+    int n = update("INSERT INTO eval_results (run_id, name, report, at) SELECT ?,?,?,? WHERE NOT EXISTS"
+        + " (SELECT 1 FROM eval_results WHERE run_id = ? AND name = ?)", runId, name, reportJson, now(), runId, name);
+    if (n > 0) {
+      log(runId, "eval", name);
+    }
+    return n > 0;
+  }
+
+  /** The first result recorded under {@code name} for the run, if any. */
+  synchronized Optional<String> evalResult(String runId, String name) {
+    try (PreparedStatement ps = conn.prepareStatement(
+        "SELECT report FROM eval_results WHERE run_id = ? AND name = ? ORDER BY seq LIMIT 1")) {
+      ps.setString(1, runId);
+      ps.setString(2, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+
   synchronized List<String> evalResults(String runId) {
     List<String> out = new ArrayList<>();
     try (PreparedStatement ps = conn.prepareStatement("SELECT report FROM eval_results WHERE run_id = ? ORDER BY seq")) {

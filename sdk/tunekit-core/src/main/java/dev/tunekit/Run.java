@@ -1,8 +1,14 @@
 package dev.tunekit;
 
+import dev.tunekit.eval.EvalComparison;
+import dev.tunekit.eval.EvalReport;
+import dev.tunekit.eval.EvalSuite;
+import dev.tunekit.eval.GateFailedException;
+import dev.tunekit.eval.GateResult;
 import dev.tunekit.spi.Deployment;
 import dev.tunekit.spi.RemoteJob;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -85,6 +91,9 @@ public final class Run {
   /**
    * Makes the tuned model callable and waits until it is (a no-op on providers that serve tuned
    * models at once). Idempotent: a deployment already recorded for this run is reused.
+   *
+   * @throws GateFailedException when the run sets a {@linkplain FineTune#gate(double) gate} and it did
+   *     not pass (or the tuned model is not evaluated yet); its message gives the figures
    */
   public Deployment deploy() {
     return workflow.deploy(id);
@@ -95,11 +104,53 @@ public final class Run {
    * one, else to the tuned model id, through the resilience layer.
    */
   public ChatModel chatModel() {
-    String model = workflow.ledger().deploymentOf(id).map(Deployment::inferenceModel)
+    String model = workflow.ledger().deploymentOf(id).filter(d -> d.state() == Deployment.State.ACTIVE)
+        .map(Deployment::inferenceModel)
         .or(this::fineTunedModel)
         .orElseThrow(() -> new TunekitException("Run " + id + " has no tuned model yet (state " + state()
             + "). Wait for it with run.await() first."));
     return new Tunekit.RoutedChatModel(workflow.provider(), model);
+  }
+
+  /**
+   * The baseline's report, once evaluated (no remote call): for a run with an eval suite, right after
+   * {@link FineTune#start()} (unless {@link FineTune#baselineFirst(boolean) deferred}) — the bar the
+   * tuned model must clear.
+   */
+  public Optional<EvalReport> baselineReport() {
+    return workflow.evals().report(id, EvalHook.BASELINE);
+  }
+
+  /**
+   * The baseline and tuned reports, baseline first, once the tuned model is evaluated (no remote call).
+   * Print it with {@code run.evaluation().ifPresent(EvalComparison::print)}; write the HTML page, with
+   * the training loss curve, with {@code writeHtml(path)}.
+   */
+  public Optional<EvalComparison> evaluation() {
+    return workflow.evals().recordedEvaluation(id).map(EvalHook.Evaluated::comparison);
+  }
+
+  /** The promotion gate's decision, when the run sets a gate and the tuned model is evaluated (no remote call). */
+  public Optional<GateResult> gate() {
+    return workflow.evals().gate(id);
+  }
+
+  /**
+   * Evaluates the tuned model on {@code suite} now, against the run's baseline, and records the
+   * reports and the gate's decision in the ledger; whatever is already recorded is reused, not
+   * re-evaluated. For a run started with {@link FineTune#evaluateWith}, {@code suite} must be that suite
+   * (same fingerprint); this is how a run that succeeded in another process, or whose automatic
+   * evaluation failed, gets evaluated. For a run started without one, the baseline is the bare base
+   * model and there is no gate. Calls the provider (through the retry layer and the completion cache).
+   * A report with errored cases is returned but not recorded (an incomplete evaluation cannot pass a
+   * gate): call this again once the cause is fixed; completed calls come from the cache.
+   *
+   * @throws TunekitException if the run has not succeeded
+   * @throws InvalidInputException if {@code suite} is not the run's suite
+   */
+  public EvalComparison evaluate(EvalSuite suite) {
+    Objects.requireNonNull(suite, "suite");
+    return workflow.evaluate(id, suite).comparison();
   }
 
   /** Records an evaluation report (JSON) against this run in the ledger. */

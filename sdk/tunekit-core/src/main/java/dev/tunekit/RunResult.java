@@ -1,5 +1,7 @@
 package dev.tunekit;
 
+import dev.tunekit.eval.EvalComparison;
+import dev.tunekit.eval.GateResult;
 import dev.tunekit.spi.RemoteJob;
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +17,11 @@ import java.util.Optional;
  * @param fineTunedModel the tuned model id, when training succeeded
  * @param metrics the training metrics seen while waiting, by step
  * @param waited how long {@code await} waited
+ * @param evaluation for a run with an eval suite ({@link FineTune#evaluateWith}) that succeeded: the
+ *     baseline and tuned reports, baseline first, as recorded in the ledger (a report with errored
+ *     cases is shown here but not recorded; {@link Run#evaluate} retries it)
+ * @param gate the promotion gate's decision, when the run sets one ({@link FineTune#gate(double)}) and
+ *     it was evaluated; {@link Run#deploy()} refuses unless it passed
  */
 public record RunResult(
     String runId,
@@ -22,7 +29,9 @@ public record RunResult(
     Optional<RemoteJob> job,
     Optional<String> fineTunedModel,
     List<MetricPoint> metrics,
-    Duration waited) {
+    Duration waited,
+    Optional<EvalComparison> evaluation,
+    Optional<GateResult> gate) {
 
   /** Canonical constructor. */
   public RunResult {
@@ -32,6 +41,14 @@ public record RunResult(
     Objects.requireNonNull(fineTunedModel, "fineTunedModel");
     metrics = List.copyOf(metrics);
     Objects.requireNonNull(waited, "waited");
+    Objects.requireNonNull(evaluation, "evaluation");
+    Objects.requireNonNull(gate, "gate");
+  }
+
+  /** A result without evaluation (a run with no eval suite). */
+  public RunResult(String runId, RunState state, Optional<RemoteJob> job, Optional<String> fineTunedModel,
+      List<MetricPoint> metrics, Duration waited) {
+    this(runId, state, job, fineTunedModel, metrics, waited, Optional.empty(), Optional.empty());
   }
 
   /** Whether training succeeded. */

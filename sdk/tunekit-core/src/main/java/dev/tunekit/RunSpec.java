@@ -3,11 +3,15 @@ package dev.tunekit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tunekit.spi.TrainingMethod;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a run was asked to do, stored as JSON in the ledger so a resumed run does exactly the same.
@@ -21,6 +25,7 @@ import java.util.Objects;
  * @param suffix model name suffix, or null
  * @param metadata user metadata
  * @param method the training method, or null to take it from the dataset's kind
+ * @param eval the evaluation hook's settings, or null when the run carries no eval suite
  */
 record RunSpec(
     String model,
@@ -31,9 +36,49 @@ record RunSpec(
     Hyperparameters hyperparameters,
     String suffix,
     Map<String, String> metadata,
-    TrainingMethod method) {
+    TrainingMethod method,
+    Eval eval) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * What the run's evaluation hook needs besides the suite's code (graders cannot be stored): which
+   * suite (by fingerprint), when the baseline runs, what it is, and the gate.
+   *
+   * @param suite the suite's name
+   * @param fingerprint the suite's fingerprint; a resumed run refuses another suite
+   * @param baselineFirst whether the baseline is evaluated before upload (else after training)
+   * @param minImprovement the gate's minimum pass-rate improvement over the baseline, or null for no gate
+   * @param baselineName the baseline target's name in reports
+   * @param baselineModel the baseline target's model id
+   * @param baselinePreamble the baseline's system prompt and few-shot examples
+   * @param customBaseline whether the baseline is a caller's {@code EvalTarget} (its model is code, not
+   *     rebuilt from the ledger) rather than the base model on this provider
+   * @param deployFirst whether the tuned model is deployed before it is evaluated (and the deployment
+   *     removed again when the gate blocks)
+   */
+  record Eval(
+      String suite,
+      String fingerprint,
+      boolean baselineFirst,
+      Double minImprovement,
+      String baselineName,
+      String baselineModel,
+      List<ChatMessage> baselinePreamble,
+      boolean customBaseline,
+      boolean deployFirst) {
+    Eval {
+      Objects.requireNonNull(suite, "suite");
+      Objects.requireNonNull(fingerprint, "fingerprint");
+      Objects.requireNonNull(baselineName, "baselineName");
+      Objects.requireNonNull(baselineModel, "baselineModel");
+      baselinePreamble = List.copyOf(baselinePreamble);
+    }
+
+    Optional<Double> gate() {
+      return Optional.ofNullable(minImprovement);
+    }
+  }
 
   RunSpec {
     Objects.requireNonNull(model, "model");
@@ -44,7 +89,7 @@ record RunSpec(
 
   RunSpec withMethod(TrainingMethod m) {
     return new RunSpec(model, trainingData, validationData, validationFraction, splitSeed, hyperparameters, suffix,
-        metadata, m);
+        metadata, m, eval);
   }
 
   String toJson() {
@@ -63,6 +108,21 @@ record RunSpec(
     n.put("suffix", suffix);
     n.set("metadata", JSON.valueToTree(metadata));
     n.put("method", method == null ? null : method.name());
+    if (eval != null) {
+      ObjectNode e = n.putObject("eval");
+      e.put("suite", eval.suite());
+      e.put("fingerprint", eval.fingerprint());
+      e.put("baselineFirst", eval.baselineFirst());
+      if (eval.minImprovement() != null) {
+        e.put("minImprovement", eval.minImprovement());
+      }
+      e.put("baselineName", eval.baselineName());
+      e.put("baselineModel", eval.baselineModel());
+      ArrayNode pre = e.putArray("baselinePreamble");
+      eval.baselinePreamble().forEach(m -> pre.addObject().put("role", m.role()).put("content", m.content()));
+      e.put("customBaseline", eval.customBaseline());
+      e.put("deployFirst", eval.deployFirst());
+    }
     return n.toString();
   }
 
@@ -91,11 +151,23 @@ record RunSpec(
       n.path("metadata").fields().forEachRemaining(e -> metadata.put(e.getKey(), e.getValue().asText()));
       return new RunSpec(n.get("model").asText(), n.get("trainingData").asText(), text(n, "validationData"),
           n.path("validationFraction").asDouble(0), n.path("splitSeed").asLong(0), b.build(), text(n, "suffix"),
-          metadata, n.hasNonNull("method") ? TrainingMethod.valueOf(n.get("method").asText()) : null);
+          metadata, n.hasNonNull("method") ? TrainingMethod.valueOf(n.get("method").asText()) : null,
+          n.hasNonNull("eval") ? eval(n.get("eval")) : null);
     } catch (JsonProcessingException | RuntimeException e) {
       throw new TunekitException("The ledger holds a run description this Tunekit cannot read (" + e.getMessage()
           + "); it was written by another version. Start a new run.", e);
     }
+  }
+
+  private static Eval eval(JsonNode e) {
+    List<ChatMessage> preamble = new ArrayList<>();
+    for (JsonNode m : e.path("baselinePreamble")) {
+      preamble.add(new ChatMessage(m.get("role").asText(), m.get("content").asText()));
+    }
+    return new Eval(e.get("suite").asText(), e.get("fingerprint").asText(), e.path("baselineFirst").asBoolean(true),
+        e.hasNonNull("minImprovement") ? e.get("minImprovement").doubleValue() : null, e.get("baselineName").asText(),
+        e.get("baselineModel").asText(), preamble, e.path("customBaseline").asBoolean(false),
+        e.path("deployFirst").asBoolean(false));
   }
 
   private static String text(JsonNode n, String field) {

@@ -1,5 +1,7 @@
 package dev.tunekit;
 
+import dev.tunekit.eval.EvalSuite;
+import dev.tunekit.eval.EvalTarget;
 import dev.tunekit.spi.ProviderSettings;
 import dev.tunekit.spi.TuningProvider;
 import dev.tunekit.spi.TuningProviderFactory;
@@ -96,6 +98,32 @@ public final class Tunekit implements AutoCloseable {
   public Run resume(String runId) {
     Objects.requireNonNull(runId, "runId");
     workflow.advance(runId);
+    return new Run(workflow, runId);
+  }
+
+  /**
+   * {@link #resume(String)} for a run with an eval suite that this Tunekit did not start: the suite's
+   * graders are code, so the ledger keeps only its fingerprint and the run needs the suite again to
+   * evaluate its baseline before uploading (if that had not happened yet) and its tuned model when
+   * {@link Run#await(RunListener)} sees the job succeed. Evaluations already recorded are not repeated.
+   *
+   * @throws InvalidInputException if the run has no eval suite, or {@code suite} is not the one it was
+   *     started with (different fingerprint)
+   */
+  public Run resume(String runId, EvalSuite suite) {
+    Objects.requireNonNull(runId, "runId");
+    workflow.advance(runId, new EvalHook.Plan(Objects.requireNonNull(suite, "suite"), null, null));
+    return new Run(workflow, runId);
+  }
+
+  /**
+   * {@link #resume(String, EvalSuite)} for a run started with a custom
+   * {@link FineTune#baseline(dev.tunekit.eval.EvalTarget) baseline target}, which is code too.
+   */
+  public Run resume(String runId, EvalSuite suite, EvalTarget baseline) {
+    Objects.requireNonNull(runId, "runId");
+    workflow.advance(runId, new EvalHook.Plan(Objects.requireNonNull(suite, "suite"),
+        Objects.requireNonNull(baseline, "baseline"), null));
     return new Run(workflow, runId);
   }
 

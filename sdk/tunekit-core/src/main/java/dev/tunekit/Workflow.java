@@ -53,6 +53,7 @@ final class Workflow implements AutoCloseable {
   private final Duration lease;
   private final Duration ledgerPoll;
   private final ExecutorService async;
+  private final EvalHook evals;
 
   Workflow(Config config, TuningProvider raw, Clock clock, Sleeper sleeper, Duration lease, Duration ledgerPoll) {
     this.config = config;
@@ -67,6 +68,7 @@ final class Workflow implements AutoCloseable {
       raw.close();
       throw e;
     }
+    this.evals = new EvalHook(ledger, provider, config.workDir());
     AtomicInteger n = new AtomicInteger();
     this.async = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "tunekit-run-" + n.incrementAndGet());
@@ -91,15 +93,28 @@ final class Workflow implements AutoCloseable {
     return async;
   }
 
+  EvalHook evals() {
+    return evals;
+  }
+
   // ------------------------------------------------------------------ start and resume
 
-  String start(RunSpec spec) {
+  String start(RunSpec spec, EvalHook.Plan plan) {
     String runId = "run-" + RUN_TIME.format(clock.instant()) + "-"
         + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     String key = "tk-" + java.util.UUID.randomUUID();
     ledger.insertRun(runId, provider.name(), spec.model(), key, spec.toJson());
+    if (plan != null) {
+      evals.attach(runId, spec, plan);
+    }
     advance(runId);
     return runId;
+  }
+
+  /** {@link #advance} with the run's eval suite attached first (for a run resumed in another process). */
+  void advance(String runId, EvalHook.Plan plan) {
+    evals.attach(runId, RunSpec.fromJson(row(runId).spec()), plan);
+    advance(runId);
   }
 
   /** Takes the run as far as submission, skipping every step the ledger says is done. */
@@ -115,6 +130,8 @@ final class Workflow implements AutoCloseable {
       if (trainingId == null) {
         Prepared p = prepare(runId, spec);
         spec = spec.withMethod(p.method());
+        // Evals come first: the bar the tuned model must clear is known before anything is paid for.
+        evals.beforeUpload(runId, spec);
         trainingId = upload(runId, p.training(), FileUpload.Role.TRAINING);
         validationId = p.validation() == null ? null : upload(runId, p.validation(), FileUpload.Role.VALIDATION);
         ledger.setFiles(runId, trainingId, validationId, spec.toJson());
@@ -269,7 +286,7 @@ final class Workflow implements AutoCloseable {
     if (row.jobId() == null) {
       if (row.state().isTerminal()) {
         return finish(listener, new RunResult(runId, row.state(), Optional.empty(), Optional.empty(), List.of(),
-            Duration.ZERO));
+            Duration.ZERO, Optional.empty(), Optional.empty()));
       }
       throw new TunekitException("Run " + runId + " has no job yet (" + row.state() + (row.error() == null ? ""
           : ", last error: " + row.error()) + "). Continue it with tk.resume(\"" + runId + "\").");
@@ -298,8 +315,92 @@ final class Workflow implements AutoCloseable {
     Ledger.RunRow done = row(runId);
     Optional<String> model = job.status() instanceof JobStatus.Succeeded s ? s.model()
         : Optional.ofNullable(done.fineTunedModel());
-    return finish(listener, new RunResult(runId, RunState.of(job.status()), Optional.of(job), model, metrics,
-        Duration.between(started, clock.instant())));
+    RunState state = RunState.of(job.status());
+    Optional<EvalHook.Evaluated> evaluated = Optional.empty();
+    if (state == RunState.SUCCEEDED && model.isPresent()) {
+      RunSpec spec = RunSpec.fromJson(done.spec());
+      evaluated = withEvalDeployment(runId, spec, true,
+          () -> evals.afterSuccess(runId, spec, tunedInferenceModel(runId, model.get()), metrics));
+    }
+    return finish(listener, new RunResult(runId, state, Optional.of(job), model, metrics,
+        Duration.between(started, clock.instant()), evaluated.map(EvalHook.Evaluated::comparison),
+        evaluated.flatMap(EvalHook.Evaluated::gate)));
+  }
+
+  /** {@link Run#evaluate(dev.tunekit.eval.EvalSuite)}: evaluates a succeeded run now (what is not recorded yet). */
+  EvalHook.Evaluated evaluate(String runId, dev.tunekit.eval.EvalSuite suite) {
+    Ledger.RunRow row = row(runId);
+    if (row.state() != RunState.SUCCEEDED || row.fineTunedModel() == null) {
+      throw new TunekitException("Run " + runId + " has no tuned model to evaluate (state " + row.state()
+          + "). Wait for it with run.await() first.");
+    }
+    List<MetricPoint> metrics = List.of();
+    try {
+      metrics = provider.metrics(row.jobId());
+    } catch (RuntimeException e) {
+      LOG.warn("Run {}: could not read the training metrics for the report ({}); evaluating without them", runId,
+          e.getMessage());
+    }
+    RunSpec spec = RunSpec.fromJson(row.spec());
+    List<MetricPoint> m = metrics;
+    return withEvalDeployment(runId, spec, false, () -> Optional.of(evals.evaluateNow(runId, spec, suite,
+        tunedInferenceModel(runId, row.fineTunedModel()), m))).orElseThrow();
+  }
+
+  /**
+   * Runs {@code evaluation}, first deploying the tuned model when the run asks for it
+   * ({@link FineTune#deployBeforeEvaluation}) and is not evaluated yet, and removing that deployment
+   * again when the gate blocks. With {@code lenient}, a failed deployment is logged and nothing is
+   * evaluated (the job's success is still reported); otherwise it is thrown.
+   */
+  private Optional<EvalHook.Evaluated> withEvalDeployment(String runId, RunSpec spec, boolean lenient,
+      java.util.function.Supplier<Optional<EvalHook.Evaluated>> evaluation) {
+    RunSpec.Eval e = spec.eval();
+    boolean deployFirst = e != null && e.deployFirst() && evals.report(runId, EvalHook.TUNED).isEmpty()
+        && (!lenient || evals.hasPlan(runId));
+    if (deployFirst) {
+      try {
+        ledger.log(runId, "eval.deploy", "deploying the tuned model to evaluate it");
+        deployUnchecked(runId, row(runId));
+      } catch (RuntimeException failure) {
+        if (!lenient) {
+          throw failure;
+        }
+        LOG.warn("Run {} succeeded but deploying it for evaluation failed: {}", runId, failure.getMessage());
+        ledger.log(runId, "eval.error", "deploying for evaluation failed: " + failure.getMessage());
+        return Optional.empty();
+      }
+    }
+    Optional<EvalHook.Evaluated> result = evaluation.get();
+    if (e != null && e.deployFirst()) {
+      result.filter(EvalHook.Evaluated::recorded).flatMap(EvalHook.Evaluated::gate).filter(g -> !g.passed())
+          .ifPresent(blocked -> undeployBlocked(runId));
+    }
+    return result;
+  }
+
+  /** Removes the deployment made for evaluating a model the gate blocked, so it stops billing. */
+  private void undeployBlocked(String runId) {
+    Optional<Deployment> d = ledger.deploymentOf(runId).filter(x -> x.state() != Deployment.State.DELETED);
+    if (d.isEmpty()) {
+      return;
+    }
+    try {
+      ledger.log(runId, "undeploy.start", d.get().id() + " (promotion gate blocked)");
+      provider.undeploy(d.get().id());
+      ledger.deployment(runId, new Deployment(d.get().id(), d.get().modelId(), d.get().inferenceModel(),
+          Deployment.State.DELETED, "deleted: promotion gate blocked"));
+    } catch (RuntimeException failure) {
+      LOG.warn("Run {}: the promotion gate blocked, and removing deployment {} failed ({}). Delete it in the provider"
+          + " console: it may be billed while it exists.", runId, d.get().id(), failure.getMessage());
+      ledger.log(runId, "undeploy.error", d.get().id() + ": " + failure.getMessage());
+    }
+  }
+
+  /** The id chat requests for the tuned model go to: its active deployment's, if it has one. */
+  String tunedInferenceModel(String runId, String fineTunedModel) {
+    return ledger.deploymentOf(runId).filter(d -> d.state() == Deployment.State.ACTIVE)
+        .map(Deployment::inferenceModel).orElse(fineTunedModel);
   }
 
   private static RunResult finish(RunListener listener, RunResult result) {
@@ -336,6 +437,12 @@ final class Workflow implements AutoCloseable {
       throw new TunekitException("Run " + runId + " has no tuned model to deploy (state " + row.state()
           + "). Wait for it with run.await() first.");
     }
+    evals.checkDeploy(runId, RunSpec.fromJson(row.spec()));
+    return deployUnchecked(runId, row);
+  }
+
+  /** Deploys without asking the gate: for {@link #deploy} once it allowed it, and for evaluating through a deployment. */
+  private Deployment deployUnchecked(String runId, Ledger.RunRow row) {
     Optional<Deployment> existing = ledger.deploymentOf(runId);
     if (existing.isPresent() && existing.get().state() == Deployment.State.ACTIVE) {
       return existing.get();
@@ -382,6 +489,7 @@ final class Workflow implements AutoCloseable {
   public void close() {
     async.shutdownNow();
     try {
+      evals.close();
       ledger.close();
     } finally {
       provider.close();

@@ -43,7 +43,8 @@ import java.util.function.Supplier;
 public final class FakeProvider implements TuningProvider {
 
   /** The operations that can be counted and made to fail. */
-  public enum Op { FIND_FILE, UPLOAD, CREATE_JOB, FIND_JOB, JOB, EVENTS, METRICS, CANCEL, DEPLOY, DEPLOYMENT, CHAT }
+  public enum Op { FIND_FILE, UPLOAD, CREATE_JOB, FIND_JOB, JOB, EVENTS, METRICS, CANCEL, DEPLOY, DEPLOYMENT, UNDEPLOY,
+    CHAT }
 
   private static final Map<String, FakeProvider> INSTANCES = new ConcurrentHashMap<>();
 
@@ -54,8 +55,12 @@ public final class FakeProvider implements TuningProvider {
   private final Map<String, RemoteFile> files = new LinkedHashMap<>();
   private final Map<String, FakeJob> jobs = new LinkedHashMap<>();
   private final List<JobRequest> createRequests = new ArrayList<>();
+  private final List<Op> callLog = new ArrayList<>();
+  private final List<ChatRequest> chatRequests = new ArrayList<>();
   private volatile Runnable createHook = () -> {};
   private volatile Runnable uploadHook = () -> {};
+  private boolean deploymentsOnly;
+  private final List<String> undeployed = new ArrayList<>();
   private List<JobStatus> script;
   private int fileSeq;
   private int jobSeq;
@@ -144,9 +149,34 @@ public final class FakeProvider implements TuningProvider {
     return this;
   }
 
+  /**
+   * Serves tuned models only through deployments, like Bedrock: {@code deploy} creates deployment
+   * {@code ft:deployed:<name>} (active at once), and a chat to a tuned model id ({@code ft:…}) that is
+   * not a deployment fails with 404.
+   */
+  public synchronized FakeProvider servesTunedModelsOnlyThroughDeployments() {
+    this.deploymentsOnly = true;
+    return this;
+  }
+
+  /** Deployment ids removed with {@code undeploy}, in order. */
+  public synchronized List<String> undeployed() {
+    return List.copyOf(undeployed);
+  }
+
   /** How many times {@code op} was called (failed calls included). */
   public synchronized int calls(Op op) {
     return calls.getOrDefault(op, 0);
+  }
+
+  /** Every call, in the order made (failed calls included): to assert what happened before what. */
+  public synchronized List<Op> callLog() {
+    return List.copyOf(callLog);
+  }
+
+  /** Every chat request received, in order. */
+  public synchronized List<ChatRequest> chatRequests() {
+    return List.copyOf(chatRequests);
   }
 
   /** Jobs that exist on this fake "remote". */
@@ -321,6 +351,10 @@ public final class FakeProvider implements TuningProvider {
   @Override
   public synchronized Deployment deploy(String modelId, String deploymentName, Map<String, Object> options) {
     enter(Op.DEPLOY);
+    if (deploymentsOnly) {
+      return new Deployment("dep-" + deploymentName, modelId, "ft:deployed:" + deploymentName, Deployment.State.ACTIVE,
+          "Active");
+    }
     return Deployment.immediate(modelId);
   }
 
@@ -331,8 +365,19 @@ public final class FakeProvider implements TuningProvider {
   }
 
   @Override
+  public synchronized void undeploy(String deploymentId) {
+    enter(Op.UNDEPLOY);
+    undeployed.add(deploymentId);
+  }
+
+  @Override
   public synchronized ChatResponse chat(ChatRequest request) {
     enter(Op.CHAT);
+    chatRequests.add(request);
+    if (deploymentsOnly && request.model().startsWith("ft:") && !request.model().startsWith("ft:deployed:")) {
+      throw ProviderException.builder(name, "model " + request.model() + " is not deployed").statusCode(404)
+          .buildNotFound();
+    }
     String last = request.messages().isEmpty() ? "" : request.messages().get(request.messages().size() - 1).content();
     return new ChatResponse(request.model(), request.model() + " says: " + last, "stop", 1, 1);
   }
@@ -356,6 +401,7 @@ public final class FakeProvider implements TuningProvider {
 
   private void enter(Op op) {
     calls.merge(op, 1, Integer::sum);
+    callLog.add(op);
     Deque<Supplier<RuntimeException>> q = failBefore.get(op);
     if (q != null && !q.isEmpty()) {
       throw q.poll().get();

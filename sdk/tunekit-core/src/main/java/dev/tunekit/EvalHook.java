@@ -1,0 +1,364 @@
+package dev.tunekit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tunekit.eval.EvalCache;
+import dev.tunekit.eval.EvalComparison;
+import dev.tunekit.eval.EvalReport;
+import dev.tunekit.eval.EvalRunner;
+import dev.tunekit.eval.EvalSuite;
+import dev.tunekit.eval.EvalTarget;
+import dev.tunekit.eval.GateFailedException;
+import dev.tunekit.eval.GateResult;
+import dev.tunekit.spi.Deployment;
+import dev.tunekit.spi.TuningProvider;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The evaluation hooks of runs: the baseline is evaluated before the first upload (unless deferred),
+ * the tuned model after the job succeeds, the gate decided from both, and every result recorded in the
+ * ledger under fixed names, first writer wins. A suite's graders are code, so the suite itself lives in
+ * memory ({@link Plan}, attached by {@link FineTune#start()} or {@link Tunekit#resume(String, EvalSuite)});
+ * the ledger keeps its fingerprint, the baseline's definition and the gate. Evaluations go through the
+ * provider's resilience layer and a completion cache under {@code <workDir>/eval-cache}, so re-running
+ * one after a crash costs only the calls that never completed.
+ */
+final class EvalHook implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EvalHook.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  static final String BASELINE = "tunekit:baseline";
+  static final String TUNED = "tunekit:tuned";
+  static final String GATE = "tunekit:gate";
+  static final String TUNED_TARGET = "tuned";
+
+  /**
+   * What a run's hook needs in memory.
+   *
+   * @param suite the suite
+   * @param baseline the caller's baseline target, or null for the base model on this provider
+   * @param runner the caller's runner, or null for the default one (cache under the workDir)
+   */
+  record Plan(EvalSuite suite, EvalTarget baseline, EvalRunner runner) {
+    Plan {
+      Objects.requireNonNull(suite, "suite");
+    }
+  }
+
+  /**
+   * A run's evaluation: baseline then tuned, and the gate if one is set.
+   *
+   * @param recorded false when a report had errored cases: such a report is returned but not recorded
+   *     (nor is the gate it blocked), so evaluating again retries it
+   */
+  record Evaluated(EvalComparison comparison, Optional<GateResult> gate, boolean recorded) {}
+
+  private final Ledger ledger;
+  private final TuningProvider provider;
+  private final Path cacheDir;
+  private final Map<String, Plan> plans = new ConcurrentHashMap<>();
+  private final Map<String, Object> locks = new ConcurrentHashMap<>();
+  private EvalCache cache;
+  private EvalRunner runner;
+
+  EvalHook(Ledger ledger, TuningProvider provider, Path workDir) {
+    this.ledger = ledger;
+    this.provider = provider;
+    this.cacheDir = workDir.resolve("eval-cache");
+  }
+
+  /** Attaches {@code plan} to the run for this Tunekit's lifetime, after checking it is the run's suite. */
+  void attach(String runId, RunSpec spec, Plan plan) {
+    RunSpec.Eval e = spec.eval();
+    if (e == null) {
+      throw new InvalidInputException("run " + runId + " was started without an eval suite, so there is no hook to"
+          + " resume; once it has succeeded, evaluate it with run.evaluate(suite)");
+    }
+    checkSuite(runId, e, plan.suite());
+    if (e.customBaseline() && plan.baseline() == null && !recorded(runId, BASELINE)) {
+      throw new InvalidInputException("run " + runId + " compares against the custom baseline '" + e.baselineName()
+          + "' (model " + e.baselineModel() + "), which is not evaluated yet; pass it again with"
+          + " tk.resume(\"" + runId + "\", suite, baseline)");
+    }
+    plans.put(runId, plan);
+  }
+
+  /** Whether this Tunekit has the run's suite. */
+  boolean hasPlan(String runId) {
+    return plans.containsKey(runId);
+  }
+
+  // ------------------------------------------------------------------ the hooks
+
+  /** Before the first upload: evaluates the baseline when the run asks for it first and it is not recorded. */
+  void beforeUpload(String runId, RunSpec spec) {
+    RunSpec.Eval e = spec.eval();
+    if (e == null || !e.baselineFirst() || recorded(runId, BASELINE)) {
+      return;
+    }
+    Plan plan = plans.get(runId);
+    if (plan == null) {
+      throw new InvalidInputException("run " + runId + " evaluates suite '" + e.suite() + "' on its baseline before"
+          + " uploading anything, and this Tunekit does not have the suite; continue it with tk.resume(\"" + runId
+          + "\", suite)");
+    }
+    synchronized (lock(runId)) {
+      if (recorded(runId, BASELINE)) {
+        return;
+      }
+      EvalTarget baseline = baselineTarget(runId, e, plan);
+      LOG.info("Run {}: evaluating the baseline {} on suite {} ({} cases) before uploading", runId, baseline.modelId(),
+          e.suite(), plan.suite().size());
+      ledger.log(runId, "eval.start", "baseline " + baseline.modelId() + " on " + e.suite());
+      EvalReport report = runnerFor(plan).run(plan.suite(), baseline);
+      if (!report.errors().isEmpty()) {
+        String why = incomplete(report);
+        ledger.log(runId, "eval.incomplete", why);
+        throw new TunekitException("Run " + runId + ": " + why + " Nothing was uploaded: a baseline with errors"
+            + " cannot be compared. Fix the cause, then continue with tk.resume(\"" + runId + "\")"
+            + " (completed calls are cached and not sent again).");
+      }
+      ledger.evalResultOnce(runId, BASELINE, report.toJson());
+    }
+  }
+
+  /** Why a report cannot be recorded: its errored cases, the first few with their reasons. */
+  private static String incomplete(EvalReport r) {
+    List<String> first = r.errors().stream().limit(3)
+        .map(c -> c.id() + ": " + c.error().orElse("error")).toList();
+    return "evaluating " + r.target() + " (" + r.model() + ") on suite " + r.suite() + " left " + r.errors().size()
+        + " of " + r.cases().size() + " case(s) errored (" + String.join("; ", first)
+        + (r.errors().size() > 3 ? "; …" : "") + ").";
+  }
+
+  /**
+   * After the job succeeded: evaluates what is not recorded yet (the tuned model, and the baseline if it
+   * was deferred) and decides the gate. A failure here does not hide the job's success: it is logged and
+   * recorded, the result carries no evaluation, and a gated run stays undeployable until
+   * {@link Run#evaluate(EvalSuite)} succeeds.
+   */
+  Optional<Evaluated> afterSuccess(String runId, RunSpec spec, String tunedModel, List<MetricPoint> metrics) {
+    RunSpec.Eval e = spec.eval();
+    if (e == null) {
+      return recordedEvaluation(runId);
+    }
+    Plan plan = plans.get(runId);
+    if (plan == null) {
+      Optional<Evaluated> done = recordedEvaluation(runId, e);
+      if (done.isEmpty()) {
+        LOG.warn("Run {} succeeded but is not evaluated: this Tunekit does not have suite '{}'. Attach it with"
+            + " tk.resume(\"{}\", suite) and await again, or call run.evaluate(suite).", runId, e.suite(), runId);
+      }
+      return done;
+    }
+    try {
+      return Optional.of(evaluate(runId, e, plan, tunedModel, metrics));
+    } catch (RuntimeException failure) {
+      LOG.warn("Run {} succeeded but evaluating it failed: {}", runId, failure.getMessage());
+      ledger.log(runId, "eval.error", failure.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** {@link Run#evaluate(EvalSuite)}: evaluates what is not recorded, with the run's plan or {@code suite}. */
+  Evaluated evaluateNow(String runId, RunSpec spec, EvalSuite suite, String tunedModel, List<MetricPoint> metrics) {
+    Plan attached = plans.get(runId);
+    Plan plan = attached != null && attached.suite().fingerprint().equals(suite.fingerprint()) ? attached
+        : new Plan(suite, null, attached == null ? null : attached.runner());
+    RunSpec.Eval e = spec.eval() != null ? spec.eval()
+        : new RunSpec.Eval(suite.name(), suite.fingerprint(), false, null, "baseline", spec.model(), List.of(), false,
+            false);
+    checkSuite(runId, e, suite);
+    return evaluate(runId, e, plan, tunedModel, metrics);
+  }
+
+  private Evaluated evaluate(String runId, RunSpec.Eval e, Plan plan, String tunedModel, List<MetricPoint> metrics) {
+    synchronized (lock(runId)) {
+      Optional<EvalReport> base = report(runId, BASELINE);
+      Optional<EvalReport> tuned = report(runId, TUNED);
+      if (base.isEmpty() || tuned.isEmpty()) {
+        List<EvalTarget> targets = new ArrayList<>();
+        base.ifPresentOrElse(b -> {}, () -> targets.add(baselineTarget(runId, e, plan)));
+        EvalTarget tunedTarget = EvalTarget.of(TUNED_TARGET, provider, tunedModel).withProvider(provider.name());
+        tuned.ifPresentOrElse(t -> {}, () -> targets.add(tunedTarget));
+        LOG.info("Run {}: evaluating {} on suite {} ({} cases)", runId,
+            targets.stream().map(EvalTarget::modelId).toList(), e.suite(), plan.suite().size());
+        ledger.log(runId, "eval.start", String.join(" and ", targets.stream().map(EvalTarget::name).toList())
+            + " on " + e.suite());
+        List<EvalReport> reports = runnerFor(plan).runAll(plan.suite(), targets);
+        int i = 0;
+        List<String> incomplete = new ArrayList<>();
+        if (base.isEmpty()) {
+          base = Optional.of(keep(runId, BASELINE, reports.get(i++), incomplete));
+        }
+        if (tuned.isEmpty()) {
+          tuned = Optional.of(keep(runId, TUNED, reports.get(i).withTrainingMetrics(metrics), incomplete));
+        }
+        if (!incomplete.isEmpty()) {
+          String why = String.join(" ", incomplete);
+          ledger.log(runId, "eval.incomplete", why);
+          LOG.warn("Run {}: {} Not recorded; evaluate again with run.evaluate(suite) once the cause is fixed"
+              + " (completed calls are cached).", runId, why);
+          EvalReport b = base.get();
+          EvalReport t = tuned.get();
+          return new Evaluated(EvalComparison.of(b, t),
+              e.gate().map(min -> t.checkImprovementOver(b, min)), false);
+        }
+      }
+      EvalReport b = base.orElseThrow();
+      EvalReport t = tuned.orElseThrow();
+      Optional<GateResult> gate = Optional.empty();
+      if (e.gate().isPresent()) {
+        gate = gate(runId);
+        if (gate.isEmpty()) {
+          GateResult decided = t.checkImprovementOver(b, e.gate().get());
+          ledger.evalResultOnce(runId, GATE, gateJson(decided, e.gate().get()));
+          gate = gate(runId);
+          LOG.info("Run {}: gate {} — {}", runId, decided.passed() ? "passed" : "BLOCKED", decided.message());
+        }
+      }
+      return new Evaluated(EvalComparison.of(b, t), gate, true);
+    }
+  }
+
+  /**
+   * Records a complete report and returns the run's (another process's, if it recorded first); returns
+   * an incomplete one unrecorded, noting why in {@code incomplete}.
+   */
+  private EvalReport keep(String runId, String name, EvalReport report, List<String> incomplete) {
+    if (!report.errors().isEmpty()) {
+      incomplete.add(incomplete(report));
+      return report;
+    }
+    ledger.evalResultOnce(runId, name, report.toJson());
+    return report(runId, name).orElseThrow();
+  }
+
+  /** Refuses deployment with {@link GateFailedException} when a gate is set and has not passed. */
+  void checkDeploy(String runId, RunSpec spec) {
+    RunSpec.Eval e = spec.eval();
+    if (e == null || e.gate().isEmpty()) {
+      return;
+    }
+    Optional<GateResult> gate = gate(runId);
+    if (gate.isEmpty()) {
+      String what = String.format(Locale.ROOT, "%s beats %s by ≥ %.1f points on suite %s", TUNED_TARGET,
+          e.baselineName(), e.gate().get() * 100, e.suite());
+      throw new GateFailedException(new GateResult(what, false, "run " + runId + " is not evaluated yet, so it"
+          + " cannot be deployed. Evaluate it with run.evaluate(suite) (or tk.resume(\"" + runId + "\", suite) and"
+          + " run.await()), then deploy"));
+    }
+    gate.get().orThrow();
+  }
+
+  // ------------------------------------------------------------------ what the ledger holds
+
+  Optional<EvalReport> report(String runId, String name) {
+    return ledger.evalResult(runId, name).map(EvalReport::fromJson);
+  }
+
+  Optional<GateResult> gate(String runId) {
+    return ledger.evalResult(runId, GATE).map(EvalHook::readGate);
+  }
+
+  Optional<Evaluated> recordedEvaluation(String runId) {
+    Optional<EvalReport> b = report(runId, BASELINE);
+    Optional<EvalReport> t = report(runId, TUNED);
+    if (b.isEmpty() || t.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Evaluated(EvalComparison.of(b.get(), t.get()), gate(runId), true));
+  }
+
+  private Optional<Evaluated> recordedEvaluation(String runId, RunSpec.Eval e) {
+    Optional<Evaluated> done = recordedEvaluation(runId);
+    if (done.isPresent() && e.gate().isPresent() && done.get().gate().isEmpty()) {
+      // Both reports recorded but the process stopped before the gate: decide it now (no calls needed).
+      GateResult decided = done.get().comparison().reports().get(1)
+          .checkImprovementOver(done.get().comparison().baseline(), e.gate().get());
+      ledger.evalResultOnce(runId, GATE, gateJson(decided, e.gate().get()));
+      return Optional.of(new Evaluated(done.get().comparison(), gate(runId), true));
+    }
+    return done;
+  }
+
+  private boolean recorded(String runId, String name) {
+    return ledger.evalResult(runId, name).isPresent();
+  }
+
+  // ------------------------------------------------------------------ plumbing
+
+  private void checkSuite(String runId, RunSpec.Eval e, EvalSuite suite) {
+    if (!e.fingerprint().equals(suite.fingerprint())) {
+      throw new InvalidInputException("run " + runId + " is evaluated on suite '" + e.suite() + "' (fingerprint "
+          + e.fingerprint() + "), but suite '" + suite.name() + "' has fingerprint " + suite.fingerprint()
+          + ": its cases or graders differ. Pass the same suite (same cases, same graders in the same order), or"
+          + " compare other suites with an EvalRunner directly");
+    }
+  }
+
+  private EvalTarget baselineTarget(String runId, RunSpec.Eval e, Plan plan) {
+    if (plan.baseline() != null) {
+      return plan.baseline();
+    }
+    if (e.customBaseline()) {
+      throw new InvalidInputException("run " + runId + " compares against the custom baseline '" + e.baselineName()
+          + "' (model " + e.baselineModel() + "), which this Tunekit does not have; pass it with"
+          + " tk.resume(\"" + runId + "\", suite, baseline)");
+    }
+    return new EvalTarget(e.baselineName(), provider, e.baselineModel(), e.baselinePreamble(), provider.name(), 0, 4, 0);
+  }
+
+  private synchronized EvalRunner runnerFor(Plan plan) {
+    if (plan.runner() != null) {
+      return plan.runner();
+    }
+    if (runner == null) {
+      cache = EvalCache.inDirectory(cacheDir);
+      runner = EvalRunner.builder().cache(cache).build();
+    }
+    return runner;
+  }
+
+  private Object lock(String runId) {
+    return locks.computeIfAbsent(runId, k -> new Object());
+  }
+
+  static String gateJson(GateResult g, double minImprovement) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("format", "tunekit-gate/1");
+    n.put("gate", g.gate());
+    n.put("passed", g.passed());
+    n.put("message", g.message());
+    n.put("minImprovement", minImprovement);
+    return n.toString();
+  }
+
+  static GateResult readGate(String json) {
+    try {
+      JsonNode n = JSON.readTree(json);
+      return new GateResult(n.get("gate").asText(), n.get("passed").asBoolean(), n.get("message").asText());
+    } catch (JsonProcessingException | RuntimeException e) {
+      throw new TunekitException("The ledger holds a gate result this Tunekit cannot read (" + e.getMessage()
+          + "); it was written by another version.", e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    plans.clear();
+    if (cache != null) {
+      cache.close();
+    }
+  }
+}
