@@ -42,6 +42,7 @@ final class JobRunner implements AutoCloseable {
   private final ExecutorService validation = Executors.newSingleThreadExecutor(daemon("tunekit-local-validate"));
   private final ExecutorService training = Executors.newSingleThreadExecutor(daemon("tunekit-local-train"));
   private final Map<String, Control> controls = new ConcurrentHashMap<>();
+  private volatile boolean closing;
   private final Map<String, ChatModel> loaded = new ConcurrentHashMap<>();
   private final Encoding tokenizer = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.CL100K_BASE);
 
@@ -218,7 +219,10 @@ final class JobRunner implements AutoCloseable {
       }
     } catch (CancellationException | InterruptedException e) {
       synchronized (store) {
-        if (!j.terminal()) {
+        if (closing && !control.cancel) {
+          // Server shutdown, not a user's cancel: the job stays in flight and is recovered at the next start.
+          LOG.info("server stopping: job " + jobId + " left " + j.status + " for recovery at the next start");
+        } else if (!j.terminal()) {
           cancelled(j);
         }
       }
@@ -413,10 +417,10 @@ final class JobRunner implements AutoCloseable {
 
   @Override
   public void close() {
+    closing = true;
     for (Control c : controls.values()) {
       Thread t = c.thread;
       if (t != null) {
-        c.cancel = true;
         t.interrupt();
       }
     }
