@@ -139,8 +139,9 @@ public final class LocalServer implements AutoCloseable {
       try {
         String path = ex.getRequestURI().getRawPath();
         if (!authorised(ex)) {
-          throw new ApiError(401, "invalid_request_error", "Incorrect API key provided. Use the token the local "
-              + "server printed at start (or LocalServer.token()).", null, "invalid_api_key");
+          throw new ApiError(401, "invalid_request_error", "Incorrect API key provided. Use the local server's token: "
+              + "the standalone server writes it to DATA_DIR/server.token; in process it is LocalServer.token().", null,
+              "invalid_api_key");
         }
         route(ex, ex.getRequestMethod().toUpperCase(Locale.ROOT), path);
       } catch (ApiError e) {
