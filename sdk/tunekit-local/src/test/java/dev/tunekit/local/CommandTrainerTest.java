@@ -137,6 +137,26 @@ class CommandTrainerTest {
     }
   }
 
+  @Test
+  void pauseStopsTheCommandAndResumeContinuesIt() throws Exception {
+    Path script = script(dir, "for i in $(seq 1 400); do echo \"step=$i train_loss=1.0\"; sleep 0.05; done\n");
+    try (LocalServer server = server(script)) {
+      OpenAIClient c = Fixtures.client(server);
+      String id = createJob(c, upload(c, tiny(dir)), null, null).id();
+      awaitJob(c, id, j -> OpenAiClientCompatibilityTest.metricEvents(c, id) >= 3, Duration.ofSeconds(30));
+      assertThat(c.fineTuning().jobs().pause(id).status().asString()).isEqualTo("paused");
+      Thread.sleep(500); // the trainer polls every 100 ms, then SIGSTOPs the script
+      long atPause = OpenAiClientCompatibilityTest.metricEvents(c, id);
+      Thread.sleep(600);
+      assertThat(OpenAiClientCompatibilityTest.metricEvents(c, id)).as("no output while stopped").isEqualTo(atPause);
+
+      assertThat(c.fineTuning().jobs().resume(id).status().asString()).isEqualTo("running");
+      awaitJob(c, id, j -> OpenAiClientCompatibilityTest.metricEvents(c, id) > atPause + 2, Duration.ofSeconds(30));
+      assertThat(c.fineTuning().jobs().cancel(id).status().asString()).isEqualTo("cancelled");
+      c.close();
+    }
+  }
+
   private static long lines(Path p) {
     try {
       return Files.readAllLines(p).stream().filter(l -> !l.isBlank()).count();

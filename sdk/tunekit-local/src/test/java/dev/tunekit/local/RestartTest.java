@@ -74,6 +74,26 @@ class RestartTest {
   }
 
   @Test
+  void jobPausedAtShutdownStaysPausedAndResumeRestartsIt() throws Exception {
+    Secret token = Secret.of("tk-test-fixed-token");
+    String jobId;
+    try (LocalServer first = LocalServer.builder().dataDir(dir).token(token).stepDelay(Duration.ofMillis(50)).start()) {
+      OpenAIClient c = Fixtures.client(first);
+      jobId = createJob(c, upload(c, Fixtures.TRAIN), null, null).id();
+      awaitJob(c, jobId, j -> j.status().asString().equals("running"), Duration.ofSeconds(30));
+      c.fineTuning().jobs().pause(jobId);
+      c.close();
+    }
+    try (LocalServer second = LocalServer.builder().dataDir(dir).token(token).stepDelay(Duration.ZERO).start()) {
+      OpenAIClient c = Fixtures.client(second);
+      assertThat(c.fineTuning().jobs().retrieve(jobId).status().asString()).isEqualTo("paused");
+      c.fineTuning().jobs().resume(jobId);
+      assertThat(awaitTerminal(c, jobId).status().asString()).isEqualTo("succeeded");
+      c.close();
+    }
+  }
+
+  @Test
   void commandJobRunningAtShutdownIsMarkedFailedAfterRestart() throws Exception {
     Path script = CommandTrainerTest.script(dir, "echo step=1 train_loss=1.0\nsleep 30\n");
     String jobId;
