@@ -19,7 +19,7 @@ record Exemplar(String question, String answer) {
   private static final Pattern CAPITALISED = Pattern.compile("\\b[A-Z][a-z]+(?:\\s+[A-Z][a-z]+)*\\b");
   private static final Pattern LOWER_WORD = Pattern.compile("\\b[a-z]+\\b");
   private static final Pattern QUOTED = Pattern.compile("'([^']*)'|\"([^\"]*)\"");
-  private static final Pattern COMPARED_LITERAL = Pattern.compile("([A-Za-z_][\\w.]*)\\s*(?:=|!=|<>|LIKE|like)\\s*'([a-z][a-z ]*)'");
+  private static final Pattern COMPARED_LITERAL = Pattern.compile("([A-Za-z_][\\w.]*)\\s*(?:=|!=|<>|LIKE|like)\\s*(['\"])([a-z][a-z ]*)\\2");
   private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}_]+");
   private static final Pattern ANSWER_TOKEN = Pattern.compile("[\\p{L}\\p{N}_]+|[^\\s\\p{L}\\p{N}_]");
 
@@ -36,7 +36,7 @@ record Exemplar(String question, String answer) {
       List<String> questionWords = words(e.question());
       while (m.find()) {
         String column = m.group(1).substring(m.group(1).lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
-        String value = m.group(2);
+        String value = m.group(3);
         if (!value.contains(" ") && questionWords.contains(value)) {
           columnOfValue.putIfAbsent(value, column);
         }
@@ -126,18 +126,36 @@ record Exemplar(String question, String answer) {
   static List<String> maskedTerms(String q, Lexicon lexicon) {
     StringBuilder b = new StringBuilder();
     int at = 0;
+    List<String> signature = new ArrayList<>();
     for (Slot s : questionSlots(q, lexicon)) {
-      b.append(q, at, s.start()).append(" slot").append(s.type().replace("LEX:", "").toLowerCase(Locale.ROOT)).append(' ');
+      String type = s.type().replace("LEX:", "").toLowerCase(Locale.ROOT);
+      b.append(q, at, s.start()).append(" slot").append(type).append(' ');
+      signature.add(type);
       at = s.end();
     }
     b.append(q.substring(at));
     List<String> words = words(b.toString());
-    List<String> terms = new ArrayList<>(words.size() * 2);
+    words.replaceAll(Exemplar::stem);
+    List<String> terms = new ArrayList<>(words.size() * 2 + 1);
     terms.addAll(words);
     for (int i = 0; i + 1 < words.size(); i++) {
       terms.add(words.get(i) + "_" + words.get(i + 1));
     }
+    // The entity signature (types of the question's entities, in order) as one more term.
+    java.util.Collections.sort(signature);
+    terms.add("sig_" + String.join("_", signature));
     return terms;
+  }
+
+  /** A light plural stemmer: {@code orders → order}, {@code categories → category}; short words stay. */
+  static String stem(String w) {
+    if (w.length() > 4 && w.endsWith("ies")) {
+      return w.substring(0, w.length() - 3) + "y";
+    }
+    if (w.length() > 3 && w.endsWith("s") && !w.endsWith("ss") && !w.endsWith("us")) {
+      return w.substring(0, w.length() - 1);
+    }
+    return w;
   }
 
   /**

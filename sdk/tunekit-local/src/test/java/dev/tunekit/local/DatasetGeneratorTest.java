@@ -18,7 +18,7 @@ class DatasetGeneratorTest {
   @Test
   void generatorReproducesTheCommittedFilesByteForByte() throws Exception {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process p = new ProcessBuilder(java.toString(), Fixtures.DATA.resolve("GenerateNl2SqlDataset.java").toString(),
+    Process p = new ProcessBuilder(java.toString(), Fixtures.DATA.resolve("GenerateNl2QueryDataset.java").toString(),
         out.toString()).redirectErrorStream(true).start();
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes())).isZero();

@@ -29,6 +29,21 @@ class ExemplarTest {
     lexicon.learn(status);
     lexicon.learn(new Exemplar("List pending orders.", "SELECT id FROM orders WHERE status = 'pending';"));
     assertThat(status.adaptTo("Show all pending orders.", lexicon)).contains("'pending'");
+
+    Exemplar dsl = new Exemplar("Show all shipped orders.", "FIND orders WHERE status = \"shipped\"");
+    Exemplar.Lexicon dslLexicon = new Exemplar.Lexicon();
+    dslLexicon.learn(dsl);
+    dslLexicon.learn(new Exemplar("List returned orders.", "FIND orders WHERE status = \"returned\""));
+    assertThat(dsl.adaptTo("Which orders were returned?", dslLexicon)).isEqualTo("FIND orders WHERE status = \"returned\"");
+  }
+
+  @Test
+  void pluralsAreStemmedAndTheEntitySignatureIsATerm() {
+    assertThat(Exemplar.stem("orders")).isEqualTo("order");
+    assertThat(Exemplar.stem("categories")).isEqualTo("category");
+    assertThat(Exemplar.stem("status")).isEqualTo("status");
+    assertThat(Exemplar.maskedTerms("Orders over 100 from Berlin", new Exemplar.Lexicon()))
+        .contains("order", "slotnum", "slotcap", "over_slotnum", "sig_cap_num");
   }
 
   @Test

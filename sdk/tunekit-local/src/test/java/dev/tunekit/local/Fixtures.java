@@ -17,7 +17,7 @@ import java.util.function.Predicate;
 
 /** Shared test helpers: the shipped dataset, a client for a server, and polling. */
 final class Fixtures {
-  static final Path DATA = Path.of("../../examples/data/nl2sql").toAbsolutePath().normalize();
+  static final Path DATA = Path.of("../../examples/data/nl2query").toAbsolutePath().normalize();
   static final Path TRAIN = DATA.resolve("train.jsonl");
   static final Path VALIDATION = DATA.resolve("validation.jsonl");
   static final Path HELDOUT = DATA.resolve("heldout.jsonl");

@@ -82,7 +82,7 @@ class LocalProviderEndToEndTest {
       assertThat(provider.checkpoints(job.id())).extracting(Checkpoint::model).contains(model + ":ckpt-step-50");
 
       String answer = provider.chat(ChatRequest.of(model, List.of(ChatMessage.user("Which customers live in Dublin?")))).content();
-      assertThat(answer).isEqualTo("SELECT name, email FROM customers WHERE city = 'Dublin';");
+      assertThat(answer).isEqualTo("FIND customers WHERE city = \"Dublin\"");
     }
     // close() stopped the embedded server.
     java.net.URI uri = java.net.URI.create(baseUrl);

@@ -174,12 +174,12 @@ class OpenAiClientCompatibilityTest {
     assertThat(client.models().retrieve(model).ownedBy()).isEqualTo("user");
     ChatCompletion answer = client.chat().completions().create(ChatCompletionCreateParams.builder().model(model)
         .addUserMessage("Which customers live in Vienna?").build());
-    assertThat(answer.choices().get(0).message().content()).hasValue("SELECT name, email FROM customers WHERE city = 'Vienna';");
+    assertThat(answer.choices().get(0).message().content()).hasValue("FIND customers WHERE city = \"Vienna\"");
     assertThat(answer.usage().orElseThrow().promptTokens()).isPositive();
     // The first checkpoint is a model too, served from the index as it was after epoch 1.
     ChatCompletion fromCheckpoint = client.chat().completions().create(ChatCompletionCreateParams.builder()
         .model(model + ":ckpt-step-50").addUserMessage("Which customers live in Vienna?").build());
-    assertThat(fromCheckpoint.choices().get(0).message().content()).hasValue("SELECT name, email FROM customers WHERE city = 'Vienna';");
+    assertThat(fromCheckpoint.choices().get(0).message().content()).hasValue("FIND customers WHERE city = \"Vienna\"");
   }
 
   /** The first {@code lines} training examples, for tests that need a job but not a good model. */
@@ -266,9 +266,9 @@ class OpenAiClientCompatibilityTest {
     ChatCompletion withExamples = client.chat().completions().create(ChatCompletionCreateParams.builder()
         .model("local-base")
         .addSystemMessage("Translate to SQL.\nQ: Which customers are based in Berlin?\n"
-            + "A: SELECT name, email FROM customers WHERE city = 'Berlin';")
+            + "A: FIND customers WHERE city = \"Berlin\"")
         .addUserMessage("Which customers are based in Vienna?").build());
-    assertThat(withExamples.choices().get(0).message().content()).hasValue("SELECT name, email FROM customers WHERE city = 'Vienna';");
+    assertThat(withExamples.choices().get(0).message().content()).hasValue("FIND customers WHERE city = \"Vienna\"");
   }
 
   @Test

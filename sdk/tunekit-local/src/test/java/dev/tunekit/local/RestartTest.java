@@ -46,7 +46,7 @@ class RestartTest {
       assertThat(c.models().list().data()).extracting(Model::id).contains(model);
       String answer = c.chat().completions().create(ChatCompletionCreateParams.builder().model(model)
           .addUserMessage("Which customers live in Oslo?").build()).choices().get(0).message().content().orElseThrow();
-      assertThat(answer).isEqualTo("SELECT name, email FROM customers WHERE city = 'Oslo';");
+      assertThat(answer).isEqualTo("FIND customers WHERE city = \"Oslo\"");
       c.close();
     }
   }

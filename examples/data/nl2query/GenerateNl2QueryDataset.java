@@ -9,11 +9,12 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Generates the Tunekit quickstart dataset: questions about a small shop database (customers,
- * products, orders, order items) paired with the SQLite query that answers them.
+ * Generates the Tunekit quickstart dataset: questions about a small shop's data (customers, products,
+ * orders) paired with the query, in a compact query language ({@code FIND orders WHERE status =
+ * "shipped" AND total > 100 SORT BY total DESC LIMIT 10}), that answers them.
  *
  * <p>Deterministic: the same program writes the same bytes. Run it from the repository root with
- * {@code java examples/data/nl2sql/GenerateNl2SqlDataset.java examples/data/nl2sql}.
+ * {@code java examples/data/nl2query/GenerateNl2QueryDataset.java examples/data/nl2query}.
  *
  * <p>Every intent has eight question templates: the first six produce the training and validation
  * sets, the last two (different wording) produce the held-out evaluation set, so a model has to
@@ -21,19 +22,20 @@ import java.util.Random;
  * names, products, numbers, dates) are drawn per example; the held-out pools also contain values that
  * never occur in training.
  */
-public final class GenerateNl2SqlDataset {
+public final class GenerateNl2QueryDataset {
 
-  static final String SYSTEM_PROMPT = "You translate questions about the shop database into one SQLite query. "
-      + "Schema: customers(id, name, email, city, country, signup_date, tier); "
-      + "products(id, name, category, price, stock); "
-      + "orders(id, customer_id, order_date, status, total); "
-      + "order_items(order_id, product_id, quantity, unit_price). "
-      + "Answer with the SQL query only.";
+  static final String SYSTEM_PROMPT = "You translate questions about the shop's data into one query in the shop "
+      + "query language: FIND <entity> [WHERE <field> <op> <value> (AND ...)] [SORT BY <field> ASC|DESC] [LIMIT <n>], "
+      + "with ops = != > >= < <=, strings and dates in double quotes. "
+      + "Entities and fields: customers(name, email, city, country, tier, signup_date, order_count, total_spent); "
+      + "products(name, category, price, stock, units_sold); "
+      + "orders(id, customer.name, customer.city, status, total, created, order_year, age_days). "
+      + "Answer with the query only.";
 
-  record Intent(String name, String sql, List<String> templates) {}
+  record Intent(String name, String query, List<String> templates) {}
 
   static final List<Intent> INTENTS = List.of(
-      new Intent("customers_in_city", "SELECT name, email FROM customers WHERE city = '{city}';", List.of(
+      new Intent("customers_in_city", "FIND customers WHERE city = \"{city}\"", List.of(
           "List the customers who live in {city}.",
           "Which customers are based in {city}?",
           "Show me names and emails of customers from {city}.",
@@ -42,16 +44,16 @@ public final class GenerateNl2SqlDataset {
           "Find customers whose city is {city}.",
           "I need the contact emails for everyone living in {city}.",
           "Customers residing in {city}: names and emails please.")),
-      new Intent("count_customers_country", "SELECT COUNT(*) FROM customers WHERE country = '{country}';", List.of(
-          "How many customers do we have in {country}?",
-          "Count the customers from {country}.",
-          "What is the number of customers in {country}?",
-          "Number of customers located in {country}?",
-          "Tell me how many customers are from {country}.",
-          "Give me the customer count for {country}.",
-          "What's our total customer count in {country}?",
-          "How many people in {country} are registered as customers?")),
-      new Intent("category_under_price", "SELECT name, price FROM products WHERE category = '{cat}' AND price < {price};", List.of(
+      new Intent("frequent_customers", "FIND customers WHERE order_count > {orders} SORT BY order_count DESC", List.of(
+          "Which customers have placed more than {orders} orders?",
+          "List customers with over {orders} orders.",
+          "Show customers who ordered more than {orders} times.",
+          "Find customers whose order count exceeds {orders}.",
+          "Give me customers with more than {orders} orders, most first.",
+          "Who has made more than {orders} orders?",
+          "Loyal shoppers with over {orders} purchases?",
+          "Customers that have ordered from us more than {orders} times?")),
+      new Intent("category_under_price", "FIND products WHERE category = \"{cat}\" AND price < {price}", List.of(
           "Show {cat} products cheaper than {price}.",
           "List {cat} items priced under {price}.",
           "Which {cat} products cost less than {price}?",
@@ -60,7 +62,7 @@ public final class GenerateNl2SqlDataset {
           "What {cat} products can I get for less than {price}?",
           "Any {cat} products under {price} in price?",
           "I'm looking for cheap {cat} stuff, below {price}.")),
-      new Intent("most_expensive_products", "SELECT name, price FROM products ORDER BY price DESC LIMIT {k};", List.of(
+      new Intent("most_expensive_products", "FIND products SORT BY price DESC LIMIT {k}", List.of(
           "What are the {k} most expensive products?",
           "Show the top {k} products by price.",
           "List the {k} priciest products.",
@@ -69,7 +71,7 @@ public final class GenerateNl2SqlDataset {
           "Top {k} products ordered by price, highest first.",
           "Rank products by price and show the first {k}.",
           "I want to see our {k} most costly products.")),
-      new Intent("low_stock", "SELECT name, stock FROM products WHERE stock < {stock} ORDER BY stock;", List.of(
+      new Intent("low_stock", "FIND products WHERE stock < {stock} SORT BY stock ASC", List.of(
           "Which products have fewer than {stock} units in stock?",
           "List products with stock below {stock}.",
           "Show products that are running low, under {stock} in stock.",
@@ -78,7 +80,7 @@ public final class GenerateNl2SqlDataset {
           "Products with a stock level under {stock}, lowest first.",
           "Which items are almost sold out (stock under {stock})?",
           "Show me everything with under {stock} units left.")),
-      new Intent("orders_with_status", "SELECT id, order_date, total FROM orders WHERE status = '{status}';", List.of(
+      new Intent("orders_with_status", "FIND orders WHERE status = \"{status}\"", List.of(
           "Show all {status} orders.",
           "List the orders that are {status}.",
           "Which orders have status {status}?",
@@ -87,7 +89,7 @@ public final class GenerateNl2SqlDataset {
           "What orders are currently {status}?",
           "Pull up the {status} orders with their dates and totals.",
           "I need a list of orders in {status} state.")),
-      new Intent("orders_over_total", "SELECT id, customer_id, total FROM orders WHERE total > {total} ORDER BY total DESC;", List.of(
+      new Intent("orders_over_total", "FIND orders WHERE total > {total} SORT BY total DESC", List.of(
           "Which orders are worth more than {total}?",
           "List orders with a total above {total}.",
           "Show orders over {total}, biggest first.",
@@ -96,16 +98,16 @@ public final class GenerateNl2SqlDataset {
           "What orders have a total higher than {total}?",
           "Big orders only: total over {total}, sorted by total.",
           "Orders that cost the customer more than {total}?")),
-      new Intent("monthly_revenue", "SELECT strftime('%m', order_date) AS month, SUM(total) AS revenue FROM orders WHERE strftime('%Y', order_date) = '{year}' GROUP BY month ORDER BY month;", List.of(
-          "What was the revenue per month in {year}?",
-          "Show monthly revenue for {year}.",
-          "Break down {year} sales by month.",
-          "Give me the total order value for each month of {year}.",
-          "How much did we sell each month in {year}?",
-          "Monthly sales totals for {year}, please.",
-          "Month by month, how much revenue came in during {year}?",
-          "Chart-ready revenue by month for the year {year}.")),
-      new Intent("orders_of_customer", "SELECT o.id, o.order_date, o.total FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.name = '{name}';", List.of(
+      new Intent("orders_in_year", "FIND orders WHERE order_year = {year} SORT BY created ASC", List.of(
+          "Show all orders from {year}.",
+          "List the orders placed in {year}.",
+          "Which orders were made during {year}?",
+          "Give me every order of {year}, oldest first.",
+          "Find orders with an order year of {year}.",
+          "What orders did we receive in {year}?",
+          "Everything customers ordered back in {year}, in date order.",
+          "Pull the {year} orders chronologically.")),
+      new Intent("orders_of_customer", "FIND orders WHERE customer.name = \"{name}\" SORT BY created DESC", List.of(
           "Show the orders placed by {name}.",
           "What has {name} ordered?",
           "List all orders from customer {name}.",
@@ -114,7 +116,7 @@ public final class GenerateNl2SqlDataset {
           "Which orders belong to {name}?",
           "Order history for {name}, please.",
           "Did {name} buy anything? Show their orders.")),
-      new Intent("top_customers_by_spend", "SELECT c.name, SUM(o.total) AS spent FROM customers c JOIN orders o ON o.customer_id = c.id GROUP BY c.name ORDER BY spent DESC LIMIT {k};", List.of(
+      new Intent("top_customers_by_spend", "FIND customers SORT BY total_spent DESC LIMIT {k}", List.of(
           "Who are the top {k} customers by total spend?",
           "List the {k} customers who spent the most.",
           "Which {k} customers have the highest order totals?",
@@ -123,16 +125,16 @@ public final class GenerateNl2SqlDataset {
           "Find the {k} customers with the largest total purchases.",
           "Our {k} most valuable customers by spending?",
           "Rank customers by how much they spent and keep {k}.")),
-      new Intent("average_order_in_city", "SELECT AVG(o.total) FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.city = '{city}';", List.of(
-          "What is the average order value for customers in {city}?",
-          "Average order total from {city} customers?",
-          "Compute the mean order amount for {city}.",
-          "How much does a typical order from {city} cost on average?",
-          "Show the average order size for customers living in {city}.",
-          "Give me the average total of orders placed by customers in {city}.",
-          "On average, how big are orders coming from {city}?",
-          "Mean order total, {city} customers only.")),
-      new Intent("best_sellers_in_category", "SELECT p.name, SUM(i.quantity) AS units FROM order_items i JOIN products p ON p.id = i.product_id WHERE p.category = '{cat}' GROUP BY p.name ORDER BY units DESC LIMIT {k};", List.of(
+      new Intent("big_orders_from_city", "FIND orders WHERE customer.city = \"{city}\" AND total > {total}", List.of(
+          "Show orders over {total} from customers in {city}.",
+          "List orders above {total} placed by {city} customers.",
+          "Which orders from {city} are worth more than {total}?",
+          "Find orders bigger than {total} from customers living in {city}.",
+          "Give me {city} orders with a total above {total}.",
+          "What orders over {total} came from {city}?",
+          "Large orders (more than {total}) from customers in {city}?",
+          "From {city}, any orders exceeding {total}?")),
+      new Intent("best_sellers_in_category", "FIND products WHERE category = \"{cat}\" SORT BY units_sold DESC LIMIT {k}", List.of(
           "What are the {k} best-selling {cat} products?",
           "Show the top {k} {cat} products by units sold.",
           "Which {k} {cat} items sold the most?",
@@ -141,7 +143,7 @@ public final class GenerateNl2SqlDataset {
           "Top {k} sellers in {cat}, by units.",
           "In {cat}, which {k} products moved the most units?",
           "Best {k} {cat} sellers by quantity?")),
-      new Intent("customers_in_tier", "SELECT name, email FROM customers WHERE tier = '{tier}';", List.of(
+      new Intent("customers_in_tier", "FIND customers WHERE tier = \"{tier}\"", List.of(
           "List all {tier} tier customers.",
           "Which customers are in the {tier} tier?",
           "Show customers with {tier} membership.",
@@ -150,7 +152,7 @@ public final class GenerateNl2SqlDataset {
           "Who has {tier} status in our loyalty program?",
           "Email list of {tier}-tier members, please.",
           "Which shoppers hold a {tier} membership?")),
-      new Intent("customers_without_orders", "SELECT c.name FROM customers c LEFT JOIN orders o ON o.customer_id = c.id WHERE o.id IS NULL;", List.of(
+      new Intent("customers_without_orders", "FIND customers WHERE order_count = 0", List.of(
           "Which customers have never placed an order?",
           "List customers without any orders.",
           "Show customers who have not ordered anything.",
@@ -159,7 +161,7 @@ public final class GenerateNl2SqlDataset {
           "Give me customers that have no orders at all.",
           "Customers with no purchase history?",
           "Which registered customers never made an order?")),
-      new Intent("recent_orders", "SELECT id, total FROM orders WHERE order_date >= date('now', '-{days} days');", List.of(
+      new Intent("recent_orders", "FIND orders WHERE age_days <= {days} SORT BY created DESC", List.of(
           "Show orders from the last {days} days.",
           "List orders placed in the past {days} days.",
           "Which orders were made within the last {days} days?",
@@ -168,7 +170,7 @@ public final class GenerateNl2SqlDataset {
           "What orders came in during the last {days} days?",
           "Anything ordered in the previous {days} days?",
           "Recent activity: orders placed over the past {days} days.")),
-      new Intent("product_price", "SELECT price FROM products WHERE name = '{product}';", List.of(
+      new Intent("product_price", "FIND products WHERE name = \"{product}\"", List.of(
           "How much does the {product} cost?",
           "What is the price of the {product}?",
           "Show the price for {product}.",
@@ -177,25 +179,25 @@ public final class GenerateNl2SqlDataset {
           "Look up what we charge for the {product}.",
           "What would a {product} set me back?",
           "Current price on the {product}, please.")),
-      new Intent("count_orders_status_year", "SELECT COUNT(*) FROM orders WHERE status = '{status}' AND strftime('%Y', order_date) = '{year}';", List.of(
-          "How many orders were {status} in {year}?",
-          "Count the {status} orders from {year}.",
-          "Number of {status} orders in {year}?",
-          "How many {year} orders have status {status}?",
-          "Give me the count of orders {status} during {year}.",
-          "Tell me how many orders from {year} are {status}.",
-          "In {year}, how many orders ended up {status}?",
-          "Total number of {status} orders for the year {year}?")),
-      new Intent("revenue_by_category", "SELECT p.category, SUM(i.quantity * i.unit_price) AS revenue FROM order_items i JOIN products p ON p.id = i.product_id GROUP BY p.category ORDER BY revenue DESC;", List.of(
-          "What is the revenue per product category?",
-          "Show sales totals by category.",
-          "Which categories bring in the most revenue?",
-          "Break down revenue by product category.",
-          "Give me total sales for each category, highest first.",
-          "How much revenue does each category generate?",
-          "Category-level revenue ranking, please.",
-          "Which product categories earn us the most money?")),
-      new Intent("customers_signed_up_after", "SELECT name, signup_date FROM customers WHERE signup_date > '{date}';", List.of(
+      new Intent("orders_with_status_in_year", "FIND orders WHERE status = \"{status}\" AND order_year = {year}", List.of(
+          "Show the {status} orders from {year}.",
+          "List orders that were {status} in {year}.",
+          "Which {year} orders are {status}?",
+          "Find {status} orders placed in {year}.",
+          "Give me all orders from {year} with status {status}.",
+          "What orders from {year} ended up {status}?",
+          "In {year}, which orders got {status}?",
+          "All {status} orders for the year {year}, please.")),
+      new Intent("out_of_stock_in_category", "FIND products WHERE category = \"{cat}\" AND stock = 0", List.of(
+          "Which {cat} products are out of stock?",
+          "List {cat} items with no stock left.",
+          "Show out-of-stock products in {cat}.",
+          "Find {cat} products that are sold out.",
+          "Give me the {cat} products we have run out of.",
+          "What {cat} items have zero stock?",
+          "Anything in {cat} we can't ship because stock is empty?",
+          "Sold-out {cat} goods, please.")),
+      new Intent("customers_signed_up_after", "FIND customers WHERE signup_date > \"{date}\" SORT BY signup_date ASC", List.of(
           "Which customers signed up after {date}?",
           "List customers who joined after {date}.",
           "Show new customers registered since {date}.",
@@ -204,7 +206,7 @@ public final class GenerateNl2SqlDataset {
           "Who became a customer after {date}?",
           "Customers onboarded after {date}?",
           "Everyone who registered later than {date}, with their signup dates.")),
-      new Intent("products_in_price_range", "SELECT name, price FROM products WHERE price BETWEEN {lo} AND {hi};", List.of(
+      new Intent("products_in_price_range", "FIND products WHERE price >= {lo} AND price <= {hi} SORT BY price ASC", List.of(
           "Show products priced between {lo} and {hi}.",
           "List products that cost from {lo} to {hi}.",
           "Which products are in the {lo} to {hi} price range?",
@@ -217,9 +219,6 @@ public final class GenerateNl2SqlDataset {
   static final List<String> CITIES = List.of("Berlin", "Paris", "Madrid", "Lisbon", "Vienna", "Oslo", "Dublin",
       "Rome", "Prague", "Warsaw", "Athens", "Zurich", "Amsterdam", "Brussels", "Copenhagen");
   static final List<String> NEW_CITIES = List.of("Helsinki", "Porto", "Lyon", "Krakow", "Seville");
-  static final List<String> COUNTRIES = List.of("Germany", "France", "Spain", "Portugal", "Austria", "Norway",
-      "Ireland", "Italy", "Poland", "Greece", "Switzerland", "Netherlands", "Belgium", "Denmark");
-  static final List<String> NEW_COUNTRIES = List.of("Sweden", "Finland", "Estonia");
   static final List<String> NAMES = List.of("Ana Lopez", "Ben Carter", "Chloe Martin", "David Novak", "Elena Rossi",
       "Farid Haddad", "Grace Kim", "Hugo Weber", "Ines Costa", "Jonas Berg", "Kaito Sato", "Lea Dubois",
       "Marta Nowak", "Nils Olsen", "Omar Aziz", "Priya Shah");
@@ -237,10 +236,11 @@ public final class GenerateNl2SqlDataset {
   static final List<Integer> STOCKS = List.of(3, 5, 10, 12, 15, 20, 25, 50);
   static final List<Integer> KS = List.of(3, 5, 7, 10, 15, 20, 25);
   static final List<Integer> DAYS = List.of(7, 10, 14, 30, 45, 60, 90);
+  static final List<Integer> ORDER_COUNTS = List.of(2, 3, 4, 5, 8, 10, 20);
   static final List<Integer> YEARS = List.of(2021, 2022, 2023, 2024, 2025);
 
   public static void main(String[] args) throws IOException {
-    Path out = Path.of(args.length > 0 ? args[0] : "examples/data/nl2sql");
+    Path out = Path.of(args.length > 0 ? args[0] : "examples/data/nl2query");
     Files.createDirectories(out);
     Random random = new Random(20261104L);
     List<String> train = new ArrayList<>();
@@ -271,16 +271,15 @@ public final class GenerateNl2SqlDataset {
   /** The prompt-engineered baseline: the same instructions plus a few worked examples. */
   static String baselinePrompt() {
     return SYSTEM_PROMPT + "\n\nExamples:\n\n"
-        + "Q: Which customers are based in Berlin?\nA: SELECT name, email FROM customers WHERE city = 'Berlin';\n\n"
-        + "Q: Show all shipped orders.\nA: SELECT id, order_date, total FROM orders WHERE status = 'shipped';\n\n"
-        + "Q: What are the 5 most expensive products?\nA: SELECT name, price FROM products ORDER BY price DESC LIMIT 5;\n\n"
-        + "Q: How many customers do we have in France?\nA: SELECT COUNT(*) FROM customers WHERE country = 'France';\n";
+        + "Q: Which customers are based in Berlin?\nA: FIND customers WHERE city = \"Berlin\"\n\n"
+        + "Q: Show all shipped orders.\nA: FIND orders WHERE status = \"shipped\"\n\n"
+        + "Q: What are the 5 most expensive products?\nA: FIND products SORT BY price DESC LIMIT 5\n\n"
+        + "Q: Which customers have placed more than 3 orders?\nA: FIND customers WHERE order_count > 3 SORT BY order_count DESC\n";
   }
 
   static String example(Intent intent, String template, Random random, boolean heldout) {
     Map<String, String> values = new LinkedHashMap<>();
     values.put("city", pick(random, CITIES, heldout ? NEW_CITIES : List.of()));
-    values.put("country", pick(random, COUNTRIES, heldout ? NEW_COUNTRIES : List.of()));
     values.put("name", pick(random, NAMES, heldout ? NEW_NAMES : List.of()));
     values.put("product", pick(random, PRODUCTS, heldout ? NEW_PRODUCTS : List.of()));
     values.put("cat", pick(random, CATEGORIES, List.of()));
@@ -291,6 +290,7 @@ public final class GenerateNl2SqlDataset {
     values.put("stock", String.valueOf(pick(random, STOCKS, List.of())));
     values.put("k", String.valueOf(pick(random, KS, List.of())));
     values.put("days", String.valueOf(pick(random, DAYS, List.of())));
+    values.put("orders", String.valueOf(pick(random, ORDER_COUNTS, List.of())));
     values.put("year", String.valueOf(pick(random, YEARS, List.of())));
     values.put("date", String.format("%d-%02d-%02d", pick(random, YEARS, List.of()), 1 + random.nextInt(12),
         random.nextBoolean() ? 1 : 15));
@@ -298,10 +298,10 @@ public final class GenerateNl2SqlDataset {
     values.put("lo", String.valueOf(lo));
     values.put("hi", String.valueOf(lo * (2 + random.nextInt(4))));
     String question = fill(template, values);
-    String sql = fill(intent.sql(), values);
+    String query = fill(intent.query(), values);
     return "{\"messages\":[{\"role\":\"system\",\"content\":" + quote(SYSTEM_PROMPT) + "},"
         + "{\"role\":\"user\",\"content\":" + quote(question) + "},"
-        + "{\"role\":\"assistant\",\"content\":" + quote(sql) + "}]}";
+        + "{\"role\":\"assistant\",\"content\":" + quote(query) + "}]}";
   }
 
   static <T> T pick(Random random, List<T> pool, List<T> extra) {
