@@ -510,7 +510,7 @@ final class JobRunner implements AutoCloseable {
     public void log(String level, String message) {
       synchronized (store) {
         event(job, level, message);
-        store.saveJob(job);
+        store.saveJobSoon(job);
       }
     }
 
@@ -530,7 +530,7 @@ final class JobRunner implements AutoCloseable {
         data.put("step", step);
         values.forEach((k, v) -> data.put(k, k.equals("total_steps") ? (Object) v.longValue() : v));
         e.data = data;
-        store.saveJob(job);
+        store.saveJobSoon(job);
       }
     }
 

@@ -83,12 +83,18 @@ public final class LocalServer implements AutoCloseable {
   }
 
   private LocalServer(Builder b) throws IOException {
-    this.store = new Store(b.dataDir);
+    // Bind first: a taken port fails before any state is read or thread started.
+    this.http = HttpServer.create(new InetSocketAddress(InetAddress.getByName(b.host), b.port), 0);
+    try {
+      this.store = new Store(b.dataDir);
+    } catch (RuntimeException e) {
+      http.stop(0);
+      throw e;
+    }
     this.token = b.token != null ? b.token : Secret.of("tk-local-" + Store.newId(""));
     this.tokenBytes = token.reveal().getBytes(StandardCharsets.UTF_8);
     this.runner = new JobRunner(store, b.trainer, b.stepDelay);
     this.httpThreads = Executors.newFixedThreadPool(4, JobRunner.daemon("tunekit-local-http"));
-    this.http = HttpServer.create(new InetSocketAddress(InetAddress.getByName(b.host), b.port), 0);
     http.createContext("/", this::handle);
     http.setExecutor(httpThreads);
     http.start();
@@ -130,6 +136,7 @@ public final class LocalServer implements AutoCloseable {
     http.stop(0);
     runner.close();
     httpThreads.shutdownNow();
+    store.close();
   }
 
   // ---------------------------------------------------------------- HTTP

@@ -99,6 +99,9 @@ final class Store {
   private final Path dir;
   private final Map<String, FileRec> files = new LinkedHashMap<>();
   private final Map<String, JobRec> jobs = new LinkedHashMap<>();
+  private final java.util.Set<String> dirty = new java.util.LinkedHashSet<>();
+  private final java.util.concurrent.ScheduledExecutorService flusher =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(JobRunner.daemon("tunekit-local-store"));
   private long seq;
 
   Store(Path dir) {
@@ -203,9 +206,43 @@ final class Store {
     return new ArrayList<>(jobs.values());
   }
 
-  /** Persists a job; call while holding the store's lock after changing it. */
+  /** Persists a job now; call after changing its state. */
   synchronized void saveJob(JobRec j) {
+    dirty.remove(j.id);
     write(dir.resolve("jobs").resolve(j.id + ".json"), j);
+  }
+
+  /**
+   * Persists a job within {@link #FLUSH_INTERVAL_MS} (for progress: events and metrics), so a job with
+   * thousands of steps does not rewrite its file thousands of times.
+   */
+  synchronized void saveJobSoon(JobRec j) {
+    if (dirty.add(j.id) && dirty.size() == 1) {
+      try {
+        flusher.schedule(this::flush, FLUSH_INTERVAL_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException closed) {
+        saveJob(j); // the server is closing: write at once
+      }
+    }
+  }
+
+  static final long FLUSH_INTERVAL_MS = 250;
+
+  /** Writes every job with unsaved progress. */
+  synchronized void flush() {
+    for (String id : new ArrayList<>(dirty)) {
+      JobRec j = jobs.get(id);
+      if (j != null) {
+        saveJob(j);
+      }
+    }
+    dirty.clear();
+  }
+
+  /** Flushes pending progress and stops the flusher. */
+  void close() {
+    flusher.shutdownNow();
+    flush();
   }
 
   Path jobDir(String jobId) {
