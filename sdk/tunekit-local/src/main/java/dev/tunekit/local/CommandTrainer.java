@@ -32,8 +32,9 @@ import java.util.regex.Pattern;
  *       {@code TUNEKIT_SUFFIX}.
  *   <li>Standard output: lines of {@code key=value} pairs containing {@code step=} (for example
  *       {@code step=12 train_loss=0.53 valid_loss=0.61}), or JSON objects with a {@code step} field,
- *       become metrics; a line {@code model_path=/some/dir} names the trained model (default: the output
- *       directory); any other line becomes an info event.
+ *       become metrics; {@code checkpoint_path=DIR step=N [train_loss=...]} records a checkpoint; a line
+ *       {@code model_path=/some/dir} names the trained model (default: the output directory); any other
+ *       line becomes an info event.
  *   <li>Exit code 0 means succeeded; anything else fails the job with the last lines of standard error.
  *   <li>Cancel destroys the process and all its descendants; pause sends SIGSTOP to them, resume SIGCONT
  *       (POSIX systems only).
@@ -138,6 +139,10 @@ final class CommandTrainer implements Trainer {
     if (line.isEmpty()) {
       return;
     }
+    if (line.startsWith("checkpoint_path=")) {
+      checkpointLine(line, ctx);
+      return;
+    }
     if (line.startsWith("model_path=")) {
       Path p = Path.of(line.substring("model_path=".length()).trim());
       modelPath.set(p.isAbsolute() ? p : ctx.outputDir().resolve(p));
@@ -179,6 +184,35 @@ final class CommandTrainer implements Trainer {
     } else {
       ctx.log("info", line.length() > 500 ? line.substring(0, 500) + "…" : line);
     }
+  }
+
+  /** {@code checkpoint_path=PATH step=N [key=value ...]}: a checkpoint the script saved (its metrics optional). */
+  private static void checkpointLine(String line, TrainingContext ctx) {
+    Path path = null;
+    Long step = null;
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    Matcher m = KEY_VALUE.matcher(line);
+    while (m.find()) {
+      String key = m.group(1);
+      String value = m.group(2);
+      if (key.equals("checkpoint_path")) {
+        Path p = Path.of(value);
+        path = p.isAbsolute() ? p : ctx.outputDir().resolve(p);
+      } else if (key.equals("step") && value.matches("\\d+")) {
+        step = Long.parseLong(value);
+      } else {
+        try {
+          metrics.put(alias(key), Double.parseDouble(value));
+        } catch (NumberFormatException e) {
+          // not a metric
+        }
+      }
+    }
+    if (path == null || step == null) {
+      ctx.log("warn", "Ignored checkpoint line without checkpoint_path=PATH and step=N: " + line);
+      return;
+    }
+    ctx.checkpoint(step, metrics, path);
   }
 
   private static String alias(String key) {

@@ -77,7 +77,14 @@ final class ServerMain {
     LocalServer.Builder b = LocalServer.builder().dataDir(dataDir).host(host).port(port)
         .stepDelay(Duration.ofMillis(delay)).trainer(trainer);
     LocalServer.env("TUNEKIT_LOCAL_TOKEN").map(Secret::of).ifPresent(b::token);
-    LocalServer server = b.start();
+    LocalServer server;
+    try {
+      server = b.start();
+    } catch (RuntimeException e) {
+      System.err.println("tunekit-local: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
     Path tf = tokenFile != null ? tokenFile : server.dataDir().resolve("server.token");
     Files.writeString(tf, server.token().reveal() + "\n", StandardCharsets.UTF_8);
     try {

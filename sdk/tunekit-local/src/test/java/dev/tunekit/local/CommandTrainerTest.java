@@ -56,6 +56,7 @@ class CommandTrainerTest {
         "echo 'step=1 train_loss=0.90 train_accuracy=0.40'",
         "echo 'step=2 train_loss=0.60 valid_loss=0.70'",
         "echo '{\"step\": 3, \"train_loss\": 0.41, \"valid_loss\": 0.55}'",
+        "mkdir -p ckpt-2 && echo checkpoint_path=ckpt-2 step=2 train_loss=0.60",
         "mkdir -p adapter && echo weights > adapter/adapter.bin",
         "echo model_path=adapter",
         "exit 0", ""));
@@ -80,6 +81,12 @@ class CommandTrainerTest {
       assertThat(metrics.get(0)).containsEntry("train_mean_token_accuracy", 0.4);
       assertThat(events).anyMatch(e -> e.message().equals("epochs=auto seed=7 base=local-base"));
       assertThat(events).anyMatch(e -> e.message().contains("adapter"));
+      var checkpoints = c.fineTuning().jobs().checkpoints().list(job.id()).data();
+      assertThat(checkpoints).singleElement().satisfies(k -> {
+        assertThat(k.stepNumber()).isEqualTo(2L);
+        assertThat(k.fineTunedModelCheckpoint()).isEqualTo(job.fineTunedModel().orElseThrow() + ":ckpt-step-2");
+        assertThat(k.metrics().trainLoss()).hasValue(0.6);
+      });
 
       String csv;
       try (var response = c.files().content(job.resultFiles().get(0)); InputStream body = response.body()) {
