@@ -156,11 +156,11 @@ final class CommandTrainer implements Trainer {
         JsonNode node = JSON.readTree(line);
         if (node.path("step").canConvertToLong()) {
           step = node.path("step").asLong();
-          node.fields().forEachRemaining(f -> {
+          for (Map.Entry<String, JsonNode> f : node.properties()) {
             if (f.getValue().isNumber() && !f.getKey().equals("step")) {
               values.put(alias(f.getKey()), f.getValue().asDouble());
             }
-          });
+          }
         }
       } catch (IOException e) {
         step = null;

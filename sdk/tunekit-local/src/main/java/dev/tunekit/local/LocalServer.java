@@ -522,9 +522,7 @@ public final class LocalServer implements AutoCloseable {
       if (metadata.size() > 16) {
         throw ApiError.invalid("metadata can have at most 16 keys.", "metadata");
       }
-      var it = metadata.fields();
-      while (it.hasNext()) {
-        var e = it.next();
+      for (Map.Entry<String, JsonNode> e : metadata.properties()) {
         if (e.getKey().length() > 64 || !e.getValue().isTextual() || e.getValue().asText().length() > 512) {
           throw ApiError.invalid("metadata keys must be at most 64 characters and values strings of at most 512.", "metadata");
         }

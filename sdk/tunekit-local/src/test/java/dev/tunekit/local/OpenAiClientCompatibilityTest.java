@@ -124,7 +124,7 @@ class OpenAiClientCompatibilityTest {
     assertThat(model).startsWith("ft:local-base:tunekit:nl2sql:");
     assertThat(job.trainedTokens()).hasValueSatisfying(t -> assertThat(t).isPositive());
     assertThat(job.finishedAt()).isPresent();
-    assertThat(job.metadata().orElseThrow()._additionalProperties()).containsEntry("tag", JsonValue.from("full-run"));
+    assertThat(job.metadata().orElseThrow()._allProperties()).containsEntry("tag", JsonValue.from("full-run"));
 
     List<FineTuningJobEvent> events = new ArrayList<>();
     client.fineTuning().jobs().listEvents(job.id(), JobListEventsParams.builder().limit(50).build())
