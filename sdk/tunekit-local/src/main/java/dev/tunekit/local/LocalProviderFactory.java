@@ -23,8 +23,9 @@ import java.util.Set;
  * <p>Settings ({@code providers.local.*}): {@code dataDir} (default {@code <workDir>/local-server}),
  * {@code port} (default 0, a free port), {@code trainer} ({@code exemplar} or {@code command}),
  * {@code command} (for the command trainer: a list of arguments, or one string run by
- * {@code /bin/sh -c}), {@code stepDelay} (pause between training steps, default 20ms). Any other
- * setting is passed to the {@code openai-compatible} provider.
+ * {@code /bin/sh -c}), {@code stepDelay} (pause between training steps, default 20ms), {@code host}
+ * (bind address, default 127.0.0.1). Any other setting is passed to the {@code openai-compatible}
+ * provider.
  */
 public final class LocalProviderFactory implements TuningProviderFactory {
   /** The settings this factory reads itself; the rest go to the openai-compatible provider. */
