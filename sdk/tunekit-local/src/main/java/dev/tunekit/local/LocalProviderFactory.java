@@ -1,0 +1,118 @@
+package dev.tunekit.local;
+
+import dev.tunekit.InvalidInputException;
+import dev.tunekit.TunekitException;
+import dev.tunekit.spi.ProviderSettings;
+import dev.tunekit.spi.TuningProvider;
+import dev.tunekit.spi.TuningProviderFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+
+/**
+ * Provider {@code local}: starts an embedded {@link LocalServer} on a free loopback port and talks to
+ * it through the {@code openai-compatible} provider, the same code path a user takes to OpenAI.
+ * Closing the provider stops the server.
+ *
+ * <p>Settings ({@code providers.local.*}): {@code dataDir} (default {@code <workDir>/local-server}),
+ * {@code port} (default 0, a free port), {@code trainer} ({@code exemplar} or {@code command}),
+ * {@code command} (for the command trainer: a list of arguments, or one string run by
+ * {@code /bin/sh -c}), {@code stepDelay} (pause between training steps, default 20ms), {@code host}
+ * (bind address, default 127.0.0.1). Any other setting is passed to the {@code openai-compatible}
+ * provider.
+ */
+public final class LocalProviderFactory implements TuningProviderFactory {
+  /** The settings this factory reads itself; the rest go to the openai-compatible provider. */
+  static final Set<String> OWN_SETTINGS = Set.of("dataDir", "port", "trainer", "command", "stepDelay", "host");
+
+  /** Creates the factory (called by {@link ServiceLoader}). */
+  public LocalProviderFactory() {}
+
+  @Override
+  public Set<String> names() {
+    return Set.of("local");
+  }
+
+  @Override
+  public TuningProvider create(ProviderSettings settings) {
+    TuningProviderFactory delegate = openAiCompatible();
+    LocalServer server = start(settings);
+    try {
+      Map<String, Object> values = new LinkedHashMap<>();
+      settings.values().forEach((k, v) -> {
+        if (!OWN_SETTINGS.contains(k)) {
+          values.put(k, v);
+        }
+      });
+      values.put("baseUrl", server.baseUrl());
+      values.put("apiKey", server.token());
+      ProviderSettings forDelegate = ProviderSettings.of("openai-compatible", settings.source(), settings.workDir(), values);
+      return new LocalTuningProvider(settings.name(), delegate.create(forDelegate), server);
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+  }
+
+  static LocalServer start(ProviderSettings settings) {
+    Path dataDir = settings.string("dataDir").map(Path::of).orElse(settings.workDir().resolve("local-server"));
+    LocalServer.Builder b = LocalServer.builder().dataDir(dataDir).trainer(trainer(settings));
+    settings.string("host").ifPresent(b::host);
+    int port = settings.integer("port").orElse(0);
+    if (port < 0 || port > 65535) {
+      throw settings.invalid("port", "must be between 0 and 65535");
+    }
+    b.port(port);
+    Duration delay = settings.duration("stepDelay").orElse(Duration.ofMillis(20));
+    b.stepDelay(delay);
+    try {
+      return b.start();
+    } catch (RuntimeException e) {
+      throw new TunekitException("Could not start the local fine-tuning server (data directory " + dataDir
+          + ", port " + port + "): " + e.getMessage(), e);
+    }
+  }
+
+  static Trainer trainer(ProviderSettings settings) {
+    String name = settings.string("trainer").orElse("exemplar");
+    switch (name) {
+      case "exemplar":
+        return Trainer.exemplar();
+      case "command":
+        return Trainer.command(command(settings));
+      default:
+        throw settings.invalid("trainer", "must be exemplar or command, was " + name);
+    }
+  }
+
+  static List<String> command(ProviderSettings settings) {
+    Object raw = settings.values().get("command");
+    if (raw instanceof Collection<?> c && !c.isEmpty()) {
+      List<String> out = new ArrayList<>();
+      c.forEach(x -> out.add(String.valueOf(x)));
+      return out;
+    }
+    if (raw instanceof String s && !s.isBlank()) {
+      return List.of("/bin/sh", "-c", s);
+    }
+    throw settings.invalid("command", "is required with trainer: command; give the training command as a list "
+        + "of arguments (or one shell string), e.g. [python, train.py]");
+  }
+
+  static TuningProviderFactory openAiCompatible() {
+    for (TuningProviderFactory f : ServiceLoader.load(TuningProviderFactory.class, LocalProviderFactory.class.getClassLoader())) {
+      if (f.names().contains("openai-compatible")) {
+        return f;
+      }
+    }
+    throw new InvalidInputException("The local provider needs the openai-compatible provider from tunekit-openai, "
+        + "which is not on the classpath; add the dev.tunekit:tunekit-openai dependency (or use tunekit-all).");
+  }
+
+}
