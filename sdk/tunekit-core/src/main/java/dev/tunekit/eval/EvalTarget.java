@@ -111,10 +111,20 @@ public record EvalTarget(
     return new EvalTarget(name, model, modelId, preamble, provider, requestsPerMinute, maxConcurrentCalls, retries);
   }
 
-  /** The request for one case: the preamble, then the case's messages, at temperature 0. */
+  /**
+   * The request for one case: the preamble, then the case's messages, at temperature 0. When both
+   * the preamble and the case start with a system message, the preamble's replaces the case's, so a
+   * baseline's engineered prompt stands in for the system prompt the tuned model was trained with.
+   */
   public ChatRequest request(EvalCase testCase) {
     List<ChatMessage> messages = new ArrayList<>(preamble);
-    messages.addAll(testCase.messages());
+    List<ChatMessage> input = testCase.messages();
+    if (!preamble.isEmpty() && preamble.get(0).role().equals("system")
+        && input.get(0).role().equals("system")) {
+      // The target's own system prompt (a prompt-engineered baseline) replaces the case's.
+      input = input.subList(1, input.size());
+    }
+    messages.addAll(input);
     return ChatRequest.of(modelId, messages);
   }
 

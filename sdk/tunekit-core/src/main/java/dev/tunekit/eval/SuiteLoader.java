@@ -225,6 +225,10 @@ final class SuiteLoader {
     if (node.has("expected") && !node.get("expected").isNull()) {
       JsonNode e = node.get("expected");
       expected = Optional.of(e.isValueNode() ? e.asText() : e.toString());
+    } else if (hasMessages && messages.size() > 1
+        && messages.get(messages.size() - 1).role().equals("assistant")) {
+      // A fine-tuning chat example (held-out data): its final assistant reply is the expected output.
+      expected = Optional.of(messages.remove(messages.size() - 1).content());
     }
     List<String> tags = new ArrayList<>();
     if (node.has("tags")) {

@@ -40,6 +40,43 @@ class EvalSuiteLoadingTest {
   }
 
   @Test
+  void chatFineTuningLineIsACaseWhoseFinalAssistantReplyIsExpected() throws IOException {
+    Path f = file("heldout.jsonl", """
+        {"messages":[{"role":"system","content":"Answer in the DSL."},{"role":"user","content":"shipped orders"},{"role":"assistant","content":"FIND orders"}]}
+        """);
+
+    EvalCase c = EvalSuite.load(f).cases().get(0);
+
+    assertThat(c.expected()).contains("FIND orders");
+    assertThat(c.messages()).extracting(dev.tunekit.ChatMessage::role).containsExactly("system", "user");
+  }
+
+  @Test
+  void explicitExpectedKeepsAFinalAssistantMessageAsInput() throws IOException {
+    Path f = file("multi.jsonl", """
+        {"messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"}],"expected":"c"}
+        """);
+
+    EvalCase c = EvalSuite.load(f).cases().get(0);
+
+    assertThat(c.expected()).contains("c");
+    assertThat(c.messages()).hasSize(2);
+  }
+
+  @Test
+  void targetSystemPromptReplacesTheCaseSystemPrompt() {
+    EvalCase c = new EvalCase("x", java.util.List.of(dev.tunekit.ChatMessage.system("trained prompt"),
+        dev.tunekit.ChatMessage.user("q")), java.util.Optional.of("a"), java.util.List.of(), java.util.Map.of());
+    dev.tunekit.ChatModel unused = r -> { throw new AssertionError("not called"); };
+
+    var baseline = EvalTarget.of("baseline", unused, "base").withSystemPrompt("engineered prompt").request(c);
+    var tuned = EvalTarget.of("tuned", unused, "ft").request(c);
+
+    assertThat(baseline.messages()).extracting(dev.tunekit.ChatMessage::content).containsExactly("engineered prompt", "q");
+    assertThat(tuned.messages()).extracting(dev.tunekit.ChatMessage::content).containsExactly("trained prompt", "q");
+  }
+
+  @Test
   void badJsonlLineIsReportedWithFileAndLine() throws IOException {
     Path f = file("bad.jsonl", """
         {"id":"a","input":"x"}
