@@ -1,0 +1,541 @@
+package dev.tunekit.openai;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.matching;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static dev.tunekit.openai.OpenAiWireMock.BASE_MODEL;
+import static dev.tunekit.openai.OpenAiWireMock.CANARY_KEY;
+import static dev.tunekit.openai.OpenAiWireMock.T0;
+import static dev.tunekit.openai.OpenAiWireMock.event;
+import static dev.tunekit.openai.OpenAiWireMock.file;
+import static dev.tunekit.openai.OpenAiWireMock.job;
+import static dev.tunekit.openai.OpenAiWireMock.json;
+import static dev.tunekit.openai.OpenAiWireMock.metricsEvent;
+import static dev.tunekit.openai.OpenAiWireMock.ok;
+import static dev.tunekit.openai.OpenAiWireMock.page;
+import static dev.tunekit.openai.OpenAiWireMock.with;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.http.Request;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.tunekit.AuthenticationException;
+import dev.tunekit.ChatMessage;
+import dev.tunekit.ChatResponse;
+import dev.tunekit.InvalidDatasetException;
+import dev.tunekit.JobEvent;
+import dev.tunekit.MetricPoint;
+import dev.tunekit.NotFoundException;
+import dev.tunekit.ProviderException;
+import dev.tunekit.Run;
+import dev.tunekit.RunInfo;
+import dev.tunekit.RunListener;
+import dev.tunekit.RunResult;
+import dev.tunekit.RunState;
+import dev.tunekit.TestHooks;
+import dev.tunekit.TestHooks.FakeTime;
+import dev.tunekit.Tunekit;
+import dev.tunekit.dataset.Dataset;
+import dev.tunekit.dataset.DatasetReport;
+import dev.tunekit.spi.JobRequest;
+import dev.tunekit.spi.RemoteJob;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The OpenAI provider driven through Tunekit's public workflow ({@code Tunekit.builder().provider("openai")
+ * … fineTune() … start() … await()}) against a loopback WireMock speaking OpenAI's wire format: the
+ * whole lifecycle, error mapping at the API level, the core retry layer (Retry-After honoured),
+ * idempotent job creation and resuming a run from the ledger. Time is fake: every retry wait and poll
+ * interval is recorded instead of slept.
+ */
+class OpenAiWorkflowTest {
+  static final String JOB = "ftjob-wf1";
+  static final String TUNED = "ft:" + BASE_MODEL + ":org-test:demo:wf1";
+  static final String JOBS = "/fine_tuning/jobs";
+  static final String KEY_PARAM = "metadata[" + JobRequest.IDEMPOTENCY_METADATA_KEY + "]";
+  /** Response templates echo the key the workflow generated, as the real API stores it. */
+  static final String KEY_FROM_CREATE = "{{jsonPath request.body '$.metadata." + JobRequest.IDEMPOTENCY_METADATA_KEY
+      + "'}}";
+  static final String KEY_FROM_LOOKUP = "{{lookup request.query '" + KEY_PARAM + "'}}";
+  /** Backoff far longer than any Retry-After used here, so the recorded waits tell which one was used. */
+  static final Duration BACKOFF = Duration.ofSeconds(20);
+  static final Duration POLL = Duration.ofSeconds(5);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+  OpenAiWireMock api;
+  FakeTime time;
+  Path train;
+
+  @BeforeEach
+  void start() throws IOException {
+    api = OpenAiWireMock.start();
+    time = new FakeTime();
+    train = chatDataset(dir.resolve("train.jsonl"), 12);
+  }
+
+  @AfterEach
+  void stop() {
+    api.close();
+  }
+
+  private Tunekit open() {
+    return time.install(Tunekit.builder()
+            .provider("openai")
+            .setting("baseUrl", api.baseUrl())
+            .setting("apiKey", CANARY_KEY)
+            .setting("timeout", "10s")
+            .ledger(dir.resolve("ledger.db"))
+            .workDir(dir.resolve("work"))
+            .retry(4, BACKOFF, Duration.ofSeconds(60), 2.0)
+            .polling(POLL, POLL, Duration.ofHours(1)))
+        .build();
+  }
+
+  // ------------------------------------------------------------------ the whole lifecycle
+
+  @Test
+  void wholeLifecycleFromValidationToChattingWithTheTunedModel() throws Exception {
+    stubSucceedingRun();
+    DatasetReport report = Dataset.of(train).validate(BASE_MODEL);
+    assertThat(report.hasErrors()).isFalse();
+    assertThat(report.examples()).isEqualTo(12);
+
+    List<String> statuses = new ArrayList<>();
+    List<JobEvent> events = new ArrayList<>();
+    List<MetricPoint> metrics = new ArrayList<>();
+    List<RunResult> finished = new ArrayList<>();
+    try (Tunekit tk = open()) {
+      Run run = tk.fineTune().model(BASE_MODEL).trainingData(train).hyperparameters(h -> h.epochs(3))
+          .suffix("demo").metadata("team", "search").start();
+      assertThat(run.state()).isEqualTo(RunState.SUBMITTED);
+      assertThat(run.info().jobId()).contains(JOB);
+
+      RunResult result = run.await(new RunListener() {
+        @Override
+        public void onStatus(RemoteJob job) {
+          statuses.add(job.status().raw());
+        }
+
+        @Override
+        public void onEvent(JobEvent event) {
+          events.add(event);
+        }
+
+        @Override
+        public void onMetric(MetricPoint point) {
+          metrics.add(point);
+        }
+
+        @Override
+        public void onFinished(RunResult r) {
+          finished.add(r);
+        }
+      });
+
+      assertThat(result.succeeded()).isTrue();
+      assertThat(result.fineTunedModel()).contains(TUNED);
+      assertThat(run.state()).isEqualTo(RunState.SUCCEEDED);
+      assertThat(run.fineTunedModel()).contains(TUNED);
+      assertThat(statuses).containsExactly("validating_files", "queued", "running", "succeeded");
+      assertThat(events).extracting(JobEvent::id).containsExactly("ev-1", "ev-2", "ev-3");
+      assertThat(metrics).extracting(MetricPoint::step).containsExactly(1L, 2L, 3L);
+      assertThat(metrics.get(2).trainLoss()).hasValue(0.5);
+      assertThat(metrics.get(1).validLoss()).hasValue(1.1);
+      assertThat(result.metrics()).isEqualTo(metrics);
+      assertThat(finished).containsExactly(result);
+      assertThat(time.sleeps()).isNotEmpty().allMatch(POLL::equals);
+
+      ChatResponse reply = tk.chat(result.fineTunedModel().orElseThrow(), List.of(ChatMessage.user("hi")));
+      assertThat(reply.content()).isEqualTo("ok");
+      assertThat(run.chatModel().chat(dev.tunekit.ChatRequest.of("ignored", List.of(ChatMessage.user("hi"))))
+          .content()).isEqualTo("ok");
+
+      JsonNode create = body(api.requests("POST", JOBS).get(0));
+      assertThat(create.path("model").asText()).isEqualTo(BASE_MODEL);
+      assertThat(create.path("training_file").asText()).isEqualTo("file-train");
+      assertThat(create.path("suffix").asText()).isEqualTo("demo");
+      assertThat(create.path("method").path("supervised").path("hyperparameters").path("n_epochs").asInt())
+          .isEqualTo(3);
+      assertThat(create.path("metadata").path(JobRequest.IDEMPOTENCY_METADATA_KEY).asText())
+          .isEqualTo(TestHooks.idempotencyKey(tk, run.id()));
+      assertThat(create.path("metadata").path(OpenAiTuningProvider.RUN_ID_METADATA_KEY).asText()).isEqualTo(run.id());
+      assertThat(create.path("metadata").path("team").asText()).isEqualTo("search");
+    }
+    assertThat(api.count("POST", "/files")).isEqualTo(1);
+    assertThat(api.count("POST", JOBS)).isEqualTo(1);
+    assertThat(lookups()).isZero();
+    List<LoggedRequest> chats = api.requests("POST", "/chat/completions");
+    assertThat(chats).hasSize(2).allSatisfy(r -> assertThat(body(r).path("model").asText()).isEqualTo(TUNED));
+    assertThat(api.server().getAllServeEvents()).allSatisfy(e ->
+        assertThat(e.getRequest().getHeader("Authorization")).isEqualTo("Bearer " + CANARY_KEY));
+  }
+
+  @Test
+  void datasetWithErrorsSendsNothingToTheProvider() throws IOException {
+    stubSucceedingRun();
+    Path bad = dir.resolve("bad.jsonl");
+    Files.writeString(bad, chatLine(1) + "\n{\"prompt\":\"no messages\"}\nnot json\n" + chatLine(4) + "\n");
+    try (Tunekit tk = open()) {
+      assertThatThrownBy(() -> tk.fineTune().model(BASE_MODEL).trainingData(bad).start())
+          .isInstanceOfSatisfying(InvalidDatasetException.class, e -> {
+            assertThat(e.getMessage()).contains("nothing was uploaded").contains(bad + ":2");
+            assertThat(tk.runs()).singleElement().extracting(RunInfo::state).isEqualTo(RunState.REJECTED);
+          });
+    }
+    assertThat(api.server().getAllServeEvents()).isEmpty();
+  }
+
+  // ------------------------------------------------------------------ errors at the Tunekit API level
+
+  @Test
+  void badRequestOnCreateIsAProviderErrorAndIsNotRetried() {
+    stubSucceedingRun();
+    api.stubError("POST", JOBS, 400, "Fine-tuning is not available for new users of this organization.", Map.of());
+    try (Tunekit tk = open()) {
+      assertThatThrownBy(() -> tk.fineTune().model(BASE_MODEL).trainingData(train).start())
+          .isInstanceOfSatisfying(ProviderException.class, e -> {
+            assertThat(e).isNotInstanceOf(AuthenticationException.class).isNotInstanceOf(NotFoundException.class);
+            assertThat(e.statusCode()).contains(400);
+            assertThat(e.retryable()).isFalse();
+            assertThat(e.outcomeUnknown()).isFalse();
+            assertThat(e.requestId()).contains("req_400");
+            assertThat(e.getMessage()).contains("Fine-tuning is not available").contains("will not be retried");
+          });
+      RunInfo run = tk.runs().get(0);
+      assertThat(run.state()).isEqualTo(RunState.UPLOADED);
+      assertThat(run.error()).hasValueSatisfying(m -> assertThat(m).contains("HTTP 400"));
+    }
+    assertThat(api.count("POST", JOBS)).isEqualTo(1);
+    assertThat(lookups()).isZero();
+    assertThat(time.sleeps()).isEmpty();
+  }
+
+  @Test
+  void unauthorizedUploadIsAnAuthenticationErrorThatNamesTheSettingAndIsNotRetried() {
+    stubSucceedingRun();
+    api.stubError("POST", "/files", 401, "Incorrect API key provided: " + CANARY_KEY.substring(0, 10) + "****N3bY",
+        Map.of());
+    try (Tunekit tk = open()) {
+      assertThatThrownBy(() -> tk.fineTune().model(BASE_MODEL).trainingData(train).start())
+          .isInstanceOfSatisfying(AuthenticationException.class, e -> {
+            assertThat(e.statusCode()).contains(401);
+            assertThat(e.getMessage()).contains("providers.openai.apiKey").doesNotContain(CANARY_KEY)
+                .doesNotContain(CANARY_KEY.substring(0, 10));
+          });
+      assertThat(tk.runs().get(0).state()).isEqualTo(RunState.CREATED);
+    }
+    assertThat(api.count("POST", "/files")).isEqualTo(1);
+    assertThat(api.count("POST", JOBS)).isZero();
+    assertThat(time.sleeps()).isEmpty();
+  }
+
+  @Test
+  void unknownModelInChatIsNotFoundAndIsNotRetried() {
+    api.stubError("POST", "/chat/completions", 404, "The model `ft:nope` does not exist or you do not have access to it.",
+        Map.of());
+    try (Tunekit tk = open()) {
+      assertThatThrownBy(() -> tk.chat("ft:nope", List.of(ChatMessage.user("hi"))))
+          .isInstanceOfSatisfying(NotFoundException.class, e -> {
+            assertThat(e.statusCode()).contains(404);
+            assertThat(e.getMessage()).contains("ft:nope");
+          });
+    }
+    assertThat(api.count("POST", "/chat/completions")).isEqualTo(1);
+    assertThat(time.sleeps()).isEmpty();
+  }
+
+  @Test
+  void jobThatDisappearsWhileAwaitingIsNotFoundAndIsNotRetried() {
+    stubSucceedingRun();
+    api.stubError("GET", JOBS + "/" + JOB, 404, "No such fine-tuning job: " + JOB, Map.of());
+    try (Tunekit tk = open()) {
+      Run run = tk.fineTune().model(BASE_MODEL).trainingData(train).start();
+      assertThatThrownBy(run::await).isInstanceOf(NotFoundException.class).hasMessageContaining(JOB);
+      assertThat(run.state()).isEqualTo(RunState.SUBMITTED);
+    }
+    assertThat(api.count("GET", JOBS + "/" + JOB)).isEqualTo(1);
+    assertThat(time.sleeps()).isEmpty();
+  }
+
+  // ------------------------------------------------------------------ retries through the core layer
+
+  @Test
+  void rateLimitedUploadIsRetriedAfterExactlyTheRetryAfterMsWait() {
+    stubSucceedingRun();
+    api.stubRateLimitedThen("POST", "/files", 2, "1500", file("file-train", "train.jsonl", 100));
+    try (Tunekit tk = open()) {
+      Run run = tk.fineTune().model(BASE_MODEL).trainingData(train).start();
+      assertThat(run.info().jobId()).contains(JOB);
+    }
+    assertThat(api.count("POST", "/files")).isEqualTo(3);
+    assertThat(api.count("POST", JOBS)).isEqualTo(1);
+    // retry-after-ms is honoured instead of the (much longer) exponential backoff
+    assertThat(time.sleeps()).containsExactly(Duration.ofMillis(1500), Duration.ofMillis(1500));
+  }
+
+  @Test
+  void rateLimitedCreateIsRetriedWithoutALookupBecauseA429WasNotProcessed() {
+    stubSucceedingRun();
+    api.stubRateLimitedThen("POST", JOBS, 1, "750", job(JOB, "validating_files"));
+    try (Tunekit tk = open()) {
+      Run run = tk.fineTune().model(BASE_MODEL).trainingData(train).start();
+      assertThat(run.info().jobId()).contains(JOB);
+    }
+    assertThat(api.count("POST", JOBS)).isEqualTo(2);
+    assertThat(lookups()).isZero();
+    assertThat(time.sleeps()).containsExactly(Duration.ofMillis(750));
+  }
+
+  @Test
+  void serverErrorOnCreateIsCheckedForADuplicateThenRetriedWithBackoff() {
+    stubSucceedingRun();
+    String s = "create-500";
+    api.server().stubFor(post(urlPathEqualTo(api.path(JOBS))).inScenario(s).whenScenarioStateIs(Scenario.STARTED)
+        .willSetStateTo("failed once").willReturn(aResponse().withStatus(500)
+            .withHeader("Content-Type", "application/json").withHeader("x-request-id", "req_500")
+            .withBody(json(OpenAiWireMock.error("The server had an error while processing your request.",
+                "server_error", null)))));
+    api.server().stubFor(post(urlPathEqualTo(api.path(JOBS))).inScenario(s).whenScenarioStateIs("failed once")
+        .willSetStateTo("created").willReturn(templated(createdJob())));
+    api.server().stubFor(lookup().inScenario(s).whenScenarioStateIs("failed once")
+        .willReturn(ok(page(List.of(), false))));
+    try (Tunekit tk = open()) {
+      Run run = tk.fineTune().model(BASE_MODEL).trainingData(train).start();
+      assertThat(run.info().jobId()).contains(JOB);
+      assertThat(run.await().succeeded()).isTrue();
+    }
+    assertThat(api.count("POST", JOBS)).isEqualTo(2);
+    assertThat(lookups()).isEqualTo(1);
+    Duration backoff = time.sleeps().get(0);
+    assertThat(backoff).isBetween(BACKOFF.dividedBy(2), BACKOFF.multipliedBy(3).dividedBy(2));
+  }
+
+  @Test
+  void serviceUnavailableWhilePollingIsRetriedAfterTheRetryAfterSeconds() {
+    stubSucceedingRun();
+    api.server().stubFor(get(urlPathEqualTo(api.path(JOBS + "/" + JOB))).inScenario("outage")
+        .whenScenarioStateIs(Scenario.STARTED).willSetStateTo("over")
+        .willReturn(aResponse().withStatus(503).withHeader("Retry-After", "2").withHeader("Content-Type",
+            "application/json").withBody(json(OpenAiWireMock.error("Service unavailable", "server_error", null)))));
+    try (Tunekit tk = open()) {
+      Run run = tk.fineTune().model(BASE_MODEL).trainingData(train).start();
+      time.clearSleeps();
+      RunResult result = run.await();
+      assertThat(result.succeeded()).isTrue();
+      assertThat(result.fineTunedModel()).contains(TUNED);
+    }
+    assertThat(time.sleeps().get(0)).isEqualTo(Duration.ofSeconds(2));
+    assertThat(time.sleeps().subList(1, time.sleeps().size())).allMatch(POLL::equals);
+  }
+
+  // ------------------------------------------------------------------ never twice
+
+  @Test
+  void createThatCommitsThenDropsTheConnectionLeavesExactlyOneJob() {
+    stubSucceedingRun();
+    String s = "create-reset";
+    api.server().stubFor(post(urlPathEqualTo(api.path(JOBS))).inScenario(s).whenScenarioStateIs(Scenario.STARTED)
+        .willSetStateTo("committed").willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+    api.server().stubFor(post(urlPathEqualTo(api.path(JOBS))).inScenario(s).whenScenarioStateIs("committed")
+        .willReturn(templated(with(createdJob(), "id", JOB + "-duplicate"))));
+    api.server().stubFor(lookup().inScenario(s).whenScenarioStateIs("committed")
+        .willReturn(templatedLookup(createdJobForLookup())));
+    String runId;
+    try (Tunekit tk = open()) {
+      Run run = tk.fineTune().model(BASE_MODEL).trainingData(train).start();
+      runId = run.id();
+      assertThat(run.info().jobId()).contains(JOB);
+      String key = TestHooks.idempotencyKey(tk, runId);
+      assertThat(body(api.requests("POST", JOBS).get(0)).path("metadata").path(JobRequest.IDEMPOTENCY_METADATA_KEY)
+          .asText()).isEqualTo(key);
+      assertThat(api.requests("GET", JOBS)).singleElement().satisfies(r ->
+          assertThat(r.queryParameter(KEY_PARAM).firstValue()).isEqualTo(key));
+      RunResult result = run.await();
+      assertThat(result.succeeded()).isTrue();
+      assertThat(result.job()).map(RemoteJob::id).contains(JOB);
+    }
+    assertThat(api.count("POST", JOBS)).isEqualTo(1);
+    assertThat(time.sleeps()).allMatch(POLL::equals);
+  }
+
+  @Test
+  void runClosedAfterSubmitIsResumedOnTheSameJobWithoutUploadingOrCreatingAgain() {
+    stubSucceedingRun();
+    String runId;
+    String jobId;
+    try (Tunekit tk = open()) {
+      Run run = tk.fineTune().model(BASE_MODEL).trainingData(train).start();
+      runId = run.id();
+      jobId = run.info().jobId().orElseThrow();
+    }
+    assertThat(api.count("POST", "/files")).isEqualTo(1);
+    assertThat(api.count("POST", JOBS)).isEqualTo(1);
+    try (Tunekit tk = open()) {
+      Run run = tk.resume(runId);
+      assertThat(run.id()).isEqualTo(runId);
+      assertThat(run.info().jobId()).contains(jobId);
+      RunResult result = run.await();
+      assertThat(result.succeeded()).isTrue();
+      assertThat(result.job()).map(RemoteJob::id).contains(jobId);
+      assertThat(result.fineTunedModel()).contains(TUNED);
+    }
+    assertThat(api.count("POST", "/files")).isEqualTo(1);
+    assertThat(api.count("POST", JOBS)).isEqualTo(1);
+    assertThat(lookups()).isZero();
+  }
+
+  @Test
+  void uploadWhoseResultWasNeverRecordedIsFoundOnResumeInsteadOfUploadedAgain() {
+    stubSucceedingRun();
+    // The upload reaches the server, which stores the file, and the connection drops before the answer;
+    // the file list is failing too, so the process cannot learn the outcome and stops (as if it had crashed).
+    api.stubFault("POST", "/files", Fault.CONNECTION_RESET_BY_PEER);
+    api.stubError("GET", "/files", 500, "The server had an error", Map.of());
+    String runId;
+    try (Tunekit tk = open()) {
+      assertThatThrownBy(() -> tk.fineTune().model(BASE_MODEL).trainingData(train).start())
+          .isInstanceOfSatisfying(ProviderException.class, e -> {
+            assertThat(e.outcomeUnknown()).isTrue();
+            assertThat(e.retryable()).isFalse();
+            assertThat(e.getMessage()).contains("Nothing was repeated");
+          });
+      RunInfo info = tk.runs().get(0);
+      runId = info.id();
+      assertThat(info.state()).isEqualTo(RunState.CREATED);
+    }
+    assertThat(api.count("POST", "/files")).isEqualTo(1);
+    assertThat(api.count("POST", JOBS)).isZero();
+
+    // The server kept the file: it is listed now.
+    listUploadedFile("file-train");
+    try (Tunekit tk = open()) {
+      Run run = tk.resume(runId);
+      assertThat(run.info().jobId()).contains(JOB);
+      assertThat(TestHooks.ledgerLog(tk, runId)).anyMatch(l -> l.contains("file-train")
+          && l.contains("found after an interrupted attempt"));
+      assertThat(run.await().succeeded()).isTrue();
+    }
+    assertThat(api.count("POST", "/files")).isEqualTo(1);
+    assertThat(api.count("POST", JOBS)).isEqualTo(1);
+    assertThat(body(api.requests("POST", JOBS).get(0)).path("training_file").asText()).isEqualTo("file-train");
+  }
+
+  // ------------------------------------------------------------------ stubs
+
+  /**
+   * Everything a run needs: any upload answers {@code file-train}; no earlier file or job exists; the
+   * create answers {@link #JOB} (a second create would answer a duplicate) and the lookup by
+   * idempotency key finds it only after the create; polls walk validating_files → queued → running →
+   * succeeded; three events (one a metrics event), a result file with three steps, and chat.
+   */
+  private void stubSucceedingRun() {
+    api.stubFileUpload(file("file-train", "train.jsonl", 100));
+    api.stubFileList(List.of());
+    String s = "run";
+    api.server().stubFor(post(urlPathEqualTo(api.path(JOBS))).inScenario(s).whenScenarioStateIs(Scenario.STARTED)
+        .willSetStateTo("created").willReturn(templated(createdJob())));
+    api.server().stubFor(post(urlPathEqualTo(api.path(JOBS))).inScenario(s).whenScenarioStateIs("created")
+        .willReturn(templated(with(createdJob(), "id", JOB + "-duplicate"))));
+    api.server().stubFor(lookup().willReturn(ok(page(List.of(), false))));
+    api.server().stubFor(lookup().inScenario(s).whenScenarioStateIs("created")
+        .willReturn(templatedLookup(createdJobForLookup())));
+    Map<String, Object> done = with(job(JOB, "succeeded"), "fine_tuned_model", TUNED, "finished_at", T0 + 600,
+        "trained_tokens", 3000, "result_files", List.of("file-result"));
+    // Each poll reads the job twice (status, then result files for metrics): every state is served twice.
+    List<Map<String, Object>> states = new ArrayList<>();
+    for (Map<String, Object> state : List.of(job(JOB, "validating_files"), job(JOB, "queued"),
+        with(job(JOB, "running"), "trained_tokens", 1000))) {
+      states.add(state);
+      states.add(state);
+    }
+    states.add(done);
+    api.stubJobStates(JOB, states);
+    api.stubEvents(JOB, List.of(List.of(
+        event("ev-3", T0 + 600, "info", "The job has successfully completed"),
+        metricsEvent("ev-2", T0 + 300, 1, 1.5, 0.5),
+        event("ev-1", T0, "info", "Created fine-tuning job: " + JOB))));
+    api.stubFileContent("file-result",
+        "step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy\n1,1.5,0.5,,\n2,1.0,0.7,1.1,0.6\n"
+            + "3,0.5,0.9,,\n");
+    api.stubChat(TUNED, "ok");
+  }
+
+  /** The created job, its metadata echoing the create request's idempotency key. */
+  private static Map<String, Object> createdJob() {
+    return with(job(JOB, "validating_files"), "metadata", Map.of(JobRequest.IDEMPOTENCY_METADATA_KEY,
+        KEY_FROM_CREATE));
+  }
+
+  /** The created job as a lookup lists it, its metadata echoing the looked-up key. */
+  private static Map<String, Object> createdJobForLookup() {
+    return with(job(JOB, "validating_files"), "metadata", Map.of(JobRequest.IDEMPOTENCY_METADATA_KEY,
+        KEY_FROM_LOOKUP));
+  }
+
+  private MappingBuilder lookup() {
+    return get(urlPathEqualTo(api.path(JOBS))).withQueryParam(KEY_PARAM, matching(".+"));
+  }
+
+  private static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder templated(Map<String, Object> job) {
+    return ok(job).withTransformers("response-template");
+  }
+
+  private static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder templatedLookup(
+      Map<String, Object> job) {
+    return ok(page(List.of(job), false)).withTransformers("response-template");
+  }
+
+  /** {@code GET /files} lists the file that the (only) {@code POST /files} sent, under {@code fileId}. */
+  private void listUploadedFile(String fileId) {
+    LoggedRequest upload = api.requests("POST", "/files").get(0);
+    Request.Part part = upload.getParts().stream().filter(p -> "file".equals(p.getName())).findFirst().orElseThrow();
+    String name = part.getFileName();
+    assertThat(name).startsWith("tunekit-").endsWith("-training.jsonl");
+    api.stubFileList(List.of(file(fileId, name, part.getBody().asBytes().length)));
+  }
+
+  private int lookups() {
+    return (int) api.requests("GET", JOBS).stream().filter(r -> r.queryParameter(KEY_PARAM).isPresent()).count();
+  }
+
+  private static JsonNode body(LoggedRequest r) {
+    try {
+      return JSON.readTree(r.getBodyAsString());
+    } catch (IOException e) {
+      throw new AssertionError("not JSON: " + r.getBodyAsString(), e);
+    }
+  }
+
+  static String chatLine(int i) {
+    return "{\"messages\":[{\"role\":\"system\",\"content\":\"You answer questions about SQL.\"},"
+        + "{\"role\":\"user\",\"content\":\"How do I count the rows of table t" + i + "?\"},"
+        + "{\"role\":\"assistant\",\"content\":\"SELECT COUNT(*) FROM t" + i + ";\"}]}";
+  }
+
+  /** A valid chat dataset of {@code n} system/user/assistant examples. */
+  static Path chatDataset(Path file, int n) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 1; i <= n; i++) {
+      sb.append(chatLine(i)).append('\n');
+    }
+    return Files.writeString(file, sb.toString());
+  }
+}
