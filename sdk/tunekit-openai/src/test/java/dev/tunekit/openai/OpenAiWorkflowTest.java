@@ -2,28 +2,32 @@ package dev.tunekit.openai;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static dev.tunekit.openai.OpenAiWireMock.BASE_MODEL;
 import static dev.tunekit.openai.OpenAiWireMock.CANARY_KEY;
-import static dev.tunekit.openai.OpenAiWireMock.T0;
-import static dev.tunekit.openai.OpenAiWireMock.event;
 import static dev.tunekit.openai.OpenAiWireMock.file;
 import static dev.tunekit.openai.OpenAiWireMock.job;
 import static dev.tunekit.openai.OpenAiWireMock.json;
-import static dev.tunekit.openai.OpenAiWireMock.metricsEvent;
 import static dev.tunekit.openai.OpenAiWireMock.ok;
 import static dev.tunekit.openai.OpenAiWireMock.page;
 import static dev.tunekit.openai.OpenAiWireMock.with;
+import static dev.tunekit.openai.WorkflowStubs.JOB;
+import static dev.tunekit.openai.WorkflowStubs.JOBS;
+import static dev.tunekit.openai.WorkflowStubs.KEY_PARAM;
+import static dev.tunekit.openai.WorkflowStubs.TUNED;
+import static dev.tunekit.openai.WorkflowStubs.body;
+import static dev.tunekit.openai.WorkflowStubs.chatDataset;
+import static dev.tunekit.openai.WorkflowStubs.chatLine;
+import static dev.tunekit.openai.WorkflowStubs.createdJob;
+import static dev.tunekit.openai.WorkflowStubs.createdJobForLookup;
+import static dev.tunekit.openai.WorkflowStubs.templated;
+import static dev.tunekit.openai.WorkflowStubs.templatedLookup;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
-import com.github.tomakehurst.wiremock.http.Request;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.tunekit.AuthenticationException;
@@ -66,27 +70,20 @@ import org.junit.jupiter.api.io.TempDir;
  * interval is recorded instead of slept.
  */
 class OpenAiWorkflowTest {
-  static final String JOB = "ftjob-wf1";
-  static final String TUNED = "ft:" + BASE_MODEL + ":org-test:demo:wf1";
-  static final String JOBS = "/fine_tuning/jobs";
-  static final String KEY_PARAM = "metadata[" + JobRequest.IDEMPOTENCY_METADATA_KEY + "]";
-  /** Response templates echo the key the workflow generated, as the real API stores it. */
-  static final String KEY_FROM_CREATE = "{{jsonPath request.body '$.metadata." + JobRequest.IDEMPOTENCY_METADATA_KEY
-      + "'}}";
-  static final String KEY_FROM_LOOKUP = "{{lookup request.query '" + KEY_PARAM + "'}}";
   /** Backoff far longer than any Retry-After used here, so the recorded waits tell which one was used. */
   static final Duration BACKOFF = Duration.ofSeconds(20);
   static final Duration POLL = Duration.ofSeconds(5);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
   OpenAiWireMock api;
+  WorkflowStubs stubs;
   FakeTime time;
   Path train;
 
   @BeforeEach
   void start() throws IOException {
     api = OpenAiWireMock.start();
+    stubs = new WorkflowStubs(api);
     time = new FakeTime();
     train = chatDataset(dir.resolve("train.jsonl"), 12);
   }
@@ -113,7 +110,7 @@ class OpenAiWorkflowTest {
 
   @Test
   void wholeLifecycleFromValidationToChattingWithTheTunedModel() throws Exception {
-    stubSucceedingRun();
+    stubs.stubSucceedingRun();
     DatasetReport report = Dataset.of(train).validate(BASE_MODEL);
     assertThat(report.hasErrors()).isFalse();
     assertThat(report.examples()).isEqualTo(12);
@@ -181,7 +178,7 @@ class OpenAiWorkflowTest {
     }
     assertThat(api.count("POST", "/files")).isEqualTo(1);
     assertThat(api.count("POST", JOBS)).isEqualTo(1);
-    assertThat(lookups()).isZero();
+    assertThat(stubs.lookups()).isZero();
     List<LoggedRequest> chats = api.requests("POST", "/chat/completions");
     assertThat(chats).hasSize(2).allSatisfy(r -> assertThat(body(r).path("model").asText()).isEqualTo(TUNED));
     assertThat(api.server().getAllServeEvents()).allSatisfy(e ->
@@ -190,7 +187,7 @@ class OpenAiWorkflowTest {
 
   @Test
   void datasetWithErrorsSendsNothingToTheProvider() throws IOException {
-    stubSucceedingRun();
+    stubs.stubSucceedingRun();
     Path bad = dir.resolve("bad.jsonl");
     Files.writeString(bad, chatLine(1) + "\n{\"prompt\":\"no messages\"}\nnot json\n" + chatLine(4) + "\n");
     try (Tunekit tk = open()) {
@@ -207,7 +204,7 @@ class OpenAiWorkflowTest {
 
   @Test
   void badRequestOnCreateIsAProviderErrorAndIsNotRetried() {
-    stubSucceedingRun();
+    stubs.stubSucceedingRun();
     api.stubError("POST", JOBS, 400, "Fine-tuning is not available for new users of this organization.", Map.of());
     try (Tunekit tk = open()) {
       assertThatThrownBy(() -> tk.fineTune().model(BASE_MODEL).trainingData(train).start())
@@ -224,13 +221,13 @@ class OpenAiWorkflowTest {
       assertThat(run.error()).hasValueSatisfying(m -> assertThat(m).contains("HTTP 400"));
     }
     assertThat(api.count("POST", JOBS)).isEqualTo(1);
-    assertThat(lookups()).isZero();
+    assertThat(stubs.lookups()).isZero();
     assertThat(time.sleeps()).isEmpty();
   }
 
   @Test
   void unauthorizedUploadIsAnAuthenticationErrorThatNamesTheSettingAndIsNotRetried() {
-    stubSucceedingRun();
+    stubs.stubSucceedingRun();
     api.stubError("POST", "/files", 401, "Incorrect API key provided: " + CANARY_KEY.substring(0, 10) + "****N3bY",
         Map.of());
     try (Tunekit tk = open()) {
@@ -264,7 +261,7 @@ class OpenAiWorkflowTest {
 
   @Test
   void jobThatDisappearsWhileAwaitingIsNotFoundAndIsNotRetried() {
-    stubSucceedingRun();
+    stubs.stubSucceedingRun();
     api.stubError("GET", JOBS + "/" + JOB, 404, "No such fine-tuning job: " + JOB, Map.of());
     try (Tunekit tk = open()) {
       Run run = tk.fineTune().model(BASE_MODEL).trainingData(train).start();
@@ -279,7 +276,7 @@ class OpenAiWorkflowTest {
 
   @Test
   void rateLimitedUploadIsRetriedAfterExactlyTheRetryAfterMsWait() {
-    stubSucceedingRun();
+    stubs.stubSucceedingRun();
     api.stubRateLimitedThen("POST", "/files", 2, "1500", file("file-train", "train.jsonl", 100));
     try (Tunekit tk = open()) {
       Run run = tk.fineTune().model(BASE_MODEL).trainingData(train).start();
@@ -293,20 +290,20 @@ class OpenAiWorkflowTest {
 
   @Test
   void rateLimitedCreateIsRetriedWithoutALookupBecauseA429WasNotProcessed() {
-    stubSucceedingRun();
+    stubs.stubSucceedingRun();
     api.stubRateLimitedThen("POST", JOBS, 1, "750", job(JOB, "validating_files"));
     try (Tunekit tk = open()) {
       Run run = tk.fineTune().model(BASE_MODEL).trainingData(train).start();
       assertThat(run.info().jobId()).contains(JOB);
     }
     assertThat(api.count("POST", JOBS)).isEqualTo(2);
-    assertThat(lookups()).isZero();
+    assertThat(stubs.lookups()).isZero();
     assertThat(time.sleeps()).containsExactly(Duration.ofMillis(750));
   }
 
   @Test
   void serverErrorOnCreateIsCheckedForADuplicateThenRetriedWithBackoff() {
-    stubSucceedingRun();
+    stubs.stubSucceedingRun();
     String s = "create-500";
     api.server().stubFor(post(urlPathEqualTo(api.path(JOBS))).inScenario(s).whenScenarioStateIs(Scenario.STARTED)
         .willSetStateTo("failed once").willReturn(aResponse().withStatus(500)
@@ -315,7 +312,7 @@ class OpenAiWorkflowTest {
                 "server_error", null)))));
     api.server().stubFor(post(urlPathEqualTo(api.path(JOBS))).inScenario(s).whenScenarioStateIs("failed once")
         .willSetStateTo("created").willReturn(templated(createdJob())));
-    api.server().stubFor(lookup().inScenario(s).whenScenarioStateIs("failed once")
+    api.server().stubFor(stubs.lookup().inScenario(s).whenScenarioStateIs("failed once")
         .willReturn(ok(page(List.of(), false))));
     try (Tunekit tk = open()) {
       Run run = tk.fineTune().model(BASE_MODEL).trainingData(train).start();
@@ -323,14 +320,14 @@ class OpenAiWorkflowTest {
       assertThat(run.await().succeeded()).isTrue();
     }
     assertThat(api.count("POST", JOBS)).isEqualTo(2);
-    assertThat(lookups()).isEqualTo(1);
+    assertThat(stubs.lookups()).isEqualTo(1);
     Duration backoff = time.sleeps().get(0);
     assertThat(backoff).isBetween(BACKOFF.dividedBy(2), BACKOFF.multipliedBy(3).dividedBy(2));
   }
 
   @Test
   void serviceUnavailableWhilePollingIsRetriedAfterTheRetryAfterSeconds() {
-    stubSucceedingRun();
+    stubs.stubSucceedingRun();
     api.server().stubFor(get(urlPathEqualTo(api.path(JOBS + "/" + JOB))).inScenario("outage")
         .whenScenarioStateIs(Scenario.STARTED).willSetStateTo("over")
         .willReturn(aResponse().withStatus(503).withHeader("Retry-After", "2").withHeader("Content-Type",
@@ -350,13 +347,13 @@ class OpenAiWorkflowTest {
 
   @Test
   void createThatCommitsThenDropsTheConnectionLeavesExactlyOneJob() {
-    stubSucceedingRun();
+    stubs.stubSucceedingRun();
     String s = "create-reset";
     api.server().stubFor(post(urlPathEqualTo(api.path(JOBS))).inScenario(s).whenScenarioStateIs(Scenario.STARTED)
         .willSetStateTo("committed").willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
     api.server().stubFor(post(urlPathEqualTo(api.path(JOBS))).inScenario(s).whenScenarioStateIs("committed")
         .willReturn(templated(with(createdJob(), "id", JOB + "-duplicate"))));
-    api.server().stubFor(lookup().inScenario(s).whenScenarioStateIs("committed")
+    api.server().stubFor(stubs.lookup().inScenario(s).whenScenarioStateIs("committed")
         .willReturn(templatedLookup(createdJobForLookup())));
     String runId;
     try (Tunekit tk = open()) {
@@ -378,7 +375,7 @@ class OpenAiWorkflowTest {
 
   @Test
   void runClosedAfterSubmitIsResumedOnTheSameJobWithoutUploadingOrCreatingAgain() {
-    stubSucceedingRun();
+    stubs.stubSucceedingRun();
     String runId;
     String jobId;
     try (Tunekit tk = open()) {
@@ -399,12 +396,12 @@ class OpenAiWorkflowTest {
     }
     assertThat(api.count("POST", "/files")).isEqualTo(1);
     assertThat(api.count("POST", JOBS)).isEqualTo(1);
-    assertThat(lookups()).isZero();
+    assertThat(stubs.lookups()).isZero();
   }
 
   @Test
   void uploadWhoseResultWasNeverRecordedIsFoundOnResumeInsteadOfUploadedAgain() {
-    stubSucceedingRun();
+    stubs.stubSucceedingRun();
     // The upload reaches the server, which stores the file, and the connection drops before the answer;
     // the file list is failing too, so the process cannot learn the outcome and stops (as if it had crashed).
     api.stubFault("POST", "/files", Fault.CONNECTION_RESET_BY_PEER);
@@ -425,7 +422,7 @@ class OpenAiWorkflowTest {
     assertThat(api.count("POST", JOBS)).isZero();
 
     // The server kept the file: it is listed now.
-    listUploadedFile("file-train");
+    stubs.listUploadedFile("file-train");
     try (Tunekit tk = open()) {
       Run run = tk.resume(runId);
       assertThat(run.info().jobId()).contains(JOB);
@@ -436,106 +433,5 @@ class OpenAiWorkflowTest {
     assertThat(api.count("POST", "/files")).isEqualTo(1);
     assertThat(api.count("POST", JOBS)).isEqualTo(1);
     assertThat(body(api.requests("POST", JOBS).get(0)).path("training_file").asText()).isEqualTo("file-train");
-  }
-
-  // ------------------------------------------------------------------ stubs
-
-  /**
-   * Everything a run needs: any upload answers {@code file-train}; no earlier file or job exists; the
-   * create answers {@link #JOB} (a second create would answer a duplicate) and the lookup by
-   * idempotency key finds it only after the create; polls walk validating_files → queued → running →
-   * succeeded; three events (one a metrics event), a result file with three steps, and chat.
-   */
-  private void stubSucceedingRun() {
-    api.stubFileUpload(file("file-train", "train.jsonl", 100));
-    api.stubFileList(List.of());
-    String s = "run";
-    api.server().stubFor(post(urlPathEqualTo(api.path(JOBS))).inScenario(s).whenScenarioStateIs(Scenario.STARTED)
-        .willSetStateTo("created").willReturn(templated(createdJob())));
-    api.server().stubFor(post(urlPathEqualTo(api.path(JOBS))).inScenario(s).whenScenarioStateIs("created")
-        .willReturn(templated(with(createdJob(), "id", JOB + "-duplicate"))));
-    api.server().stubFor(lookup().willReturn(ok(page(List.of(), false))));
-    api.server().stubFor(lookup().inScenario(s).whenScenarioStateIs("created")
-        .willReturn(templatedLookup(createdJobForLookup())));
-    Map<String, Object> done = with(job(JOB, "succeeded"), "fine_tuned_model", TUNED, "finished_at", T0 + 600,
-        "trained_tokens", 3000, "result_files", List.of("file-result"));
-    // Each poll reads the job twice (status, then result files for metrics): every state is served twice.
-    List<Map<String, Object>> states = new ArrayList<>();
-    for (Map<String, Object> state : List.of(job(JOB, "validating_files"), job(JOB, "queued"),
-        with(job(JOB, "running"), "trained_tokens", 1000))) {
-      states.add(state);
-      states.add(state);
-    }
-    states.add(done);
-    api.stubJobStates(JOB, states);
-    api.stubEvents(JOB, List.of(List.of(
-        event("ev-3", T0 + 600, "info", "The job has successfully completed"),
-        metricsEvent("ev-2", T0 + 300, 1, 1.5, 0.5),
-        event("ev-1", T0, "info", "Created fine-tuning job: " + JOB))));
-    api.stubFileContent("file-result",
-        "step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy\n1,1.5,0.5,,\n2,1.0,0.7,1.1,0.6\n"
-            + "3,0.5,0.9,,\n");
-    api.stubChat(TUNED, "ok");
-  }
-
-  /** The created job, its metadata echoing the create request's idempotency key. */
-  private static Map<String, Object> createdJob() {
-    return with(job(JOB, "validating_files"), "metadata", Map.of(JobRequest.IDEMPOTENCY_METADATA_KEY,
-        KEY_FROM_CREATE));
-  }
-
-  /** The created job as a lookup lists it, its metadata echoing the looked-up key. */
-  private static Map<String, Object> createdJobForLookup() {
-    return with(job(JOB, "validating_files"), "metadata", Map.of(JobRequest.IDEMPOTENCY_METADATA_KEY,
-        KEY_FROM_LOOKUP));
-  }
-
-  private MappingBuilder lookup() {
-    return get(urlPathEqualTo(api.path(JOBS))).withQueryParam(KEY_PARAM, matching(".+"));
-  }
-
-  private static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder templated(Map<String, Object> job) {
-    return ok(job).withTransformers("response-template");
-  }
-
-  private static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder templatedLookup(
-      Map<String, Object> job) {
-    return ok(page(List.of(job), false)).withTransformers("response-template");
-  }
-
-  /** {@code GET /files} lists the file that the (only) {@code POST /files} sent, under {@code fileId}. */
-  private void listUploadedFile(String fileId) {
-    LoggedRequest upload = api.requests("POST", "/files").get(0);
-    Request.Part part = upload.getParts().stream().filter(p -> "file".equals(p.getName())).findFirst().orElseThrow();
-    String name = part.getFileName();
-    assertThat(name).startsWith("tunekit-").endsWith("-training.jsonl");
-    api.stubFileList(List.of(file(fileId, name, part.getBody().asBytes().length)));
-  }
-
-  private int lookups() {
-    return (int) api.requests("GET", JOBS).stream().filter(r -> r.queryParameter(KEY_PARAM).isPresent()).count();
-  }
-
-  private static JsonNode body(LoggedRequest r) {
-    try {
-      return JSON.readTree(r.getBodyAsString());
-    } catch (IOException e) {
-      throw new AssertionError("not JSON: " + r.getBodyAsString(), e);
-    }
-  }
-
-  static String chatLine(int i) {
-    return "{\"messages\":[{\"role\":\"system\",\"content\":\"You answer questions about SQL.\"},"
-        + "{\"role\":\"user\",\"content\":\"How do I count the rows of table t" + i + "?\"},"
-        + "{\"role\":\"assistant\",\"content\":\"SELECT COUNT(*) FROM t" + i + ";\"}]}";
-  }
-
-  /** A valid chat dataset of {@code n} system/user/assistant examples. */
-  static Path chatDataset(Path file, int n) throws IOException {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 1; i <= n; i++) {
-      sb.append(chatLine(i)).append('\n');
-    }
-    return Files.writeString(file, sb.toString());
   }
 }
