@@ -18,6 +18,7 @@ import dev.tunekit.RunState;
 import dev.tunekit.TestHooks;
 import dev.tunekit.TestHooks.FakeTime;
 import dev.tunekit.Tunekit;
+import dev.tunekit.spi.JobRequest;
 import dev.tunekit.spi.RemoteJob;
 import java.io.File;
 import java.io.IOException;
@@ -100,6 +101,30 @@ class OpenAiCrashRecoveryTest {
   }
 
   @Test
+  void processKilledWhileItsJobCreationWasInFlightFindsTheJobOnResumeInsteadOfCreatingASecond() throws Exception {
+    LoggedRequest create = crashChildOn("POST", api.path(JOBS), "start");
+    String key = body(create).path("metadata").path(JobRequest.IDEMPOTENCY_METADATA_KEY).asText();
+    assertThat(api.count("POST", "/files")).isEqualTo(1);
+
+    // The server created the job the dead process asked for.
+    try (Tunekit tk = open()) {
+      RunInfo crashed = tk.runs().get(0);
+      assertThat(crashed.state()).isEqualTo(RunState.UPLOADED);
+      assertThat(crashed.jobId()).isEmpty();
+      assertThat(TestHooks.idempotencyKey(tk, crashed.id())).isEqualTo(key);
+      Run run = tk.resume(crashed.id());
+      assertThat(run.info().jobId()).contains(JOB);
+      assertThat(TestHooks.ledgerLog(tk, run.id())).anyMatch(l -> l.startsWith("submit.done " + JOB)
+          && l.contains("found after an interrupted attempt"));
+      assertThat(run.await().succeeded()).isTrue();
+    }
+    assertThat(api.count("POST", "/files")).isEqualTo(1);
+    assertThat(api.count("POST", JOBS)).isEqualTo(1);
+    assertThat(api.requests("GET", JOBS)).singleElement().satisfies(r ->
+        assertThat(r.queryParameter(WorkflowStubs.KEY_PARAM).firstValue()).isEqualTo(key));
+  }
+
+  @Test
   void processKilledWhileAwaitingItsJobIsResumedOnTheSameJob() throws Exception {
     crashChildOn("GET", api.path(JOBS + "/" + JOB), "await");
     assertThat(api.count("POST", "/files")).isEqualTo(1);
@@ -172,9 +197,9 @@ class OpenAiCrashRecoveryTest {
       }
       try {
         Process p = child.get(60, TimeUnit.SECONDS);
+        killedOn.set(r); // before the kill: the test reads it once the child is gone
         p.destroyForcibly();
         p.waitFor(60, TimeUnit.SECONDS);
-        killedOn.set(r);
       } catch (Exception e) {
         throw new IllegalStateException("could not kill the child process", e);
       }

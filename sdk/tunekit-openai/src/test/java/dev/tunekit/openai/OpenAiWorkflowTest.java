@@ -94,11 +94,15 @@ class OpenAiWorkflowTest {
   }
 
   private Tunekit open() {
+    return open("10s");
+  }
+
+  private Tunekit open(String requestTimeout) {
     return time.install(Tunekit.builder()
             .provider("openai")
             .setting("baseUrl", api.baseUrl())
             .setting("apiKey", CANARY_KEY)
-            .setting("timeout", "10s")
+            .setting("timeout", requestTimeout)
             .ledger(dir.resolve("ledger.db"))
             .workDir(dir.resolve("work"))
             .retry(4, BACKOFF, Duration.ofSeconds(60), 2.0)
@@ -175,6 +179,8 @@ class OpenAiWorkflowTest {
           .isEqualTo(TestHooks.idempotencyKey(tk, run.id()));
       assertThat(create.path("metadata").path(OpenAiTuningProvider.RUN_ID_METADATA_KEY).asText()).isEqualTo(run.id());
       assertThat(create.path("metadata").path("team").asText()).isEqualTo("search");
+      assertThat(TestHooks.ledgerLog(tk, run.id())).isNotEmpty().noneMatch(l -> l.contains(CANARY_KEY));
+      assertThat(tk.toString()).doesNotContain(CANARY_KEY);
     }
     assertThat(api.count("POST", "/files")).isEqualTo(1);
     assertThat(api.count("POST", JOBS)).isEqualTo(1);
@@ -374,6 +380,57 @@ class OpenAiWorkflowTest {
   }
 
   @Test
+  void createThatCommitsThenAnswers500IsFoundByItsKeyInsteadOfCreatedAgain() {
+    stubs.stubSucceedingRun();
+    String s = "create-500-committed";
+    api.server().stubFor(post(urlPathEqualTo(api.path(JOBS))).inScenario(s).whenScenarioStateIs(Scenario.STARTED)
+        .willSetStateTo("committed").willReturn(aResponse().withStatus(500)
+            .withHeader("Content-Type", "application/json").withHeader("x-request-id", "req_500")
+            .withBody(json(OpenAiWireMock.error("The server had an error while processing your request.",
+                "server_error", null)))));
+    api.server().stubFor(post(urlPathEqualTo(api.path(JOBS))).inScenario(s).whenScenarioStateIs("committed")
+        .willReturn(templated(with(createdJob(), "id", JOB + "-duplicate"))));
+    api.server().stubFor(stubs.lookup().inScenario(s).whenScenarioStateIs("committed")
+        .willReturn(templatedLookup(createdJobForLookup())));
+    try (Tunekit tk = open()) {
+      Run run = tk.fineTune().model(BASE_MODEL).trainingData(train).start();
+      assertThat(run.info().jobId()).contains(JOB);
+    }
+    assertThat(api.count("POST", JOBS)).isEqualTo(1);
+    assertThat(stubs.lookups()).isEqualTo(1);
+    assertThat(time.sleeps()).isEmpty();
+  }
+
+  @Test
+  void createThatCommitsThenTimesOutIsFoundByItsKeyInsteadOfCreatedAgain() {
+    stubs.stubSucceedingRun();
+    String s = "create-slow";
+    api.server().stubFor(post(urlPathEqualTo(api.path(JOBS))).inScenario(s).whenScenarioStateIs(Scenario.STARTED)
+        .willSetStateTo("committed").willReturn(templated(createdJob()).withFixedDelay(3_000)));
+    api.server().stubFor(post(urlPathEqualTo(api.path(JOBS))).inScenario(s).whenScenarioStateIs("committed")
+        .willReturn(templated(with(createdJob(), "id", JOB + "-duplicate"))));
+    api.server().stubFor(stubs.lookup().inScenario(s).whenScenarioStateIs("committed")
+        .willReturn(templatedLookup(createdJobForLookup())));
+    try (Tunekit tk = open("1s")) {
+      Run run = tk.fineTune().model(BASE_MODEL).trainingData(train).start();
+      assertThat(run.info().jobId()).contains(JOB);
+    }
+    assertThat(api.count("POST", JOBS)).isEqualTo(1);
+    assertThat(stubs.lookups()).isEqualTo(1);
+  }
+
+  @Test
+  void freshlyTunedModelStillLoadingAnswers429AndTheChatIsRetriedAfterRetryAfterMs() {
+    stubs.stubSucceedingRun();
+    api.stubRateLimitedThen("POST", "/chat/completions", 1, "400", chatCompletion(TUNED, "ready"));
+    try (Tunekit tk = open()) {
+      assertThat(tk.chat(TUNED, List.of(ChatMessage.user("hi"))).content()).isEqualTo("ready");
+    }
+    assertThat(api.count("POST", "/chat/completions")).isEqualTo(2);
+    assertThat(time.sleeps()).containsExactly(Duration.ofMillis(400));
+  }
+
+  @Test
   void runClosedAfterSubmitIsResumedOnTheSameJobWithoutUploadingOrCreatingAgain() {
     stubs.stubSucceedingRun();
     String runId;
@@ -433,5 +490,13 @@ class OpenAiWorkflowTest {
     assertThat(api.count("POST", "/files")).isEqualTo(1);
     assertThat(api.count("POST", JOBS)).isEqualTo(1);
     assertThat(body(api.requests("POST", JOBS).get(0)).path("training_file").asText()).isEqualTo("file-train");
+  }
+
+  /** A spec-shaped chat completion from {@code model} answering {@code reply}. */
+  private static Map<String, Object> chatCompletion(String model, String reply) {
+    return Map.of("id", "chatcmpl-2", "object", "chat.completion", "created", 1_767_225_600L, "model", model,
+        "choices", List.of(Map.of("index", 0, "finish_reason", "stop", "message",
+            Map.of("role", "assistant", "content", reply))),
+        "usage", Map.of("prompt_tokens", 5, "completion_tokens", 1, "total_tokens", 6));
   }
 }
