@@ -1,6 +1,8 @@
 package dev.tunekit.openai;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aMultipart;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
@@ -189,6 +191,51 @@ class OpenAiWorkflowTest {
     assertThat(chats).hasSize(2).allSatisfy(r -> assertThat(body(r).path("model").asText()).isEqualTo(TUNED));
     assertThat(api.server().getAllServeEvents()).allSatisfy(e ->
         assertThat(e.getRequest().getHeader("Authorization")).isEqualTo("Bearer " + CANARY_KEY));
+  }
+
+  @Test
+  void validationSplitUploadsBothFilesAndSubmitsTheValidationFile() {
+    stubs.stubSucceedingRun();
+    api.server().stubFor(post(urlPathEqualTo(api.path("/files")))
+        .withMultipartRequestBody(aMultipart().withName("file")
+            .withHeader("Content-Disposition", containing("-validation.jsonl")))
+        .willReturn(ok(file("file-valid", "validation.jsonl", 50))));
+    try (Tunekit tk = open()) {
+      Run run = tk.fineTune().model(BASE_MODEL).trainingData(train).validationSplit(0.25, 7).start();
+      assertThat(run.await().succeeded()).isTrue();
+    }
+    assertThat(api.requests("POST", "/files")).hasSize(2).extracting(r -> r.getPart("file").getFileName())
+        .anySatisfy(n -> assertThat(n).endsWith("-training.jsonl"))
+        .anySatisfy(n -> assertThat(n).endsWith("-validation.jsonl"));
+    JsonNode create = body(api.requests("POST", JOBS).get(0));
+    assertThat(create.path("training_file").asText()).isEqualTo("file-train");
+    assertThat(create.path("validation_file").asText()).isEqualTo("file-valid");
+  }
+
+  @Test
+  void jobThatFailsOnTheProviderEndsTheRunFailedWithTheProvidersReason() {
+    stubs.stubSucceedingRun();
+    Map<String, Object> failed = with(job(JOB, "failed"), "finished_at", 1_767_225_900L, "error",
+        Map.of("code", "invalid_training_file", "message", "The training file has 3 examples with no assistant reply.",
+            "param", "training_file"));
+    api.stubJobStates(JOB, List.of(job(JOB, "validating_files"), failed));
+    List<String> statuses = new ArrayList<>();
+    try (Tunekit tk = open()) {
+      Run run = tk.fineTune().model(BASE_MODEL).trainingData(train).start();
+      RunResult result = run.await(new RunListener() {
+        @Override
+        public void onStatus(RemoteJob job) {
+          statuses.add(job.status().raw());
+        }
+      });
+      assertThat(result.state()).isEqualTo(RunState.FAILED);
+      assertThat(result.fineTunedModel()).isEmpty();
+      assertThat(run.state()).isEqualTo(RunState.FAILED);
+      assertThatThrownBy(result::orThrow).hasMessageContaining("no assistant reply")
+          .hasMessageContaining("invalid_training_file");
+    }
+    assertThat(statuses).endsWith("failed");
+    assertThat(api.count("POST", JOBS)).isEqualTo(1);
   }
 
   @Test
