@@ -299,8 +299,8 @@ class OpenAiWorkflowTest {
 
   @Test
   void unknownModelInChatIsNotFoundAndIsNotRetried() {
-    api.stubError("POST", "/chat/completions", 404, "The model `ft:nope` does not exist or you do not have access to it.",
-        Map.of());
+    api.stubError("POST", "/chat/completions", 404,
+        "The model `ft:nope` does not exist or you do not have access to it.", Map.of());
     try (Tunekit tk = open()) {
       assertThatThrownBy(() -> tk.chat("ft:nope", List.of(ChatMessage.user("hi"))))
           .isInstanceOfSatisfying(NotFoundException.class, e -> {
