@@ -17,6 +17,7 @@ import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.client.ScenarioMappingBuilder;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.extension.Extension;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
@@ -50,15 +51,21 @@ final class OpenAiWireMock implements AutoCloseable {
   private final WireMockServer server;
   private final String prefix;
 
-  private OpenAiWireMock(String prefix) {
+  private OpenAiWireMock(String prefix, Extension... extensions) {
     this.prefix = prefix;
-    this.server = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+    this.server = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1")
+        .extensions(extensions));
     server.start();
   }
 
   /** An OpenAI API at {@code http://127.0.0.1:port/v1}. */
   static OpenAiWireMock start() {
     return new OpenAiWireMock("/v1");
+  }
+
+  /** An OpenAI API at {@code http://127.0.0.1:port/v1} with WireMock extensions (such as a serve-event listener). */
+  static OpenAiWireMock start(Extension... extensions) {
+    return new OpenAiWireMock("/v1", extensions);
   }
 
   /** An Azure OpenAI v1 data plane at {@code http://127.0.0.1:port/openai/v1}. */

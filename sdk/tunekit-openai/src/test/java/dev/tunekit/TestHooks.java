@@ -1,0 +1,78 @@
+package dev.tunekit;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Test-only access to the core's package-private hooks, for workflow tests that live in a provider
+ * module: fake time for {@link Tunekit.Builder} (so retry waits and polling are recorded instead of
+ * slept) and read access to a run's ledger entries. It sits in package {@code dev.tunekit} of this
+ * module's test sources, so the core's public API stays as it is.
+ */
+public final class TestHooks {
+  private TestHooks() {}
+
+  /**
+   * A clock that moves only when the workflow sleeps: every wait (a retry backoff, a Retry-After, a
+   * poll interval) is recorded, advances the clock and returns at once.
+   */
+  public static final class FakeTime extends Clock {
+    private final AtomicLong millis = new AtomicLong(Instant.parse("2026-11-01T10:00:00Z").toEpochMilli());
+    private final List<Duration> sleeps = new CopyOnWriteArrayList<>();
+
+    /** Gives {@code builder} this clock and sleeper, and an empty environment (no TUNEKIT_* overrides). */
+    public Tunekit.Builder install(Tunekit.Builder builder) {
+      return builder.env(Map.of()).clock(this).sleeper(d -> {
+        sleeps.add(d);
+        millis.addAndGet(d.toMillis());
+      });
+    }
+
+    /** Every wait so far, in order. */
+    public List<Duration> sleeps() {
+      return List.copyOf(sleeps);
+    }
+
+    /** Forgets the waits recorded so far. */
+    public void clearSleeps() {
+      sleeps.clear();
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public long millis() {
+      return millis.get();
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(millis());
+    }
+  }
+
+  /** The idempotency key the ledger holds for {@code runId} (what job creation puts in metadata). */
+  public static String idempotencyKey(Tunekit tk, String runId) {
+    return tk.workflow().row(runId).idempotencyKey();
+  }
+
+  /** The ledger's step log of {@code runId}, as {@code "step detail"} lines, oldest first. */
+  public static List<String> ledgerLog(Tunekit tk, String runId) {
+    return tk.workflow().ledger().logOf(runId);
+  }
+}
