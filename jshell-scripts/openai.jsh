@@ -2,8 +2,8 @@
 //
 //   jshell-scripts/tunekit openai.jsh [DATASET] [--model M] [--epochs N] [--suffix S] [--prompt TEXT]
 //
-// validate DATASET (a chat JSONL file; default: the example widget-chat-train.jsonl when run from the
-// repository root) → upload it and submit the job → wait, drawing progress → print the tuned model →
+// validate DATASET (a chat JSONL file; default: the example widget-chat-train.jsonl of this
+// repository) → upload it and submit the job → wait, drawing progress → print the tuned model →
 // ask it one question (--prompt, default the dataset's first user message).
 //
 // Environment:
@@ -28,7 +28,7 @@ int status = Script.run(() -> {
     return 2;
   }
   String model = args.option("model").orElse("gpt-4o-mini-2024-07-18");
-  Path example = Path.of("examples/src/main/resources/dev/tunekit/examples/eval/widget-chat-train.jsonl");
+  Path example = Path.of(System.getProperty("tunekit.home", "."), "examples/src/main/resources/dev/tunekit/examples/eval/widget-chat-train.jsonl");
   if (args.positional().isEmpty() && !Files.isRegularFile(example)) {
     throw new InvalidInputException("no DATASET given (and the example " + example + " is not under the current"
         + " directory). Usage: jshell-scripts/tunekit openai.jsh DATASET [--model M] [--epochs N]");
