@@ -39,9 +39,9 @@ int status = Script.run(() -> {
         .baselinePrompt(Files.readString(data.resolve("baseline-system-prompt.txt")))
         .gate(0.05)
         .start();
-    var baseline = run.baselineReport().orElseThrow();
+    var baseline = run.baselineReport().orElseThrow().passRate();
     System.out.printf("baseline (prompt-engineered local-base): %d of %d held-out questions right%n",
-        baseline.passed(), baseline.graded());
+        baseline.passed(), baseline.total());
 
     var result = run.await(RunListener.console());
     if (!result.succeeded()) {
@@ -52,10 +52,10 @@ int status = Script.run(() -> {
     System.out.println();
     System.out.println("== 3. Baseline vs tuned on " + suite.cases().size() + " held-out questions");
     var comparison = run.evaluation().orElseThrow();
-    var tuned = comparison.report("tuned");
+    var tuned = comparison.report("tuned").passRate();
     System.out.printf("%-40s %8s %8s%n", "model", "right", "of");
-    System.out.printf("%-40s %8d %8d%n", "local-base + engineered prompt", baseline.passed(), baseline.graded());
-    System.out.printf("%-40s %8d %8d%n", run.fineTunedModel().orElse("tuned"), tuned.passed(), tuned.graded());
+    System.out.printf("%-40s %8d %8d%n", "local-base + engineered prompt", baseline.passed(), baseline.total());
+    System.out.printf("%-40s %8d %8d%n", run.fineTunedModel().orElse("tuned"), tuned.passed(), tuned.total());
     comparison.print();
     comparison.writeHtml(out.resolve("report.html"));
     comparison.writeJson(out.resolve("report.json"));

@@ -24,6 +24,8 @@ final class ConsoleListener implements RunListener {
   private OptionalDouble validLoss = OptionalDouble.empty();
   private String lastLine = "";
   private boolean drawn;
+  private String loggedState = "";
+  private long loggedTenth = -2;
 
   ConsoleListener(PrintStream out, boolean inPlace) {
     this.out = out;
@@ -112,6 +114,13 @@ final class ConsoleListener implements RunListener {
       out.print("\r" + line + " ".repeat(pad));
       drawn = true;
     } else {
+      // In a log, one line per state change and per tenth of the progress, not one per step.
+      long tenth = totalSteps > 0 && step >= 0 ? Math.min(10, step * 10 / totalSteps) : -1;
+      if (state.equals(loggedState) && tenth == loggedTenth && (tenth >= 0 || loss.isPresent())) {
+        return;
+      }
+      loggedState = state;
+      loggedTenth = tenth;
       out.println(line);
     }
     out.flush();

@@ -57,11 +57,16 @@ final class JobWaiter {
       RemoteJob job = poll(() -> provider.job(jobId));
       if (job != null) {
         last = job;
+        // A new running state is announced before the events and metrics of this poll; a terminal
+        // state after them, so "succeeded" is never followed by older training steps.
         String status = job.status().getClass().getSimpleName() + ":" + job.status().raw();
-        if (!status.equals(lastStatus)) {
-          lastStatus = status;
+        boolean statusChanged = !status.equals(lastStatus);
+        lastStatus = status;
+        if (statusChanged) {
           changed = true;
-          sink.status(job);
+          if (!job.status().isTerminal()) {
+            sink.status(job);
+          }
         }
         List<JobEvent> events = poll(() -> provider.events(jobId));
         if (events != null) {
@@ -83,6 +88,9 @@ final class JobWaiter {
           }
         }
         if (job.status().isTerminal()) {
+          if (statusChanged) {
+            sink.status(job);
+          }
           return job;
         }
       }

@@ -20,7 +20,7 @@ class ConsoleListenerTest {
   }
 
   @Test
-  void logModePrintsOneReadableLinePerChangeWithBarStateStepAndLoss() {
+  void logModePrintsOneReadableLinePerStateAndTenthWithBarStepAndLoss() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     RunListener l = RunListener.console(new PrintStream(bytes, true, StandardCharsets.UTF_8));
     l.onStatus(job(new JobStatus.Running("running")));
@@ -37,9 +37,24 @@ class ConsoleListenerTest {
     assertThat(out.lines()).containsExactly(
         "running",
         "[######------------------]  25%  running  step 5/20",
-        "[######------------------]  25%  running  step 5/20  loss 0.5321  val 0.6110",
         "WARN: Validation loss is rising",
         "Run run-1 succeeded: ft:m:x  final loss 0.5321  (1m05s)");
+  }
+
+  @Test
+  void logModeKeepsAHundredStepsToAboutTenLines() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    RunListener l = RunListener.console(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    l.onStatus(job(new JobStatus.Running("running")));
+    for (int i = 1; i <= 100; i++) {
+      l.onEvent(new JobEvent("e" + i, Instant.EPOCH, "info", "Step " + i + "/100"));
+      l.onMetric(MetricPoint.trainLoss(i, 1.0 / i));
+    }
+    l.onStatus(job(new JobStatus.Succeeded("succeeded", Optional.of("ft:m"))));
+    List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+    assertThat(lines).hasSize(13); // "running", tenths 0..10, "succeeded"
+    assertThat(lines.get(11)).isEqualTo("[########################] 100%  running  step 100/100  loss 0.0101");
+    assertThat(lines.get(12)).contains("succeeded  step 100/100");
   }
 
   @Test
