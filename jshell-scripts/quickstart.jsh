@@ -71,8 +71,8 @@ int status = Script.run(() -> {
     var deployment = run.deploy();
     System.out.println("deployed: " + deployment.inferenceModel());
     var answer = tk.chat(deployment.inferenceModel(), List.of(
-        ChatMessage.user("Which products in the Garden category cost less than 20?")));
-    System.out.println("ask it: Which products in the Garden category cost less than 20?");
+        ChatMessage.user("Show me electronics products under 50, cheapest first.")));
+    System.out.println("ask it: Show me electronics products under 50, cheapest first.");
     System.out.println("   ->  " + answer.content());
     System.out.printf("%nquickstart finished in %.1f s (ledger and work files in %s)%n",
         (System.nanoTime() - started) / 1e9, work);

@@ -68,15 +68,7 @@ final class JobWaiter {
             sink.status(job);
           }
         }
-        List<JobEvent> events = poll(() -> provider.events(jobId));
-        if (events != null) {
-          for (JobEvent e : events) {
-            if (seenEvents.add(e.id())) {
-              changed = true;
-              sink.event(e);
-            }
-          }
-        }
+        // Metrics before events: a poll that brings many steps at once then shows each step with its loss.
         List<MetricPoint> metrics = poll(() -> provider.metrics(jobId));
         if (metrics != null) {
           for (MetricPoint p : metrics.stream().sorted(java.util.Comparator.comparingLong(MetricPoint::step)).toList()) {
@@ -84,6 +76,15 @@ final class JobWaiter {
               lastStep = p.step();
               changed = true;
               sink.metric(p);
+            }
+          }
+        }
+        List<JobEvent> events = poll(() -> provider.events(jobId));
+        if (events != null) {
+          for (JobEvent e : events) {
+            if (seenEvents.add(e.id())) {
+              changed = true;
+              sink.event(e);
             }
           }
         }
