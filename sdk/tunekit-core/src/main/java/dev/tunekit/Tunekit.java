@@ -354,15 +354,20 @@ public final class Tunekit implements AutoCloseable {
         cl = Tunekit.class.getClassLoader();
       }
       TreeSet<String> known = new TreeSet<>();
+      // A provider section may name its kind with `type:` (e.g. `vllm: {type: openai-compatible, ...}`),
+      // so several endpoints of one kind can be configured side by side under names of their own.
+      Object typeSetting = config.providerValues().get("type");
+      String kind = typeSetting == null || String.valueOf(typeSetting).isBlank() ? config.provider()
+          : String.valueOf(typeSetting).trim();
       for (TuningProviderFactory f : ServiceLoader.load(TuningProviderFactory.class, cl)) {
-        if (f.names().contains(config.provider())) {
+        if (f.names().contains(kind)) {
           ProviderSettings settings = ProviderSettings.of(config.provider(), config.source(), config.workDir(),
               config.providerValues());
           return f.create(settings);
         }
         known.addAll(f.names());
       }
-      throw new InvalidInputException("unknown provider '" + config.provider() + "'. "
+      throw new InvalidInputException("unknown provider '" + kind + "'. "
           + (known.isEmpty() ? "No provider is on the classpath"
               : "Providers on the classpath: " + String.join(", ", known))
           + ". Check the spelling, or add the module that provides it (tunekit-openai, tunekit-bedrock, tunekit-local,"

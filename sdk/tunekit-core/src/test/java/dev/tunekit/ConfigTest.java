@@ -140,6 +140,30 @@ class ConfigTest {
   }
 
   @Test
+  void aProviderSectionWithATypeUsesThatKindUnderItsOwnName() {
+    String id = "cfg-t-" + System.nanoTime();
+    FakeProvider fake = FakeProvider.register(id, new FakeProvider());
+    Path file = yaml("""
+        provider: staging
+        ledger: l.db
+        providers:
+          staging: { type: fake, apiKey: k, instance: %s }
+        """.formatted(id));
+    try (Tunekit tk = Tunekit.builder().configFile(file).env(Map.of()).build()) {
+      assertThat(fake.settings().orElseThrow().name()).isEqualTo("staging");
+    } finally {
+      FakeProvider.unregister(id);
+    }
+  }
+
+  @Test
+  void anUnknownProviderTypeIsNamed() {
+    Path file = yaml("provider: staging\nproviders:\n  staging: { type: vlm }\n");
+    assertThatThrownBy(() -> Tunekit.builder().configFile(file).env(Map.of()).build())
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("unknown provider 'vlm'");
+  }
+
+  @Test
   void aMissingProviderSettingIsNamed() {
     assertThatThrownBy(() -> Tunekit.builder().provider("fake").ledger(dir.resolve("l.db")).env(Map.of()).build())
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("providers.fake.apiKey");
