@@ -258,6 +258,7 @@ class BedrockWorkflowTest {
     assertThat(creates.get(1).path("clientRequestToken")).isEqualTo(creates.get(0).path("clientRequestToken"));
     assertThat(creates.get(1).path("jobName")).isEqualTo(creates.get(0).path("jobName"));
     assertThat(requests("GET", BedrockStubs.JOBS)).isZero(); // a throttled create never took effect: no lookup
+    assertThat(aws.calls("blobMetadata")).isZero(); // a first upload does not look for an earlier one
   }
 
   @Test
@@ -359,6 +360,24 @@ class BedrockWorkflowTest {
     aws.wm.verify(1, postRequestedFor(urlEqualTo(BedrockStubs.JOBS)));
     String hash = Names.keyHash(bedrock.createBodies().get(0).path("clientRequestToken").asText());
     aws.wm.verify(1, getRequestedFor(urlPathEqualTo(BedrockStubs.JOBS)).withQueryParam("nameContains", equalTo(hash)));
+  }
+
+  @Test
+  void uploadThatIsStoredButAnsweredWithAServerErrorIsFoundByHeadObjectAndNotPutAgain() {
+    bedrock.createSucceeds();
+    aws.storeThenFailNextWrite();
+
+    try (Tunekit tk = tunekit().build()) {
+      Run run = tk.fineTune().model(Fixtures.NOVA).trainingData(data).start();
+
+      assertThat(run.info().jobId()).contains(Fixtures.JOB_ARN);
+    }
+    assertThat(aws.objectWrites()).isEqualTo(1);
+    assertThat(aws.calls("blobMetadata")).isPositive(); // the core's reconcile asked (HeadObject) before any retry
+    List<String> keys = aws.keys("runs/datasets/");
+    assertThat(keys).singleElement().satisfies(k -> assertThat(k).endsWith("-training.jsonl"));
+    assertThat(bedrock.createBodies()).singleElement().satisfies(c ->
+        assertThat(c.path("trainingDataConfig").path("s3Uri").asText()).isEqualTo("s3://" + LoopbackAws.BUCKET + "/" + keys.get(0)));
   }
 
   @Test

@@ -24,6 +24,8 @@ import org.jclouds.blobstore.BlobStoreContext;
 import org.jclouds.blobstore.domain.Blob;
 import org.jclouds.blobstore.domain.StorageMetadata;
 import org.jclouds.blobstore.options.ListContainerOptions;
+import org.jclouds.http.HttpResponse;
+import org.jclouds.http.HttpResponseException;
 
 /**
  * A loopback AWS for tests that go through {@code Tunekit}: WireMock speaking the Bedrock control plane
@@ -40,7 +42,8 @@ final class LoopbackAws implements AutoCloseable {
   final WireMockServer wm;
   private final BlobStoreContext blobs;
   private final S3Proxy proxy;
-  private final Map<String, AtomicInteger> writes = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+  private volatile boolean failNextWrite;
   private final String oldKey;
   private final String oldSecret;
 
@@ -66,18 +69,25 @@ final class LoopbackAws implements AutoCloseable {
     wm.start();
   }
 
-  /** A blob store that counts the calls that write an object, by method name. */
+  /** A blob store that counts its calls by method name, and can fail a write after storing it. */
   private BlobStore counting(BlobStore store) {
     InvocationHandler h = (self, method, margs) -> {
       String m = method.getName();
-      if (m.equals("putBlob") || m.equals("completeMultipartUpload")) {
-        writes.computeIfAbsent(m, k -> new AtomicInteger()).incrementAndGet();
-      }
+      boolean write = m.equals("putBlob") || m.equals("completeMultipartUpload");
+      calls.computeIfAbsent(m, k -> new AtomicInteger()).incrementAndGet();
+      Object result;
       try {
-        return method.invoke(store, margs);
+        result = method.invoke(store, margs);
       } catch (InvocationTargetException e) {
         throw e.getCause();
       }
+      if (write && failNextWrite) {
+        failNextWrite = false;
+        // S3Proxy answers a jclouds HttpResponseException with its status: here a 500 after the commit.
+        throw new HttpResponseException("test: the object is stored, but the client is told the write failed", null,
+            HttpResponse.builder().statusCode(500).message("InternalError").build());
+      }
+      return result;
     };
     return (BlobStore) java.lang.reflect.Proxy.newProxyInstance(BlobStore.class.getClassLoader(),
         new Class<?>[] {BlobStore.class}, h);
@@ -89,7 +99,18 @@ final class LoopbackAws implements AutoCloseable {
 
   /** Objects written through S3 (single puts and completed multipart uploads) since the last reset. */
   int objectWrites() {
-    return writes.values().stream().mapToInt(AtomicInteger::get).sum();
+    return calls("putBlob") + calls("completeMultipartUpload");
+  }
+
+  /** Calls of a blob store method since the last reset, such as {@code blobMetadata} (what HeadObject asks). */
+  int calls(String method) {
+    AtomicInteger n = calls.get(method);
+    return n == null ? 0 : n.get();
+  }
+
+  /** The next object write is stored, and then answered with a server error (a commit whose reply is lost). */
+  void storeThenFailNextWrite() {
+    failNextWrite = true;
   }
 
   /** Forgets WireMock's stubs, scenarios and journal, every stored object and the write count. */
@@ -99,7 +120,8 @@ final class LoopbackAws implements AutoCloseable {
     for (String key : keys("")) {
       store.removeBlob(BUCKET, key);
     }
-    writes.clear();
+    calls.clear();
+    failNextWrite = false;
   }
 
   /** Keys under {@code prefix}, sorted. */
