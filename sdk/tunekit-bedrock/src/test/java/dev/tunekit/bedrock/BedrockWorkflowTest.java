@@ -110,7 +110,7 @@ class BedrockWorkflowTest {
 
       // Submitted: one job, created from converted data in S3, with the run's token, names and settings.
       assertThat(run.info().jobId()).contains(Fixtures.JOB_ARN);
-      assertThat(run.state()).isNotIn(RunState.FAILED, RunState.REJECTED);
+      assertThat(run.state()).isEqualTo(RunState.SUBMITTED);
       List<JsonNode> creates = bedrock.createBodies();
       assertThat(creates).hasSize(1);
       JsonNode create = creates.get(0);
@@ -440,6 +440,30 @@ class BedrockWorkflowTest {
     }
     aws.wm.verify(1, postRequestedFor(urlEqualTo(BedrockStubs.JOBS)));
     assertThat(aws.objectWrites()).isEqualTo(2); // training and validation data, uploaded once
+  }
+
+  @Test
+  void cancellingASubmittedRunStopsItsBedrockJobOnce() {
+    bedrock.createSucceeds();
+    String out = "s3://" + LoopbackAws.BUCKET + "/runs/output/cancelled/";
+    String stop = BedrockStubs.JOB_PATH + "/stop";
+    aws.wm.stubFor(post(urlPathMatching(stop)).inScenario("cancel").whenScenarioStateIs(Scenario.STARTED)
+        .willReturn(okJson("{}")).willSetStateTo("stopping"));
+    aws.wm.stubFor(get(urlPathMatching(BedrockStubs.JOB_PATH)).inScenario("cancel").whenScenarioStateIs(Scenario.STARTED)
+        .willReturn(okJson(BedrockStubs.job("InProgress", "Completed", "Completed", "InProgress", out, ""))));
+    aws.wm.stubFor(get(urlPathMatching(BedrockStubs.JOB_PATH)).inScenario("cancel").whenScenarioStateIs("stopping")
+        .willReturn(okJson(BedrockStubs.job("Stopped", "Completed", "Completed", "Stopped", out, ""))));
+
+    try (Tunekit tk = tunekit().build()) {
+      Run run = startRun(tk);
+
+      assertThat(run.cancel()).isEqualTo(RunState.CANCELLED);
+      assertThat(run.cancel()).isEqualTo(RunState.CANCELLED); // already over: no second stop
+      RunResult result = run.await();
+      assertThat(result.state()).isEqualTo(RunState.CANCELLED);
+      assertThat(result.status()).contains(new JobStatus.Cancelled("Stopped"));
+    }
+    aws.wm.verify(1, postRequestedFor(urlPathMatching(stop)));
   }
 
   // ------------------------------------------------------------------ the config switch
