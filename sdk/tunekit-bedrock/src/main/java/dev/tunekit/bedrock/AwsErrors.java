@@ -65,7 +65,10 @@ final class AwsErrors {
   private static RuntimeException service(AwsServiceException e, Op op, BedrockConfig config) {
     String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
     String awsMessage = e.awsErrorDetails() == null || e.awsErrorDetails().errorMessage() == null
-        ? "" : e.awsErrorDetails().errorMessage();
+        ? "" : e.awsErrorDetails().errorMessage().strip();
+    if (awsMessage.endsWith(".")) {
+      awsMessage = awsMessage.substring(0, awsMessage.length() - 1); // the advice below starts a new sentence
+    }
     int status = e.statusCode();
     String rid = e.requestId();
     String where = op.name() + " failed" + (code == null ? "" : " with " + code) + " (HTTP " + status
@@ -96,8 +99,8 @@ final class AwsErrors {
           .cause(e).statusCode(status).requestId(rid).retryable(false).build();
     }
     if (c.equals("ValidationException")) {
-      return ProviderException.builder(PROVIDER, where + ". Bedrock rejected the request; fix the input named in"
-              + " the message (base model, data location, hyperparameters or names). Not retried.")
+      return ProviderException.builder(PROVIDER, where + ". Bedrock rejected the request; "
+              + validationAdvice(op, awsMessage, config) + " Not retried.")
           .cause(e).statusCode(status).requestId(rid).retryable(false).build();
     }
     if (c.equals("ConflictException") || c.equals("TooManyTagsException")) {
@@ -114,6 +117,30 @@ final class AwsErrors {
     }
     return ProviderException.builder(PROVIDER, where + ".")
         .cause(e).statusCode(status).requestId(rid).retryable(false).build();
+  }
+
+  /** Which setting or input a ValidationException is about, so the message says what to change. */
+  static String validationAdvice(Op op, String awsMessage, BedrockConfig config) {
+    String m = awsMessage.toLowerCase(java.util.Locale.ROOT);
+    String in = " (in " + config.settings().source() + ")";
+    if (m.contains("role") || m.contains("assume") || m.contains("trust")) {
+      return "check providers.bedrock.roleArn" + in + ": the role must exist in this account, trust"
+          + " bedrock.amazonaws.com, and be allowed to read the training data and write the output folder.";
+    }
+    if (m.contains("s3") || m.contains("bucket") || m.contains("kms")) {
+      return "check providers.bedrock.bucket and providers.bedrock.prefix" + in + " (the bucket must be in the job's"
+          + " region) and that the role in providers.bedrock.roleArn may read the data and write output/"
+          + (config.kmsKeyId().isPresent() ? ", and use the key in providers.bedrock.kmsKeyId." : ".");
+    }
+    if (m.contains("hyperparameter") || m.contains("epoch") || m.contains("learning") || m.contains("batch")) {
+      return "fix the hyperparameters (the tunekit-bedrock README lists each model family's ranges).";
+    }
+    if (op.name().equals("CreateModelCustomizationJob") && (m.contains("model") || m.contains("identifier"))) {
+      return "check the base model id given to .model(...) (a customizable model such as amazon.nova-micro-v1:0:128k,"
+          + " offered in providers.bedrock.region" + in + ").";
+    }
+    return "fix the input named in the message (the base model, providers.bedrock.roleArn, bucket or prefix"
+        + in + ", hyperparameters or names).";
   }
 
   private static String accessAdvice(Op op, BedrockConfig config) {

@@ -76,6 +76,7 @@ final class BedrockProvider implements TuningProvider {
   private final BedrockClient bedrock;
   private final BedrockRuntimeClient runtime;
   private final Supplier<S3AsyncClient> s3Factory;
+  private final DefaultCredentialsProvider ownedCredentials;
   /** S3 clients are built on first use: a chat-only provider never starts their Netty event loop. */
   private S3AsyncClient s3;
   private S3TransferManager transfers;
@@ -83,7 +84,9 @@ final class BedrockProvider implements TuningProvider {
 
   BedrockProvider(BedrockConfig config, AwsCredentialsProvider credentials) {
     this.config = config;
-    AwsCredentialsProvider creds = credentials != null ? credentials : DefaultCredentialsProvider.builder().build();
+    // The default chain built here is ours to close; the AWS clients never close a provider they were given.
+    this.ownedCredentials = credentials != null ? null : DefaultCredentialsProvider.builder().build();
+    AwsCredentialsProvider creds = credentials != null ? credentials : ownedCredentials;
     // The core's Resilience4j decorator is the one retry layer: the AWS SDK must not retry by itself
     // (its default standard strategy makes 3 attempts), so every client gets max attempts 1.
     ClientOverrideConfiguration.Builder ob = ClientOverrideConfiguration.builder()
@@ -601,6 +604,9 @@ final class BedrockProvider implements TuningProvider {
     }
     runtime.close();
     bedrock.close();
+    if (ownedCredentials != null) {
+      ownedCredentials.close();
+    }
   }
 
   @Override
