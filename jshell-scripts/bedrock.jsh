@@ -66,7 +66,7 @@ int status = Script.run(() -> {
       throw new InvalidInputException("--epochs must be a whole number such as 2, was '" + args.option("epochs").get() + "'");
     }
   }
-  Path example = Path.of("examples/src/main/resources/dev/tunekit/examples/eval/widget-chat-train.jsonl");
+  Path example = Path.of(System.getProperty("tunekit.home", "."), "examples/src/main/resources/dev/tunekit/examples/eval/widget-chat-train.jsonl");
   Path data = args.positional().isEmpty() ? example : Path.of(args.positional().get(0));
   String resumeId = args.option("resume").orElse(null);
   if (resumeId == null) {

@@ -97,4 +97,17 @@ class JShellScriptsTest {
     assertThat(r.status()).isEqualTo(2);
     assertThat(r.out().strip()).startsWith("OPENAI_API_KEY is not set").doesNotContain("\n").doesNotContain("Exception");
   }
+
+  @Test
+  void bedrockScriptWithoutCredentialsSaysWhatToSetInOneLine() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("AWS_ACCESS_KEY_ID") == null
+        && System.getenv("AWS_PROFILE") == null && System.getenv("TUNEKIT_BEDROCK_ROLE_ARN") == null,
+        "AWS credentials are set; this test checks the message shown without them");
+
+    Result r = jshell("bedrock.jsh");
+
+    assertThat(r.status()).isEqualTo(2);
+    assertThat(r.out().strip()).startsWith("bedrock.jsh cannot run: set").contains("TUNEKIT_BEDROCK_ROLE_ARN")
+        .doesNotContain("\n").doesNotContain("Exception");
+  }
 }
