@@ -8,6 +8,7 @@ import dev.tunekit.eval.GateResult;
 import dev.tunekit.spi.Deployment;
 import dev.tunekit.spi.RemoteJob;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -97,6 +98,15 @@ public final class Run {
    */
   public Deployment deploy() {
     return workflow.deploy(id);
+  }
+
+  /**
+   * Like {@link #deploy()}, with provider-specific options for this deployment, overriding the
+   * provider's configured defaults — for Bedrock {@code deployment} ({@code onDemand} or
+   * {@code provisioned}), {@code modelUnits} and {@code commitmentDuration}.
+   */
+  public Deployment deploy(Map<String, ?> options) {
+    return workflow.deploy(id, Map.copyOf(options));
   }
 
   /**

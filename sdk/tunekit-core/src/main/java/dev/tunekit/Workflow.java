@@ -361,7 +361,7 @@ final class Workflow implements AutoCloseable {
     if (deployFirst) {
       try {
         ledger.log(runId, "eval.deploy", "deploying the tuned model to evaluate it");
-        deployUnchecked(runId, row(runId));
+        deployUnchecked(runId, row(runId), Map.of());
       } catch (RuntimeException failure) {
         if (!lenient) {
           throw failure;
@@ -432,17 +432,21 @@ final class Workflow implements AutoCloseable {
   }
 
   Deployment deploy(String runId) {
+    return deploy(runId, Map.of());
+  }
+
+  Deployment deploy(String runId, Map<String, Object> options) {
     Ledger.RunRow row = row(runId);
     if (row.fineTunedModel() == null) {
       throw new TunekitException("Run " + runId + " has no tuned model to deploy (state " + row.state()
           + "). Wait for it with run.await() first.");
     }
     evals.checkDeploy(runId, RunSpec.fromJson(row.spec()));
-    return deployUnchecked(runId, row);
+    return deployUnchecked(runId, row, options);
   }
 
   /** Deploys without asking the gate: for {@link #deploy} once it allowed it, and for evaluating through a deployment. */
-  private Deployment deployUnchecked(String runId, Ledger.RunRow row) {
+  private Deployment deployUnchecked(String runId, Ledger.RunRow row, Map<String, Object> options) {
     Optional<Deployment> existing = ledger.deploymentOf(runId);
     if (existing.isPresent() && existing.get().state() == Deployment.State.ACTIVE) {
       return existing.get();
@@ -452,7 +456,8 @@ final class Workflow implements AutoCloseable {
       d = existing.get();
     } else {
       ledger.log(runId, "deploy.start", row.fineTunedModel());
-      d = provider.deploy(row.fineTunedModel(), "tunekit-" + runId, deploymentOptions());
+      // Per-call options; providers read their configured defaults from their own settings.
+      d = provider.deploy(row.fineTunedModel(), "tunekit-" + runId, options);
       ledger.deployment(runId, d);
     }
     Instant deadline = clock.instant().plus(config.polling().timeout());
@@ -473,12 +478,6 @@ final class Workflow implements AutoCloseable {
           + "; check the provider console, then call run.deploy() again.");
     }
     return d;
-  }
-
-  @SuppressWarnings("unchecked")
-  private Map<String, Object> deploymentOptions() {
-    Object v = config.providerValues().get("deployment");
-    return v instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
   }
 
   Ledger.RunRow row(String runId) {

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -81,8 +82,9 @@ class WorkflowTest {
       assertThat(request.suffix()).contains("sql");
       assertThat(request.metadata()).containsEntry("team", "search").containsEntry("tunekit_run_id", run.id());
 
-      Deployment d = run.deploy();
+      Deployment d = run.deploy(Map.of("deployment", "provisioned", "modelUnits", 2));
       assertThat(d.state()).isEqualTo(Deployment.State.ACTIVE);
+      assertThat(fake.deployOptions()).containsExactly(Map.of("deployment", "provisioned", "modelUnits", 2));
       assertThat(run.chatModel().chat(ChatRequest.of("ignored", List.of(ChatMessage.user("hi")))).content())
           .isEqualTo("ft:gpt-4o-mini:fake:ftjob-1 says: hi");
 

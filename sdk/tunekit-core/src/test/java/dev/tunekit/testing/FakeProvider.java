@@ -61,6 +61,7 @@ public final class FakeProvider implements TuningProvider {
   private volatile Runnable uploadHook = () -> {};
   private boolean deploymentsOnly;
   private final List<String> undeployed = new ArrayList<>();
+  private final List<Map<String, Object>> deployOptions = new ArrayList<>();
   private List<JobStatus> script;
   private int fileSeq;
   private int jobSeq;
@@ -157,6 +158,11 @@ public final class FakeProvider implements TuningProvider {
   public synchronized FakeProvider servesTunedModelsOnlyThroughDeployments() {
     this.deploymentsOnly = true;
     return this;
+  }
+
+  /** The options of every {@code deploy} call, in order. */
+  public synchronized List<Map<String, Object>> deployOptions() {
+    return List.copyOf(deployOptions);
   }
 
   /** Deployment ids removed with {@code undeploy}, in order. */
@@ -351,6 +357,7 @@ public final class FakeProvider implements TuningProvider {
   @Override
   public synchronized Deployment deploy(String modelId, String deploymentName, Map<String, Object> options) {
     enter(Op.DEPLOY);
+    deployOptions.add(Map.copyOf(options));
     if (deploymentsOnly) {
       return new Deployment("dep-" + deploymentName, modelId, "ft:deployed:" + deploymentName, Deployment.State.ACTIVE,
           "Active");
