@@ -26,7 +26,7 @@
 // continues the same job without uploading or creating anything again. Exit status: 0 done, 1 dataset
 // errors or the job did not succeed, 2 bad input or missing setup, 3 provider failure.
 
-var args = Script.args();
+var args = Script.args("no-deploy");
 
 int status = Script.run(() -> {
   Map<String, String> env = System.getenv();

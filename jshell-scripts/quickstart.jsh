@@ -39,7 +39,8 @@ int status = Script.run(() -> {
         .baselinePrompt(Files.readString(data.resolve("baseline-system-prompt.txt")))
         .gate(0.05)
         .start();
-    var baseline = run.baselineReport().orElseThrow().passRate();
+    var baseline = run.baselineReport().orElseThrow(
+        () -> new TunekitException("the baseline was not evaluated; see the log above")).passRate();
     System.out.printf("baseline (prompt-engineered local-base): %d of %d held-out questions right%n",
         baseline.passed(), baseline.total());
 
@@ -51,7 +52,8 @@ int status = Script.run(() -> {
 
     System.out.println();
     System.out.println("== 3. Baseline vs tuned on " + suite.cases().size() + " held-out questions");
-    var comparison = run.evaluation().orElseThrow();
+    var comparison = run.evaluation().orElseThrow(
+        () -> new TunekitException("the tuned model was not evaluated; see the log above, then run.evaluate(suite)"));
     var tuned = comparison.report("tuned").passRate();
     System.out.printf("%-40s %8s %8s%n", "model", "right", "of");
     System.out.printf("%-40s %8d %8d%n", "local-base + engineered prompt", baseline.passed(), baseline.total());
@@ -61,7 +63,7 @@ int status = Script.run(() -> {
     comparison.writeJson(out.resolve("report.json"));
     System.out.println("HTML report (pass rates, loss curve, flipped cases): " + out.resolve("report.html"));
 
-    var gate = run.gate().orElseThrow();
+    var gate = run.gate().orElseThrow(() -> new TunekitException("no gate result was recorded; see the log above"));
     System.out.println();
     System.out.println("== 4. Gate: " + gate.message());
     if (!gate.passed()) {

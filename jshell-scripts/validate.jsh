@@ -3,7 +3,7 @@
 //   jshell-scripts/tunekit validate.jsh FILE [--model M] [--provider openai|bedrock|local] [--epochs N] [--json]
 //
 // Exit status: 0 no errors (warnings allowed), 1 the dataset has errors, 2 bad arguments or unreadable file.
-var args = Script.args();
+var args = Script.args("json");
 int status = Script.run(() -> {
   if (args.positional().isEmpty()) {
     throw new InvalidInputException(
@@ -15,7 +15,7 @@ int status = Script.run(() -> {
       args.option("model").orElse("gpt-4o-mini-2024-07-18"));
   if (args.option("epochs").isPresent()) {
     String epochs = args.option("epochs").get();
-    if (!epochs.matches("[0-9]{1,2}")) {
+    if (!epochs.matches("[0-9]{1,2}") || Integer.parseInt(epochs) < 1 || Integer.parseInt(epochs) > 50) {
       throw new InvalidInputException("--epochs must be a whole number from 1 to 50, was '" + epochs + "'");
     }
     options = options.withEpochs(Integer.parseInt(epochs));

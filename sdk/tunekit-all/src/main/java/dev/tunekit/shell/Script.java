@@ -41,14 +41,19 @@ public final class Script {
     int run() throws Exception;
   }
 
-  /** The arguments given after the script name on the launcher's command line. */
-  public static Args args() {
+  /**
+   * The arguments given after the script name on the launcher's command line.
+   *
+   * @param flags the names of switches that never take a value (such as {@code "json"} for
+   *     {@code --json}), so that {@code --json data.jsonl} keeps {@code data.jsonl} positional
+   */
+  public static Args args(String... flags) {
     String file = System.getProperty("tunekit.argsFile");
     if (file == null || file.isEmpty()) {
-      return Args.parse(List.of());
+      return Args.parse(List.of(), flags);
     }
     try {
-      return Args.parse(Files.readAllLines(Path.of(file), StandardCharsets.UTF_8));
+      return Args.parse(Files.readAllLines(Path.of(file), StandardCharsets.UTF_8), flags);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the script arguments from " + file, e);
     }
@@ -57,8 +62,9 @@ public final class Script {
   /**
    * Runs {@code body} and returns its exit status. A {@link TunekitException} is printed as one line
    * (with its location, and what to do) to standard error and gives status 2 (bad input) or 3
-   * (provider or other failure); any other exception gives status 4 with its class and message. No
-   * stack trace is printed unless the system property {@code tunekit.debug} is {@code true}.
+   * (provider or other failure); anything else thrown gives status 4 with its class and message. No
+   * stack trace is printed unless the system property {@code tunekit.debug} is {@code true} (the
+   * launcher sets it when {@code TUNEKIT_DEBUG=1}).
    */
   public static int run(Body body) {
     return run(body, System.err);
@@ -82,15 +88,16 @@ public final class Script {
       err.println("error: " + e.getMessage());
       debug(e, err);
       return 3;
-    } catch (Exception e) {
+    } catch (Exception | Error e) {
+      // Errors too (out of memory, a missing class): a script's user gets one line, not a trace.
       err.println("error: unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage()
-          + " (run with -R-Dtunekit.debug=true for details)");
+          + " (run with TUNEKIT_DEBUG=1 for details)");
       debug(e, err);
       return 4;
     }
   }
 
-  private static void debug(Exception e, PrintStream err) {
+  private static void debug(Throwable e, PrintStream err) {
     if (Boolean.getBoolean("tunekit.debug")) {
       e.printStackTrace(err);
     }
@@ -98,7 +105,8 @@ public final class Script {
 
   /**
    * Parsed script arguments: {@code --name value} and {@code --name=value} options, {@code --flag}
-   * switches (an option followed by another option or nothing), and positional arguments.
+   * switches (declared ones, or an option followed by another option or nothing), and positional
+   * arguments.
    */
   public static final class Args {
     private final List<String> positional;
@@ -109,8 +117,13 @@ public final class Script {
       this.options = Map.copyOf(options);
     }
 
-    /** Parses raw arguments. */
-    public static Args parse(List<String> raw) {
+    /**
+     * Parses raw arguments.
+     *
+     * @param flags names of switches that never take a value
+     */
+    public static Args parse(List<String> raw, String... flags) {
+      java.util.Set<String> switches = java.util.Set.of(flags);
       List<String> pos = new ArrayList<>();
       Map<String, String> opts = new LinkedHashMap<>();
       for (int i = 0; i < raw.size(); i++) {
@@ -120,7 +133,7 @@ public final class Script {
           int eq = name.indexOf('=');
           if (eq >= 0) {
             opts.put(name.substring(0, eq), name.substring(eq + 1));
-          } else if (i + 1 < raw.size() && !raw.get(i + 1).startsWith("--")) {
+          } else if (!switches.contains(name) && i + 1 < raw.size() && !raw.get(i + 1).startsWith("--")) {
             opts.put(name, raw.get(++i));
           } else {
             opts.put(name, "true");

@@ -24,6 +24,28 @@ class ScriptTest {
   }
 
   @Test
+  void aDeclaredSwitchNeverSwallowsTheNextPositionalArgument() {
+    Script.Args args = Script.Args.parse(List.of("--no-deploy", "my.jsonl", "--model", "m"), "no-deploy");
+
+    assertThat(args.flag("no-deploy")).isTrue();
+    assertThat(args.positional()).containsExactly("my.jsonl");
+    assertThat(args.option("model")).contains("m");
+  }
+
+  @Test
+  void anErrorSuchAsOutOfMemoryIsOneLineWithStatusFour() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    int status = Script.run(() -> {
+      throw new OutOfMemoryError("Java heap space");
+    }, new PrintStream(err, true, StandardCharsets.UTF_8));
+
+    assertThat(status).isEqualTo(4);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("OutOfMemoryError: Java heap space")
+        .contains("TUNEKIT_DEBUG=1").doesNotContain("\tat ");
+  }
+
+  @Test
   void invalidInputBecomesOneLineAndStatusTwoWithoutStackTrace() {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
 

@@ -98,22 +98,24 @@ class EvalRunnerTest {
   }
 
   @Test
-  void aSlowCallTimesOutAsAnErrorAndTheRunGoesOn() {
+  void aSlowCallTimesOutAsAnErrorAndTheRunGoesOn() throws InterruptedException {
+    java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
     ChatModel slow = r -> {
       if (r.messages().get(0).content().endsWith(" 1")) {
         try {
-          Thread.sleep(10_000);
+          new java.util.concurrent.CountDownLatch(1).await(); // never answers on its own
         } catch (InterruptedException e) {
+          interrupted.countDown();
           Thread.currentThread().interrupt();
           throw new IllegalStateException("interrupted");
         }
       }
       return answer(r);
     };
-    long start = System.nanoTime();
     EvalReport r = EvalRunner.builder().callTimeout(Duration.ofMillis(200)).build()
         .run(suite(4), EvalTarget.of("t", slow, "m"));
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    // The run returned although the call never would have: the runner gave up on it and interrupted it.
+    assertThat(interrupted.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     CaseResult c1 = r.caseResult("c1").orElseThrow();
     assertThat(c1.outcome()).isEqualTo(Outcome.ERROR);
     assertThat(c1.error()).get().asString().startsWith("timed out after 200 ms");
@@ -184,7 +186,9 @@ class EvalRunnerTest {
     Collections.sort(sorted);
     assertThat(sorted).hasSize(9);
     long spanMs = (sorted.get(8) - sorted.get(0)) / 1_000_000;
-    assertThat(spanMs).as("8 intervals of 50 ms").isGreaterThanOrEqualTo(360);
+    // 9 permits lie in 9 distinct 50 ms periods; the first may come at the very end of its period,
+    // so the span covers at least 7 whole periods (350 ms), less timer granularity.
+    assertThat(spanMs).as("at least 7 whole periods of 50 ms").isGreaterThanOrEqualTo(330);
     for (int i = 0; i + 3 < sorted.size(); i++) {
       long windowMs = (sorted.get(i + 3) - sorted.get(i)) / 1_000_000;
       assertThat(windowMs).as("4 calls never fit in 100 ms at 20/s").isGreaterThanOrEqualTo(90);

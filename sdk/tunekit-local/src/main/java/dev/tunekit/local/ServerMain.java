@@ -86,11 +86,12 @@ final class ServerMain {
       return;
     }
     Path tf = tokenFile != null ? tokenFile : server.dataDir().resolve("server.token");
-    Files.writeString(tf, server.token().reveal() + "\n", StandardCharsets.UTF_8);
     try {
-      Files.setPosixFilePermissions(tf, PosixFilePermissions.fromString("rw-------"));
-    } catch (UnsupportedOperationException e) {
-      // not a POSIX file system
+      writeOwnerOnly(tf, server.token().reveal() + "\n");
+    } catch (IOException e) {
+      server.close();
+      fail("cannot write the API token to " + tf + " (" + e.getMessage() + "); choose another --token-file");
+      return;
     }
     System.out.println("Tunekit local server listening on " + server.baseUrl());
     System.out.println("Data directory: " + server.dataDir().toAbsolutePath());
@@ -102,6 +103,17 @@ final class ServerMain {
       stop.countDown();
     }));
     stop.await();
+  }
+
+  /** Writes a file that is owner-only from its creation (never briefly readable by others). */
+  static void writeOwnerOnly(Path file, String content) throws IOException {
+    Files.deleteIfExists(file);
+    try {
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      Files.createFile(file); // not a POSIX file system
+    }
+    Files.writeString(file, content, StandardCharsets.UTF_8);
   }
 
   private static void fail(String message) {
