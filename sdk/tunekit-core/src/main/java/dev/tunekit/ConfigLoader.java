@@ -36,6 +36,10 @@ final class ConfigLoader {
   private static final Set<String> RETRY = Set.of("maxAttempts", "initialBackoff", "maxBackoff", "multiplier");
   private static final Set<String> BREAKER =
       Set.of("failureRateThreshold", "slidingWindowSize", "minimumNumberOfCalls", "waitInOpenState");
+  /** Larger files are refused before parsing: a config is a few dozen lines, and huge scalars parse slowly. */
+  static final int MAX_CONFIG_BYTES = 1 << 20;
+  /** Longer lines are refused before parsing: the YAML parser slows down quadratically on very long lines. */
+  static final int MAX_LINE_CHARS = 64 << 10;
   private static final Set<String> POLLING = Set.of("initialInterval", "maxInterval", "multiplier", "timeout");
 
   private final String source;
@@ -53,7 +57,16 @@ final class ConfigLoader {
     String source = file.toString();
     String text;
     try {
-      text = Files.readString(file);
+      if (Files.isDirectory(file)) {
+        throw new InvalidInputException("is a directory, not a config file; give the path of tunekit.yaml", source);
+      }
+      long size = Files.size(file);
+      if (size > MAX_CONFIG_BYTES) {
+        throw new InvalidInputException("config file is " + size + " bytes, over the " + MAX_CONFIG_BYTES
+            + "-byte limit for a Tunekit config (a few dozen lines); is this the right file?", source);
+      }
+      text = decodeUtf8(Files.readAllBytes(file), source);
+      checkLineLengths(text, source);
     } catch (NoSuchFileException e) {
       throw new InvalidInputException("config file not found; create it (see docs/config.md) or use Tunekit.builder()",
           source);
@@ -331,6 +344,46 @@ final class ConfigLoader {
   }
 
   /** JSON pointer of every key to the line it is on. */
+  private static void checkLineLengths(String text, String source) {
+    int line = 1;
+    int start = 0;
+    for (int i = 0; i <= text.length(); i++) {
+      if (i == text.length() || text.charAt(i) == '\n') {
+        if (i - start > MAX_LINE_CHARS) {
+          throw new InvalidInputException("line is " + (i - start) + " characters long, over the " + MAX_LINE_CHARS
+              + "-character limit for a config line; is this the right file?", source + ":" + line);
+        }
+        line++;
+        start = i + 1;
+      }
+    }
+  }
+
+  /** Decodes strict UTF-8; an invalid byte is an error naming its line. */
+  static String decodeUtf8(byte[] bytes, String source) {
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+    java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+    java.nio.charset.CoderResult r = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(in, out, true);
+    if (r.isError()) {
+      int bad = in.position();
+      int line = 1;
+      int lineStart = 0;
+      for (int i = 0; i < bad; i++) {
+        if (bytes[i] == '\n') {
+          line++;
+          lineStart = i + 1;
+        }
+      }
+      throw new InvalidInputException("not valid UTF-8 (byte " + (bad - lineStart + 1) + " of the line); re-encode"
+          + " the file as UTF-8", source + ":" + line);
+    }
+    out.flip();
+    String text = out.toString();
+    return text.startsWith("\uFEFF") ? text.substring(1) : text;
+  }
+
   private static Map<String, Integer> lineIndex(String text) {
     Map<String, Integer> lines = new HashMap<>();
     try (JsonParser p = YAML.getFactory().createParser(text)) {

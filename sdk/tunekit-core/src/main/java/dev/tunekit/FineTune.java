@@ -85,6 +85,10 @@ public final class FineTune {
   /** The training data: a JSONL file of chat examples or preference pairs. Required (or {@link #dataset}). */
   public FineTune trainingData(Path file) {
     Objects.requireNonNull(file, "file");
+    if (Files.isDirectory(file)) {
+      throw new InvalidInputException("training data is a directory, not a file; give the path of the JSONL file",
+          file.toString());
+    }
     if (!Files.isRegularFile(file)) {
       throw new InvalidInputException("training data file not found; check the path", file.toString());
     }
@@ -114,6 +118,10 @@ public final class FineTune {
   /** A separate validation file. Replaces {@link #validationSplit(double, long)}. */
   public FineTune validationData(Path file) {
     Objects.requireNonNull(file, "file");
+    if (Files.isDirectory(file)) {
+      throw new InvalidInputException("validation data is a directory, not a file; give the path of the JSONL file",
+          file.toString());
+    }
     if (!Files.isRegularFile(file)) {
       throw new InvalidInputException("validation data file not found; check the path", file.toString());
     }

@@ -18,6 +18,11 @@ import org.slf4j.LoggerFactory;
  * (each step once) are pushed to the sink. A transient failure of one poll (still failing after the
  * retry layer, or an open circuit breaker) does not end the wait; any other failure does. Clock and
  * sleeper are injected, so tests run in milliseconds.
+ *
+ * <p>With a {@link Nudge}, the wait between two polls is cut into slices of {@code checkEvery}; after
+ * each slice the nudge is asked whether someone else (a {@link Webhooks} handler, in this process or
+ * another one sharing the ledger) has recorded a different status, and if so the waiter polls at once
+ * instead of sleeping out the interval. The poll that follows stays the authority on the job's status.
  */
 final class JobWaiter {
   private static final Logger LOG = LoggerFactory.getLogger(JobWaiter.class);
@@ -31,16 +36,32 @@ final class JobWaiter {
     void metric(MetricPoint point);
   }
 
+  /** Asked between slices of a wait: has the job's status been seen to change by someone else? */
+  @FunctionalInterface
+  interface Nudge {
+    /** Whether a status other than {@code lastRawStatus} (the last one this waiter polled; null before) is known. */
+    boolean changedFrom(String lastRawStatus);
+  }
+
   private final TuningProvider provider;
   private final PollingSettings settings;
   private final Clock clock;
   private final Sleeper sleeper;
+  private final Nudge nudge;
+  private final Duration checkEvery;
 
   JobWaiter(TuningProvider provider, PollingSettings settings, Clock clock, Sleeper sleeper) {
+    this(provider, settings, clock, sleeper, null, null);
+  }
+
+  JobWaiter(TuningProvider provider, PollingSettings settings, Clock clock, Sleeper sleeper, Nudge nudge,
+      Duration checkEvery) {
     this.provider = provider;
     this.settings = settings;
     this.clock = clock;
     this.sleeper = sleeper;
+    this.nudge = nudge;
+    this.checkEvery = checkEvery == null || checkEvery.isNegative() || checkEvery.isZero() ? null : checkEvery;
   }
 
   /** Polls until the job is terminal; returns its final snapshot or throws {@link AwaitTimeoutException}. */
@@ -51,12 +72,14 @@ final class JobWaiter {
     Set<String> seenEvents = new HashSet<>();
     long lastStep = Long.MIN_VALUE;
     String lastStatus = null;
+    String lastRaw = null;
     RemoteJob last = null;
     while (true) {
       boolean changed = false;
       RemoteJob job = poll(() -> provider.job(jobId));
       if (job != null) {
         last = job;
+        lastRaw = job.status().raw();
         // A new running state is announced before the events and metrics of this poll; a terminal
         // state after them, so "succeeded" is never followed by older training steps.
         String status = job.status().getClass().getSimpleName() + ":" + job.status().raw();
@@ -102,7 +125,34 @@ final class JobWaiter {
             Duration.between(start, now));
       }
       Duration remaining = Duration.between(now, deadline);
-      sleeper.sleepUninterruptibly(interval.compareTo(remaining) < 0 ? interval : remaining);
+      pause(interval.compareTo(remaining) < 0 ? interval : remaining, lastRaw);
+    }
+  }
+
+  /** Sleeps {@code d}, or less when the nudge says the status changed meanwhile. */
+  private void pause(Duration d, String lastRaw) {
+    if (nudge == null || checkEvery == null) {
+      sleeper.sleepUninterruptibly(d);
+      return;
+    }
+    Duration left = d;
+    while (left.compareTo(Duration.ZERO) > 0) {
+      Duration slice = left.compareTo(checkEvery) < 0 ? left : checkEvery;
+      sleeper.sleepUninterruptibly(slice);
+      left = left.minus(slice);
+      if (left.compareTo(Duration.ZERO) > 0 && changed(lastRaw)) {
+        LOG.debug("Job status changed elsewhere (webhook); polling {} now", provider.name());
+        return;
+      }
+    }
+  }
+
+  private boolean changed(String lastRaw) {
+    try {
+      return nudge.changedFrom(lastRaw);
+    } catch (RuntimeException e) {
+      LOG.debug("Could not check the ledger for a webhook ({}); keeping the poll schedule", e.toString());
+      return false;
     }
   }
 

@@ -29,7 +29,7 @@ import org.sqlite.SQLiteConfig;
  * both do them. The file is created owner-only (rw-------).
  */
 final class Ledger implements AutoCloseable {
-  private static final int SCHEMA_VERSION = 1;
+  private static final int SCHEMA_VERSION = 2; // 2: webhook ids (replay protection)
   private final Path file;
   private final Connection conn;
   private final Clock clock;
@@ -189,6 +189,8 @@ final class Ledger implements AutoCloseable {
             + "seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL REFERENCES runs(id), name TEXT NOT NULL,"
             + " report TEXT NOT NULL, at INTEGER NOT NULL)");
         s.executeUpdate("CREATE INDEX IF NOT EXISTS run_log_by_run ON run_log(run_id, seq)");
+        s.executeUpdate("CREATE TABLE IF NOT EXISTS webhooks (id TEXT PRIMARY KEY, received_at INTEGER NOT NULL)");
+        s.executeUpdate("CREATE INDEX IF NOT EXISTS runs_by_job ON runs(job_id)");
         s.executeUpdate("PRAGMA user_version = " + SCHEMA_VERSION);
         conn.commit();
       } catch (SQLException e) {
@@ -425,6 +427,46 @@ final class Ledger implements AutoCloseable {
     }
     // Same host, process gone: it crashed holding the lease.
     return self.host().equals(host) && pid != self.pid() && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+  }
+
+  // ---------------------------------------------------------------- webhooks
+
+  /** The job status last recorded for a run (raw spelling), if any: a cheap read for waiters between polls. */
+  synchronized Optional<String> jobStatusOf(String runId) {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT job_status FROM runs WHERE id = ?")) {
+      ps.setString(1, runId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+
+  /** The run whose job has this provider job id, if any. */
+  synchronized Optional<String> runOfJob(String jobId) {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT id FROM runs WHERE job_id = ? ORDER BY created_at LIMIT 1")) {
+      ps.setString(1, jobId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+
+  /**
+   * Remembers a webhook id; returns false when it was already remembered (a replay or a redelivery).
+   * Ids received before {@code forgetBefore} are dropped first, so the table stays small.
+   */
+  synchronized boolean claimWebhook(String webhookId, Instant forgetBefore) {
+    update("DELETE FROM webhooks WHERE received_at < ?", forgetBefore.toEpochMilli());
+    return update("INSERT INTO webhooks (id, received_at) VALUES (?,?) ON CONFLICT(id) DO NOTHING", webhookId, now()) > 0;
+  }
+
+  /** Forgets a webhook id, so that the sender's next delivery of it is processed (after a failure to process it). */
+  synchronized void forgetWebhook(String webhookId) {
+    update("DELETE FROM webhooks WHERE id = ?", webhookId);
   }
 
   // ---------------------------------------------------------------- deployments and evals

@@ -137,6 +137,17 @@ public final class Tunekit implements AutoCloseable {
     return new Run(workflow, runId);
   }
 
+  /**
+   * A handler for OpenAI's fine-tuning webhooks signed with {@code secret} ({@code whsec_…}, from the
+   * webhook endpoint's page in the OpenAI dashboard): it verifies each delivery and updates the run
+   * whose job ended, so a service need not poll. See {@link Webhooks}.
+   *
+   * @throws InvalidInputException if the secret is blank or malformed
+   */
+  public Webhooks webhooks(Secret secret) {
+    return Webhooks.of(workflow, Objects.requireNonNull(secret, "secret"));
+  }
+
   /** One chat completion from {@code model} (a base model, tuned model or deployment), through the retry layer. */
   public ChatResponse chat(String model, List<ChatMessage> messages) {
     return workflow.provider().chat(ChatRequest.of(model, messages));

@@ -97,6 +97,10 @@ final class Workflow implements AutoCloseable {
     return evals;
   }
 
+  Clock clock() {
+    return clock;
+  }
+
   // ------------------------------------------------------------------ start and resume
 
   String start(RunSpec spec, EvalHook.Plan plan) {
@@ -292,7 +296,12 @@ final class Workflow implements AutoCloseable {
           : ", last error: " + row.error()) + "). Continue it with tk.resume(\"" + runId + "\").");
     }
     List<MetricPoint> metrics = new ArrayList<>();
-    JobWaiter waiter = new JobWaiter(provider, config.polling(), clock, sleeper);
+    // Between polls the waiter checks the ledger for a status that a webhook (in this or another process)
+    // recorded, and then polls at once; that poll stays the authority on the status.
+    JobWaiter waiter = new JobWaiter(provider, config.polling(), clock, sleeper,
+        lastRaw -> lastRaw != null
+            && ledger.jobStatusOf(runId).filter(s -> !s.equals(lastRaw)).isPresent(),
+        ledgerPoll);
     RemoteJob job = waiter.await(runId, row.jobId(), new JobWaiter.Sink() {
       @Override
       public void status(RemoteJob j) {

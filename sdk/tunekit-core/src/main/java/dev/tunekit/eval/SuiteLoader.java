@@ -63,7 +63,9 @@ final class SuiteLoader {
 
   static Loaded load(String fileName, InputStream in) throws IOException {
     String lower = fileName.toLowerCase(Locale.ROOT);
-    Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8);
+    byte[] bytes = in.readAllBytes();
+    checkUtf8(bytes, fileName); // a lenient reader would turn bad bytes into U+FFFD and grade against garbage
+    Reader reader = new InputStreamReader(new java.io.ByteArrayInputStream(bytes), StandardCharsets.UTF_8);
     String base = fileName.contains(".") ? fileName.substring(0, fileName.lastIndexOf('.')) : fileName;
     if (lower.endsWith(".jsonl")) {
       return new Loaded(base, readJsonl(fileName, reader));
@@ -72,6 +74,28 @@ final class SuiteLoader {
       return readYaml(fileName, base, reader);
     }
     throw new InvalidInputException("unknown eval suite format; use a .jsonl, .yaml or .yml file", fileName);
+  }
+
+  /** Fails with the line of the first byte that is not valid UTF-8. */
+  private static void checkUtf8(byte[] bytes, String file) {
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+    java.nio.charset.CoderResult r = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+        .decode(in, java.nio.CharBuffer.allocate(bytes.length), true);
+    if (r.isError()) {
+      int bad = in.position();
+      int line = 1;
+      int lineStart = 0;
+      for (int i = 0; i < bad; i++) {
+        if (bytes[i] == '\n') {
+          line++;
+          lineStart = i + 1;
+        }
+      }
+      throw new InvalidInputException("not valid UTF-8 (byte " + (bad - lineStart + 1) + " of the line); re-encode the"
+          + " file as UTF-8", file + ":" + line);
+    }
   }
 
   private static List<EvalCase> readJsonl(String file, Reader reader) throws IOException {
