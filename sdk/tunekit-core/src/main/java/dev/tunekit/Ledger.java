@@ -325,12 +325,33 @@ final class Ledger implements AutoCloseable {
     log(runId, "submit.start", "attempt " + attempt);
   }
 
-  /** Written after the create call (or after findJob found the job). Releases the lease. */
-  synchronized void jobCreated(String runId, String jobId, String how) {
-    update("UPDATE runs SET job_id = ?, state = CASE WHEN state IN ('CREATED','UPLOADED') THEN 'SUBMITTED' ELSE state END,"
-        + " error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND job_id IS NULL",
-        jobId, now(), runId);
-    log(runId, "submit.done", jobId + " (" + how + ")");
+  /**
+   * Extends this thread's submit claim by {@code lease} from now, if it still holds it (compare-and-set on
+   * the owner). Called before every create attempt; {@code false} means another process took the claim
+   * over (ours had expired) or the job is recorded already, and the attempt must not be made.
+   */
+  synchronized boolean renewSubmit(String runId, Duration lease) {
+    return update("UPDATE runs SET lease_until = ? WHERE id = ? AND lease_owner = ? AND job_id IS NULL",
+        now() + lease.toMillis(), runId, holder()) == 1;
+  }
+
+  /**
+   * Written after the create call (or after findJob found the job). Releases the lease. Returns the job
+   * id the run has now: a different one than {@code jobId} means the run already had a job, recorded by
+   * another process, and {@code jobId} is an extra job (logged as {@code submit.duplicate}).
+   */
+  synchronized String jobCreated(String runId, String jobId, String how) {
+    int n = update("UPDATE runs SET job_id = ?, state = CASE WHEN state IN ('CREATED','UPLOADED') THEN 'SUBMITTED'"
+        + " ELSE state END, error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ?"
+        + " AND job_id IS NULL", jobId, now(), runId);
+    String recorded = n > 0 ? jobId : run(runId).map(RunRow::jobId).orElse(jobId);
+    if (recorded.equals(jobId)) {
+      log(runId, "submit.done", jobId + " (" + how + ")");
+    } else {
+      releaseSubmit(runId);
+      log(runId, "submit.duplicate", jobId + " (" + how + ") is a second job: the run's job is " + recorded);
+    }
+    return recorded;
   }
 
   synchronized void releaseSubmit(String runId) {
@@ -383,6 +404,12 @@ final class Ledger implements AutoCloseable {
     } catch (SQLException e) {
       throw failure(e);
     }
+  }
+
+  /** As {@link #renewSubmit}, for this thread's claim on an upload. */
+  synchronized boolean renewUpload(String provider, String sha256, Duration lease) {
+    return update("UPDATE uploads SET lease_until = ? WHERE provider = ? AND sha256 = ? AND lease_owner = ?"
+        + " AND file_id IS NULL", now() + lease.toMillis(), provider, sha256, holder()) == 1;
   }
 
   synchronized void uploadAttempt(String runId, String provider, String sha256, String fileName) {

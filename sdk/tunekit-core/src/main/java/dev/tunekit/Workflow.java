@@ -212,7 +212,19 @@ final class Workflow implements AutoCloseable {
           }
         }
         ledger.uploadAttempt(runId, provider.name(), file.sha256(), name);
-        RemoteFile remote = provider.upload(upload);
+        RemoteFile remote;
+        try {
+          remote = provider.upload(upload, () -> {
+            if (!ledger.renewUpload(provider.name(), file.sha256(), lease)) {
+              throw new LeaseLost("upload of " + name);
+            }
+          });
+        } catch (LeaseLost lost) {
+          // Our claim expired while the retry layer waited and another process took it over: it decides now.
+          LOG.warn("Run {}: {}; not uploading again, waiting for the other process", runId, lost.getMessage());
+          ledger.log(runId, "upload.lease-lost", name);
+          continue;
+        }
         ledger.uploadDone(runId, provider.name(), file.sha256(), remote.id(), "uploaded");
         return remote.id();
       } finally {
@@ -247,7 +259,20 @@ final class Workflow implements AutoCloseable {
         JobRequest request = new JobRequest(runId, key, spec.model(), spec.method(), trainingId,
             Optional.ofNullable(validationId), spec.hyperparameters(), Optional.ofNullable(spec.suffix()), metadata);
         ledger.submitAttempt(runId, previous + 1);
-        RemoteJob job = provider.createJob(request);
+        RemoteJob job;
+        try {
+          job = provider.createJob(request, () -> {
+            if (!ledger.renewSubmit(runId, lease)) {
+              throw new LeaseLost("job submission of run " + runId);
+            }
+          });
+        } catch (LeaseLost lost) {
+          // Our claim expired while the retry layer waited and another process took it over (it looks for the
+          // job we may have created before creating one): creating it here too could pay twice.
+          LOG.warn("Run {}: {}; not submitting again, waiting for the other process", runId, lost.getMessage());
+          ledger.log(runId, "submit.lease-lost", "attempt " + (previous + 1));
+          continue;
+        }
         recordCreated(runId, job, "created");
         return;
       } finally {
@@ -257,7 +282,11 @@ final class Workflow implements AutoCloseable {
   }
 
   private void recordCreated(String runId, RemoteJob job, String how) {
-    ledger.jobCreated(runId, job.id(), how);
+    String recorded = ledger.jobCreated(runId, job.id(), how);
+    if (!recorded.equals(job.id())) {
+      cancelDuplicate(runId, job.id(), recorded);
+      return;
+    }
     if (row(runId).state() == RunState.CANCELLED) {
       // Cancelled while the create call was in flight: honour it.
       LOG.info("Run {} was cancelled while its job was being created; cancelling job {}", runId, job.id());
@@ -267,6 +296,32 @@ final class Workflow implements AutoCloseable {
       return;
     }
     ledger.jobStatus(runId, job.status());
+  }
+
+  /**
+   * A second job for a run that already has one (a create call outlived its claim and another process
+   * created the run's job meanwhile): it is billed and nobody tracks it, so it is cancelled at once.
+   */
+  private void cancelDuplicate(String runId, String extraJobId, String runJobId) {
+    LOG.warn("Run {} already has job {}, but job {} was created for it too (its submission outlived its claim);"
+        + " cancelling job {} so it is not billed", runId, runJobId, extraJobId, extraJobId);
+    try {
+      RemoteJob cancelled = provider.cancel(extraJobId);
+      ledger.log(runId, "submit.duplicate.cancelled", extraJobId + " " + cancelled.status().raw());
+    } catch (RuntimeException failure) {
+      LOG.warn("Run {}: cancelling the extra job {} failed ({}). Cancel it in the provider console: it is billed"
+          + " while it runs.", runId, extraJobId, failure.getMessage());
+      ledger.log(runId, "submit.duplicate.cancel-error", extraJobId + ": " + failure.getMessage());
+    }
+  }
+
+  /** This thread's ledger claim on a create step expired and another process holds it now. */
+  static final class LeaseLost extends TunekitException {
+    private static final long serialVersionUID = 1L;
+
+    LeaseLost(String what) {
+      super("another process took over the " + what + " (this process's claim expired while it waited to retry)");
+    }
   }
 
   private void waitForOther(String runId, String what, Instant waitUntil) {

@@ -1,0 +1,124 @@
+package dev.tunekit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tunekit.Fixtures.FakeClock;
+import dev.tunekit.Fixtures.RecordingSleeper;
+import dev.tunekit.testing.FakeProvider;
+import dev.tunekit.testing.FakeProvider.Op;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Paid work is created at most once, and a job that may exist is never left running unnoticed. */
+class MoneySafetyTest {
+  private static final Duration SHORT_LEASE = Duration.ofMinutes(5);
+  @TempDir Path dir;
+  private final String instance = "money-" + UUID.randomUUID();
+  private final FakeClock clock = new FakeClock();
+  private FakeProvider fake;
+  private Path train;
+
+  @BeforeEach
+  void setUp() {
+    fake = Fixtures.register(instance);
+    train = Fixtures.chatDataset(dir, "train.jsonl", 20);
+  }
+
+  @AfterEach
+  void tearDown() {
+    FakeProvider.unregister(instance);
+  }
+
+  private Tunekit open(Sleeper sleeper) {
+    return Fixtures.builder(dir, instance, clock, sleeper).leases(SHORT_LEASE, Duration.ofSeconds(1)).build();
+  }
+
+  /** A sleeper that advances the fake clock, and the first time it waits {@code atLeast}, lets {@code other} resume the run. */
+  private Sleeper takenOverDuringWait(Duration atLeast, AtomicReference<Tunekit> other, AtomicBoolean tookOver) {
+    return d -> {
+      clock.advance(d);
+      if (d.compareTo(atLeast) >= 0 && tookOver.compareAndSet(false, true)) {
+        Tunekit b = other.get();
+        b.resume(b.runs().get(0).id());
+      }
+    };
+  }
+
+  @Test
+  void aSubmitterWhoseClaimExpiredWhileWaitingOutRetryAfterDoesNotCreateASecondJob() {
+    fake.failNext(Op.CREATE_JOB, FakeProvider.rateLimited(Duration.ofMinutes(10)));
+    AtomicReference<Tunekit> other = new AtomicReference<>();
+    AtomicBoolean tookOver = new AtomicBoolean();
+    try (Tunekit a = open(takenOverDuringWait(Duration.ofMinutes(10), other, tookOver));
+        Tunekit b = open(new RecordingSleeper(clock))) {
+      other.set(b);
+      Run run = a.fineTune().model("m").trainingData(train).start();
+      assertThat(tookOver).isTrue();
+      assertThat(run.info().jobId()).contains("ftjob-1");
+      assertThat(a.workflow().ledger().logOf(run.id())).anyMatch(l -> l.startsWith("submit.lease-lost"));
+    }
+    assertThat(fake.jobCount()).isEqualTo(1);
+    assertThat(fake.calls(Op.CREATE_JOB)).isEqualTo(2); // the 429, then the other process's creation only
+  }
+
+  @Test
+  void anUploaderWhoseClaimExpiredWhileWaitingOutRetryAfterDoesNotUploadAgain() {
+    fake.failNext(Op.UPLOAD, FakeProvider.rateLimited(Duration.ofMinutes(10)));
+    AtomicReference<Tunekit> other = new AtomicReference<>();
+    AtomicBoolean tookOver = new AtomicBoolean();
+    try (Tunekit a = open(takenOverDuringWait(Duration.ofMinutes(10), other, tookOver));
+        Tunekit b = open(new RecordingSleeper(clock))) {
+      other.set(b);
+      Run run = a.fineTune().model("m").trainingData(train).start();
+      assertThat(tookOver).isTrue();
+      assertThat(run.info().jobId()).contains("ftjob-1");
+      assertThat(a.workflow().ledger().logOf(run.id())).anyMatch(l -> l.startsWith("upload.lease-lost"));
+    }
+    assertThat(fake.fileCount()).isEqualTo(1);
+    assertThat(fake.jobCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aSecondJobCreatedByACallThatOutlivedItsClaimIsCancelledAndLogged() {
+    AtomicReference<Tunekit> other = new AtomicReference<>();
+    AtomicBoolean slowCall = new AtomicBoolean();
+    fake.onCreateJob(() -> {
+      if (slowCall.compareAndSet(false, true)) {
+        // This create call hangs past its claim; meanwhile another process takes over and creates the job.
+        clock.advance(SHORT_LEASE.plusMinutes(1));
+        Tunekit b = other.get();
+        b.resume(b.runs().get(0).id());
+      }
+    });
+    try (Tunekit a = open(new RecordingSleeper(clock)); Tunekit b = open(new RecordingSleeper(clock))) {
+      other.set(b);
+      Run run = a.fineTune().model("m").trainingData(train).start();
+      assertThat(run.info().jobId()).contains("ftjob-1");
+      assertThat(a.workflow().ledger().logOf(run.id()))
+          .anyMatch(l -> l.startsWith("submit.duplicate ftjob-2"))
+          .anyMatch(l -> l.startsWith("submit.duplicate.cancelled ftjob-2"));
+    }
+    assertThat(fake.jobCount()).isEqualTo(2);
+    assertThat(fake.calls(Op.CANCEL)).isEqualTo(1);
+    assertThat(fake.job("ftjob-2").status()).isInstanceOf(JobStatus.Cancelled.class);
+    assertThat(fake.job("ftjob-1").status().isTerminal()).isFalse();
+  }
+
+  @Test
+  void theDefaultClaimOutlastsEveryRetryWaitOfOneCall() {
+    for (int attempts : new int[] {1, 5, 10}) {
+      ResilienceSettings r = ResilienceSettings.defaults();
+      r = new ResilienceSettings(attempts, r.initialBackoff(), r.maxBackoff(), r.multiplier(), r.failureRateThreshold(),
+          r.slidingWindowSize(), r.minimumNumberOfCalls(), r.waitInOpenState());
+      Duration worstWaits = ResilientProvider.MAX_HONOURED_RETRY_AFTER.multipliedBy(attempts - 1);
+      assertThat(Tunekit.Builder.defaultLease(r)).isGreaterThan(worstWaits.plusMinutes(30));
+    }
+  }
+}
