@@ -291,7 +291,15 @@ final class Workflow implements AutoCloseable {
       // Cancelled while the create call was in flight: honour it.
       LOG.info("Run {} was cancelled while its job was being created; cancelling job {}", runId, job.id());
       ledger.log(runId, "cancel.start", job.id());
-      RemoteJob cancelled = provider.cancel(job.id());
+      RemoteJob cancelled;
+      try {
+        cancelled = provider.cancel(job.id());
+      } catch (RuntimeException e) {
+        ledger.log(runId, "cancel.error", job.id() + ": " + e.getMessage());
+        throw new TunekitException("Run " + runId + " was cancelled while its job " + job.id() + " was being created,"
+            + " and cancelling that job failed (" + e.getMessage() + "). It may be running: call tk.run(\"" + runId
+            + "\").cancel() again.", e);
+      }
       ledger.jobStatus(runId, cancelled.status());
       return;
     }
@@ -471,17 +479,60 @@ final class Workflow implements AutoCloseable {
     }
   }
 
+  /**
+   * Cancels the run: it is never submitted afterwards, and its job, if it has one or may have one, is
+   * cancelled on the provider. Safe to call again after a failure: a run marked cancelled whose job may
+   * still be running (the remote cancel failed, or a submission may have reached the provider) is
+   * checked and cancelled again.
+   */
   RunState cancel(String runId) {
     Ledger.RunRow row = row(runId);
-    if (row.state().isTerminal()) {
+    if (row.state().isTerminal() && row.state() != RunState.CANCELLED) {
       return row.state();
     }
     if (row.jobId() == null) {
-      ledger.setState(runId, RunState.CANCELLED, null);
-      return RunState.CANCELLED;
+      if (row.state() != RunState.CANCELLED) {
+        // First, so nothing is submitted from now on; a create call in flight cancels what it creates (recordCreated).
+        ledger.setState(runId, RunState.CANCELLED, null);
+      }
+      if (row.submitAttempts() == 0) {
+        return RunState.CANCELLED;
+      }
+      // An earlier submission may have reached the provider (its outcome was never recorded): look for the job.
+      Optional<RemoteJob> found;
+      try {
+        found = provider.findJob(row.idempotencyKey());
+      } catch (RuntimeException e) {
+        ledger.log(runId, "cancel.error", "looking for a job an earlier submission may have created: " + e.getMessage());
+        throw new TunekitException("Run " + runId + " is cancelled and will not be submitted, but an earlier submission"
+            + " may have created its job, and looking for it failed (" + e.getMessage() + "). Call"
+            + " tk.run(\"" + runId + "\").cancel() again to look again and cancel it.", e);
+      }
+      if (found.isEmpty()) {
+        ledger.log(runId, "cancel.checked", "no job was created by the earlier submission");
+        return RunState.CANCELLED;
+      }
+      String recorded = ledger.jobCreated(runId, found.get().id(), "found while cancelling");
+      if (!recorded.equals(found.get().id())) {
+        cancelDuplicate(runId, found.get().id(), recorded);
+      }
+      row = row(runId);
+    } else if (row.state() == RunState.CANCELLED) {
+      // Marked cancelled, but was the job's cancel confirmed? Ask, and cancel it again if it still runs.
+      RemoteJob current = provider.job(row.jobId());
+      if (current.status().isTerminal()) {
+        ledger.jobStatus(runId, current.status());
+        return row(runId).state();
+      }
     }
     ledger.log(runId, "cancel.start", row.jobId());
-    RemoteJob job = provider.cancel(row.jobId());
+    RemoteJob job;
+    try {
+      job = provider.cancel(row.jobId());
+    } catch (RuntimeException e) {
+      ledger.log(runId, "cancel.error", row.jobId() + ": " + e.getMessage());
+      throw e;
+    }
     ledger.jobStatus(runId, job.status());
     return row(runId).state();
   }

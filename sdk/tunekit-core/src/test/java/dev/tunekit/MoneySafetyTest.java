@@ -1,6 +1,7 @@
 package dev.tunekit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tunekit.Fixtures.FakeClock;
 import dev.tunekit.Fixtures.RecordingSleeper;
@@ -120,5 +121,79 @@ class MoneySafetyTest {
       Duration worstWaits = ResilientProvider.MAX_HONOURED_RETRY_AFTER.multipliedBy(attempts - 1);
       assertThat(Tunekit.Builder.defaultLease(r)).isGreaterThan(worstWaits.plusMinutes(30));
     }
+  }
+
+  @Test
+  void cancellingARunWhoseSubmissionMayHaveReachedTheProviderFindsAndCancelsTheJob() {
+    fake.commitThenFail(Op.CREATE_JOB, new IllegalStateException("simulated crash after the provider created the job"));
+    try (Tunekit tk = open(new RecordingSleeper(clock))) {
+      assertThatThrownBy(() -> tk.fineTune().model("m").trainingData(train).start()).hasMessageContaining("crash");
+      String runId = tk.runs().get(0).id();
+      assertThat(tk.run(runId).info().jobId()).isEmpty();
+
+      assertThat(tk.run(runId).cancel()).isEqualTo(RunState.CANCELLED);
+
+      assertThat(tk.run(runId).info().jobId()).contains("ftjob-1");
+      assertThat(tk.resume(runId).state()).isEqualTo(RunState.CANCELLED);
+    }
+    assertThat(fake.calls(Op.FIND_JOB)).isEqualTo(1);
+    assertThat(fake.calls(Op.CANCEL)).isEqualTo(1);
+    assertThat(fake.job("ftjob-1").status()).isInstanceOf(JobStatus.Cancelled.class);
+    assertThat(fake.jobCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aCancelThatCouldNotLookForAPossibleJobCanBeRepeatedAndThenCancelsIt() {
+    fake.commitThenFail(Op.CREATE_JOB, new IllegalStateException("simulated crash after the provider created the job"));
+    try (Tunekit tk = open(new RecordingSleeper(clock))) {
+      assertThatThrownBy(() -> tk.fineTune().model("m").trainingData(train).start()).hasMessageContaining("crash");
+      String runId = tk.runs().get(0).id();
+      fake.failNext(Op.FIND_JOB, FakeProvider.http(401));
+
+      assertThatThrownBy(() -> tk.run(runId).cancel()).isInstanceOf(TunekitException.class)
+          .hasMessageContaining("tk.run(\"" + runId + "\").cancel() again");
+      assertThat(tk.run(runId).state()).isEqualTo(RunState.CANCELLED); // nothing will be submitted any more
+      assertThat(fake.job("ftjob-1").status().isTerminal()).isFalse();
+
+      assertThat(tk.run(runId).cancel()).isEqualTo(RunState.CANCELLED);
+      assertThat(tk.run(runId).info().jobId()).contains("ftjob-1");
+    }
+    assertThat(fake.job("ftjob-1").status()).isInstanceOf(JobStatus.Cancelled.class);
+  }
+
+  @Test
+  void aFailedRemoteCancelOfAJobCreatedWhileCancellingCanBeRetried() {
+    fake.failNext(Op.CANCEL, FakeProvider.http(400));
+    AtomicReference<Tunekit> self = new AtomicReference<>();
+    AtomicBoolean cancelledInFlight = new AtomicBoolean();
+    fake.onCreateJob(() -> {
+      if (cancelledInFlight.compareAndSet(false, true)) {
+        Tunekit tk = self.get();
+        tk.run(tk.runs().get(0).id()).cancel(); // the user cancels while the create call is in flight
+      }
+    });
+    try (Tunekit tk = open(new RecordingSleeper(clock))) {
+      self.set(tk);
+      assertThatThrownBy(() -> tk.fineTune().model("m").trainingData(train).start())
+          .hasMessageContaining("cancel() again");
+      String runId = tk.runs().get(0).id();
+      assertThat(tk.run(runId).info().jobId()).contains("ftjob-1");
+      assertThat(fake.job("ftjob-1").status().isTerminal()).isFalse(); // the remote cancel failed
+
+      assertThat(tk.run(runId).cancel()).isEqualTo(RunState.CANCELLED);
+      assertThat(tk.workflow().ledger().logOf(runId)).anyMatch(l -> l.startsWith("cancel.error ftjob-1"));
+    }
+    assertThat(fake.calls(Op.CANCEL)).isEqualTo(2);
+    assertThat(fake.job("ftjob-1").status()).isInstanceOf(JobStatus.Cancelled.class);
+  }
+
+  @Test
+  void cancellingAnAlreadyCancelledJobDoesNotCancelItAgain() {
+    try (Tunekit tk = open(new RecordingSleeper(clock))) {
+      Run run = tk.fineTune().model("m").trainingData(train).start();
+      assertThat(run.cancel()).isEqualTo(RunState.CANCELLED);
+      assertThat(run.cancel()).isEqualTo(RunState.CANCELLED);
+    }
+    assertThat(fake.calls(Op.CANCEL)).isEqualTo(1);
   }
 }
