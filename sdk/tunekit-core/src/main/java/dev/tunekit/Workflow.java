@@ -104,10 +104,19 @@ final class Workflow implements AutoCloseable {
         + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     String key = "tk-" + java.util.UUID.randomUUID();
     ledger.insertRun(runId, provider.name(), spec.model(), key, spec.toJson());
-    if (plan != null) {
-      evals.attach(runId, spec, plan);
+    try {
+      if (plan != null) {
+        evals.attach(runId, spec, plan);
+      }
+      advance(runId);
+    } catch (InvalidDatasetException e) {
+      throw e; // rejected for good, and it names the run already
+    } catch (TunekitException e) {
+      // The run (and its idempotency key) is in the ledger: the caller must resume it, not start another.
+      throw e.resumeWith(runId);
+    } catch (RuntimeException e) {
+      throw new TunekitException("Run " + runId + " failed: " + e, e).resumeWith(runId);
     }
-    advance(runId);
     return runId;
   }
 

@@ -196,4 +196,36 @@ class MoneySafetyTest {
     }
     assertThat(fake.calls(Op.CANCEL)).isEqualTo(1);
   }
+
+  @Test
+  void aStartThatFailsWithTheJobInDoubtNamesTheRunToResume() {
+    fake.failNext(Op.CREATE_JOB, FakeProvider.timeoutAfterSend());
+    fake.failNext(Op.FIND_JOB, FakeProvider.http(401));
+    try (Tunekit tk = open(new RecordingSleeper(clock))) {
+      AtomicReference<TunekitException> thrown = new AtomicReference<>();
+      assertThatThrownBy(() -> tk.fineTune().model("m").trainingData(train).start())
+          .isInstanceOfSatisfying(ProviderException.class, thrown::set);
+      String runId = tk.runs().get(0).id();
+      assertThat(thrown.get().resumeRunId()).contains(runId);
+      assertThat(thrown.get().getMessage()).contains("tk.resume(\"" + runId + "\")");
+
+      Run resumed = tk.resume(thrown.get().resumeRunId().orElseThrow());
+      assertThat(resumed.info().jobId()).contains("ftjob-1");
+    }
+    assertThat(fake.jobCount()).isEqualTo(1);
+  }
+
+  @Test
+  void anUnexpectedFailureDuringStartIsWrappedWithTheRunToResume() {
+    fake.commitThenFail(Op.CREATE_JOB, new IllegalStateException("simulated crash after the provider created the job"));
+    try (Tunekit tk = open(new RecordingSleeper(clock))) {
+      AtomicReference<TunekitException> thrown = new AtomicReference<>();
+      assertThatThrownBy(() -> tk.fineTune().model("m").trainingData(train).start())
+          .isInstanceOfSatisfying(TunekitException.class, thrown::set).hasMessageContaining("simulated crash")
+          .hasRootCauseInstanceOf(IllegalStateException.class);
+      String runId = tk.runs().get(0).id();
+      assertThat(thrown.get().resumeRunId()).contains(runId);
+      assertThat(thrown.get().getMessage()).contains("tk.resume(\"" + runId + "\")");
+    }
+  }
 }
