@@ -429,15 +429,30 @@ final class Ledger implements AutoCloseable {
         provider, sha256, holder());
   }
 
-  /** Releases every lease this instance holds (on close: its steps become claimable at once). */
-  synchronized void releaseAll() {
-    update("UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner LIKE ?", self.id() + "/%");
-    update("UPDATE uploads SET lease_owner = NULL, lease_until = NULL WHERE lease_owner LIKE ?", self.id() + "/%");
+  /**
+   * Releases every lease this instance holds except those of {@code stillWorking} (threads that may still
+   * be creating something remotely: their claims must stand until they expire or this process exits).
+   */
+  synchronized void releaseAllExcept(Set<Thread> stillWorking) {
+    StringBuilder keep = new StringBuilder();
+    List<Object> args = new ArrayList<>();
+    args.add(self.id() + "/%");
+    for (Thread t : stillWorking) {
+      keep.append(keep.length() == 0 ? " AND lease_owner NOT IN (?" : ",?");
+      args.add(holderOf(t));
+    }
+    String where = " WHERE lease_owner LIKE ?" + (keep.length() == 0 ? "" : keep + ")");
+    update("UPDATE runs SET lease_owner = NULL, lease_until = NULL" + where, args.toArray());
+    update("UPDATE uploads SET lease_owner = NULL, lease_until = NULL" + where, args.toArray());
   }
 
   /** The lease holder name of the calling thread: two threads of one instance never share a claim. */
   private String holder() {
-    return self.id() + "/" + Thread.currentThread().getId();
+    return holderOf(Thread.currentThread());
+  }
+
+  private String holderOf(Thread t) {
+    return self.id() + "/" + t.getId();
   }
 
   private boolean isStale(String owner, String host, long pid, long until) {
@@ -531,10 +546,15 @@ final class Ledger implements AutoCloseable {
   // ---------------------------------------------------------------- plumbing
 
   @Override
-  public synchronized void close() {
+  public void close() {
+    close(Set.of());
+  }
+
+  /** Closes the ledger, releasing this instance's leases except those of {@code stillWorking}. */
+  synchronized void close(Set<Thread> stillWorking) {
     try {
       if (!conn.isClosed()) {
-        releaseAll();
+        releaseAllExcept(stillWorking);
         conn.close();
       }
     } catch (SQLException e) {

@@ -26,6 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -54,6 +56,10 @@ final class Workflow implements AutoCloseable {
   private final Duration ledgerPoll;
   private final ExecutorService async;
   private final EvalHook evals;
+  /** Threads holding a ledger claim on an upload or submission right now (they may be mid-create). */
+  private final Set<Thread> claimHolders = ConcurrentHashMap.newKeySet();
+  private final Set<Thread> asyncThreads = ConcurrentHashMap.newKeySet();
+  private volatile Duration closeWait = Duration.ofSeconds(30);
 
   Workflow(Config config, TuningProvider raw, Clock clock, Sleeper sleeper, Duration lease, Duration ledgerPoll) {
     this.config = config;
@@ -73,6 +79,8 @@ final class Workflow implements AutoCloseable {
     this.async = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "tunekit-run-" + n.incrementAndGet());
       t.setDaemon(true);
+      asyncThreads.removeIf(x -> !x.isAlive());
+      asyncThreads.add(t);
       return t;
     });
   }
@@ -211,6 +219,7 @@ final class Workflow implements AutoCloseable {
         continue;
       }
       int previous = ((Ledger.Claim.Claimed) claim).previousAttempts();
+      claimHolders.add(Thread.currentThread());
       try {
         if (previous > 0) {
           // An earlier attempt may have reached the provider before the process died: look first.
@@ -237,7 +246,11 @@ final class Workflow implements AutoCloseable {
         ledger.uploadDone(runId, provider.name(), file.sha256(), remote.id(), "uploaded");
         return remote.id();
       } finally {
-        ledger.releaseUpload(provider.name(), file.sha256());
+        try {
+          ledger.releaseUpload(provider.name(), file.sha256());
+        } finally {
+          claimHolders.remove(Thread.currentThread());
+        }
       }
     }
   }
@@ -255,6 +268,7 @@ final class Workflow implements AutoCloseable {
         continue;
       }
       int previous = ((Ledger.Claim.Claimed) claim).previousAttempts();
+      claimHolders.add(Thread.currentThread());
       try {
         if (previous > 0) {
           Optional<RemoteJob> found = provider.findJob(key);
@@ -285,7 +299,11 @@ final class Workflow implements AutoCloseable {
         recordCreated(runId, job, "created");
         return;
       } finally {
-        ledger.releaseSubmit(runId);
+        try {
+          ledger.releaseSubmit(runId);
+        } finally {
+          claimHolders.remove(Thread.currentThread());
+        }
       }
     }
   }
@@ -599,12 +617,39 @@ final class Workflow implements AutoCloseable {
     return ledger.run(runId).orElseThrow(() -> new Ledger.NotFoundInLedger(runId));
   }
 
+  /** How long {@link #close()} waits for uploads and submissions in flight to finish (tests shorten it). */
+  void closeWait(Duration wait) {
+    this.closeWait = wait;
+  }
+
+  /**
+   * Stops Tunekit's threads and closes the ledger and provider. Uploads and submissions in flight are
+   * waited for (up to {@link #closeWait}) so they can record what they created; a thread still creating
+   * something after that keeps its ledger claim (it expires, or is freed when this process exits), so
+   * no other process repeats the step meanwhile. Only the claims of finished threads are released.
+   */
   @Override
   public void close() {
-    async.shutdownNow();
+    async.shutdown();
+    long deadline = System.nanoTime() + closeWait.toNanos();
+    try {
+      while (!claimHolders.isEmpty() && System.nanoTime() - deadline < 0) {
+        Thread.sleep(10);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    Set<Thread> stillWorking = Set.copyOf(claimHolders);
+    if (!stillWorking.isEmpty()) {
+      LOG.warn("Closing while {} upload(s) or submission(s) are still in flight after {}; their ledger claims are kept,"
+          + " so no other process repeats them. Resume those runs later with tk.resume(runId).", stillWorking.size(),
+          Durations.format(closeWait));
+    }
+    // Interrupt only threads that hold no claim (waiting for jobs, evaluating): one mid-create is left to finish.
+    asyncThreads.stream().filter(t -> !stillWorking.contains(t)).forEach(Thread::interrupt);
     try {
       evals.close();
-      ledger.close();
+      ledger.close(stillWorking);
     } finally {
       provider.close();
     }

@@ -228,4 +228,58 @@ class MoneySafetyTest {
       assertThat(thrown.get().getMessage()).contains("tk.resume(\"" + runId + "\")");
     }
   }
+
+  @Test
+  void closingWhileASubmissionIsInFlightKeepsItsClaimSoNoOtherProcessSubmitsToo() throws Exception {
+    java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    fake.onCreateJob(() -> {
+      entered.countDown();
+      try {
+        release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    String runId;
+    Tunekit a = open(new RecordingSleeper(clock));
+    var started = a.fineTune().model("m").trainingData(train).startAsync();
+    try {
+      assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      a.workflow().closeWait(Duration.ofMillis(50));
+      a.close(); // the create call is still blocked inside the provider
+      try (Tunekit b = open(new RecordingSleeper(clock))) {
+        runId = b.runs().get(0).id();
+        assertThat(b.workflow().ledger().claimSubmit(runId, SHORT_LEASE)).isInstanceOf(Ledger.Claim.Busy.class);
+      }
+    } finally {
+      release.countDown();
+      try {
+        started.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException expected) {
+        // its ledger was closed under it; the run is resumable
+      }
+    }
+  }
+
+  @Test
+  void closeWaitsForASubmissionInFlightToRecordItsJob() throws Exception {
+    java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    fake.onCreateJob(() -> {
+      entered.countDown();
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException("interrupted inside createJob");
+      }
+    });
+    Tunekit a = open(new RecordingSleeper(clock));
+    var started = a.fineTune().model("m").trainingData(train).startAsync();
+    assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    a.close();
+    assertThat(started.get(10, java.util.concurrent.TimeUnit.SECONDS).id()).isNotBlank();
+    try (Tunekit b = open(new RecordingSleeper(clock))) {
+      assertThat(b.runs().get(0).jobId()).contains("ftjob-1");
+    }
+  }
 }
