@@ -248,9 +248,12 @@ final class Ledger implements AutoCloseable {
     String model = status instanceof JobStatus.Succeeded s ? s.model().orElse(null) : null;
     String error = status instanceof JobStatus.Failed f ? f.reason() : null;
     RunState state = RunState.of(status);
-    int n = update("UPDATE runs SET job_status = ?, state = ?, fine_tuned_model = COALESCE(?, fine_tuned_model),"
-        + " error = COALESCE(?, error), updated_at = ? WHERE id = ? AND (job_status IS NULL OR job_status <> ?"
-        + " OR state <> ?)", status.raw(), state.name(), model, error, now(), runId, status.raw(), state.name());
+    // A terminal state is final, whatever a late or stale status says (enforced here, in one statement).
+    String terminal = "state IN ('REJECTED','SUCCEEDED','FAILED','CANCELLED')";
+    int n = update("UPDATE runs SET job_status = ?, state = CASE WHEN " + terminal + " THEN state ELSE ? END,"
+        + " fine_tuned_model = COALESCE(?, fine_tuned_model), error = COALESCE(?, error), updated_at = ?"
+        + " WHERE id = ? AND (job_status IS NULL OR job_status <> ? OR (NOT " + terminal + " AND state <> ?))",
+        status.raw(), state.name(), model, error, now(), runId, status.raw(), state.name());
     if (n > 0) {
       log(runId, "job.status", status.raw() + (model == null ? "" : " model=" + model));
     }

@@ -282,4 +282,29 @@ class MoneySafetyTest {
       assertThat(b.runs().get(0).jobId()).contains("ftjob-1");
     }
   }
+
+  @Test
+  void aLateJobStatusNeverMovesARunOutOfATerminalState() {
+    try (Ledger ledger = Ledger.open(dir.resolve("terminal.db"), clock)) {
+      ledger.insertRun("run-c", "fake", "m", "tk-c", "{}");
+      ledger.jobCreated("run-c", "ftjob-c", "created");
+      ledger.jobStatus("run-c", new JobStatus.Cancelled("cancelled"));
+      ledger.jobStatus("run-c", new JobStatus.Running("running")); // a poll answered before the cancel landed
+      assertThat(ledger.run("run-c").orElseThrow().state()).isEqualTo(RunState.CANCELLED);
+
+      ledger.insertRun("run-s", "fake", "m", "tk-s", "{}");
+      ledger.jobCreated("run-s", "ftjob-s", "created");
+      ledger.jobStatus("run-s", new JobStatus.Succeeded("succeeded", java.util.Optional.of("ft:m:s")));
+      ledger.jobStatus("run-s", new JobStatus.Queued("queued"));
+      ledger.jobStatus("run-s", new JobStatus.Failed("failed", "late failure", java.util.Optional.empty()));
+      Ledger.RunRow s = ledger.run("run-s").orElseThrow();
+      assertThat(s.state()).isEqualTo(RunState.SUCCEEDED);
+      assertThat(s.fineTunedModel()).isEqualTo("ft:m:s");
+
+      ledger.insertRun("run-r", "fake", "m", "tk-r", "{}");
+      ledger.jobCreated("run-r", "ftjob-r", "created");
+      ledger.jobStatus("run-r", new JobStatus.Running("running"));
+      assertThat(ledger.run("run-r").orElseThrow().state()).isEqualTo(RunState.SUBMITTED); // non-terminal still follows
+    }
+  }
 }
