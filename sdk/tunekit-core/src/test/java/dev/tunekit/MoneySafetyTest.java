@@ -307,4 +307,20 @@ class MoneySafetyTest {
       assertThat(ledger.run("run-r").orElseThrow().state()).isEqualTo(RunState.SUBMITTED); // non-terminal still follows
     }
   }
+
+  private static String mode(Path f) throws java.io.IOException {
+    return java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(f));
+  }
+
+  @Test
+  void theEvalCacheAndItsJournalAreOwnerOnly() throws Exception {
+    Path cacheDir = dir.resolve("work/eval-cache");
+    try (dev.tunekit.eval.EvalCache cache = dev.tunekit.eval.EvalCache.inDirectory(cacheDir)) {
+      assertThat(mode(cacheDir)).isEqualTo("rwx------");
+      assertThat(mode(cacheDir.resolve("completions.db"))).isEqualTo("rw-------");
+      Path wal = cacheDir.resolve("completions.db-wal");
+      assertThat(wal).exists();
+      assertThat(mode(wal)).isEqualTo("rw-------");
+    }
+  }
 }
