@@ -241,6 +241,7 @@ final class Workflow implements AutoCloseable {
           // Our claim expired while the retry layer waited and another process took it over: it decides now.
           LOG.warn("Run {}: {}; not uploading again, waiting for the other process", runId, lost.getMessage());
           ledger.log(runId, "upload.lease-lost", name);
+          waitUntil = clock.instant().plus(lease).plus(ledgerPoll);
           continue;
         }
         ledger.uploadDone(runId, provider.name(), file.sha256(), remote.id(), "uploaded");
@@ -294,6 +295,7 @@ final class Workflow implements AutoCloseable {
           // job we may have created before creating one): creating it here too could pay twice.
           LOG.warn("Run {}: {}; not submitting again, waiting for the other process", runId, lost.getMessage());
           ledger.log(runId, "submit.lease-lost", "attempt " + (previous + 1));
+          waitUntil = clock.instant().plus(lease).plus(ledgerPoll);
           continue;
         }
         recordCreated(runId, job, "created");
