@@ -77,13 +77,41 @@ final class ConfigLoader {
     try {
       root = YAML.readTree(text);
     } catch (JsonProcessingException e) {
+      // The parser's own message (and so the exception itself) quotes the offending line, which may hold a
+      // secret such as an apiKey: only the position and the kind of problem are reported, and no cause kept.
       int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
-      throw new InvalidInputException("not valid YAML (" + e.getOriginalMessage() + "); check indentation and quoting",
-          line > 0 ? source + ":" + line : source, e);
+      int column = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
+      throw new InvalidInputException("not valid YAML" + (line > 0 && column > 0 ? " at line " + line + ", column "
+          + column : "") + " (" + yamlProblem(e) + "); check indentation and quoting", line > 0 ? source + ":" + line
+          : source);
     }
     ConfigLoader loader = new ConfigLoader(source, env, lineIndex(text));
     Path base = file.toAbsolutePath().getParent();
     return loader.read(root == null || root.isMissingNode() || root.isNull() ? YAML.createObjectNode() : root, base);
+  }
+
+  /**
+   * The kind of a YAML syntax error (such as "mapping values are not allowed here") without any excerpt
+   * of the file: quoted text is dropped, and so is everything after the first line.
+   */
+  static String yamlProblem(JsonProcessingException e) {
+    String problem = null;
+    for (Throwable t = e; t != null && problem == null; t = t.getCause()) {
+      if (t instanceof org.yaml.snakeyaml.error.MarkedYAMLException m) {
+        problem = m.getProblem();
+      }
+    }
+    if (problem == null || problem.isBlank()) {
+      return "the YAML parser rejected it";
+    }
+    String kind = problem.lines().findFirst().orElse("")
+        .replaceAll("'[^']*'|\"[^\"]*\"|`[^`]*`", "'…'")
+        .replaceAll("['\"`].*", "…")
+        .strip();
+    if (kind.length() > 80) {
+      kind = kind.substring(0, 80) + "…";
+    }
+    return kind.isEmpty() ? "the YAML parser rejected it" : kind;
   }
 
   /** A config with no file: environment variables and defaults only (provider {@code local}). */

@@ -250,9 +250,12 @@ final class Ledger implements AutoCloseable {
     String model = status instanceof JobStatus.Succeeded s ? s.model().orElse(null) : null;
     String error = status instanceof JobStatus.Failed f ? f.reason() : null;
     RunState state = RunState.of(status);
-    int n = update("UPDATE runs SET job_status = ?, state = ?, fine_tuned_model = COALESCE(?, fine_tuned_model),"
-        + " error = COALESCE(?, error), updated_at = ? WHERE id = ? AND (job_status IS NULL OR job_status <> ?"
-        + " OR state <> ?)", status.raw(), state.name(), model, error, now(), runId, status.raw(), state.name());
+    // A terminal state is final, whatever a late or stale status says (enforced here, in one statement).
+    String terminal = "state IN ('REJECTED','SUCCEEDED','FAILED','CANCELLED')";
+    int n = update("UPDATE runs SET job_status = ?, state = CASE WHEN " + terminal + " THEN state ELSE ? END,"
+        + " fine_tuned_model = COALESCE(?, fine_tuned_model), error = COALESCE(?, error), updated_at = ?"
+        + " WHERE id = ? AND (job_status IS NULL OR job_status <> ? OR (NOT " + terminal + " AND state <> ?))",
+        status.raw(), state.name(), model, error, now(), runId, status.raw(), state.name());
     if (n > 0) {
       log(runId, "job.status", status.raw() + (model == null ? "" : " model=" + model));
     }
@@ -327,12 +330,33 @@ final class Ledger implements AutoCloseable {
     log(runId, "submit.start", "attempt " + attempt);
   }
 
-  /** Written after the create call (or after findJob found the job). Releases the lease. */
-  synchronized void jobCreated(String runId, String jobId, String how) {
-    update("UPDATE runs SET job_id = ?, state = CASE WHEN state IN ('CREATED','UPLOADED') THEN 'SUBMITTED' ELSE state END,"
-        + " error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND job_id IS NULL",
-        jobId, now(), runId);
-    log(runId, "submit.done", jobId + " (" + how + ")");
+  /**
+   * Extends this thread's submit claim by {@code lease} from now, if it still holds it (compare-and-set on
+   * the owner). Called before every create attempt; {@code false} means another process took the claim
+   * over (ours had expired) or the job is recorded already, and the attempt must not be made.
+   */
+  synchronized boolean renewSubmit(String runId, Duration lease) {
+    return update("UPDATE runs SET lease_until = ? WHERE id = ? AND lease_owner = ? AND job_id IS NULL",
+        now() + lease.toMillis(), runId, holder()) == 1;
+  }
+
+  /**
+   * Written after the create call (or after findJob found the job). Releases the lease. Returns the job
+   * id the run has now: a different one than {@code jobId} means the run already had a job, recorded by
+   * another process, and {@code jobId} is an extra job (logged as {@code submit.duplicate}).
+   */
+  synchronized String jobCreated(String runId, String jobId, String how) {
+    int n = update("UPDATE runs SET job_id = ?, state = CASE WHEN state IN ('CREATED','UPLOADED') THEN 'SUBMITTED'"
+        + " ELSE state END, error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ?"
+        + " AND job_id IS NULL", jobId, now(), runId);
+    String recorded = n > 0 ? jobId : run(runId).map(RunRow::jobId).orElse(jobId);
+    if (recorded.equals(jobId)) {
+      log(runId, "submit.done", jobId + " (" + how + ")");
+    } else {
+      releaseSubmit(runId);
+      log(runId, "submit.duplicate", jobId + " (" + how + ") is a second job: the run's job is " + recorded);
+    }
+    return recorded;
   }
 
   synchronized void releaseSubmit(String runId) {
@@ -387,6 +411,12 @@ final class Ledger implements AutoCloseable {
     }
   }
 
+  /** As {@link #renewSubmit}, for this thread's claim on an upload. */
+  synchronized boolean renewUpload(String provider, String sha256, Duration lease) {
+    return update("UPDATE uploads SET lease_until = ? WHERE provider = ? AND sha256 = ? AND lease_owner = ?"
+        + " AND file_id IS NULL", now() + lease.toMillis(), provider, sha256, holder()) == 1;
+  }
+
   synchronized void uploadAttempt(String runId, String provider, String sha256, String fileName) {
     update("UPDATE uploads SET attempts = attempts + 1, updated_at = ? WHERE provider = ? AND sha256 = ?", now(),
         provider, sha256);
@@ -404,15 +434,30 @@ final class Ledger implements AutoCloseable {
         provider, sha256, holder());
   }
 
-  /** Releases every lease this instance holds (on close: its steps become claimable at once). */
-  synchronized void releaseAll() {
-    update("UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner LIKE ?", self.id() + "/%");
-    update("UPDATE uploads SET lease_owner = NULL, lease_until = NULL WHERE lease_owner LIKE ?", self.id() + "/%");
+  /**
+   * Releases every lease this instance holds except those of {@code stillWorking} (threads that may still
+   * be creating something remotely: their claims must stand until they expire or this process exits).
+   */
+  synchronized void releaseAllExcept(Set<Thread> stillWorking) {
+    StringBuilder keep = new StringBuilder();
+    List<Object> args = new ArrayList<>();
+    args.add(self.id() + "/%");
+    for (Thread t : stillWorking) {
+      keep.append(keep.length() == 0 ? " AND lease_owner NOT IN (?" : ",?");
+      args.add(holderOf(t));
+    }
+    String where = " WHERE lease_owner LIKE ?" + (keep.length() == 0 ? "" : keep + ")");
+    update("UPDATE runs SET lease_owner = NULL, lease_until = NULL" + where, args.toArray());
+    update("UPDATE uploads SET lease_owner = NULL, lease_until = NULL" + where, args.toArray());
   }
 
   /** The lease holder name of the calling thread: two threads of one instance never share a claim. */
   private String holder() {
-    return self.id() + "/" + Thread.currentThread().getId();
+    return holderOf(Thread.currentThread());
+  }
+
+  private String holderOf(Thread t) {
+    return self.id() + "/" + t.getId();
   }
 
   private boolean isStale(String owner, String host, long pid, long until) {
@@ -546,10 +591,15 @@ final class Ledger implements AutoCloseable {
   // ---------------------------------------------------------------- plumbing
 
   @Override
-  public synchronized void close() {
+  public void close() {
+    close(Set.of());
+  }
+
+  /** Closes the ledger, releasing this instance's leases except those of {@code stillWorking}. */
+  synchronized void close(Set<Thread> stillWorking) {
     try {
       if (!conn.isClosed()) {
-        releaseAll();
+        releaseAllExcept(stillWorking);
         conn.close();
       }
     } catch (SQLException e) {

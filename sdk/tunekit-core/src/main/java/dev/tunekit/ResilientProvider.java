@@ -119,12 +119,27 @@ final class ResilientProvider implements TuningProvider {
 
   @Override
   public RemoteFile upload(FileUpload upload) {
-    return call("upload", () -> delegate.upload(upload), () -> findFile(upload));
+    return upload(upload, null);
+  }
+
+  /**
+   * {@link #upload(FileUpload)}, running {@code beforeEachAttempt} before every attempt (the first and
+   * each retry): it renews the caller's ledger claim and throws to stop before an attempt it no longer
+   * owns. What it throws propagates at once, unretried.
+   */
+  RemoteFile upload(FileUpload upload, Runnable beforeEachAttempt) {
+    return call("upload", () -> delegate.upload(upload), () -> findFile(upload), beforeEachAttempt);
   }
 
   @Override
   public RemoteJob createJob(JobRequest request) {
-    return call("createJob", () -> delegate.createJob(request), () -> findJob(request.idempotencyKey()));
+    return createJob(request, null);
+  }
+
+  /** {@link #createJob(JobRequest)} with a check before every attempt, as for {@link #upload(FileUpload, Runnable)}. */
+  RemoteJob createJob(JobRequest request, Runnable beforeEachAttempt) {
+    return call("createJob", () -> delegate.createJob(request), () -> findJob(request.idempotencyKey()),
+        beforeEachAttempt);
   }
 
   @Override
@@ -204,10 +219,17 @@ final class ResilientProvider implements TuningProvider {
    * with it: if the thing exists it is returned, and it is never created twice.
    */
   private <T> T call(String op, Supplier<T> action, Supplier<Optional<T>> reconcile) {
+    return call(op, action, reconcile, null);
+  }
+
+  private <T> T call(String op, Supplier<T> action, Supplier<Optional<T>> reconcile, Runnable beforeEachAttempt) {
     Retry.AsyncContext<T> context = retry.asyncContext();
     int attempt = 0;
     while (true) {
       attempt++;
+      if (beforeEachAttempt != null) {
+        beforeEachAttempt.run(); // outside the try: what it throws is neither retried nor held against the provider
+      }
       try {
         T result = throughBreaker(action);
         context.onComplete();

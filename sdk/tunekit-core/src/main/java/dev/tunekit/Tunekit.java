@@ -221,7 +221,7 @@ public final class Tunekit implements AutoCloseable {
     private Map<String, String> env = System.getenv();
     private Clock clock = Clock.systemUTC();
     private Sleeper sleeper = Sleeper.SYSTEM;
-    private Duration lease = Duration.ofMinutes(30);
+    private Duration lease; // null: defaultLease(...)
     private Duration ledgerPoll = Duration.ofMillis(500);
 
     private Builder() {}
@@ -356,7 +356,20 @@ public final class Tunekit implements AutoCloseable {
     public Tunekit build() {
       Config config = config();
       TuningProvider raw = createProvider(config);
-      return new Tunekit(new Workflow(config, raw, clock, sleeper, lease, ledgerPoll));
+      return new Tunekit(new Workflow(config, raw, clock, sleeper, lease != null ? lease
+          : defaultLease(config.resilience()), ledgerPoll));
+    }
+
+    /**
+     * How long a claim on a create step (upload, job submission) lasts: longer than the retry layer can
+     * take over one call (every wait at the longest Retry-After honoured, plus time for the attempts
+     * themselves), so a live holder's claim never expires while it is still retrying. Claims are also
+     * renewed before each attempt.
+     */
+    static Duration defaultLease(ResilienceSettings resilience) {
+      Duration waits = ResilientProvider.MAX_HONOURED_RETRY_AFTER.multipliedBy(Math.max(0, resilience.maxAttempts() - 1));
+      Duration attempts = Duration.ofMinutes(10).multipliedBy(resilience.maxAttempts());
+      return waits.plus(attempts).plus(Duration.ofMinutes(30));
     }
 
     private static TuningProvider createProvider(Config config) {

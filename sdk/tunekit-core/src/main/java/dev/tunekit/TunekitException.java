@@ -21,4 +21,33 @@ public class TunekitException extends RuntimeException {
   public TunekitException(String message, Throwable cause) {
     super(message, cause);
   }
+
+  private volatile String resumeRunId;
+
+  /**
+   * The run this failure left in the ledger, when starting a run failed after the run was recorded:
+   * continue it with {@code tk.resume(id)} rather than starting a new run (which could pay twice). The
+   * message then ends with that advice too.
+   */
+  public java.util.Optional<String> resumeRunId() {
+    return java.util.Optional.ofNullable(resumeRunId);
+  }
+
+  /** Names the run to resume; see {@link #resumeRunId()}. */
+  TunekitException resumeWith(String runId) {
+    this.resumeRunId = runId;
+    return this;
+  }
+
+  /** The message, ending with how to resume the run when {@link #resumeRunId()} names one. */
+  @Override
+  public String getMessage() {
+    String m = super.getMessage();
+    String run = resumeRunId;
+    if (run == null || (m != null && m.contains("tk.resume(\"" + run + "\")"))) {
+      return m;
+    }
+    return m + " [run " + run + ": resume it with tk.resume(\"" + run + "\") rather than starting a new run, which"
+        + " could submit a second job]";
+  }
 }

@@ -26,6 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -54,6 +56,10 @@ final class Workflow implements AutoCloseable {
   private final Duration ledgerPoll;
   private final ExecutorService async;
   private final EvalHook evals;
+  /** Threads holding a ledger claim on an upload or submission right now (they may be mid-create). */
+  private final Set<Thread> claimHolders = ConcurrentHashMap.newKeySet();
+  private final Set<Thread> asyncThreads = ConcurrentHashMap.newKeySet();
+  private volatile Duration closeWait = Duration.ofSeconds(30);
 
   Workflow(Config config, TuningProvider raw, Clock clock, Sleeper sleeper, Duration lease, Duration ledgerPoll) {
     this.config = config;
@@ -73,6 +79,8 @@ final class Workflow implements AutoCloseable {
     this.async = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "tunekit-run-" + n.incrementAndGet());
       t.setDaemon(true);
+      asyncThreads.removeIf(x -> !x.isAlive());
+      asyncThreads.add(t);
       return t;
     });
   }
@@ -108,10 +116,19 @@ final class Workflow implements AutoCloseable {
         + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     String key = "tk-" + java.util.UUID.randomUUID();
     ledger.insertRun(runId, provider.name(), spec.model(), key, spec.toJson());
-    if (plan != null) {
-      evals.attach(runId, spec, plan);
+    try {
+      if (plan != null) {
+        evals.attach(runId, spec, plan);
+      }
+      advance(runId);
+    } catch (InvalidDatasetException e) {
+      throw e; // rejected for good, and it names the run already
+    } catch (TunekitException e) {
+      // The run (and its idempotency key) is in the ledger: the caller must resume it, not start another.
+      throw e.resumeWith(runId);
+    } catch (RuntimeException e) {
+      throw new TunekitException("Run " + runId + " failed: " + e, e).resumeWith(runId);
     }
-    advance(runId);
     return runId;
   }
 
@@ -206,6 +223,7 @@ final class Workflow implements AutoCloseable {
         continue;
       }
       int previous = ((Ledger.Claim.Claimed) claim).previousAttempts();
+      claimHolders.add(Thread.currentThread());
       try {
         if (previous > 0) {
           // An earlier attempt may have reached the provider before the process died: look first.
@@ -216,11 +234,28 @@ final class Workflow implements AutoCloseable {
           }
         }
         ledger.uploadAttempt(runId, provider.name(), file.sha256(), name);
-        RemoteFile remote = provider.upload(upload);
+        RemoteFile remote;
+        try {
+          remote = provider.upload(upload, () -> {
+            if (!ledger.renewUpload(provider.name(), file.sha256(), lease)) {
+              throw new LeaseLost("upload of " + name);
+            }
+          });
+        } catch (LeaseLost lost) {
+          // Our claim expired while the retry layer waited and another process took it over: it decides now.
+          LOG.warn("Run {}: {}; not uploading again, waiting for the other process", runId, lost.getMessage());
+          ledger.log(runId, "upload.lease-lost", name);
+          waitUntil = clock.instant().plus(lease).plus(ledgerPoll);
+          continue;
+        }
         ledger.uploadDone(runId, provider.name(), file.sha256(), remote.id(), "uploaded");
         return remote.id();
       } finally {
-        ledger.releaseUpload(provider.name(), file.sha256());
+        try {
+          ledger.releaseUpload(provider.name(), file.sha256());
+        } finally {
+          claimHolders.remove(Thread.currentThread());
+        }
       }
     }
   }
@@ -238,6 +273,7 @@ final class Workflow implements AutoCloseable {
         continue;
       }
       int previous = ((Ledger.Claim.Claimed) claim).previousAttempts();
+      claimHolders.add(Thread.currentThread());
       try {
         if (previous > 0) {
           Optional<RemoteJob> found = provider.findJob(key);
@@ -251,26 +287,82 @@ final class Workflow implements AutoCloseable {
         JobRequest request = new JobRequest(runId, key, spec.model(), spec.method(), trainingId,
             Optional.ofNullable(validationId), spec.hyperparameters(), Optional.ofNullable(spec.suffix()), metadata);
         ledger.submitAttempt(runId, previous + 1);
-        RemoteJob job = provider.createJob(request);
+        RemoteJob job;
+        try {
+          job = provider.createJob(request, () -> {
+            if (!ledger.renewSubmit(runId, lease)) {
+              throw new LeaseLost("job submission of run " + runId);
+            }
+          });
+        } catch (LeaseLost lost) {
+          // Our claim expired while the retry layer waited and another process took it over (it looks for the
+          // job we may have created before creating one): creating it here too could pay twice.
+          LOG.warn("Run {}: {}; not submitting again, waiting for the other process", runId, lost.getMessage());
+          ledger.log(runId, "submit.lease-lost", "attempt " + (previous + 1));
+          waitUntil = clock.instant().plus(lease).plus(ledgerPoll);
+          continue;
+        }
         recordCreated(runId, job, "created");
         return;
       } finally {
-        ledger.releaseSubmit(runId);
+        try {
+          ledger.releaseSubmit(runId);
+        } finally {
+          claimHolders.remove(Thread.currentThread());
+        }
       }
     }
   }
 
   private void recordCreated(String runId, RemoteJob job, String how) {
-    ledger.jobCreated(runId, job.id(), how);
+    String recorded = ledger.jobCreated(runId, job.id(), how);
+    if (!recorded.equals(job.id())) {
+      cancelDuplicate(runId, job.id(), recorded);
+      return;
+    }
     if (row(runId).state() == RunState.CANCELLED) {
       // Cancelled while the create call was in flight: honour it.
       LOG.info("Run {} was cancelled while its job was being created; cancelling job {}", runId, job.id());
       ledger.log(runId, "cancel.start", job.id());
-      RemoteJob cancelled = provider.cancel(job.id());
+      RemoteJob cancelled;
+      try {
+        cancelled = provider.cancel(job.id());
+      } catch (RuntimeException e) {
+        ledger.log(runId, "cancel.error", job.id() + ": " + e.getMessage());
+        throw new TunekitException("Run " + runId + " was cancelled while its job " + job.id() + " was being created,"
+            + " and cancelling that job failed (" + e.getMessage() + "). It may be running: call tk.run(\"" + runId
+            + "\").cancel() again.", e);
+      }
       ledger.jobStatus(runId, cancelled.status());
       return;
     }
     ledger.jobStatus(runId, job.status());
+  }
+
+  /**
+   * A second job for a run that already has one (a create call outlived its claim and another process
+   * created the run's job meanwhile): it is billed and nobody tracks it, so it is cancelled at once.
+   */
+  private void cancelDuplicate(String runId, String extraJobId, String runJobId) {
+    LOG.warn("Run {} already has job {}, but job {} was created for it too (its submission outlived its claim);"
+        + " cancelling job {} so it is not billed", runId, runJobId, extraJobId, extraJobId);
+    try {
+      RemoteJob cancelled = provider.cancel(extraJobId);
+      ledger.log(runId, "submit.duplicate.cancelled", extraJobId + " " + cancelled.status().raw());
+    } catch (RuntimeException failure) {
+      LOG.warn("Run {}: cancelling the extra job {} failed ({}). Cancel it in the provider console: it is billed"
+          + " while it runs.", runId, extraJobId, failure.getMessage());
+      ledger.log(runId, "submit.duplicate.cancel-error", extraJobId + ": " + failure.getMessage());
+    }
+  }
+
+  /** This thread's ledger claim on a create step expired and another process holds it now. */
+  static final class LeaseLost extends TunekitException {
+    private static final long serialVersionUID = 1L;
+
+    LeaseLost(String what) {
+      super("another process took over the " + what + " (this process's claim expired while it waited to retry)");
+    }
   }
 
   private void waitForOther(String runId, String what, Instant waitUntil) {
@@ -425,17 +517,60 @@ final class Workflow implements AutoCloseable {
     }
   }
 
+  /**
+   * Cancels the run: it is never submitted afterwards, and its job, if it has one or may have one, is
+   * cancelled on the provider. Safe to call again after a failure: a run marked cancelled whose job may
+   * still be running (the remote cancel failed, or a submission may have reached the provider) is
+   * checked and cancelled again.
+   */
   RunState cancel(String runId) {
     Ledger.RunRow row = row(runId);
-    if (row.state().isTerminal()) {
+    if (row.state().isTerminal() && row.state() != RunState.CANCELLED) {
       return row.state();
     }
     if (row.jobId() == null) {
-      ledger.setState(runId, RunState.CANCELLED, null);
-      return RunState.CANCELLED;
+      if (row.state() != RunState.CANCELLED) {
+        // First, so nothing is submitted from now on; a create call in flight cancels what it creates (recordCreated).
+        ledger.setState(runId, RunState.CANCELLED, null);
+      }
+      if (row.submitAttempts() == 0) {
+        return RunState.CANCELLED;
+      }
+      // An earlier submission may have reached the provider (its outcome was never recorded): look for the job.
+      Optional<RemoteJob> found;
+      try {
+        found = provider.findJob(row.idempotencyKey());
+      } catch (RuntimeException e) {
+        ledger.log(runId, "cancel.error", "looking for a job an earlier submission may have created: " + e.getMessage());
+        throw new TunekitException("Run " + runId + " is cancelled and will not be submitted, but an earlier submission"
+            + " may have created its job, and looking for it failed (" + e.getMessage() + "). Call"
+            + " tk.run(\"" + runId + "\").cancel() again to look again and cancel it.", e);
+      }
+      if (found.isEmpty()) {
+        ledger.log(runId, "cancel.checked", "no job was created by the earlier submission");
+        return RunState.CANCELLED;
+      }
+      String recorded = ledger.jobCreated(runId, found.get().id(), "found while cancelling");
+      if (!recorded.equals(found.get().id())) {
+        cancelDuplicate(runId, found.get().id(), recorded);
+      }
+      row = row(runId);
+    } else if (row.state() == RunState.CANCELLED) {
+      // Marked cancelled, but was the job's cancel confirmed? Ask, and cancel it again if it still runs.
+      RemoteJob current = provider.job(row.jobId());
+      if (current.status().isTerminal()) {
+        ledger.jobStatus(runId, current.status());
+        return row(runId).state();
+      }
     }
     ledger.log(runId, "cancel.start", row.jobId());
-    RemoteJob job = provider.cancel(row.jobId());
+    RemoteJob job;
+    try {
+      job = provider.cancel(row.jobId());
+    } catch (RuntimeException e) {
+      ledger.log(runId, "cancel.error", row.jobId() + ": " + e.getMessage());
+      throw e;
+    }
     ledger.jobStatus(runId, job.status());
     return row(runId).state();
   }
@@ -493,12 +628,39 @@ final class Workflow implements AutoCloseable {
     return ledger.run(runId).orElseThrow(() -> new Ledger.NotFoundInLedger(runId));
   }
 
+  /** How long {@link #close()} waits for uploads and submissions in flight to finish (tests shorten it). */
+  void closeWait(Duration wait) {
+    this.closeWait = wait;
+  }
+
+  /**
+   * Stops Tunekit's threads and closes the ledger and provider. Uploads and submissions in flight are
+   * waited for (up to {@link #closeWait}) so they can record what they created; a thread still creating
+   * something after that keeps its ledger claim (it expires, or is freed when this process exits), so
+   * no other process repeats the step meanwhile. Only the claims of finished threads are released.
+   */
   @Override
   public void close() {
-    async.shutdownNow();
+    async.shutdown();
+    long deadline = System.nanoTime() + closeWait.toNanos();
+    try {
+      while (!claimHolders.isEmpty() && System.nanoTime() - deadline < 0) {
+        Thread.sleep(10);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    Set<Thread> stillWorking = Set.copyOf(claimHolders);
+    if (!stillWorking.isEmpty()) {
+      LOG.warn("Closing while {} upload(s) or submission(s) are still in flight after {}; their ledger claims are kept,"
+          + " so no other process repeats them. Resume those runs later with tk.resume(runId).", stillWorking.size(),
+          Durations.format(closeWait));
+    }
+    // Interrupt only threads that hold no claim (waiting for jobs, evaluating): one mid-create is left to finish.
+    asyncThreads.stream().filter(t -> !stillWorking.contains(t)).forEach(Thread::interrupt);
     try {
       evals.close();
-      ledger.close();
+      ledger.close(stillWorking);
     } finally {
       provider.close();
     }

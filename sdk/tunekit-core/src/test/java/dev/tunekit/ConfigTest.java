@@ -130,6 +130,28 @@ class ConfigTest {
   }
 
   @Test
+  void invalidYamlNeverEchoesTheOffendingLineSoASecretOnItDoesNotLeak() {
+    String canary = "sk-CANARY-7f3a9c";
+    java.util.List<String> broken = java.util.List.of(
+        "provider: openai\nproviders:\n  openai:\n    apiKey: " + canary + ": oops\n",
+        "provider: openai\nproviders:\n  openai:\n    apiKey: \"" + canary + "\n",
+        "provider: openai\nproviders:\n  openai:\n\tapiKey: " + canary + "\n",
+        "provider: openai\nproviders:\n  openai: [apiKey: " + canary + "\n",
+        "provider: openai\nproviders:\n  openai:\n    apiKey: " + canary + "\n   bad: indent\n");
+    for (String text : broken) {
+      Path file = yaml(text);
+      assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+          .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+            assertThat(e.getMessage()).contains("not valid YAML").contains("line").doesNotContain("CANARY");
+            assertThat(e.location()).hasValueSatisfying(l -> assertThat(l).matches(".*:\\d+"));
+            java.io.StringWriter trace = new java.io.StringWriter();
+            e.printStackTrace(new java.io.PrintWriter(trace));
+            assertThat(trace.toString()).as("stack trace with causes of %s", e).doesNotContain("CANARY");
+          });
+    }
+  }
+
+  @Test
   void anUnknownProviderListsTheProvidersOnTheClasspath() {
     Path file = yaml("workDir: w\nprovider: opneai\n");
     assertThatThrownBy(() -> Tunekit.builder().configFile(file).env(Map.of()).build())

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
@@ -23,6 +24,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -56,13 +58,53 @@ public final class EvalCache implements AutoCloseable {
    * @throws TunekitException if the directory or database cannot be created or opened
    */
   public static EvalCache inDirectory(Path directory) {
+    Path file = directory.resolve(FILE_NAME);
     try {
-      Files.createDirectories(directory);
+      // Cached completions may hold prompts and answers from private data: owner-only, like the run ledger.
+      if (POSIX && !Files.isDirectory(directory)) {
+        Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      } else {
+        Files.createDirectories(directory);
+      }
+      if (POSIX) {
+        try {
+          Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        } catch (java.nio.file.FileAlreadyExistsException exists) {
+          // an earlier cache: tightened below
+        }
+        ownerOnly(file);
+      }
     } catch (IOException e) {
-      throw new TunekitException("cannot create the eval cache directory " + directory + ": " + e.getMessage()
+      throw new TunekitException("cannot create the eval cache " + file + " (owner-only): " + e.getMessage()
           + "; choose a writable directory", e);
     }
-    return new EvalCache(new SqliteStore(directory.resolve(FILE_NAME)));
+    EvalCache cache = new EvalCache(new SqliteStore(file));
+    if (POSIX) {
+      try {
+        for (String suffix : List.of("-wal", "-shm", "-journal")) {
+          ownerOnly(file.resolveSibling(FILE_NAME + suffix));
+        }
+      } catch (IOException e) {
+        cache.close();
+        throw new TunekitException("cannot make the eval cache's journal files owner-only: " + e.getMessage(), e);
+      }
+    }
+    return cache;
+  }
+
+  private static final boolean POSIX =
+      java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+  private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rw-------");
+
+  private static void ownerOnly(Path f) throws IOException {
+    try {
+      if (!Files.getPosixFilePermissions(f).equals(OWNER_ONLY)) {
+        Files.setPosixFilePermissions(f, OWNER_ONLY);
+      }
+    } catch (java.nio.file.NoSuchFileException absent) {
+      // SQLite creates its journals with the database file's mode
+    }
   }
 
   /** A cache held in memory by this object. */
