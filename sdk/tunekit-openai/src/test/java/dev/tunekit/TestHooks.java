@@ -29,7 +29,9 @@ public final class TestHooks {
 
     /** Gives {@code builder} this clock and sleeper, and an empty environment (no TUNEKIT_* overrides). */
     public Tunekit.Builder install(Tunekit.Builder builder) {
-      return builder.env(Map.of()).clock(this).sleeper(d -> {
+      // No webhook wake-up checks between polls (ledgerPoll of a day): each recorded wait is a whole
+      // poll interval or retry wait, not half-second slices of one.
+      return builder.env(Map.of()).leases(null, Duration.ofDays(1)).clock(this).sleeper(d -> {
         sleeps.add(d);
         millis.addAndGet(d.toMillis());
       });
