@@ -95,6 +95,9 @@ final class ConfigLoader {
    * of the file: quoted text is dropped, and so is everything after the first line.
    */
   static String yamlProblem(JsonProcessingException e) {
+    if (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
+      return "nesting depth or size over the parser's limits; a config is a few flat sections";
+    }
     String problem = null;
     for (Throwable t = e; t != null && problem == null; t = t.getCause()) {
       if (t instanceof org.yaml.snakeyaml.error.MarkedYAMLException m) {
