@@ -195,7 +195,7 @@ final class FaultProxy implements AutoCloseable {
       OutputStream out = s.getOutputStream();
       if (fault == Kind.HTTP_500 || fault == Kind.HTTP_503) {
         int code = fault == Kind.HTTP_500 ? 500 : 503;
-        write(out, code, List.of(new String[] {"Content-Type", "application/json"}),
+        write(out, code, List.<String[]>of(new String[] {"Content-Type", "application/json"}),
             error("injected fault: HTTP " + code, "server_error"));
         return;
       }

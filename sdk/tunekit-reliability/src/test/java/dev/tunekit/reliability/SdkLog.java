@@ -24,6 +24,7 @@ final class SdkLog {
 
   /** The current end of the log: count from here. */
   static long mark() {
+    org.slf4j.LoggerFactory.getLogger(SdkLog.class); // slf4j-simple truncates the file when it starts: start it first
     Path f = file();
     try {
       return f == null || !Files.exists(f) ? 0 : Files.size(f);

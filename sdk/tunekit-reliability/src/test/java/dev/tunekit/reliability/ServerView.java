@@ -76,15 +76,17 @@ final class ServerView implements AutoCloseable {
 
   /**
    * How many files beyond the first exist for some content: Tunekit names an upload after its content
-   * hash, so two files with one name are one content uploaded twice.
+   * hash, so two files with one name are one content uploaded twice. (Result files the server writes
+   * itself, such as {@code step_metrics.csv}, are not uploads and are not counted.)
    */
   static long duplicateFiles(List<File> files) {
-    return files.stream().collect(Collectors.groupingBy(f -> f.name() + "/" + f.bytes(), Collectors.counting()))
+    return files.stream().filter(f -> f.name().startsWith("tunekit-")).collect(Collectors.groupingBy(f -> f.name() + "/" + f.bytes(), Collectors.counting()))
         .values().stream().mapToLong(n -> n - 1).sum();
   }
 
   private static String text(JsonValue v) {
-    return v.asString().orElse(String.valueOf(v));
+    Object s = v.asString().orElse(null);
+    return s != null ? s.toString() : String.valueOf(v);
   }
 
   @Override
