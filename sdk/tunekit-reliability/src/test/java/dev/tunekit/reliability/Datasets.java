@@ -24,7 +24,7 @@ final class Datasets {
 
   /**
    * Writes variant {@code n} ({@code examples} conversations starting at a variant-dependent offset,
-   * its first system prompt tagged with the variant so every variant has its own content hash) into
+   * every system prompt tagged with the variant so every variant has its own content hash) into
    * {@code dir} and returns the file. The same {@code n} always gives the same bytes.
    */
   static Path variant(Path dir, int n, int examples) {
@@ -33,7 +33,7 @@ final class Datasets {
     for (int i = 0; i < examples; i++) {
       out.add(LINES.get((start + i) % LINES.size()));
     }
-    out.set(0, out.get(0).replaceFirst("Answer with the query only\\.", "Answer with the query only. (variant " + n + ")"));
+    out.replaceAll(line -> line.replaceFirst("Answer with the query only\\.", "Answer with the query only. (variant " + n + ")"));
     Path file = dir.resolve("variant-" + n + ".jsonl");
     try {
       Files.createDirectories(dir);

@@ -9,7 +9,6 @@ import dev.tunekit.Tunekit;
 import dev.tunekit.TunekitException;
 import dev.tunekit.local.LocalServer;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -29,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * run must succeed and the server must hold exactly one job per run and one file per content.
  *
  * <p>A run whose start or wait still fails after the retry layer's attempts is resumed with
- * {@link Tunekit#resume(String)}, as a user would; such resumes are counted and printed. Reproduce a
+ * {@link Tunekit#resume(String)}, as a user would; the retry layer makes 8 attempts per call, so a call
+ * fails for good only after 8 faults in a row (0.3^8, about 1 in 15,000). Such resumes are counted and printed. Reproduce a
  * failure with {@code -Dreliability.seed=N} (and {@code -Dreliability.runs=N} to scale).
  */
 class FaultInjectionTest {
@@ -48,7 +48,8 @@ class FaultInjectionTest {
     try (LocalServer server = LocalServer.builder().dataDir(dir.resolve("server")).stepDelay(Duration.ZERO).start();
         FaultProxy proxy = new FaultProxy(URI.create(server.baseUrl()), RATE, TIMEOUT.plusMillis(250));
         ServerView view = new ServerView(server);
-        Tunekit tk = Tunekit.fromConfig(Config.write(dir, proxy.url("/v1"), server.token().reveal(), TIMEOUT))) {
+        Tunekit tk = Tunekit.fromConfig(Configs.write(dir, "tunekit.yaml", proxy.url("/v1"), server.token().reveal(),
+            dir.resolve("ledger.db"), TIMEOUT, 8))) {
 
       Map<String, Integer> variantOfRun = new LinkedHashMap<>();
       Map<String, String> modelOfRun = new LinkedHashMap<>();
@@ -103,11 +104,11 @@ class FaultInjectionTest {
       long reconciled = SdkLog.count(logMark, "had taken effect");
       Figures.record("faults/local-server", String.format(
           "runs=%d succeeded=%d seed=%d requests=%d faults=%d (%.1f%%) [%s] faults-on-creates=%d"
-              + " creates-reaching-server=%d retries=%d creates-reconciled=%d resumes=%d jobs=%d files=%d"
+              + " creates-reaching-server=%d retries=%d creates-reconciled=%d resumes=%d jobs=%d uploads=%d"
               + " duplicate-jobs=%d duplicate-uploads=%d time=%.1fs (start %.0fms + await %.0fms per run)",
           RUNS, modelOfRun.size(), SEED, proxy.requests(), proxy.totalFaults(),
           100.0 * proxy.totalFaults() / proxy.requests(), proxy.faultSummary(), proxy.faultsOnCreates(),
-          proxy.createsForwarded(), retries, reconciled, resumes, jobs.size(), files.size(), duplicateJobs,
+          proxy.createsForwarded(), retries, reconciled, resumes, jobs.size(), files.stream().filter(f -> f.name().startsWith("tunekit-")).count(), duplicateJobs,
           duplicateFiles, seconds, startNanos / 1e6 / RUNS, awaitNanos / 1e6 / RUNS));
       // Every run has exactly its own job, and the job is the one that produced the run's model.
       Map<String, List<ServerView.Job>> byRun = view.jobsByRun();
@@ -141,33 +142,5 @@ class FaultInjectionTest {
     AssertionError error = new AssertionError("run " + runId + " could not be resumed: " + last.getMessage(), first);
     error.addSuppressed(last);
     throw error;
-  }
-
-  /** The suite's tunekit.yaml: short backoffs and polls so 100 runs take a minute or two, not hours. */
-  static final class Config {
-    private Config() {}
-
-    static Path write(Path dir, String baseUrl, String token, Duration timeout) throws java.io.IOException {
-      Path file = dir.resolve("tunekit.yaml");
-      Files.writeString(file, String.join("\n",
-          "provider: openai-compatible",
-          "ledger: ledger.db",
-          "workDir: work",
-          "providers:",
-          "  openai-compatible:",
-          "    baseUrl: " + baseUrl,
-          "    apiKey: " + token,
-          "    timeout: " + timeout.toMillis() + "ms",
-          "resilience:",
-          // 8 attempts: a call fails for good only after 8 faults in a row (0.3^8, about 1 in 15,000).
-          "  retry: { maxAttempts: 8, initialBackoff: 5ms, maxBackoff: 40ms, multiplier: 2.0 }",
-          // A provider failing 30% of calls is degraded, not down: the breaker (50% by default) would
-          // trip on unlucky windows, so this suite sets it where only an outage trips it.
-          "  circuitBreaker: { failureRateThreshold: 90, slidingWindowSize: 20, minimumNumberOfCalls: 20,"
-              + " waitInOpenState: 200ms }",
-          "polling: { initialInterval: 20ms, maxInterval: 150ms, multiplier: 1.5, timeout: 2m }",
-          ""));
-      return file;
-    }
   }
 }

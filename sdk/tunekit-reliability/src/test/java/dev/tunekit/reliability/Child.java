@@ -1,0 +1,102 @@
+package dev.tunekit.reliability;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/** A {@link ChildMain} in its own JVM (small heap, fast start), with its output lines collected. */
+final class Child {
+  private final Process process;
+  private final List<String> lines = new CopyOnWriteArrayList<>();
+  private final Thread reader;
+
+  private Child(Process process) {
+    this.process = process;
+    this.reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          lines.add(line);
+        }
+      } catch (IOException e) {
+        // the child died: its output ends here
+      }
+    }, "child-output");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** Starts {@code ChildMain args...}; its SDK log and standard error go to {@code log}. */
+  static Child start(Path log, String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx128m");
+    cmd.add("-XX:+UseSerialGC");
+    cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.add("-Xshare:auto");
+    cmd.add("-D" + SdkLog.PROPERTY + "=" + log.toAbsolutePath());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(ChildMain.class.getName());
+    cmd.addAll(List.of(args));
+    try {
+      Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(
+          log.resolveSibling(log.getFileName() + ".stderr").toFile())).start();
+      return new Child(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  Process process() {
+    return process;
+  }
+
+  /** The output so far. */
+  List<String> lines() {
+    return List.copyOf(lines);
+  }
+
+  /** The first output line starting with {@code prefix}, waiting up to {@code timeout} for it (empty if the child ended first). */
+  Optional<String> await(String prefix, Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < end) {
+      Optional<String> found = lines.stream().filter(l -> l.startsWith(prefix)).findFirst();
+      if (found.isPresent()) {
+        return found;
+      }
+      if (!process.isAlive()) {
+        reader.join(1000);
+        return lines.stream().filter(l -> l.startsWith(prefix)).findFirst();
+      }
+      Thread.sleep(2);
+    }
+    return Optional.empty();
+  }
+
+  /** SIGKILL (on Linux, {@link Process#destroyForcibly()} sends SIGKILL), then waits until it is gone. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+    reader.join(1000);
+  }
+
+  /** Waits for the child to exit and returns its exit code. */
+  int waitFor(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      kill();
+      throw new AssertionError("child did not finish within " + timeout + "; output: " + lines);
+    }
+    reader.join(1000);
+    return process.exitValue();
+  }
+}
