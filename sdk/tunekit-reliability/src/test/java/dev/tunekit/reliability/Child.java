@@ -37,12 +37,22 @@ final class Child {
 
   /** Starts {@code ChildMain args...}; its SDK log and standard error go to {@code log}. */
   static Child start(Path log, String... args) {
+    return start(log, List.of(), args);
+  }
+
+  /**
+   * Starts {@code ChildMain args...} with extra JVM options, such as
+   * {@code -XX:ArchiveClassesAtExit=FILE} to write a class-data archive that later children load with
+   * {@code -XX:SharedArchiveFile=FILE} (it halves their start-up on a busy machine).
+   */
+  static Child start(Path log, List<String> jvmOptions, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx128m");
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-XX:TieredStopAtLevel=1");
     cmd.add("-Xshare:auto");
+    cmd.addAll(jvmOptions);
     cmd.add("-D" + SdkLog.PROPERTY + "=" + log.toAbsolutePath());
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));

@@ -62,7 +62,8 @@ class CrashResumeTest {
       for (int i = 0; i < KILLS; i++) {
         Path data = Datasets.variant(dir.resolve("data"), 1000 + i, 40);
         String suffix = "k" + i;
-        Child child = Child.start(dir.resolve("child-" + i + ".log"), "start", config.toString(), data.toString(), suffix);
+        Child child = Child.start(dir.resolve("child-" + i + ".log"), "start", config.toString(), data.toString(),
+            suffix);
         assertThat(child.await("READY", Duration.ofSeconds(60))).as("child %d started: %s", i, child.lines()).isPresent();
         // Up to 10% past the calibrated run time, so some children finish before the kill.
         Thread.sleep((long) (random.nextDouble() * runMillis * 1.1));

@@ -62,6 +62,15 @@ final class ServerView implements AutoCloseable {
     return out;
   }
 
+  /** A file's content as text. */
+  String content(String fileId) {
+    try (com.openai.core.http.HttpResponse r = client.files().content(fileId)) {
+      return new String(r.body().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** Jobs per Tunekit run id. */
   Map<String, List<Job>> jobsByRun() {
     return jobs().stream().collect(Collectors.groupingBy(j -> String.valueOf(j.runId()), TreeMap::new,
