@@ -55,7 +55,7 @@ final class Child {
     cmd.addAll(jvmOptions);
     cmd.add("-D" + SdkLog.PROPERTY + "=" + log.toAbsolutePath());
     cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(classPath());
     cmd.add(ChildMain.class.getName());
     cmd.addAll(List.of(args));
     try {
@@ -65,6 +65,64 @@ final class Child {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static String classPath;
+
+  /**
+   * The test class path as plain jars: surefire hands its fork a manifest-only jar, and class-data
+   * sharing refuses non-empty directories, so the test classes are packed into a jar once.
+   */
+  static synchronized String classPath() {
+    if (classPath != null) {
+      return classPath;
+    }
+    try {
+      List<String> entries = new ArrayList<>();
+      for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+        Path p = Path.of(e);
+        if (e.endsWith(".jar") && java.nio.file.Files.isRegularFile(p)) {
+          try (java.util.jar.JarFile jar = new java.util.jar.JarFile(p.toFile())) {
+            java.util.jar.Manifest mf = jar.getManifest();
+            String cp = mf == null ? null : mf.getMainAttributes().getValue("Class-Path");
+            if (cp != null && jar.size() <= 2) { // a manifest-only jar: its Class-Path is the real class path
+              for (String url : cp.trim().split("\\s+")) {
+                entries.add(Path.of(java.net.URI.create(url)).toString());
+              }
+              continue;
+            }
+          }
+        }
+        entries.add(e);
+      }
+      List<String> out = new ArrayList<>();
+      for (String e : entries) {
+        Path p = Path.of(e);
+        if (java.nio.file.Files.isDirectory(p)) {
+          out.add(jarOf(p).toString());
+        } else if (java.nio.file.Files.exists(p)) {
+          out.add(e);
+        }
+      }
+      classPath = String.join(java.io.File.pathSeparator, out);
+      return classPath;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Path jarOf(Path dir) throws IOException {
+    Path jar = java.nio.file.Files.createTempFile("child-classes-", ".jar");
+    jar.toFile().deleteOnExit();
+    try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(java.nio.file.Files.newOutputStream(jar));
+        java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir)) {
+      for (Path f : (Iterable<Path>) files.filter(java.nio.file.Files::isRegularFile)::iterator) {
+        out.putNextEntry(new java.util.jar.JarEntry(dir.relativize(f).toString().replace('\\', '/')));
+        java.nio.file.Files.copy(f, out);
+        out.closeEntry();
+      }
+    }
+    return jar;
   }
 
   Process process() {
