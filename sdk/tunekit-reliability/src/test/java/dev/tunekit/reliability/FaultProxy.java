@@ -1,5 +1,7 @@
 package dev.tunekit.reliability;
 
+import dev.tunekit.reliability.FaultPlan.Kind;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,11 +17,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,63 +26,34 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A loopback HTTP/1.1 forwarding proxy that injects seeded faults: a test harness, not a provider
- * client. Each request is read in full, then (with probability {@code rate}, decided by a
- * {@link Random} seeded per run so a failure reproduces) answered with one of the {@link Kind faults},
- * or forwarded to the upstream server unchanged. One request per connection ({@code Connection:
- * close}), so a reset never hides behind a pooled connection.
- *
- * <p>Creating calls ({@code POST /files}, {@code POST /uploads}, {@code POST /fine_tuning/jobs}) get
- * half their faults as {@link Kind#COMMIT_THEN_DROP}: the request reaches the server and takes effect,
- * then the client's connection is reset, so the client cannot know it succeeded.
+ * client. Each request is read in full, then, as the {@link FaultPlan} decides, answered with one of
+ * its {@link Kind faults} or forwarded to the upstream server unchanged. One request per connection
+ * ({@code Connection: close}), so a reset never hides behind a pooled connection. Resets are real TCP
+ * resets (SO_LINGER 0); {@link Kind#COMMIT_THEN_DROP} forwards the request, so it takes effect on the
+ * server, and then resets the client's connection, so the client cannot know it succeeded.
  */
 final class FaultProxy implements AutoCloseable {
-  /** What the proxy does to a request instead of forwarding it cleanly. */
-  enum Kind {
-    /** 500 with an OpenAI-shaped error body; the server never sees the request. */
-    HTTP_500,
-    /** 503; the server never sees the request. */
-    HTTP_503,
-    /** 429 with {@code retry-after-ms}; the server never sees the request. */
-    HTTP_429,
-    /** The connection is reset (TCP RST) after the request was read; the server never sees it. */
-    RESET,
-    /** Forwarded, but the reply comes later than the client's timeout. */
-    SLOW,
-    /** Forwarded (so it takes effect on the server), then the connection is reset without a reply. */
-    COMMIT_THEN_DROP
-  }
-
   private static final Set<String> HOP_BY_HOP = Set.of("connection", "content-length", "transfer-encoding",
       "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "host", "expect");
-  private static final Kind[] GENERIC = {Kind.HTTP_500, Kind.HTTP_503, Kind.HTTP_429, Kind.RESET, Kind.SLOW};
 
   private final URI upstream;
-  private final double rate;
+  private final FaultPlan plan;
   private final Duration slowReply;
   private final ServerSocket socket;
   private final HttpClient http;
   private final ExecutorService pool;
   private final Thread acceptor;
-  private Random random = new Random(0);
-  private volatile boolean enabled = true;
-
-  private final AtomicLong requests = new AtomicLong();
   private final AtomicLong createsForwarded = new AtomicLong();
-  private final Map<Kind, AtomicLong> faults = new EnumMap<>(Kind.class);
-  private final AtomicLong faultsOnCreates = new AtomicLong();
 
   /**
    * @param upstream the server's root, such as {@code http://127.0.0.1:1234} (paths are kept as sent)
-   * @param rate the share of requests that get a fault, 0 to 1
+   * @param plan which requests get which fault
    * @param slowReply how late a {@link Kind#SLOW} reply comes (longer than the client's timeout)
    */
-  FaultProxy(URI upstream, double rate, Duration slowReply) throws IOException {
+  FaultProxy(URI upstream, FaultPlan plan, Duration slowReply) throws IOException {
     this.upstream = upstream;
-    this.rate = rate;
+    this.plan = plan;
     this.slowReply = slowReply;
-    for (Kind k : Kind.values()) {
-      faults.put(k, new AtomicLong());
-    }
     this.socket = new ServerSocket();
     socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
     this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -103,60 +73,14 @@ final class FaultProxy implements AutoCloseable {
     return "http://127.0.0.1:" + socket.getLocalPort() + path;
   }
 
-  /** Restarts the fault sequence from {@code seed} (call once per run, so each run's faults reproduce). */
-  synchronized void reseed(long seed) {
-    this.random = new Random(seed);
-  }
-
-  /** Turns fault injection on or off (off: a plain forwarding proxy). */
-  void faults(boolean on) {
-    this.enabled = on;
-  }
-
-  long requests() {
-    return requests.get();
-  }
-
-  long faults(Kind kind) {
-    return faults.get(kind).get();
-  }
-
-  long totalFaults() {
-    return faults.values().stream().mapToLong(AtomicLong::get).sum();
-  }
-
-  long faultsOnCreates() {
-    return faultsOnCreates.get();
+  /** The plan deciding the faults (reseed it per run; its counters are the figures). */
+  FaultPlan plan() {
+    return plan;
   }
 
   /** Creating requests that reached the server (whether or not their reply reached the client). */
   long createsForwarded() {
     return createsForwarded.get();
-  }
-
-  /** {@code 500=12 503=9 ...}: faults injected by kind. */
-  String faultSummary() {
-    List<String> parts = new ArrayList<>();
-    faults.forEach((k, n) -> parts.add(k.name().toLowerCase(Locale.ROOT) + "=" + n.get()));
-    return String.join(" ", parts);
-  }
-
-  static boolean isCreate(String method, String path) {
-    if (!method.equals("POST")) {
-      return false;
-    }
-    String p = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
-    return p.endsWith("/files") || p.endsWith("/uploads") || p.endsWith("/fine_tuning/jobs");
-  }
-
-  private synchronized Kind decide(String method, String path) {
-    if (!enabled || random.nextDouble() >= rate) {
-      return null;
-    }
-    if (isCreate(method, path) && random.nextBoolean()) {
-      return Kind.COMMIT_THEN_DROP;
-    }
-    return GENERIC[random.nextInt(GENERIC.length)];
   }
 
   // ------------------------------------------------------------------ the proxy
@@ -183,26 +107,19 @@ final class FaultProxy implements AutoCloseable {
       if (req == null) {
         return;
       }
-      requests.incrementAndGet();
-      boolean create = isCreate(req.method(), req.target());
-      Kind fault = decide(req.method(), req.target());
-      if (fault != null) {
-        faults.get(fault).incrementAndGet();
-        if (create) {
-          faultsOnCreates.incrementAndGet();
-        }
-      }
+      boolean create = FaultPlan.isCreate(req.method(), req.target());
+      Kind fault = plan.decide(req.method(), req.target());
       OutputStream out = s.getOutputStream();
       if (fault == Kind.HTTP_500 || fault == Kind.HTTP_503) {
         int code = fault == Kind.HTTP_500 ? 500 : 503;
         write(out, code, List.<String[]>of(new String[] {"Content-Type", "application/json"}),
-            error("injected fault: HTTP " + code, "server_error"));
+            FaultPlan.errorBody("injected fault: HTTP " + code, "server_error"));
         return;
       }
       if (fault == Kind.HTTP_429) {
         write(out, 429, List.of(new String[] {"Content-Type", "application/json"},
             new String[] {"retry-after-ms", "15"}, new String[] {"Retry-After", "1"}),
-            error("injected fault: rate limited", "rate_limit_exceeded"));
+            FaultPlan.errorBody("injected fault: rate limited", "rate_limit_exceeded"));
         return;
       }
       if (fault == Kind.RESET) {
@@ -235,11 +152,6 @@ final class FaultProxy implements AutoCloseable {
   private static void reset(Socket s) throws IOException {
     s.setSoLinger(true, 0); // close() now sends a TCP RST instead of a FIN
     s.close();
-  }
-
-  private static byte[] error(String message, String type) {
-    return ("{\"error\":{\"message\":\"" + message + "\",\"type\":\"" + type + "\",\"param\":null,\"code\":null}}")
-        .getBytes(StandardCharsets.UTF_8);
   }
 
   private HttpResponse<byte[]> forward(Request req) throws IOException, InterruptedException {
