@@ -57,7 +57,7 @@ public final class ChildMain {
           List<Future<RunResult>> results = new ArrayList<>();
           for (int i = first; i < first + n; i++) {
             Path data = Datasets.variant(dataDir, i, 40);
-            String suffix = "m" + i;
+            String suffix = "m" + i + "p" + ProcessHandle.current().pid();
             results.add(pool.submit(() -> tk.fineTune().model("local-base").trainingData(data).validationSplit(0.25, 7)
                 .suffix(suffix).metadata("suffix", suffix).start().await()));
           }

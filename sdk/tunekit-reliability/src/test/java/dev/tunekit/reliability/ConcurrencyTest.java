@@ -143,9 +143,10 @@ class ConcurrencyTest {
         bothSucceeded++;
       }
 
-      // Both processes also start runs of their own at once on the same ledger.
+      // Both processes also start runs of their own at once on the same ledger; four of each side's
+      // eight datasets are also the other side's, so their uploads must be shared, not repeated.
       Child a = Child.start(dir.resolve("many-a.log"), "many", config.toString(), dir.resolve("data").toString(), "4000", "8");
-      Child b = Child.start(dir.resolve("many-b.log"), "many", config.toString(), dir.resolve("data").toString(), "4100", "8");
+      Child b = Child.start(dir.resolve("many-b.log"), "many", config.toString(), dir.resolve("data").toString(), "4004", "8");
       assertThat(a.waitFor(Duration.ofMinutes(3))).as("child a: %s", a.lines()).isZero();
       assertThat(b.waitFor(Duration.ofMinutes(3))).as("child b: %s", b.lines()).isZero();
       double seconds = (System.nanoTime() - began) / 1e9;
@@ -163,14 +164,18 @@ class ConcurrencyTest {
           assertThat(r.jobId()).hasValue(byRun.get(r.id()).get(0).id());
         }
       }
+      long uploads = view.files().stream().filter(f -> f.name().startsWith("tunekit-")).count();
       Figures.record("concurrency/two-processes", String.format("same-run-races=%d both-processes-same-model=%d"
-              + " concurrent-runs-from-two-processes=16 ledger-runs=%d ledger-succeeded=%d jobs=%d duplicate-jobs=%d"
-              + " duplicate-uploads=%d ledger-integrity=%s time=%.1fs", RACES, bothSucceeded, ledgerRuns, ledgerSucceeded,
-          jobs.size(), ServerView.duplicateJobs(jobs), ServerView.duplicateFiles(view.files()), integrity, seconds));
+              + " concurrent-runs-from-two-processes=16 (12 datasets) ledger-runs=%d ledger-succeeded=%d jobs=%d"
+              + " uploads=%d duplicate-jobs=%d duplicate-uploads=%d ledger-integrity=%s time=%.1fs", RACES, bothSucceeded,
+          ledgerRuns, ledgerSucceeded, jobs.size(), uploads, ServerView.duplicateJobs(jobs),
+          ServerView.duplicateFiles(view.files()), integrity, seconds));
       assertThat(integrity).isEqualTo("ok");
       assertThat(ServerView.duplicateJobs(jobs)).isZero();
       assertThat(ServerView.duplicateFiles(view.files())).isZero();
       assertThat(jobs).hasSize(RACES + 16);
+      assertThat(uploads).as("a training and a validation file per dataset, shared across processes")
+          .isEqualTo(2L * (RACES + 12));
       assertThat(ledgerRuns).isEqualTo(RACES + 16);
       assertThat(ledgerSucceeded).isEqualTo(RACES + 16);
     }

@@ -24,6 +24,12 @@ final class Configs {
    */
   static Path write(Path dir, String name, String baseUrl, String token, Path ledger, Duration timeout,
       int maxAttempts) {
+    return write(dir, name, baseUrl, token, ledger, timeout, maxAttempts, "");
+  }
+
+  /** {@link #write(Path, String, String, String, Path, Duration, int)} plus more provider settings (YAML lines). */
+  static Path write(Path dir, String name, String baseUrl, String token, Path ledger, Duration timeout,
+      int maxAttempts, String providerSettings) {
     Path file = dir.resolve(name);
     try {
       Files.createDirectories(dir);
@@ -36,6 +42,7 @@ final class Configs {
           "    baseUrl: " + baseUrl,
           "    apiKey: " + token,
           "    timeout: " + timeout.toMillis() + "ms",
+          providerSettings.isEmpty() ? "    # no more provider settings" : providerSettings.stripTrailing(),
           "resilience:",
           "  retry: { maxAttempts: " + maxAttempts + ", initialBackoff: 5ms, maxBackoff: 40ms, multiplier: 2.0 }",
           // A provider failing 30% of calls is degraded, not down: the breaker (50% by default) would

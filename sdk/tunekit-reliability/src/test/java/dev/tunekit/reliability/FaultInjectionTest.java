@@ -32,7 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  * with 30% of requests failing at random on every endpoint: 500, 503, 429 with retry-after,
  * connection reset, a reply slower than the client's timeout, and creates that commit on the server
  * and then lose their connection ({@link FaultPlan}). Two fault injectors, each in front of the
- * local server: a raw-socket {@link FaultProxy}, and WireMock proxying with {@link WireMockFaults}.
+ * local server: a raw-socket {@link FaultProxy}, and WireMock proxying with {@link WireMockFaults}
+ * (where training files go through the multipart Uploads API, so its create, parts and complete calls
+ * get faults too).
  * Over 100 seeded runs sharing one ledger, every run must succeed and the server (listed directly,
  * not through the faults) must hold exactly one job per run and one file per content.
  *
@@ -48,6 +50,12 @@ class FaultInjectionTest {
   static final double RATE = Double.parseDouble(System.getProperty("reliability.rate", "0.30"));
   /** The client's per-request timeout; a SLOW fault replies later than this. */
   static final Duration TIMEOUT = Duration.ofMillis(500);
+
+  /**
+   * For the WireMock target: training files (about 20 KB) go through the Uploads API in 4 KB parts
+   * (create, parts, complete), validation files (about 7 KB) through {@code POST /files}.
+   */
+  static final String MULTIPART = "    multipartThreshold: 8KB\n    uploadPartSize: 4KB";
 
   @TempDir Path dir;
 
@@ -78,7 +86,7 @@ class FaultInjectionTest {
         ServerView view = new ServerView(server);
         Tunekit tk = Tunekit.fromConfig(Configs.write(dir, "tunekit.yaml",
             "http://127.0.0.1:" + wireMock.port() + "/v1", server.token().reveal(), dir.resolve("ledger.db"),
-            TIMEOUT, 8))) {
+            TIMEOUT, 8, MULTIPART))) {
       wireMock.stubFor(any(anyUrl()).willReturn(aResponse().proxiedFrom("http://127.0.0.1:" + server.port())));
       Outcome outcome = drive(tk, plan, WIREMOCK_RUNS, 500);
       plan.enabled(false);

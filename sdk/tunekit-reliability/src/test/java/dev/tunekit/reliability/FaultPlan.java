@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Which request gets which fault: with probability {@code rate} a request gets one, decided by a
  * {@link Random} reseeded per run so a run's faults reproduce. Creating calls ({@code POST /files},
- * {@code POST /uploads}, {@code POST /fine_tuning/jobs}) get half their faults as
+ * {@code POST /uploads}, {@code POST /uploads/ID/complete}, {@code POST /fine_tuning/jobs}) get half
+ * their faults as
  * {@link Kind#COMMIT_THEN_DROP}. Counts what it decided, by kind.
  */
 final class FaultPlan {
@@ -82,7 +83,7 @@ final class FaultPlan {
       return false;
     }
     String p = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
-    return p.endsWith("/files") || p.endsWith("/uploads") || p.endsWith("/fine_tuning/jobs");
+    return p.endsWith("/files") || p.endsWith("/uploads") || p.endsWith("/complete") || p.endsWith("/fine_tuning/jobs");
   }
 
   long requests() {
