@@ -52,10 +52,10 @@ class FaultInjectionTest {
   static final Duration TIMEOUT = Duration.ofMillis(500);
 
   /**
-   * For the WireMock target: training files (about 20 KB) go through the Uploads API in 4 KB parts
-   * (create, parts, complete), validation files (about 7 KB) through {@code POST /files}.
+   * For the WireMock target: training files (about 20 KB) go through the Uploads API in 8 KB parts
+   * (create, 3 parts, complete), validation files (about 7 KB) through {@code POST /files}.
    */
-  static final String MULTIPART = "    multipartThreshold: 8KB\n    uploadPartSize: 4KB";
+  static final String MULTIPART = "    multipartThreshold: 8KB\n    uploadPartSize: 8KB";
 
   @TempDir Path dir;
 

@@ -9,10 +9,13 @@ import java.time.Instant;
 
 /**
  * Where the suites put their figures: one line per suite, printed to standard output (this module
- * does not redirect it, so CI logs show it) and appended to {@code target/reliability-figures.txt}.
+ * does not redirect it, so CI logs show it) and written to {@code target/reliability-figures.txt}
+ * (afresh for each test run).
  */
 final class Figures {
   static final Path FILE = Path.of(System.getProperty("reliability.figures", "target/reliability-figures.txt"));
+
+  private static boolean written;
 
   private Figures() {}
 
@@ -21,8 +24,10 @@ final class Figures {
     System.out.println(line);
     try {
       Files.createDirectories(FILE.toAbsolutePath().getParent());
+      // The first suite of a test run starts the file afresh; the others add to it.
       Files.writeString(FILE, Instant.now() + " " + line + System.lineSeparator(), StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND);
+          written ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+      written = true;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
