@@ -55,7 +55,11 @@ final class FaultPlan {
 
   /** Restarts the fault sequence from {@code seed} (once per run, so each run's faults reproduce). */
   synchronized void reseed(long seed) {
-    this.random = new Random(seed);
+    // Mixed first: java.util.Random's first draws for neighbouring seeds are correlated.
+    long z = seed + 0x9E3779B97F4A7C15L;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    this.random = new Random(z ^ (z >>> 31));
   }
 
   /** Turns fault injection on or off. */
