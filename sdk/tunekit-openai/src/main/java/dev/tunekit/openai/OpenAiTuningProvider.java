@@ -106,6 +106,8 @@ final class OpenAiTuningProvider implements TuningProvider {
         boolean failed = f._status().asKnown().map(s -> s.asString().equals("error")).orElse(false);
         if (!failed && upload.fileName().equals(f._filename().asKnown().orElse(null))
             && f._bytes().asKnown().orElse(-1L) == upload.sizeBytes()) {
+          // An interrupted multipart upload of this content did complete: nothing left to continue.
+          partialUploads.remove(partialKey(upload, upload.sizeBytes()));
           return Optional.of(remoteFile(f));
         }
       }
@@ -143,7 +145,7 @@ final class OpenAiTuningProvider implements TuningProvider {
    * to assemble, so a stray copy is never part of the file. Any other failure cancels the session.
    */
   private RemoteFile uploadInParts(FileUpload upload, long size) {
-    String key = upload.sha256() + "/" + size + "/" + upload.fileName();
+    String key = partialKey(upload, size);
     PartialUpload continued = partialUploads.remove(key);
     if (continued != null) {
       try {
@@ -160,6 +162,10 @@ final class OpenAiTuningProvider implements TuningProvider {
             .purpose(FilePurpose.FINE_TUNE)
             .build()));
     return uploadParts(upload, size, key, new PartialUpload(call("starting a multipart upload", created::id)));
+  }
+
+  private static String partialKey(FileUpload upload, long size) {
+    return upload.sha256() + "/" + size + "/" + upload.fileName();
   }
 
   /** Sends the parts {@code state} does not have yet, then completes the upload. */
