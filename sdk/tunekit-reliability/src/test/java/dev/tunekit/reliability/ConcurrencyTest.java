@@ -38,7 +38,10 @@ class ConcurrencyTest {
   @Test
   void fiftyRunsAtOnceInOneProcessEachKeepTheirOwnDataJobAndModel() throws Exception {
     long began = System.nanoTime();
-    try (LocalServer server = LocalServer.builder().dataDir(dir.resolve("server")).stepDelay(Duration.ZERO).start();
+    // The server trains one job at a time; with 2 ms steps the 50 jobs queue up for several seconds, so
+    // all 50 runs are in flight (polling, writing the ledger) together.
+    try (LocalServer server = LocalServer.builder().dataDir(dir.resolve("server")).stepDelay(Duration.ofMillis(2))
+        .start();
         ServerView view = new ServerView(server);
         Tunekit tk = Tunekit.fromConfig(Configs.write(dir, "tunekit.yaml", server.baseUrl(), server.token().reveal(),
             dir.resolve("ledger.db"), Duration.ofSeconds(30), 5))) {
