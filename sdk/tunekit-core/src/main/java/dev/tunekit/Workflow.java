@@ -162,6 +162,9 @@ final class Workflow implements AutoCloseable {
       throw e;
     } catch (RuntimeException e) {
       ledger.setError(runId, e.getMessage());
+      // start() throws before it can return the Run, so say which run this was and how to continue it.
+      LOG.warn("Run {} stopped before its job was submitted ({}). Its progress is in the ledger: continue it"
+          + " with tk.resume(\"{}\")", runId, e.getMessage(), runId);
       throw e;
     }
   }

@@ -77,6 +77,8 @@ final class OpenAiTuningProvider implements TuningProvider {
   private final OpenAiConfig config;
   private final OpenAIClient client;
   private final OpenAiErrors errors;
+  /** Multipart uploads stopped by a failure worth retrying, by content: the next attempt continues them. */
+  private final Map<String, PartialUpload> partialUploads = new java.util.concurrent.ConcurrentHashMap<>();
 
   OpenAiTuningProvider(OpenAiConfig config, OpenAIClient client, OpenAiErrors errors) {
     this.config = Objects.requireNonNull(config, "config");
@@ -104,6 +106,8 @@ final class OpenAiTuningProvider implements TuningProvider {
         boolean failed = f._status().asKnown().map(s -> s.asString().equals("error")).orElse(false);
         if (!failed && upload.fileName().equals(f._filename().asKnown().orElse(null))
             && f._bytes().asKnown().orElse(-1L) == upload.sizeBytes()) {
+          // An interrupted multipart upload of this content did complete: nothing left to continue.
+          partialUploads.remove(partialKey(upload, upload.sizeBytes()));
           return Optional.of(remoteFile(f));
         }
       }
@@ -130,8 +134,26 @@ final class OpenAiTuningProvider implements TuningProvider {
     return uploadInParts(upload, size);
   }
 
-  /** The Uploads API: create, parts in order, complete with the ordered part ids and the MD5. */
+  /**
+   * The Uploads API: create, parts in order, complete with the ordered part ids and the MD5.
+   *
+   * <p>The sequence is many requests, so a retry must not start it over: under a 30% failure rate a
+   * 20-part upload would almost never get through in one go. When it fails in a way worth retrying
+   * (retryable, or outcome unknown), the session and the parts already accepted are kept, and the next
+   * {@code upload} of the same content (the core's retry, or a resumed run) continues from the first
+   * missing part. A part whose reply was lost is simply sent again: {@code complete} lists the part ids
+   * to assemble, so a stray copy is never part of the file. Any other failure cancels the session.
+   */
   private RemoteFile uploadInParts(FileUpload upload, long size) {
+    String key = partialKey(upload, size);
+    PartialUpload continued = partialUploads.remove(key);
+    if (continued != null) {
+      try {
+        return uploadParts(upload, size, key, continued);
+      } catch (dev.tunekit.NotFoundException expired) {
+        // The session is gone (expired after an hour, or the server restarted): start a new one.
+      }
+    }
     Upload created = call("starting a multipart upload of " + upload.fileName(), () -> client.uploads().create(
         UploadCreateParams.builder()
             .bytes(size)
@@ -139,9 +161,17 @@ final class OpenAiTuningProvider implements TuningProvider {
             .mimeType("text/jsonl")
             .purpose(FilePurpose.FINE_TUNE)
             .build()));
-    String uploadId = call("starting a multipart upload", created::id);
+    return uploadParts(upload, size, key, new PartialUpload(call("starting a multipart upload", created::id)));
+  }
+
+  private static String partialKey(FileUpload upload, long size) {
+    return upload.sha256() + "/" + size + "/" + upload.fileName();
+  }
+
+  /** Sends the parts {@code state} does not have yet, then completes the upload. */
+  private RemoteFile uploadParts(FileUpload upload, long size, String key, PartialUpload state) {
+    String uploadId = state.uploadId;
     try {
-      List<String> partIds = new ArrayList<>();
       MessageDigest md5 = md5();
       try (InputStream in = Files.newInputStream(upload.path())) {
         long sent = 0;
@@ -155,15 +185,18 @@ final class OpenAiTuningProvider implements TuningProvider {
           }
           md5.update(chunk);
           int partNo = ++index;
-          UploadPart part = call("uploading part " + partNo + " of " + upload.fileName(), () -> client.uploads()
-              .parts().create(PartCreateParams.builder().uploadId(uploadId).data(chunk).build()));
-          partIds.add(call("uploading part " + partNo, part::id));
+          if (partNo > state.partIds.size()) {
+            UploadPart part = call("uploading part " + partNo + " of " + upload.fileName(), () -> client.uploads()
+                .parts().create(PartCreateParams.builder().uploadId(uploadId).data(chunk).build()));
+            state.partIds.add(call("uploading part " + partNo, part::id));
+          }
           sent += chunk.length;
         }
       } catch (IOException e) {
         throw readFailure(upload, e);
       }
       String md5Hex = HexFormat.of().formatHex(md5.digest());
+      List<String> partIds = List.copyOf(state.partIds);
       Upload done = call("completing the multipart upload of " + upload.fileName(), () -> client.uploads()
           .complete(UploadCompleteParams.builder().uploadId(uploadId).partIds(partIds).md5(md5Hex).build()));
       return call("completing the multipart upload", () -> done.file().map(this::remoteFile).orElseThrow(() ->
@@ -171,9 +204,26 @@ final class OpenAiTuningProvider implements TuningProvider {
                   + " without returning a file (status " + done._status().asString().orElse("?")
                   + "). Retry the upload.")
               .retryable(true).build()));
+    } catch (ProviderException e) {
+      if (!(e instanceof dev.tunekit.NotFoundException) && (e.retryable() || e.outcomeUnknown())) {
+        partialUploads.put(key, state); // the next attempt continues from here
+      } else {
+        cancelQuietly(uploadId);
+      }
+      throw e;
     } catch (RuntimeException e) {
       cancelQuietly(uploadId);
       throw e;
+    }
+  }
+
+  /** A multipart upload session and the ids of the parts it has accepted, in order. */
+  private static final class PartialUpload {
+    final String uploadId;
+    final List<String> partIds = new ArrayList<>();
+
+    PartialUpload(String uploadId) {
+      this.uploadId = uploadId;
     }
   }
 

@@ -1,11 +1,15 @@
 package dev.tunekit.openai;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static dev.tunekit.openai.OpenAiWireMock.file;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.tunekit.InvalidInputException;
 import dev.tunekit.ProviderException;
@@ -81,18 +85,63 @@ class OpenAiFilesTest {
     assertThat(complete.get("md5").asText()).isEqualTo(md5);
   }
 
-  @Test
-  void aFailedPartCancelsTheUploadAndReportsTheFailure() throws Exception {
-    FileUpload u = upload("x".repeat(100));
-    api.stubUploadsApi("upload_2", file("file-big", u.fileName(), u.sizeBytes()), 1);
-    api.stubError("POST", "/uploads/upload_2/parts", 503, "Service unavailable", Map.of());
+  /** Parts of {@code upload_3}: part_0 is accepted, the next request fails with {@code status}, then part_1 is accepted. */
+  private void stubPartsFailingOnce(int status) {
+    String parts = api.path("/uploads/upload_3/parts");
+    api.server().stubFor(post(urlPathEqualTo(parts)).inScenario("flaky").whenScenarioStateIs(Scenario.STARTED)
+        .willSetStateTo("one").willReturn(OpenAiWireMock.ok(Map.of("id", "part_0", "object", "upload.part",
+            "created_at", OpenAiWireMock.T0, "upload_id", "upload_3"))));
+    api.server().stubFor(post(urlPathEqualTo(parts)).inScenario("flaky").whenScenarioStateIs("one")
+        .willSetStateTo("two").willReturn(aResponse().withStatus(status).withHeader("Content-Type", "application/json")
+            .withBody(OpenAiWireMock.json(OpenAiWireMock.error("part failed", "server_error", null)))));
+    api.server().stubFor(post(urlPathEqualTo(parts)).inScenario("flaky").whenScenarioStateIs("two")
+        .willReturn(OpenAiWireMock.ok(Map.of("id", "part_1", "object", "upload.part",
+            "created_at", OpenAiWireMock.T0, "upload_id", "upload_3"))));
+  }
 
-    try (TuningProvider p = api.provider("openai", Map.of("multipartThreshold", "10", "uploadPartSize", "50"))) {
+  @Test
+  void aRetryablePartFailureKeepsTheUploadAndTheNextAttemptSendsOnlyTheMissingParts() throws Exception {
+    String content = "x".repeat(60) + "y".repeat(40);
+    FileUpload u = upload(content);
+    api.stubUploadsApi("upload_3", file("file-big", u.fileName(), u.sizeBytes()), 0);
+    stubPartsFailingOnce(503);
+
+    try (TuningProvider p = api.provider("openai", Map.of("multipartThreshold", "10", "uploadPartSize", "60"))) {
       assertThatThrownBy(() -> p.upload(u)).isInstanceOfSatisfying(ProviderException.class,
           e -> assertThat(e.retryable()).isTrue());
+      assertThat(api.count("POST", "/uploads/upload_3/cancel")).as("kept for the next attempt").isZero();
+
+      RemoteFile f = p.upload(u); // the core's retry
+
+      assertThat(f.id()).isEqualTo("file-big");
     }
-    assertThat(api.count("POST", "/uploads/upload_2/cancel")).isEqualTo(1);
-    assertThat(api.count("POST", "/uploads/upload_2/complete")).isZero();
+    assertThat(api.count("POST", "/uploads")).as("one upload session").isEqualTo(1);
+    List<LoggedRequest> parts = api.requests("POST", "/uploads/upload_3/parts");
+    assertThat(parts).hasSize(3);
+    assertThat(new String(parts.get(2).getPart("data").getBody().asBytes(), StandardCharsets.UTF_8))
+        .as("the retry sent only the missing part").isEqualTo("y".repeat(40));
+    JsonNode complete = new ObjectMapper().readTree(
+        api.requests("POST", "/uploads/upload_3/complete").get(0).getBodyAsString());
+    assertThat(complete.get("part_ids")).extracting(JsonNode::asText).containsExactly("part_0", "part_1");
+    String md5 = HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(content.getBytes(StandardCharsets.UTF_8)));
+    assertThat(complete.get("md5").asText()).isEqualTo(md5);
+  }
+
+  @Test
+  void aRefusedPartCancelsTheUploadAndTheNextAttemptStartsANewOne() throws Exception {
+    FileUpload u = upload("x".repeat(100));
+    api.stubUploadsApi("upload_3", file("file-big", u.fileName(), u.sizeBytes()), 0);
+    stubPartsFailingOnce(400);
+
+    try (TuningProvider p = api.provider("openai", Map.of("multipartThreshold", "10", "uploadPartSize", "60"))) {
+      assertThatThrownBy(() -> p.upload(u)).isInstanceOfSatisfying(ProviderException.class,
+          e -> assertThat(e.retryable()).isFalse());
+      assertThat(api.count("POST", "/uploads/upload_3/cancel")).isEqualTo(1);
+      assertThat(api.count("POST", "/uploads/upload_3/complete")).isZero();
+
+      p.upload(u);
+    }
+    assertThat(api.count("POST", "/uploads")).as("a new session after a cancelled one").isEqualTo(2);
   }
 
   @Test

@@ -1,0 +1,59 @@
+package dev.tunekit.reliability;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The suites' tunekit.yaml files: provider {@code openai-compatible} pointed at a local server (or a
+ * proxy in front of it), with short backoffs and polls so that hundreds of runs take minutes.
+ */
+final class Configs {
+  private Configs() {}
+
+  /**
+   * Writes {@code name} into {@code dir}.
+   *
+   * @param baseUrl the API base URL (ending in /v1)
+   * @param token the server's bearer token
+   * @param ledger the run ledger (shared between processes where a suite needs it)
+   * @param timeout the client's per-request timeout
+   * @param maxAttempts the retry layer's attempts per call
+   */
+  static Path write(Path dir, String name, String baseUrl, String token, Path ledger, Duration timeout,
+      int maxAttempts) {
+    return write(dir, name, baseUrl, token, ledger, timeout, maxAttempts, "");
+  }
+
+  /** {@link #write(Path, String, String, String, Path, Duration, int)} plus more provider settings (YAML lines). */
+  static Path write(Path dir, String name, String baseUrl, String token, Path ledger, Duration timeout,
+      int maxAttempts, String providerSettings) {
+    Path file = dir.resolve(name);
+    try {
+      Files.createDirectories(dir);
+      Files.writeString(file, String.join("\n",
+          "provider: openai-compatible",
+          "ledger: " + ledger.toAbsolutePath(),
+          "workDir: " + dir.resolve("work").toAbsolutePath(),
+          "providers:",
+          "  openai-compatible:",
+          "    baseUrl: " + baseUrl,
+          "    apiKey: " + token,
+          "    timeout: " + timeout.toMillis() + "ms",
+          providerSettings.isEmpty() ? "    # no more provider settings" : providerSettings.stripTrailing(),
+          "resilience:",
+          "  retry: { maxAttempts: " + maxAttempts + ", initialBackoff: 5ms, maxBackoff: 40ms, multiplier: 2.0 }",
+          // A provider failing 30% of calls is degraded, not down: the breaker (50% by default) would
+          // trip on unlucky windows of 20 calls, so the suites set it where only an outage trips it.
+          "  circuitBreaker: { failureRateThreshold: 90, slidingWindowSize: 20, minimumNumberOfCalls: 20,"
+              + " waitInOpenState: 200ms }",
+          "polling: { initialInterval: 20ms, maxInterval: 150ms, multiplier: 1.5, timeout: 3m }",
+          ""));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return file;
+  }
+}
