@@ -17,6 +17,7 @@ import java.util.Optional;
  * secret.
  */
 public final class ProviderSettings {
+  private static final java.util.regex.Pattern DURATION = java.util.regex.Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
   private final String name;
   private final String source;
   private final Path workDir;
@@ -138,12 +139,17 @@ public final class ProviderSettings {
     return new InvalidInputException("setting providers." + name + "." + key + " " + problem, source);
   }
 
-  static Optional<Duration> parseDuration(String s) {
+  /**
+   * Parses a duration as written in {@code tunekit.yaml}: {@code 500ms}, {@code 30s}, {@code 5m},
+   * {@code 2h}, {@code 1d}, or ISO-8601 ({@code PT30S}). Empty when the text is not one.
+   */
+  public static Optional<Duration> parseDuration(String text) {
+    String s = text.trim();
     try {
       if (s.startsWith("P") || s.startsWith("p")) {
         return Optional.of(Duration.parse(s.toUpperCase(java.util.Locale.ROOT)));
       }
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)").matcher(s);
+      java.util.regex.Matcher m = DURATION.matcher(s);
       if (!m.matches()) {
         return Optional.empty();
       }
@@ -155,7 +161,7 @@ public final class ProviderSettings {
         case "h": return Optional.of(Duration.ofHours(n));
         default: return Optional.of(Duration.ofDays(n));
       }
-    } catch (DateTimeParseException | NumberFormatException e) {
+    } catch (DateTimeParseException | NumberFormatException | ArithmeticException e) {
       return Optional.empty();
     }
   }
