@@ -162,9 +162,8 @@ final class Workflow implements AutoCloseable {
       throw e;
     } catch (RuntimeException e) {
       ledger.setError(runId, e.getMessage());
-      // start() throws before it can return the Run, so say which run this was and how to continue it.
-      LOG.warn("Run {} stopped before its job was submitted ({}). Its progress is in the ledger: continue it"
-          + " with tk.resume(\"{}\")", runId, e.getMessage(), runId);
+      // The exception itself names the run and how to resume it (TunekitException.resumeRunId(), added by
+      // start()): no second, louder copy in the log.
       throw e;
     }
   }
