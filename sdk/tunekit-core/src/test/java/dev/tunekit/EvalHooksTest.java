@@ -3,8 +3,6 @@ package dev.tunekit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tunekit.Fixtures.FakeClock;
-import dev.tunekit.Fixtures.RecordingSleeper;
 import dev.tunekit.eval.EvalCase;
 import dev.tunekit.eval.EvalComparison;
 import dev.tunekit.eval.EvalReport;
@@ -21,43 +19,17 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Eval hooks on runs, against the FakeProvider, whose chat answers {@code "<model> says: <last message>"}:
  * graders below tell the tuned model ({@code ft:…}) from the base model by that prefix.
  */
-class EvalHooksTest {
+class EvalHooksTest extends FakeProviderTest {
   private static final String BASE = "gpt-4o-mini";
   private static final String TUNED = "ft:gpt-4o-mini:fake:ftjob-1";
 
-  @TempDir Path dir;
-  private final String instance = "hooks-" + UUID.randomUUID();
-  private final FakeClock clock = new FakeClock();
-  private final RecordingSleeper sleeper = new RecordingSleeper(clock);
-  private FakeProvider fake;
-  private Path train;
-
-  @BeforeEach
-  void setUp() {
-    fake = Fixtures.register(instance);
-    train = Fixtures.chatDataset(dir, "train.jsonl", 20);
-  }
-
-  @AfterEach
-  void tearDown() {
-    FakeProvider.unregister(instance);
-  }
-
-  private Tunekit open() {
-    return Fixtures.builder(dir, instance, clock, sleeper).build();
-  }
 
   /** Passes exactly the answers of the tuned model: the tuned model wins every case. */
   private static final Grader TUNED_ONLY = Grader.named("tuned-only",

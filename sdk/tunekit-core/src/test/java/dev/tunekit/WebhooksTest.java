@@ -3,12 +3,9 @@ package dev.tunekit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tunekit.Fixtures.FakeClock;
-import dev.tunekit.Fixtures.RecordingSleeper;
 import dev.tunekit.testing.FakeProvider;
 import dev.tunekit.testing.FakeProvider.Op;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -19,39 +16,15 @@ import java.util.Optional;
 import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class WebhooksTest {
+class WebhooksTest extends FakeProviderTest {
   private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);
   private static final Secret SECRET = Secret.of("whsec_" + Base64.getEncoder().encodeToString(KEY));
   private static final byte[] OTHER_KEY = "fedcba9876543210fedcba9876543210".getBytes(StandardCharsets.UTF_8);
 
-  @TempDir Path dir;
-  private final String instance = "wh-" + UUID.randomUUID();
-  private final FakeClock clock = new FakeClock();
-  private final RecordingSleeper sleeper = new RecordingSleeper(clock);
-  private FakeProvider fake;
-  private Path train;
-
-  @BeforeEach
-  void setUp() {
-    fake = Fixtures.register(instance);
-    train = Fixtures.chatDataset(dir, "train.jsonl", 20);
-  }
-
-  @AfterEach
-  void tearDown() {
-    FakeProvider.unregister(instance);
-  }
-
-  private Tunekit open() {
-    return Fixtures.builder(dir, instance, clock, sleeper).build();
-  }
 
   /** Starts a run whose job is running on the "provider" and will have ended by the next status call. */
   private Run startRunThatEnds(Tunekit tk, dev.tunekit.JobStatus end) {

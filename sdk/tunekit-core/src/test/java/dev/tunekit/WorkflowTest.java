@@ -3,8 +3,6 @@ package dev.tunekit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tunekit.Fixtures.FakeClock;
-import dev.tunekit.Fixtures.RecordingSleeper;
 import dev.tunekit.spi.Deployment;
 import dev.tunekit.spi.JobRequest;
 import dev.tunekit.spi.RemoteJob;
@@ -17,34 +15,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class WorkflowTest {
-  @TempDir Path dir;
-  private final String instance = "wf-" + UUID.randomUUID();
-  private final FakeClock clock = new FakeClock();
-  private final RecordingSleeper sleeper = new RecordingSleeper(clock);
-  private FakeProvider fake;
-  private Path train;
-
-  @BeforeEach
-  void setUp() {
-    fake = Fixtures.register(instance);
-    train = Fixtures.chatDataset(dir, "train.jsonl", 20);
-  }
-
-  @AfterEach
-  void tearDown() {
-    FakeProvider.unregister(instance);
-  }
-
-  private Tunekit open() {
-    return Fixtures.builder(dir, instance, clock, sleeper).build();
-  }
+class WorkflowTest extends FakeProviderTest {
 
   @Test
   void wholeLifecycleRunsFromDatasetToDeployedModel() {
