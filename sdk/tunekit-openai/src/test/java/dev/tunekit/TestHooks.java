@@ -1,14 +1,8 @@
 package dev.tunekit;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Test-only access to the core's package-private hooks, for workflow tests that live in a provider
@@ -20,51 +14,29 @@ public final class TestHooks {
   private TestHooks() {}
 
   /**
-   * A clock that moves only when the workflow sleeps: every wait (a retry backoff, a Retry-After, a
-   * poll interval) is recorded, advances the clock and returns at once.
+   * Time that moves only when the workflow sleeps: every wait (a retry backoff, a Retry-After, a
+   * poll interval) is recorded, advances the clock and returns at once. Built on the core test-jar's
+   * {@link Fixtures.FakeClock} and {@link Fixtures.RecordingSleeper}.
    */
-  public static final class FakeTime extends Clock {
-    private final AtomicLong millis = new AtomicLong(Instant.parse("2026-11-01T10:00:00Z").toEpochMilli());
-    private final List<Duration> sleeps = new CopyOnWriteArrayList<>();
+  public static final class FakeTime {
+    private final Fixtures.FakeClock clock = new Fixtures.FakeClock();
+    private final Fixtures.RecordingSleeper sleeper = new Fixtures.RecordingSleeper(clock);
 
     /** Gives {@code builder} this clock and sleeper, and an empty environment (no TUNEKIT_* overrides). */
     public Tunekit.Builder install(Tunekit.Builder builder) {
       // No webhook wake-up checks between polls (ledgerPoll of a day): each recorded wait is a whole
       // poll interval or retry wait, not half-second slices of one.
-      return builder.env(Map.of()).leases(null, Duration.ofDays(1)).clock(this).sleeper(d -> {
-        sleeps.add(d);
-        millis.addAndGet(d.toMillis());
-      });
+      return builder.env(Map.of()).leases(null, Duration.ofDays(1)).clock(clock).sleeper(sleeper);
     }
 
     /** Every wait so far, in order. */
     public List<Duration> sleeps() {
-      return List.copyOf(sleeps);
+      return List.copyOf(sleeper.sleeps);
     }
 
     /** Forgets the waits recorded so far. */
     public void clearSleeps() {
-      sleeps.clear();
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public long millis() {
-      return millis.get();
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis());
+      sleeper.sleeps.clear();
     }
   }
 
