@@ -5,7 +5,6 @@ import dev.tunekit.eval.EvalComparison;
 import dev.tunekit.eval.EvalRunner;
 import dev.tunekit.eval.EvalSuite;
 import dev.tunekit.eval.EvalTarget;
-import dev.tunekit.eval.GateResult;
 import java.nio.file.Path;
 
 /**
@@ -60,15 +59,7 @@ public final class QueryDslEval {
     ChatModel tuned = DemoModels.scripted(suite, (c, expected) -> c.id().equals("status-in")
         ? "FIND orders WHERE status = \"cancelled\"" : restyle(expected));
     EvalComparison cmp = evaluate(base, "stand-in-base", tuned, "stand-in-tuned", EvalRunner.create());
-    cmp.print();
-    cmp.writeHtml(out.resolve("eval.html"));
-    cmp.writeJson(out.resolve("eval.json"));
-    GateResult gate = cmp.report("tuned").checkImprovementOver(cmp.baseline(), 0.05);
-    System.out.println("NOTE: both models are scripted stand-ins built from the expected answers; this run shows"
-        + " the grader, the report and the gate, not model quality. Call evaluate(...) with chat models from"
-        + " Tunekit (tk.chatModel(id)) to evaluate real ones.");
-    System.out.println((gate.passed() ? "gate would pass: " : "gate would block: ") + gate.gate() + " — " + gate.message());
-    System.out.println("Report: " + out.resolve("eval.html").toAbsolutePath());
+    DemoModels.publish(cmp, out);
   }
 
   /** Swaps the first two WHERE conditions and writes numbers with a decimal point. */

@@ -5,7 +5,6 @@ import dev.tunekit.eval.EvalComparison;
 import dev.tunekit.eval.EvalRunner;
 import dev.tunekit.eval.EvalSuite;
 import dev.tunekit.eval.EvalTarget;
-import dev.tunekit.eval.GateResult;
 import java.net.URL;
 import java.nio.file.Path;
 
@@ -60,14 +59,6 @@ public final class WidgetChatEval {
     });
     ChatModel tuned = DemoModels.scripted(suite, (c, expected) -> expected);
     EvalComparison cmp = evaluate(base, "stand-in-base", tuned, "stand-in-tuned", EvalRunner.create());
-    cmp.print();
-    cmp.writeHtml(out.resolve("eval.html"));
-    cmp.writeJson(out.resolve("eval.json"));
-    GateResult gate = cmp.report("tuned").checkImprovementOver(cmp.baseline(), 0.05);
-    System.out.println("NOTE: both models are scripted stand-ins built from the expected answers; this run shows"
-        + " the grader, the report and the gate, not model quality. Call evaluate(...) with chat models from"
-        + " Tunekit (tk.chatModel(id)) to evaluate real ones.");
-    System.out.println((gate.passed() ? "gate would pass: " : "gate would block: ") + gate.gate() + " — " + gate.message());
-    System.out.println("Report: " + out.resolve("eval.html").toAbsolutePath());
+    DemoModels.publish(cmp, out);
   }
 }
