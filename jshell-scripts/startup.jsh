@@ -1,5 +1,7 @@
 // Tunekit's JShell startup: the imports a session or script needs.
 import dev.tunekit.*;
+import dev.tunekit.model.*;
+import dev.tunekit.error.*;
 import dev.tunekit.dataset.*;
 import dev.tunekit.eval.*;
 import dev.tunekit.shell.Script;

@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.tunekit.ChatModel;
-import dev.tunekit.ChatResponse;
-import dev.tunekit.ProviderException;
+import dev.tunekit.model.ChatModel;
+import dev.tunekit.model.ChatResponse;
+import dev.tunekit.error.ProviderException;
 import dev.tunekit.eval.EvalCache;
 import dev.tunekit.eval.EvalCase;
 import dev.tunekit.eval.EvalReport;
@@ -222,7 +222,7 @@ public final class EvalThroughputBenchmark {
 
   /**
    * A raw chat model for the loopback endpoint: no retries of its own; a 429 becomes a
-   * {@link dev.tunekit.RateLimitedException} carrying the endpoint's {@code retry-after-ms}.
+   * {@link dev.tunekit.error.RateLimitedException} carrying the endpoint's {@code retry-after-ms}.
    */
   static final class LoopbackChatModel implements ChatModel {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -233,7 +233,7 @@ public final class EvalThroughputBenchmark {
     }
 
     @Override
-    public ChatResponse chat(dev.tunekit.ChatRequest request) {
+    public ChatResponse chat(dev.tunekit.model.ChatRequest request) {
       ObjectNode body = JSON.createObjectNode();
       body.put("model", request.model());
       var ms = body.putArray("messages");

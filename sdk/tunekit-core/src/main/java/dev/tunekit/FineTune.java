@@ -1,5 +1,13 @@
 package dev.tunekit;
 
+import dev.tunekit.model.ChatMessage;
+import dev.tunekit.internal.EvalHook;
+import dev.tunekit.model.Hyperparameters;
+import dev.tunekit.dataset.InvalidDatasetException;
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.internal.RunSpec;
+import dev.tunekit.internal.Workflow;
+
 import dev.tunekit.dataset.Dataset;
 import dev.tunekit.eval.EvalRunner;
 import dev.tunekit.eval.EvalSuite;

@@ -1,5 +1,14 @@
 package dev.tunekit;
 
+import dev.tunekit.error.AwaitTimeoutException;
+import dev.tunekit.model.ChatModel;
+import dev.tunekit.internal.EvalHook;
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.model.JobEvent;
+import dev.tunekit.model.MetricPoint;
+import dev.tunekit.error.TunekitException;
+import dev.tunekit.internal.Workflow;
+
 import dev.tunekit.eval.EvalComparison;
 import dev.tunekit.eval.EvalReport;
 import dev.tunekit.eval.EvalSuite;

@@ -1,5 +1,9 @@
 package dev.tunekit;
 
+import dev.tunekit.internal.ConsoleListener;
+import dev.tunekit.model.JobEvent;
+import dev.tunekit.model.MetricPoint;
+
 import dev.tunekit.spi.RemoteJob;
 import java.io.PrintStream;
 

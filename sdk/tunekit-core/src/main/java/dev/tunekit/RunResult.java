@@ -1,5 +1,9 @@
 package dev.tunekit;
 
+import dev.tunekit.model.JobStatus;
+import dev.tunekit.model.MetricPoint;
+import dev.tunekit.error.TunekitException;
+
 import dev.tunekit.eval.EvalComparison;
 import dev.tunekit.eval.GateResult;
 import dev.tunekit.spi.RemoteJob;

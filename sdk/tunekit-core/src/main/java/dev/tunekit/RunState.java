@@ -1,5 +1,7 @@
 package dev.tunekit;
 
+import dev.tunekit.model.JobStatus;
+
 /**
  * Where a run is in Tunekit's own workflow, as recorded in the ledger. (The provider's view of the
  * job is a {@link JobStatus}.) A run moves CREATED → UPLOADED → SUBMITTED → SUCCEEDED | FAILED |
@@ -26,7 +28,7 @@ public enum RunState {
     return this == REJECTED || this == SUCCEEDED || this == FAILED || this == CANCELLED;
   }
 
-  static RunState of(JobStatus status) {
+  public static RunState of(JobStatus status) {
     if (status instanceof JobStatus.Succeeded) {
       return SUCCEEDED;
     }

@@ -1,10 +1,12 @@
 package dev.tunekit;
 
+import dev.tunekit.error.TunekitException;
+
 import java.time.Duration;
 
 /** Waits. Injected so that retries and polling run in milliseconds in tests. */
 @FunctionalInterface
-interface Sleeper {
+public interface Sleeper {
   /** The real one. */
   Sleeper SYSTEM = d -> Thread.sleep(Math.max(0, d.toMillis()));
 

@@ -1,5 +1,21 @@
 package dev.tunekit;
 
+import dev.tunekit.model.ChatMessage;
+import dev.tunekit.model.ChatModel;
+import dev.tunekit.model.ChatRequest;
+import dev.tunekit.model.ChatResponse;
+import dev.tunekit.internal.Config;
+import dev.tunekit.internal.ConfigLoader;
+import dev.tunekit.internal.Durations;
+import dev.tunekit.internal.EvalHook;
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.internal.Ledger;
+import dev.tunekit.internal.PollingSettings;
+import dev.tunekit.internal.ResilienceSettings;
+import dev.tunekit.internal.ResilientProvider;
+import dev.tunekit.model.Secret;
+import dev.tunekit.internal.Workflow;
+
 import dev.tunekit.eval.EvalSuite;
 import dev.tunekit.eval.EvalTarget;
 import dev.tunekit.spi.ProviderSettings;

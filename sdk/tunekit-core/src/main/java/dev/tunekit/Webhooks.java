@@ -1,5 +1,12 @@
 package dev.tunekit;
 
+import dev.tunekit.internal.Durations;
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.internal.Ledger;
+import dev.tunekit.model.Secret;
+import dev.tunekit.error.TunekitException;
+import dev.tunekit.internal.Workflow;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tunekit.spi.RemoteJob;

@@ -1,5 +1,12 @@
 package dev.tunekit;
 
+import dev.tunekit.internal.Config;
+import dev.tunekit.internal.ConfigLoader;
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.internal.PollingSettings;
+import dev.tunekit.internal.ResilienceSettings;
+import dev.tunekit.model.Secret;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

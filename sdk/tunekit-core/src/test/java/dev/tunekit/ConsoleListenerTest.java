@@ -1,5 +1,10 @@
 package dev.tunekit;
 
+import dev.tunekit.internal.ConsoleListener;
+import dev.tunekit.model.JobEvent;
+import dev.tunekit.model.JobStatus;
+import dev.tunekit.model.MetricPoint;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tunekit.spi.RemoteJob;

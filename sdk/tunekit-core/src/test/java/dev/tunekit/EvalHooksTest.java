@@ -1,5 +1,9 @@
 package dev.tunekit;
 
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.model.MetricPoint;
+import dev.tunekit.error.TunekitException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

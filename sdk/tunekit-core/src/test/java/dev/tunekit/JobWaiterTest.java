@@ -1,5 +1,16 @@
 package dev.tunekit;
 
+import dev.tunekit.error.AuthenticationException;
+import dev.tunekit.error.AwaitTimeoutException;
+import dev.tunekit.model.Hyperparameters;
+import dev.tunekit.model.JobEvent;
+import dev.tunekit.model.JobStatus;
+import dev.tunekit.internal.JobWaiter;
+import dev.tunekit.model.MetricPoint;
+import dev.tunekit.internal.PollingSettings;
+import dev.tunekit.internal.ResilienceSettings;
+import dev.tunekit.internal.ResilientProvider;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

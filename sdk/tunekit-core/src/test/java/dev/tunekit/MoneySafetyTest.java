@@ -1,5 +1,12 @@
 package dev.tunekit;
 
+import dev.tunekit.model.JobStatus;
+import dev.tunekit.internal.Ledger;
+import dev.tunekit.error.ProviderException;
+import dev.tunekit.internal.ResilienceSettings;
+import dev.tunekit.internal.ResilientProvider;
+import dev.tunekit.error.TunekitException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,12 @@
 package dev.tunekit;
 
+import dev.tunekit.error.CircuitOpenException;
+import dev.tunekit.model.Hyperparameters;
+import dev.tunekit.error.ProviderException;
+import dev.tunekit.error.RateLimitedException;
+import dev.tunekit.internal.ResilienceSettings;
+import dev.tunekit.internal.ResilientProvider;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

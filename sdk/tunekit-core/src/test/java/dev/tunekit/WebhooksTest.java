@@ -1,5 +1,9 @@
 package dev.tunekit;
 
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.model.JobStatus;
+import dev.tunekit.model.Secret;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -27,7 +31,7 @@ class WebhooksTest extends FakeProviderTest {
 
 
   /** Starts a run whose job is running on the "provider" and will have ended by the next status call. */
-  private Run startRunThatEnds(Tunekit tk, dev.tunekit.JobStatus end) {
+  private Run startRunThatEnds(Tunekit tk, dev.tunekit.model.JobStatus end) {
     fake.script(new JobStatus.Running("running"), end);
     Run run = tk.fineTune().model("gpt-4o-mini").trainingData(train).start();
     fake.job(jobId(run)); // the provider's first answer: running

@@ -1,5 +1,14 @@
 package dev.tunekit;
 
+import dev.tunekit.error.AwaitTimeoutException;
+import dev.tunekit.model.ChatMessage;
+import dev.tunekit.model.ChatRequest;
+import dev.tunekit.dataset.InvalidDatasetException;
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.model.JobStatus;
+import dev.tunekit.model.MetricPoint;
+import dev.tunekit.error.ProviderException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,8 +1,8 @@
 package dev.tunekit.examples.eval;
 
-import dev.tunekit.ChatMessage;
-import dev.tunekit.ChatModel;
-import dev.tunekit.ChatResponse;
+import dev.tunekit.model.ChatMessage;
+import dev.tunekit.model.ChatModel;
+import dev.tunekit.model.ChatResponse;
 import dev.tunekit.eval.EvalCase;
 import dev.tunekit.eval.EvalComparison;
 import dev.tunekit.eval.GateResult;

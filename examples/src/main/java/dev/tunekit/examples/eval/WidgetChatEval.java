@@ -1,6 +1,6 @@
 package dev.tunekit.examples.eval;
 
-import dev.tunekit.ChatModel;
+import dev.tunekit.model.ChatModel;
 import dev.tunekit.eval.EvalComparison;
 import dev.tunekit.eval.EvalRunner;
 import dev.tunekit.eval.EvalSuite;

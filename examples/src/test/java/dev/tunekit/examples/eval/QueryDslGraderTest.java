@@ -3,7 +3,7 @@ package dev.tunekit.examples.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tunekit.ChatResponse;
+import dev.tunekit.model.ChatResponse;
 import dev.tunekit.eval.EvalCase;
 import dev.tunekit.eval.EvalComparison;
 import dev.tunekit.eval.EvalRunner;

@@ -111,7 +111,7 @@ class WidgetFormatGraderTest {
 
   @Test
   void theExampleRunsAgainstLambdaModels() {
-    EvalComparison cmp = WidgetChatEval.evaluate(r -> new dev.tunekit.ChatResponse("m", "## Hello", "stop", 1, 1),
+    EvalComparison cmp = WidgetChatEval.evaluate(r -> new dev.tunekit.model.ChatResponse("m", "## Hello", "stop", 1, 1),
         "base", DemoModels.scripted(WidgetChatEval.suite(), (c, expected) -> expected), "tuned", EvalRunner.create());
     assertThat(cmp.baseline().passRate().passed()).isZero();
     assertThat(cmp.report("tuned").passRate().rate()).isEqualTo(1.0);

@@ -1,8 +1,8 @@
 package dev.tunekit.shell;
 
-import dev.tunekit.InvalidInputException;
-import dev.tunekit.ProviderException;
-import dev.tunekit.TunekitException;
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.error.ProviderException;
+import dev.tunekit.error.TunekitException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

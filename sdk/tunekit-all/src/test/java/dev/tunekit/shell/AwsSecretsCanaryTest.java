@@ -3,8 +3,8 @@ package dev.tunekit.shell;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.tunekit.ChatMessage;
-import dev.tunekit.TunekitException;
+import dev.tunekit.model.ChatMessage;
+import dev.tunekit.error.TunekitException;
 import dev.tunekit.Tunekit;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

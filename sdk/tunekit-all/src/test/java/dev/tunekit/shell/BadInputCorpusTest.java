@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.tunekit.InvalidInputException;
+import dev.tunekit.error.InvalidInputException;
 import dev.tunekit.Tunekit;
 import dev.tunekit.dataset.Dataset;
 import dev.tunekit.dataset.DatasetReport;

@@ -2,8 +2,8 @@ package dev.tunekit.shell;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tunekit.InvalidInputException;
-import dev.tunekit.ProviderException;
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.error.ProviderException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

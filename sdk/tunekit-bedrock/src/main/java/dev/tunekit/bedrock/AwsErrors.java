@@ -1,7 +1,7 @@
 package dev.tunekit.bedrock;
 
-import dev.tunekit.ProviderException;
-import dev.tunekit.TunekitException;
+import dev.tunekit.error.ProviderException;
+import dev.tunekit.error.TunekitException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;

@@ -1,6 +1,6 @@
 package dev.tunekit.bedrock;
 
-import dev.tunekit.InvalidInputException;
+import dev.tunekit.error.InvalidInputException;
 import dev.tunekit.spi.ProviderSettings;
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -1,14 +1,14 @@
 package dev.tunekit.bedrock;
 
-import dev.tunekit.ChatMessage;
-import dev.tunekit.ChatRequest;
-import dev.tunekit.ChatResponse;
-import dev.tunekit.InvalidInputException;
-import dev.tunekit.JobEvent;
-import dev.tunekit.JobStatus;
-import dev.tunekit.MetricPoint;
-import dev.tunekit.NotFoundException;
-import dev.tunekit.ProviderException;
+import dev.tunekit.model.ChatMessage;
+import dev.tunekit.model.ChatRequest;
+import dev.tunekit.model.ChatResponse;
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.model.JobEvent;
+import dev.tunekit.model.JobStatus;
+import dev.tunekit.model.MetricPoint;
+import dev.tunekit.error.NotFoundException;
+import dev.tunekit.error.ProviderException;
 import dev.tunekit.dataset.DatasetFormat;
 import dev.tunekit.dataset.DatasetKind;
 import dev.tunekit.spi.Deployment;

@@ -32,7 +32,7 @@ public final class BedrockProviderFactory implements TuningProviderFactory {
 
   /**
    * Checks the settings and builds the AWS clients. Makes no remote call; fails with an
-   * {@link dev.tunekit.InvalidInputException} naming the setting when one is malformed.
+   * {@link dev.tunekit.error.InvalidInputException} naming the setting when one is malformed.
    */
   @Override
   public TuningProvider create(ProviderSettings settings) {

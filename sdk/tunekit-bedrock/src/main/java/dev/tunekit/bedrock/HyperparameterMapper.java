@@ -1,7 +1,7 @@
 package dev.tunekit.bedrock;
 
-import dev.tunekit.Hyperparameters;
-import dev.tunekit.InvalidInputException;
+import dev.tunekit.model.Hyperparameters;
+import dev.tunekit.error.InvalidInputException;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.tunekit.bedrock;
 
-import dev.tunekit.JobEvent;
-import dev.tunekit.JobStatus;
+import dev.tunekit.model.JobEvent;
+import dev.tunekit.model.JobStatus;
 import dev.tunekit.spi.RemoteJob;
 import java.time.Instant;
 import java.util.ArrayList;

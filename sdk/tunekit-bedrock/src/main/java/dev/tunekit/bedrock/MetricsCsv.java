@@ -1,6 +1,6 @@
 package dev.tunekit.bedrock;
 
-import dev.tunekit.MetricPoint;
+import dev.tunekit.model.MetricPoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,7 +1,7 @@
 package dev.tunekit.bedrock;
 
-import dev.tunekit.InvalidInputException;
-import dev.tunekit.ProviderException;
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.error.ProviderException;
 import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.RemoteFile;
 import java.io.IOException;

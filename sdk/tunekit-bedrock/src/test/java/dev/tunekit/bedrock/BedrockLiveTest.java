@@ -2,8 +2,8 @@ package dev.tunekit.bedrock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tunekit.Hyperparameters;
-import dev.tunekit.JobStatus;
+import dev.tunekit.model.Hyperparameters;
+import dev.tunekit.model.JobStatus;
 import dev.tunekit.dataset.DatasetFormat;
 import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.JobRequest;

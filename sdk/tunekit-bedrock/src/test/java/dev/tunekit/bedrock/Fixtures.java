@@ -1,6 +1,6 @@
 package dev.tunekit.bedrock;
 
-import dev.tunekit.Hyperparameters;
+import dev.tunekit.model.Hyperparameters;
 import dev.tunekit.spi.JobRequest;
 import dev.tunekit.spi.ProviderSettings;
 import dev.tunekit.spi.TrainingMethod;

@@ -3,9 +3,9 @@ package dev.tunekit.bedrock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tunekit.Hyperparameters;
-import dev.tunekit.InvalidInputException;
-import dev.tunekit.MetricPoint;
+import dev.tunekit.model.Hyperparameters;
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.model.MetricPoint;
 import dev.tunekit.dataset.DatasetFormat;
 import dev.tunekit.dataset.DatasetKind;
 import dev.tunekit.spi.JobRequest;

@@ -8,9 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import dev.tunekit.AuthenticationException;
-import dev.tunekit.MetricPoint;
-import dev.tunekit.NotFoundException;
+import dev.tunekit.error.AuthenticationException;
+import dev.tunekit.model.MetricPoint;
+import dev.tunekit.error.NotFoundException;
 import dev.tunekit.dataset.DatasetFormat;
 import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.RemoteFile;

@@ -3,7 +3,7 @@ package dev.tunekit.dataset;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tunekit.InvalidInputException;
+import dev.tunekit.error.InvalidInputException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

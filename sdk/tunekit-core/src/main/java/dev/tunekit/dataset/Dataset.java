@@ -1,6 +1,6 @@
 package dev.tunekit.dataset;
 
-import dev.tunekit.InvalidInputException;
+import dev.tunekit.error.InvalidInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.tunekit.dataset;
 
-import dev.tunekit.InvalidInputException;
+import dev.tunekit.error.InvalidInputException;
 import java.util.Objects;
 
 /**

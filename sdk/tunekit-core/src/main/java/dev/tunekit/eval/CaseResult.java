@@ -1,6 +1,6 @@
 package dev.tunekit.eval;
 
-import dev.tunekit.ChatMessage;
+import dev.tunekit.model.ChatMessage;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;

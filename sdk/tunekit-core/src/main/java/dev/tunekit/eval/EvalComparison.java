@@ -1,7 +1,7 @@
 package dev.tunekit.eval;
 
-import dev.tunekit.InvalidInputException;
-import dev.tunekit.TunekitException;
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.error.TunekitException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package dev.tunekit.eval;
 
-import dev.tunekit.MetricPoint;
-import dev.tunekit.TunekitException;
+import dev.tunekit.model.MetricPoint;
+import dev.tunekit.error.TunekitException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -1,10 +1,10 @@
 package dev.tunekit.eval;
 
-import dev.tunekit.ChatRequest;
-import dev.tunekit.ChatResponse;
-import dev.tunekit.InvalidInputException;
-import dev.tunekit.RateLimitedException;
-import dev.tunekit.TunekitException;
+import dev.tunekit.model.ChatRequest;
+import dev.tunekit.model.ChatResponse;
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.error.RateLimitedException;
+import dev.tunekit.error.TunekitException;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.ratelimiter.RateLimiter;

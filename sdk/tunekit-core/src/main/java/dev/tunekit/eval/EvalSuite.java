@@ -1,6 +1,6 @@
 package dev.tunekit.eval;
 
-import dev.tunekit.InvalidInputException;
+import dev.tunekit.error.InvalidInputException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

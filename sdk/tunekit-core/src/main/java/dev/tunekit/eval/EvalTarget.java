@@ -1,8 +1,8 @@
 package dev.tunekit.eval;
 
-import dev.tunekit.ChatMessage;
-import dev.tunekit.ChatModel;
-import dev.tunekit.ChatRequest;
+import dev.tunekit.model.ChatMessage;
+import dev.tunekit.model.ChatModel;
+import dev.tunekit.model.ChatRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -29,7 +29,7 @@ import java.util.Objects;
  * @param requestsPerMinute the most requests per minute sent to {@code provider}; 0 for no limit
  * @param maxConcurrentCalls the most calls in flight at once to {@code provider}
  * @param rateLimitRetries how many times the runner re-sends a call that failed with
- *     {@link dev.tunekit.RateLimitedException}, after waiting its {@code retryAfter}. Keep 0 (the
+ *     {@link dev.tunekit.error.RateLimitedException}, after waiting its {@code retryAfter}. Keep 0 (the
  *     default) when {@code model} already goes through Tunekit's resilience layer, which retries;
  *     set it only for a raw model with no retry of its own (see {@link EvalRunner})
  */
@@ -104,7 +104,7 @@ public record EvalTarget(
   }
 
   /**
-   * A copy that re-sends a call rejected with {@link dev.tunekit.RateLimitedException} up to
+   * A copy that re-sends a call rejected with {@link dev.tunekit.error.RateLimitedException} up to
    * {@code retries} times, after its {@code retryAfter}. Only for a raw model with no retry layer.
    */
   public EvalTarget withRateLimitRetries(int retries) {

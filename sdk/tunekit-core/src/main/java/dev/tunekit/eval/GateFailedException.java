@@ -1,6 +1,6 @@
 package dev.tunekit.eval;
 
-import dev.tunekit.TunekitException;
+import dev.tunekit.error.TunekitException;
 
 /**
  * A promotion gate blocked: the candidate model did not earn promotion. The message gives the figures;

@@ -1,6 +1,6 @@
 package dev.tunekit.eval;
 
-import dev.tunekit.MetricPoint;
+import dev.tunekit.model.MetricPoint;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;

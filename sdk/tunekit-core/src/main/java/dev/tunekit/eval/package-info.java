@@ -1,6 +1,6 @@
 /**
  * Provider-neutral evaluation: the same {@link dev.tunekit.eval.EvalSuite} runs against the
- * prompt-engineered baseline and the tuned model (or any {@link dev.tunekit.ChatModel}), graded by
+ * prompt-engineered baseline and the tuned model (or any {@link dev.tunekit.model.ChatModel}), graded by
  * {@link dev.tunekit.eval.Grader}s, and a tuned model is promoted only when its
  * {@link dev.tunekit.eval.EvalReport} beats the baseline's.
  *

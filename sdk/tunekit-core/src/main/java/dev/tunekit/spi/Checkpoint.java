@@ -1,6 +1,6 @@
 package dev.tunekit.spi;
 
-import dev.tunekit.MetricPoint;
+import dev.tunekit.model.MetricPoint;
 import java.util.Objects;
 
 /**

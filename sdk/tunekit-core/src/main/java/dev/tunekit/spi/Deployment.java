@@ -7,7 +7,7 @@ import java.util.Objects;
  *
  * @param id the provider's deployment id (equal to the model id where no deployment step exists)
  * @param modelId the tuned model that is deployed
- * @param inferenceModel what to pass as {@link dev.tunekit.ChatRequest#model()} to reach it
+ * @param inferenceModel what to pass as {@link dev.tunekit.model.ChatRequest#model()} to reach it
  * @param state the neutral state
  * @param rawState the provider's own spelling of the state
  */

@@ -1,6 +1,6 @@
 package dev.tunekit.spi;
 
-import dev.tunekit.Hyperparameters;
+import dev.tunekit.model.Hyperparameters;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;

@@ -1,7 +1,7 @@
 package dev.tunekit.spi;
 
-import dev.tunekit.InvalidInputException;
-import dev.tunekit.Secret;
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.model.Secret;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;

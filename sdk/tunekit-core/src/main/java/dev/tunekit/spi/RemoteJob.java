@@ -1,6 +1,6 @@
 package dev.tunekit.spi;
 
-import dev.tunekit.JobStatus;
+import dev.tunekit.model.JobStatus;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;

@@ -1,10 +1,10 @@
 package dev.tunekit.spi;
 
-import dev.tunekit.ChatModel;
-import dev.tunekit.ChatRequest;
-import dev.tunekit.ChatResponse;
-import dev.tunekit.JobEvent;
-import dev.tunekit.MetricPoint;
+import dev.tunekit.model.ChatModel;
+import dev.tunekit.model.ChatRequest;
+import dev.tunekit.model.ChatResponse;
+import dev.tunekit.model.JobEvent;
+import dev.tunekit.model.MetricPoint;
 import dev.tunekit.dataset.DatasetFormat;
 import dev.tunekit.dataset.DatasetKind;
 import java.util.List;
@@ -15,8 +15,8 @@ import java.util.Optional;
  * One fine-tuning backend. Each method is a single remote operation (or a short fixed sequence, like
  * a multipart upload); the core decorates every call with retries, a circuit breaker and the run
  * ledger, so implementations must not retry by themselves and must configure their SDK's own retries
- * off. Failures are thrown as {@link dev.tunekit.TunekitException} subclasses; a
- * {@link dev.tunekit.ProviderException} says whether the call is retryable and whether its outcome is
+ * off. Failures are thrown as {@link dev.tunekit.error.TunekitException} subclasses; a
+ * {@link dev.tunekit.error.ProviderException} says whether the call is retryable and whether its outcome is
  * unknown. Provider SDK types never appear here.
  */
 public interface TuningProvider extends ChatModel, AutoCloseable {
@@ -63,12 +63,12 @@ public interface TuningProvider extends ChatModel, AutoCloseable {
 
   /** Pauses the job, where supported. */
   default RemoteJob pause(String jobId) {
-    throw new dev.tunekit.TunekitException("Provider " + name() + " cannot pause jobs; cancel it instead.");
+    throw new dev.tunekit.error.TunekitException("Provider " + name() + " cannot pause jobs; cancel it instead.");
   }
 
   /** Resumes a paused job, where supported. */
   default RemoteJob resume(String jobId) {
-    throw new dev.tunekit.TunekitException("Provider " + name() + " cannot resume paused jobs.");
+    throw new dev.tunekit.error.TunekitException("Provider " + name() + " cannot resume paused jobs.");
   }
 
   /**

@@ -12,7 +12,7 @@ public interface TuningProviderFactory {
   Set<String> names();
 
   /**
-   * Creates a provider. Fails with {@link dev.tunekit.InvalidInputException} naming the setting
+   * Creates a provider. Fails with {@link dev.tunekit.error.InvalidInputException} naming the setting
    * (for example {@code providers.openai.apiKey}) when a required setting is missing; makes no
    * remote call.
    */

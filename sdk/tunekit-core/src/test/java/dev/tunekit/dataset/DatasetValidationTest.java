@@ -325,7 +325,7 @@ class DatasetValidationTest {
   void aMissingFileIsInvalidInputNamingThePath() {
     Path missing = dir.resolve("nope.jsonl");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> validate(missing))
-        .isInstanceOf(dev.tunekit.InvalidInputException.class)
+        .isInstanceOf(dev.tunekit.error.InvalidInputException.class)
         .hasMessageContaining("nope.jsonl").hasMessageContaining("not found");
   }
 

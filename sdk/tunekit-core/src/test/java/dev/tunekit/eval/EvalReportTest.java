@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.tunekit.ChatModel;
-import dev.tunekit.ChatResponse;
-import dev.tunekit.InvalidInputException;
-import dev.tunekit.MetricPoint;
+import dev.tunekit.model.ChatModel;
+import dev.tunekit.model.ChatResponse;
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.model.MetricPoint;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalDouble;

@@ -3,11 +3,11 @@ package dev.tunekit.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tunekit.ChatModel;
-import dev.tunekit.ChatRequest;
-import dev.tunekit.ChatResponse;
-import dev.tunekit.InvalidInputException;
-import dev.tunekit.ProviderException;
+import dev.tunekit.model.ChatModel;
+import dev.tunekit.model.ChatRequest;
+import dev.tunekit.model.ChatResponse;
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.error.ProviderException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package dev.tunekit.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tunekit.InvalidInputException;
+import dev.tunekit.error.InvalidInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +48,7 @@ class EvalSuiteLoadingTest {
     EvalCase c = EvalSuite.load(f).cases().get(0);
 
     assertThat(c.expected()).contains("FIND orders");
-    assertThat(c.messages()).extracting(dev.tunekit.ChatMessage::role).containsExactly("system", "user");
+    assertThat(c.messages()).extracting(dev.tunekit.model.ChatMessage::role).containsExactly("system", "user");
   }
 
   @Test
@@ -65,15 +65,15 @@ class EvalSuiteLoadingTest {
 
   @Test
   void targetSystemPromptReplacesTheCaseSystemPrompt() {
-    EvalCase c = new EvalCase("x", java.util.List.of(dev.tunekit.ChatMessage.system("trained prompt"),
-        dev.tunekit.ChatMessage.user("q")), java.util.Optional.of("a"), java.util.List.of(), java.util.Map.of());
-    dev.tunekit.ChatModel unused = r -> { throw new AssertionError("not called"); };
+    EvalCase c = new EvalCase("x", java.util.List.of(dev.tunekit.model.ChatMessage.system("trained prompt"),
+        dev.tunekit.model.ChatMessage.user("q")), java.util.Optional.of("a"), java.util.List.of(), java.util.Map.of());
+    dev.tunekit.model.ChatModel unused = r -> { throw new AssertionError("not called"); };
 
     var baseline = EvalTarget.of("baseline", unused, "base").withSystemPrompt("engineered prompt").request(c);
     var tuned = EvalTarget.of("tuned", unused, "ft").request(c);
 
-    assertThat(baseline.messages()).extracting(dev.tunekit.ChatMessage::content).containsExactly("engineered prompt", "q");
-    assertThat(tuned.messages()).extracting(dev.tunekit.ChatMessage::content).containsExactly("trained prompt", "q");
+    assertThat(baseline.messages()).extracting(dev.tunekit.model.ChatMessage::content).containsExactly("engineered prompt", "q");
+    assertThat(tuned.messages()).extracting(dev.tunekit.model.ChatMessage::content).containsExactly("trained prompt", "q");
   }
 
   @Test

@@ -3,7 +3,7 @@ package dev.tunekit.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tunekit.InvalidInputException;
+import dev.tunekit.error.InvalidInputException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,7 +14,7 @@ class GradersTest {
     return EvalCase.of("c1", "question", expected);
   }
 
-  private static final EvalCase NO_EXPECTED = new EvalCase("c0", List.of(dev.tunekit.ChatMessage.user("q")),
+  private static final EvalCase NO_EXPECTED = new EvalCase("c0", List.of(dev.tunekit.model.ChatMessage.user("q")),
       Optional.empty(), List.of(), Map.of());
 
   @Test

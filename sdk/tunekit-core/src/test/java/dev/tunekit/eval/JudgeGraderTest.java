@@ -3,9 +3,9 @@ package dev.tunekit.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tunekit.ChatRequest;
-import dev.tunekit.ChatResponse;
-import dev.tunekit.TunekitException;
+import dev.tunekit.model.ChatRequest;
+import dev.tunekit.model.ChatResponse;
+import dev.tunekit.error.TunekitException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,11 +1,11 @@
 package dev.tunekit.testing;
 
-import dev.tunekit.ChatRequest;
-import dev.tunekit.ChatResponse;
-import dev.tunekit.JobEvent;
-import dev.tunekit.JobStatus;
-import dev.tunekit.MetricPoint;
-import dev.tunekit.ProviderException;
+import dev.tunekit.model.ChatRequest;
+import dev.tunekit.model.ChatResponse;
+import dev.tunekit.model.JobEvent;
+import dev.tunekit.model.JobStatus;
+import dev.tunekit.model.MetricPoint;
+import dev.tunekit.error.ProviderException;
 import dev.tunekit.dataset.DatasetFormat;
 import dev.tunekit.dataset.DatasetKind;
 import dev.tunekit.spi.Deployment;

@@ -1,9 +1,9 @@
 package dev.tunekit.local;
 
-import dev.tunekit.ChatMessage;
-import dev.tunekit.ChatModel;
-import dev.tunekit.ChatRequest;
-import dev.tunekit.ChatResponse;
+import dev.tunekit.model.ChatMessage;
+import dev.tunekit.model.ChatModel;
+import dev.tunekit.model.ChatRequest;
+import dev.tunekit.model.ChatResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;

@@ -1,7 +1,7 @@
 package dev.tunekit.local;
 
-import dev.tunekit.InvalidInputException;
-import dev.tunekit.TunekitException;
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.error.TunekitException;
 import dev.tunekit.spi.ProviderSettings;
 import dev.tunekit.spi.TuningProvider;
 import dev.tunekit.spi.TuningProviderFactory;

@@ -1,9 +1,9 @@
 package dev.tunekit.local;
 
-import dev.tunekit.ChatRequest;
-import dev.tunekit.ChatResponse;
-import dev.tunekit.JobEvent;
-import dev.tunekit.MetricPoint;
+import dev.tunekit.model.ChatRequest;
+import dev.tunekit.model.ChatResponse;
+import dev.tunekit.model.JobEvent;
+import dev.tunekit.model.MetricPoint;
 import dev.tunekit.dataset.DatasetFormat;
 import dev.tunekit.dataset.DatasetKind;
 import dev.tunekit.spi.Checkpoint;

@@ -1,6 +1,6 @@
 package dev.tunekit.local;
 
-import dev.tunekit.Secret;
+import dev.tunekit.model.Secret;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.tunekit.local;
 
-import dev.tunekit.ChatModel;
+import dev.tunekit.model.ChatModel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -20,7 +20,7 @@ public interface Trainer {
   String name();
 
   /**
-   * Trains a model. Throws {@link dev.tunekit.InvalidInputException} for bad training data (the job
+   * Trains a model. Throws {@link dev.tunekit.error.InvalidInputException} for bad training data (the job
    * fails with code {@code invalid_training_file}), {@link java.util.concurrent.CancellationException}
    * or {@link InterruptedException} when cancelled, anything else for a failed run.
    *

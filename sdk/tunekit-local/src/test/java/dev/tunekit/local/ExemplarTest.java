@@ -77,10 +77,10 @@ class ExemplarTest {
 
   @Test
   void fewShotExamplesAreReadFromQaLinesAndEarlierTurns() {
-    List<dev.tunekit.ChatMessage> messages = List.of(
-        dev.tunekit.ChatMessage.system("Translate.\n\nQ: one?\nA: 1\n\nQuestion: two?\nAnswer: 2\n"),
-        dev.tunekit.ChatMessage.user("three?"), dev.tunekit.ChatMessage.assistant("3"),
-        dev.tunekit.ChatMessage.user("four?"));
+    List<dev.tunekit.model.ChatMessage> messages = List.of(
+        dev.tunekit.model.ChatMessage.system("Translate.\n\nQ: one?\nA: 1\n\nQuestion: two?\nAnswer: 2\n"),
+        dev.tunekit.model.ChatMessage.user("three?"), dev.tunekit.model.ChatMessage.assistant("3"),
+        dev.tunekit.model.ChatMessage.user("four?"));
     assertThat(ExemplarModels.fewShot(messages)).containsExactly(new Exemplar("one?", "1"),
         new Exemplar("two?", "2"), new Exemplar("three?", "3"));
     assertThat(ExemplarModels.question(messages)).isEqualTo("four?");

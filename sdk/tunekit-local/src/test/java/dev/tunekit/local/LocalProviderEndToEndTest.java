@@ -3,11 +3,11 @@ package dev.tunekit.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tunekit.ChatMessage;
-import dev.tunekit.ChatRequest;
-import dev.tunekit.Hyperparameters;
-import dev.tunekit.JobStatus;
-import dev.tunekit.MetricPoint;
+import dev.tunekit.model.ChatMessage;
+import dev.tunekit.model.ChatRequest;
+import dev.tunekit.model.Hyperparameters;
+import dev.tunekit.model.JobStatus;
+import dev.tunekit.model.MetricPoint;
 import dev.tunekit.dataset.DatasetFormat;
 import dev.tunekit.spi.Checkpoint;
 import dev.tunekit.spi.FileUpload;

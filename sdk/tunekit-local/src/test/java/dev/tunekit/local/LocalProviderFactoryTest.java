@@ -3,7 +3,7 @@ package dev.tunekit.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tunekit.InvalidInputException;
+import dev.tunekit.error.InvalidInputException;
 import dev.tunekit.spi.ProviderSettings;
 import dev.tunekit.spi.TuningProviderFactory;
 import java.nio.file.Path;

@@ -13,7 +13,7 @@ import com.openai.models.finetuning.jobs.FineTuningJob;
 import com.openai.models.finetuning.jobs.FineTuningJobEvent;
 import com.openai.models.finetuning.jobs.JobListEventsParams;
 import com.openai.models.models.Model;
-import dev.tunekit.Secret;
+import dev.tunekit.model.Secret;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.tunekit.openai;
 
-import dev.tunekit.Secret;
+import dev.tunekit.model.Secret;
 import dev.tunekit.spi.ProviderSettings;
 import java.time.Duration;
 import java.util.Locale;
@@ -63,7 +63,7 @@ record OpenAiConfig(
 
   /**
    * Reads and checks the settings for {@code flavor}. Fails with an
-   * {@link dev.tunekit.InvalidInputException} naming the setting; makes no remote call.
+   * {@link dev.tunekit.error.InvalidInputException} naming the setting; makes no remote call.
    */
   static OpenAiConfig from(Flavor flavor, ProviderSettings s) {
     String baseUrl;

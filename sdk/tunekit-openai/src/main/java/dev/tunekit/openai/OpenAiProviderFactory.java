@@ -33,7 +33,7 @@ import java.util.Set;
  * {@code 60s} or {@code 10m}.
  *
  * <p>The SDK's own retries are turned off: the core's resilience layer is the one retry layer, and
- * failures surface as {@link dev.tunekit.ProviderException}s that say whether a retry is safe.
+ * failures surface as {@link dev.tunekit.error.ProviderException}s that say whether a retry is safe.
  */
 public final class OpenAiProviderFactory implements TuningProviderFactory {
 

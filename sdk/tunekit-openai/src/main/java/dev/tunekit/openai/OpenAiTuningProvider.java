@@ -25,15 +25,15 @@ import com.openai.models.uploads.UploadCompleteParams;
 import com.openai.models.uploads.UploadCreateParams;
 import com.openai.models.uploads.parts.PartCreateParams;
 import com.openai.models.uploads.parts.UploadPart;
-import dev.tunekit.ChatMessage;
-import dev.tunekit.ChatRequest;
-import dev.tunekit.ChatResponse;
-import dev.tunekit.Hyperparameters;
-import dev.tunekit.InvalidInputException;
-import dev.tunekit.JobEvent;
-import dev.tunekit.MetricPoint;
-import dev.tunekit.ProviderException;
-import dev.tunekit.TunekitException;
+import dev.tunekit.model.ChatMessage;
+import dev.tunekit.model.ChatRequest;
+import dev.tunekit.model.ChatResponse;
+import dev.tunekit.model.Hyperparameters;
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.model.JobEvent;
+import dev.tunekit.model.MetricPoint;
+import dev.tunekit.error.ProviderException;
+import dev.tunekit.error.TunekitException;
 import dev.tunekit.dataset.DatasetFormat;
 import dev.tunekit.dataset.DatasetKind;
 import dev.tunekit.spi.Checkpoint;
@@ -150,7 +150,7 @@ final class OpenAiTuningProvider implements TuningProvider {
     if (continued != null) {
       try {
         return uploadParts(upload, size, key, continued);
-      } catch (dev.tunekit.NotFoundException expired) {
+      } catch (dev.tunekit.error.NotFoundException expired) {
         // The session is gone (expired after an hour, or the server restarted): start a new one.
       }
     }
@@ -205,7 +205,7 @@ final class OpenAiTuningProvider implements TuningProvider {
                   + "). Retry the upload.")
               .retryable(true).build()));
     } catch (ProviderException e) {
-      if (!(e instanceof dev.tunekit.NotFoundException) && (e.retryable() || e.outcomeUnknown())) {
+      if (!(e instanceof dev.tunekit.error.NotFoundException) && (e.retryable() || e.outcomeUnknown())) {
         partialUploads.put(key, state); // the next attempt continues from here
       } else {
         cancelQuietly(uploadId);

@@ -1,6 +1,6 @@
 package dev.tunekit.openai;
 
-import dev.tunekit.MetricPoint;
+import dev.tunekit.model.MetricPoint;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;

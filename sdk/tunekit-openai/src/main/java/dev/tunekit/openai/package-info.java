@@ -6,7 +6,7 @@
  *
  * <p>Retries: the SDK is built with {@code maxRetries(0)} (and its OkHttp client does not retry on
  * connection failure), so the core's resilience layer is the one retry layer. SDK failures become
- * {@link dev.tunekit.ProviderException}s that carry the status code, {@code x-request-id},
+ * {@link dev.tunekit.error.ProviderException}s that carry the status code, {@code x-request-id},
  * {@code retry-after-ms}/{@code Retry-After}, whether a retry may succeed, and whether the call may
  * have taken effect (5xx, timeouts, connection resets after sending) — which the core checks with
  * {@code findJob} (a {@code metadata[tunekit_idempotency_key]} lookup) before any second create.

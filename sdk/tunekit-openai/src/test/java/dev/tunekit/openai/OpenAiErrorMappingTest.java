@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.github.tomakehurst.wiremock.http.Fault;
-import dev.tunekit.AuthenticationException;
-import dev.tunekit.NotFoundException;
-import dev.tunekit.ProviderException;
-import dev.tunekit.RateLimitedException;
+import dev.tunekit.error.AuthenticationException;
+import dev.tunekit.error.NotFoundException;
+import dev.tunekit.error.ProviderException;
+import dev.tunekit.error.RateLimitedException;
 import dev.tunekit.spi.TrainingMethod;
 import dev.tunekit.spi.TuningProvider;
 import java.io.PrintWriter;

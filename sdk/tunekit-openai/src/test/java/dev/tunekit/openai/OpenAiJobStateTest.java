@@ -6,9 +6,9 @@ import static dev.tunekit.openai.OpenAiWireMock.with;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tunekit.Hyperparameters;
-import dev.tunekit.InvalidInputException;
-import dev.tunekit.JobStatus;
+import dev.tunekit.model.Hyperparameters;
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.model.JobStatus;
 import dev.tunekit.spi.JobRequest;
 import dev.tunekit.spi.RemoteJob;
 import dev.tunekit.spi.TrainingMethod;
@@ -136,7 +136,7 @@ class OpenAiJobStateTest {
     assertThat(provider.findJob(key)).isEmpty();
 
     assertThatThrownBy(() -> provider.createJob(OpenAiLifecycleTest.request(TrainingMethod.SUPERVISED)))
-        .isInstanceOf(dev.tunekit.ProviderException.class);
+        .isInstanceOf(dev.tunekit.error.ProviderException.class);
 
     assertThat(provider.findJob(key)).map(RemoteJob::id).contains("ftjob-1");
     assertThat(api.count("POST", "/fine_tuning/jobs")).isEqualTo(1);
@@ -158,8 +158,8 @@ class OpenAiJobStateTest {
     assertThat(provider.metrics("ftjob-run")).hasSize(3);
     assertThat(provider.events("ftjob-run")).hasSize(3);
     assertThat(provider.checkpoints("ftjob-run")).hasSize(1);
-    assertThat(provider.chat(dev.tunekit.ChatRequest.of("ft:gpt-4o-mini:org::run",
-        List.of(dev.tunekit.ChatMessage.user("hi")))).content()).isEqualTo("ok");
+    assertThat(provider.chat(dev.tunekit.model.ChatRequest.of("ft:gpt-4o-mini:org::run",
+        List.of(dev.tunekit.model.ChatMessage.user("hi")))).content()).isEqualTo("ok");
     assertThat(api.count("POST", "/fine_tuning/jobs")).isEqualTo(1);
   }
 

@@ -2,10 +2,10 @@ package dev.tunekit.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tunekit.ChatMessage;
-import dev.tunekit.ChatRequest;
-import dev.tunekit.Hyperparameters;
-import dev.tunekit.JobEvent;
+import dev.tunekit.model.ChatMessage;
+import dev.tunekit.model.ChatRequest;
+import dev.tunekit.model.Hyperparameters;
+import dev.tunekit.model.JobEvent;
 import dev.tunekit.dataset.DatasetFormat;
 import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.JobRequest;

@@ -11,11 +11,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tunekit.ChatMessage;
-import dev.tunekit.ChatRequest;
-import dev.tunekit.InvalidInputException;
-import dev.tunekit.JobStatus;
-import dev.tunekit.TunekitException;
+import dev.tunekit.model.ChatMessage;
+import dev.tunekit.model.ChatRequest;
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.model.JobStatus;
+import dev.tunekit.error.TunekitException;
 import dev.tunekit.spi.ProviderSettings;
 import dev.tunekit.spi.TrainingMethod;
 import dev.tunekit.spi.TuningProvider;

@@ -32,14 +32,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import dev.tunekit.AuthenticationException;
-import dev.tunekit.ChatMessage;
-import dev.tunekit.ChatResponse;
-import dev.tunekit.InvalidDatasetException;
-import dev.tunekit.JobEvent;
-import dev.tunekit.MetricPoint;
-import dev.tunekit.NotFoundException;
-import dev.tunekit.ProviderException;
+import dev.tunekit.error.AuthenticationException;
+import dev.tunekit.model.ChatMessage;
+import dev.tunekit.model.ChatResponse;
+import dev.tunekit.dataset.InvalidDatasetException;
+import dev.tunekit.model.JobEvent;
+import dev.tunekit.model.MetricPoint;
+import dev.tunekit.error.NotFoundException;
+import dev.tunekit.error.ProviderException;
 import dev.tunekit.Run;
 import dev.tunekit.RunInfo;
 import dev.tunekit.RunListener;
@@ -168,7 +168,7 @@ class OpenAiWorkflowTest {
 
       ChatResponse reply = tk.chat(result.fineTunedModel().orElseThrow(), List.of(ChatMessage.user("hi")));
       assertThat(reply.content()).isEqualTo("ok");
-      assertThat(run.chatModel().chat(dev.tunekit.ChatRequest.of("ignored", List.of(ChatMessage.user("hi"))))
+      assertThat(run.chatModel().chat(dev.tunekit.model.ChatRequest.of("ignored", List.of(ChatMessage.user("hi"))))
           .content()).isEqualTo("ok");
 
       JsonNode create = body(api.requests("POST", JOBS).get(0));

@@ -2,7 +2,7 @@ package dev.tunekit.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tunekit.MetricPoint;
+import dev.tunekit.model.MetricPoint;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;

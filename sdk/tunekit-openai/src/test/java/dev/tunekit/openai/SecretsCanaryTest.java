@@ -4,13 +4,13 @@ import static dev.tunekit.openai.OpenAiWireMock.BASE_MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.tunekit.AuthenticationException;
-import dev.tunekit.ChatMessage;
-import dev.tunekit.ProviderException;
+import dev.tunekit.error.AuthenticationException;
+import dev.tunekit.model.ChatMessage;
+import dev.tunekit.error.ProviderException;
 import dev.tunekit.Run;
 import dev.tunekit.RunListener;
 import dev.tunekit.RunResult;
-import dev.tunekit.Secret;
+import dev.tunekit.model.Secret;
 import dev.tunekit.TestAccess;
 import dev.tunekit.Tunekit;
 import dev.tunekit.WebhookResult;
@@ -183,7 +183,7 @@ class SecretsCanaryTest {
             Long.toString(System.currentTimeMillis() / 1000), "webhook-signature", "v1,AAAA"), "{}".getBytes());
         System.out.println(forged);
         Throwable badSecret = catchThrowable(() -> tk.webhooks(Secret.of("whsec_" + apiKey + "!")));
-        assertThat(badSecret).isInstanceOf(dev.tunekit.InvalidInputException.class);
+        assertThat(badSecret).isInstanceOf(dev.tunekit.error.InvalidInputException.class);
         exception("malformed webhook secret", badSecret);
 
         object("Tunekit", tk);
@@ -234,7 +234,7 @@ class SecretsCanaryTest {
 
     // The scan is not vacuous: what was captured holds what the workflow did.
     String consoleText = outputs.get("stdout+stderr (slf4j-simple logs at debug)");
-    assertThat(consoleText).contains("DEBUG dev.tunekit.Webhooks").contains("WARN dev.tunekit.ResilientProvider")
+    assertThat(consoleText).contains("DEBUG dev.tunekit.Webhooks").contains("WARN dev.tunekit.internal.ResilientProvider")
         .contains("error: openai returned HTTP 401").contains("ft:" + BASE_MODEL + ":org::canary");
     assertThat(outputs.keySet()).anyMatch(k -> k.startsWith("file work/runs/"))
         .contains("file work/report.json", "file work/report.html", "file work/ledger.db", "file tunekit.yaml");

@@ -7,7 +7,7 @@ import dev.tunekit.RunInfo;
 import dev.tunekit.RunResult;
 import dev.tunekit.RunState;
 import dev.tunekit.Tunekit;
-import dev.tunekit.TunekitException;
+import dev.tunekit.error.TunekitException;
 import dev.tunekit.local.LocalServer;
 import java.nio.file.Files;
 import java.nio.file.Path;

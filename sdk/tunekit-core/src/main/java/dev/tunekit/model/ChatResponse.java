@@ -1,4 +1,4 @@
-package dev.tunekit;
+package dev.tunekit.model;
 
 import java.util.Objects;
 

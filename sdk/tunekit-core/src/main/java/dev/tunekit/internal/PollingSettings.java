@@ -1,4 +1,6 @@
-package dev.tunekit;
+package dev.tunekit.internal;
+
+import dev.tunekit.error.InvalidInputException;
 
 import java.time.Duration;
 
@@ -10,13 +12,13 @@ import java.time.Duration;
  * @param multiplier growth of the wait while nothing changes
  * @param timeout how long {@code await} waits in total before giving up (the job keeps running)
  */
-record PollingSettings(Duration initialInterval, Duration maxInterval, double multiplier, Duration timeout) {
+public record PollingSettings(Duration initialInterval, Duration maxInterval, double multiplier, Duration timeout) {
 
-  static PollingSettings defaults() {
+  public static PollingSettings defaults() {
     return new PollingSettings(Duration.ofSeconds(5), Duration.ofSeconds(60), 1.5, Duration.ofHours(24));
   }
 
-  PollingSettings {
+  public PollingSettings {
     if (initialInterval.isNegative() || maxInterval.compareTo(initialInterval) < 0) {
       throw new InvalidInputException("polling.maxInterval must be at least polling.initialInterval");
     }

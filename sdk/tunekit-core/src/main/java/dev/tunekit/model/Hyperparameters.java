@@ -1,4 +1,6 @@
-package dev.tunekit;
+package dev.tunekit.model;
+
+import dev.tunekit.error.InvalidInputException;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

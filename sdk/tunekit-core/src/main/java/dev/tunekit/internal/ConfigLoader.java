@@ -1,4 +1,7 @@
-package dev.tunekit;
+package dev.tunekit.internal;
+
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.Tunekit;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -25,11 +28,11 @@ import java.util.regex.Pattern;
  * file and line. Only the chosen provider's section is resolved, so an unset variable that another
  * provider's section references does not stop a run.
  */
-final class ConfigLoader {
-  static final String ENV_PROVIDER = "TUNEKIT_PROVIDER";
-  static final String ENV_LEDGER = "TUNEKIT_LEDGER";
-  static final String ENV_WORK_DIR = "TUNEKIT_WORK_DIR";
-  static final String ENV_CONFIG = "TUNEKIT_CONFIG";
+public final class ConfigLoader {
+  public static final String ENV_PROVIDER = "TUNEKIT_PROVIDER";
+  public static final String ENV_LEDGER = "TUNEKIT_LEDGER";
+  public static final String ENV_WORK_DIR = "TUNEKIT_WORK_DIR";
+  public static final String ENV_CONFIG = "TUNEKIT_CONFIG";
   private static final YAMLMapper YAML = new YAMLMapper();
   private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
   private static final Set<String> TOP = Set.of("provider", "ledger", "workDir", "providers", "resilience", "polling");
@@ -37,9 +40,9 @@ final class ConfigLoader {
   private static final Set<String> BREAKER =
       Set.of("failureRateThreshold", "slidingWindowSize", "minimumNumberOfCalls", "waitInOpenState");
   /** Larger files are refused before parsing: a config is a few dozen lines, and huge scalars parse slowly. */
-  static final int MAX_CONFIG_BYTES = 1 << 20;
+  public static final int MAX_CONFIG_BYTES = 1 << 20;
   /** Longer lines are refused before parsing: the YAML parser slows down quadratically on very long lines. */
-  static final int MAX_LINE_CHARS = 64 << 10;
+  public static final int MAX_LINE_CHARS = 64 << 10;
   private static final Set<String> POLLING = Set.of("initialInterval", "maxInterval", "multiplier", "timeout");
 
   private final String source;
@@ -53,7 +56,7 @@ final class ConfigLoader {
   }
 
   /** Loads a config file; a missing file is an error. */
-  static Config load(Path file, Map<String, String> env) {
+  public static Config load(Path file, Map<String, String> env) {
     String source = file.toString();
     String text;
     try {
@@ -94,7 +97,7 @@ final class ConfigLoader {
    * The kind of a YAML syntax error (such as "mapping values are not allowed here") without any excerpt
    * of the file: quoted text is dropped, and so is everything after the first line.
    */
-  static String yamlProblem(JsonProcessingException e) {
+  public static String yamlProblem(JsonProcessingException e) {
     if (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
       return "nesting depth or size over the parser's limits; a config is a few flat sections";
     }
@@ -118,12 +121,12 @@ final class ConfigLoader {
   }
 
   /** A config with no file: environment variables and defaults only (provider {@code local}). */
-  static Config fromEnvironment(Map<String, String> env) {
+  public static Config fromEnvironment(Map<String, String> env) {
     return new ConfigLoader("environment", env, Map.of()).read(YAML.createObjectNode(), Path.of("").toAbsolutePath());
   }
 
   /** A config built in code ({@link Tunekit#builder()}); {@code ${VAR}} in values is resolved too. */
-  static Config fromBuilder(String provider, Map<String, Object> settings, Path ledger, Path workDir,
+  public static Config fromBuilder(String provider, Map<String, Object> settings, Path ledger, Path workDir,
       ResilienceSettings resilience, PollingSettings polling, Map<String, String> env) {
     ConfigLoader loader = new ConfigLoader("Tunekit.builder()", env, Map.of());
     Map<String, Object> values = new LinkedHashMap<>();
@@ -328,7 +331,7 @@ final class ConfigLoader {
   }
 
   /** Replaces {@code ${VAR}} and {@code ${VAR:-default}}; an unset variable without default is an error. */
-  String resolve(String text, String pointer) {
+  public String resolve(String text, String pointer) {
     Matcher m = VAR.matcher(text);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
@@ -391,7 +394,7 @@ final class ConfigLoader {
   }
 
   /** Decodes strict UTF-8; an invalid byte is an error naming its line. */
-  static String decodeUtf8(byte[] bytes, String source) {
+  public static String decodeUtf8(byte[] bytes, String source) {
     java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
     java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
     java.nio.charset.CoderResult r = java.nio.charset.StandardCharsets.UTF_8.newDecoder()

@@ -1,4 +1,4 @@
-package dev.tunekit;
+package dev.tunekit.error;
 
 /** The provider is rate limiting (HTTP 429 or a throttling error). Retried after {@link #retryAfter()}; thrown to the caller only when retries are exhausted. */
 public class RateLimitedException extends ProviderException {

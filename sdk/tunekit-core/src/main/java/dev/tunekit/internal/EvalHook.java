@@ -1,4 +1,11 @@
-package dev.tunekit;
+package dev.tunekit.internal;
+
+import dev.tunekit.FineTune;
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.model.MetricPoint;
+import dev.tunekit.Run;
+import dev.tunekit.Tunekit;
+import dev.tunekit.error.TunekitException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -34,13 +41,13 @@ import org.slf4j.LoggerFactory;
  * provider's resilience layer and a completion cache under {@code <workDir>/eval-cache}, so re-running
  * one after a crash costs only the calls that never completed.
  */
-final class EvalHook implements AutoCloseable {
+public final class EvalHook implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EvalHook.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  static final String BASELINE = "tunekit:baseline";
-  static final String TUNED = "tunekit:tuned";
-  static final String GATE = "tunekit:gate";
-  static final String TUNED_TARGET = "tuned";
+  public static final String BASELINE = "tunekit:baseline";
+  public static final String TUNED = "tunekit:tuned";
+  public static final String GATE = "tunekit:gate";
+  public static final String TUNED_TARGET = "tuned";
 
   /**
    * What a run's hook needs in memory.
@@ -49,8 +56,8 @@ final class EvalHook implements AutoCloseable {
    * @param baseline the caller's baseline target, or null for the base model on this provider
    * @param runner the caller's runner, or null for the default one (cache under the workDir)
    */
-  record Plan(EvalSuite suite, EvalTarget baseline, EvalRunner runner) {
-    Plan {
+  public record Plan(EvalSuite suite, EvalTarget baseline, EvalRunner runner) {
+    public Plan {
       Objects.requireNonNull(suite, "suite");
     }
   }
@@ -61,7 +68,7 @@ final class EvalHook implements AutoCloseable {
    * @param recorded false when a report had errored cases: such a report is returned but not recorded
    *     (nor is the gate it blocked), so evaluating again retries it
    */
-  record Evaluated(EvalComparison comparison, Optional<GateResult> gate, boolean recorded) {}
+  public record Evaluated(EvalComparison comparison, Optional<GateResult> gate, boolean recorded) {}
 
   private final Ledger ledger;
   private final TuningProvider provider;
@@ -71,14 +78,14 @@ final class EvalHook implements AutoCloseable {
   private EvalCache cache;
   private EvalRunner runner;
 
-  EvalHook(Ledger ledger, TuningProvider provider, Path workDir) {
+  public EvalHook(Ledger ledger, TuningProvider provider, Path workDir) {
     this.ledger = ledger;
     this.provider = provider;
     this.cacheDir = workDir.resolve("eval-cache");
   }
 
   /** Attaches {@code plan} to the run for this Tunekit's lifetime, after checking it is the run's suite. */
-  void attach(String runId, RunSpec spec, Plan plan) {
+  public void attach(String runId, RunSpec spec, Plan plan) {
     RunSpec.Eval e = spec.eval();
     if (e == null) {
       throw new InvalidInputException("run " + runId + " was started without an eval suite, so there is no hook to"
@@ -94,14 +101,14 @@ final class EvalHook implements AutoCloseable {
   }
 
   /** Whether this Tunekit has the run's suite. */
-  boolean hasPlan(String runId) {
+  public boolean hasPlan(String runId) {
     return plans.containsKey(runId);
   }
 
   // ------------------------------------------------------------------ the hooks
 
   /** Before the first upload: evaluates the baseline when the run asks for it first and it is not recorded. */
-  void beforeUpload(String runId, RunSpec spec) {
+  public void beforeUpload(String runId, RunSpec spec) {
     RunSpec.Eval e = spec.eval();
     if (e == null || !e.baselineFirst() || recorded(runId, BASELINE)) {
       return;
@@ -147,7 +154,7 @@ final class EvalHook implements AutoCloseable {
    * recorded, the result carries no evaluation, and a gated run stays undeployable until
    * {@link Run#evaluate(EvalSuite)} succeeds.
    */
-  Optional<Evaluated> afterSuccess(String runId, RunSpec spec, String tunedModel, List<MetricPoint> metrics) {
+  public Optional<Evaluated> afterSuccess(String runId, RunSpec spec, String tunedModel, List<MetricPoint> metrics) {
     RunSpec.Eval e = spec.eval();
     if (e == null) {
       return recordedEvaluation(runId);
@@ -171,7 +178,7 @@ final class EvalHook implements AutoCloseable {
   }
 
   /** {@link Run#evaluate(EvalSuite)}: evaluates what is not recorded, with the run's plan or {@code suite}. */
-  Evaluated evaluateNow(String runId, RunSpec spec, EvalSuite suite, String tunedModel, List<MetricPoint> metrics) {
+  public Evaluated evaluateNow(String runId, RunSpec spec, EvalSuite suite, String tunedModel, List<MetricPoint> metrics) {
     Plan attached = plans.get(runId);
     Plan plan = attached != null && attached.suite().fingerprint().equals(suite.fingerprint()) ? attached
         : new Plan(suite, null, attached == null ? null : attached.runner());
@@ -245,7 +252,7 @@ final class EvalHook implements AutoCloseable {
   }
 
   /** Refuses deployment with {@link GateFailedException} when a gate is set and has not passed. */
-  void checkDeploy(String runId, RunSpec spec) {
+  public void checkDeploy(String runId, RunSpec spec) {
     RunSpec.Eval e = spec.eval();
     if (e == null || e.gate().isEmpty()) {
       return;
@@ -263,15 +270,15 @@ final class EvalHook implements AutoCloseable {
 
   // ------------------------------------------------------------------ what the ledger holds
 
-  Optional<EvalReport> report(String runId, String name) {
+  public Optional<EvalReport> report(String runId, String name) {
     return ledger.evalResult(runId, name).map(EvalReport::fromJson);
   }
 
-  Optional<GateResult> gate(String runId) {
+  public Optional<GateResult> gate(String runId) {
     return ledger.evalResult(runId, GATE).map(EvalHook::readGate);
   }
 
-  Optional<Evaluated> recordedEvaluation(String runId) {
+  public Optional<Evaluated> recordedEvaluation(String runId) {
     Optional<EvalReport> b = report(runId, BASELINE);
     Optional<EvalReport> t = report(runId, TUNED);
     if (b.isEmpty() || t.isEmpty()) {
@@ -334,7 +341,7 @@ final class EvalHook implements AutoCloseable {
     return locks.computeIfAbsent(runId, k -> new Object());
   }
 
-  static String gateJson(GateResult g, double minImprovement) {
+  public static String gateJson(GateResult g, double minImprovement) {
     ObjectNode n = JSON.createObjectNode();
     n.put("format", "tunekit-gate/1");
     n.put("gate", g.gate());
@@ -344,7 +351,7 @@ final class EvalHook implements AutoCloseable {
     return n.toString();
   }
 
-  static GateResult readGate(String json) {
+  public static GateResult readGate(String json) {
     try {
       JsonNode n = JSON.readTree(json);
       return new GateResult(n.get("gate").asText(), n.get("passed").asBoolean(), n.get("message").asText());

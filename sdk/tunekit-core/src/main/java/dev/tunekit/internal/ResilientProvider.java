@@ -1,4 +1,14 @@
-package dev.tunekit;
+package dev.tunekit.internal;
+
+import dev.tunekit.model.ChatRequest;
+import dev.tunekit.model.ChatResponse;
+import dev.tunekit.error.CircuitOpenException;
+import dev.tunekit.model.JobEvent;
+import dev.tunekit.model.MetricPoint;
+import dev.tunekit.error.ProviderException;
+import dev.tunekit.error.RateLimitedException;
+import dev.tunekit.Sleeper;
+import dev.tunekit.Tunekit;
 
 import dev.tunekit.dataset.DatasetFormat;
 import dev.tunekit.dataset.DatasetKind;
@@ -38,10 +48,10 @@ import org.slf4j.LoggerFactory;
  * effect, and only if not is the call repeated. Resilience4j decides (attempt counting, predicate,
  * interval); the waiting is done by an injected {@link Sleeper} so tests run in milliseconds.
  */
-final class ResilientProvider implements TuningProvider {
+public final class ResilientProvider implements TuningProvider {
   private static final Logger LOG = LoggerFactory.getLogger(ResilientProvider.class);
   /** A server asking for a longer wait than this is not waited for; its error goes to the caller. */
-  static final Duration MAX_HONOURED_RETRY_AFTER = Duration.ofMinutes(10);
+  public static final Duration MAX_HONOURED_RETRY_AFTER = Duration.ofMinutes(10);
 
   private final TuningProvider delegate;
   private final ResilienceSettings settings;
@@ -49,7 +59,7 @@ final class ResilientProvider implements TuningProvider {
   private final Retry retry;
   private final CircuitBreaker breaker;
 
-  ResilientProvider(TuningProvider delegate, ResilienceSettings settings, Clock clock, Sleeper sleeper) {
+  public ResilientProvider(TuningProvider delegate, ResilienceSettings settings, Clock clock, Sleeper sleeper) {
     this.delegate = delegate;
     this.settings = settings;
     this.sleeper = sleeper;
@@ -82,21 +92,21 @@ final class ResilientProvider implements TuningProvider {
   }
 
   /** Transient failures worth another attempt. An open breaker is not one of them. */
-  static boolean isRetryable(Throwable t) {
+  public static boolean isRetryable(Throwable t) {
     return t instanceof ProviderException pe && pe.retryable() && !(t instanceof CircuitOpenException);
   }
 
   /** What counts against the provider's health: server-side and transport failures, not our bad requests or rate limits. */
-  static boolean isProviderFailure(Throwable t) {
+  public static boolean isProviderFailure(Throwable t) {
     return t instanceof ProviderException pe && !(t instanceof RateLimitedException)
         && !(t instanceof CircuitOpenException) && (pe.retryable() || pe.outcomeUnknown());
   }
 
-  CircuitBreaker.State breakerState() {
+  public CircuitBreaker.State breakerState() {
     return breaker.getState();
   }
 
-  TuningProvider delegate() {
+  public TuningProvider delegate() {
     return delegate;
   }
 
@@ -127,7 +137,7 @@ final class ResilientProvider implements TuningProvider {
    * each retry): it renews the caller's ledger claim and throws to stop before an attempt it no longer
    * owns. What it throws propagates at once, unretried.
    */
-  RemoteFile upload(FileUpload upload, Runnable beforeEachAttempt) {
+  public RemoteFile upload(FileUpload upload, Runnable beforeEachAttempt) {
     return call("upload", () -> delegate.upload(upload), () -> findFile(upload), beforeEachAttempt);
   }
 
@@ -137,7 +147,7 @@ final class ResilientProvider implements TuningProvider {
   }
 
   /** {@link #createJob(JobRequest)} with a check before every attempt, as for {@link #upload(FileUpload, Runnable)}. */
-  RemoteJob createJob(JobRequest request, Runnable beforeEachAttempt) {
+  public RemoteJob createJob(JobRequest request, Runnable beforeEachAttempt) {
     return call("createJob", () -> delegate.createJob(request), () -> findJob(request.idempotencyKey()),
         beforeEachAttempt);
   }

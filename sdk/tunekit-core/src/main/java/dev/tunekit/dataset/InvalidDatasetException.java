@@ -1,4 +1,6 @@
-package dev.tunekit;
+package dev.tunekit.dataset;
+
+import dev.tunekit.error.InvalidInputException;
 
 import dev.tunekit.dataset.DatasetReport;
 import dev.tunekit.dataset.Finding;
@@ -16,7 +18,7 @@ public class InvalidDatasetException extends InvalidInputException {
   private final transient DatasetReport report;
   private final String runId;
 
-  InvalidDatasetException(String runId, DatasetReport report) {
+  public InvalidDatasetException(String runId, DatasetReport report) {
     super(message(report), firstLocation(report));
     this.report = Objects.requireNonNull(report, "report");
     this.runId = runId;

@@ -1,4 +1,4 @@
-package dev.tunekit;
+package dev.tunekit.internal;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param source where this came from, for error messages ({@code tunekit.yaml})
  * @param providerLocation where the provider was chosen ({@code tunekit.yaml:1} or {@code TUNEKIT_PROVIDER})
  */
-record Config(
+public record Config(
     String provider,
     Map<String, Object> providerValues,
     Path ledger,
@@ -28,7 +28,7 @@ record Config(
     String source,
     String providerLocation) {
 
-  Config {
+  public Config {
     Objects.requireNonNull(provider, "provider");
     providerValues = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(providerValues));
     Objects.requireNonNull(ledger, "ledger");

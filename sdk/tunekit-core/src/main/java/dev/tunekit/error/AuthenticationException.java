@@ -1,4 +1,4 @@
-package dev.tunekit;
+package dev.tunekit.error;
 
 /** Authentication or authorization failed (HTTP 401/403, a wrong AWS role, a missing key). Fix the credentials; never retried. */
 public class AuthenticationException extends ProviderException {

@@ -1,4 +1,12 @@
-package dev.tunekit;
+package dev.tunekit.internal;
+
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.model.JobStatus;
+import dev.tunekit.Run;
+import dev.tunekit.RunInfo;
+import dev.tunekit.RunState;
+import dev.tunekit.Tunekit;
+import dev.tunekit.error.TunekitException;
 
 import dev.tunekit.spi.Deployment;
 import java.io.IOException;
@@ -28,7 +36,7 @@ import org.sqlite.SQLiteConfig;
  * are claimed with a lease inside an immediate transaction, so two processes sharing one ledger never
  * both do them. The file is created owner-only (rw-------).
  */
-final class Ledger implements AutoCloseable {
+public final class Ledger implements AutoCloseable {
   private static final int SCHEMA_VERSION = 2; // 2: webhook ids (replay protection)
   private final Path file;
   private final Connection conn;
@@ -36,8 +44,8 @@ final class Ledger implements AutoCloseable {
   private final Owner self;
 
   /** Who holds a lease: this Tunekit instance, in this process, on this host. */
-  record Owner(String id, String host, long pid) {
-    static Owner current() {
+  public record Owner(String id, String host, long pid) {
+    public static Owner current() {
       return new Owner(java.util.UUID.randomUUID().toString(), hostName(), ProcessHandle.current().pid());
     }
 
@@ -58,7 +66,7 @@ final class Ledger implements AutoCloseable {
   }
 
   /** A run's full ledger row. */
-  record RunRow(
+  public record RunRow(
       String id,
       String provider,
       String baseModel,
@@ -75,22 +83,22 @@ final class Ledger implements AutoCloseable {
       Instant createdAt,
       Instant updatedAt) {
 
-    RunInfo info() {
+    public RunInfo info() {
       return new RunInfo(id, provider, baseModel, state, Optional.ofNullable(jobId), Optional.ofNullable(jobStatus),
           Optional.ofNullable(fineTunedModel), Optional.ofNullable(error), createdAt, updatedAt);
     }
   }
 
   /** The outcome of trying to claim a step. */
-  sealed interface Claim {
+  public sealed interface Claim {
     /** The step was done already (by us earlier or by another process); {@code id} is its result. */
-    record Done(String id) implements Claim {}
+    public record Done(String id) implements Claim {}
 
     /** We hold the step now; {@code previousAttempts} > 0 means an earlier attempt may have reached the provider. */
-    record Claimed(int previousAttempts) implements Claim {}
+    public record Claimed(int previousAttempts) implements Claim {}
 
     /** Another live process holds the step; wait and ask again. */
-    record Busy(String owner) implements Claim {}
+    public record Busy(String owner) implements Claim {}
   }
 
   private Ledger(Path file, Connection conn, Clock clock) {
@@ -101,7 +109,7 @@ final class Ledger implements AutoCloseable {
   }
 
   /** Opens (creating owner-only if needed) the ledger at {@code file}. */
-  static Ledger open(Path file, Clock clock) {
+  public static Ledger open(Path file, Clock clock) {
     Path abs = file.toAbsolutePath();
     try {
       createOwnerOnly(abs);
@@ -202,43 +210,43 @@ final class Ledger implements AutoCloseable {
     }
   }
 
-  Path file() {
+  public Path file() {
     return file;
   }
 
-  Owner self() {
+  public Owner self() {
     return self;
   }
 
   // ---------------------------------------------------------------- runs
 
-  synchronized void insertRun(String id, String provider, String baseModel, String key, String spec) {
+  public synchronized void insertRun(String id, String provider, String baseModel, String key, String spec) {
     long now = now();
     update("INSERT INTO runs (id, provider, base_model, idempotency_key, spec, state, created_at, updated_at)"
         + " VALUES (?,?,?,?,?,?,?,?)", id, provider, baseModel, key, spec, RunState.CREATED.name(), now, now);
     log(id, "run.created", provider + " " + baseModel);
   }
 
-  synchronized Optional<RunRow> run(String id) {
+  public synchronized Optional<RunRow> run(String id) {
     List<RunRow> rows = queryRuns("SELECT * FROM runs WHERE id = ?", id);
     return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
   }
 
-  synchronized List<RunRow> runs() {
+  public synchronized List<RunRow> runs() {
     return queryRuns("SELECT * FROM runs ORDER BY created_at DESC, id DESC");
   }
 
-  synchronized void setState(String runId, RunState state, String error) {
+  public synchronized void setState(String runId, RunState state, String error) {
     update("UPDATE runs SET state = ?, error = ?, updated_at = ? WHERE id = ?", state.name(), error, now(), runId);
     log(runId, "state", state + (error == null ? "" : ": " + error));
   }
 
-  synchronized void setError(String runId, String error) {
+  public synchronized void setError(String runId, String error) {
     update("UPDATE runs SET error = ?, updated_at = ? WHERE id = ?", error, now(), runId);
     log(runId, "error", error);
   }
 
-  synchronized void setFiles(String runId, String trainingFileId, String validationFileId, String spec) {
+  public synchronized void setFiles(String runId, String trainingFileId, String validationFileId, String spec) {
     update("UPDATE runs SET training_file_id = ?, validation_file_id = ?, spec = ?, state = CASE WHEN state = 'CREATED'"
         + " THEN 'UPLOADED' ELSE state END, error = NULL, updated_at = ? WHERE id = ?",
         trainingFileId, validationFileId, spec, now(), runId);
@@ -246,7 +254,7 @@ final class Ledger implements AutoCloseable {
   }
 
   /** Records the provider's view of the job; the run's state follows it (never leaving a terminal state). */
-  synchronized void jobStatus(String runId, JobStatus status) {
+  public synchronized void jobStatus(String runId, JobStatus status) {
     String model = status instanceof JobStatus.Succeeded s ? s.model().orElse(null) : null;
     String error = status instanceof JobStatus.Failed f ? f.reason() : null;
     RunState state = RunState.of(status);
@@ -261,12 +269,12 @@ final class Ledger implements AutoCloseable {
     }
   }
 
-  synchronized void log(String runId, String step, String detail) {
+  public synchronized void log(String runId, String step, String detail) {
     update("INSERT INTO run_log (run_id, at, step, detail) VALUES (?,?,?,?)", runId, now(), step, detail);
   }
 
   /** The log lines of a run, oldest first, as {@code step detail}. */
-  synchronized List<String> logOf(String runId) {
+  public synchronized List<String> logOf(String runId) {
     List<String> out = new ArrayList<>();
     try (PreparedStatement ps = conn.prepareStatement("SELECT step, detail FROM run_log WHERE run_id = ? ORDER BY seq")) {
       ps.setString(1, runId);
@@ -284,7 +292,7 @@ final class Ledger implements AutoCloseable {
   // ---------------------------------------------------------------- submission
 
   /** Claims the right to create this run's job. */
-  synchronized Claim claimSubmit(String runId, Duration lease) {
+  public synchronized Claim claimSubmit(String runId, Duration lease) {
     // A plain read first: waiting processes must not queue for the write lock the holder needs to finish.
     Claim peek = claimSubmitIn(runId, lease, false);
     if (!(peek instanceof Claim.Claimed)) {
@@ -325,7 +333,7 @@ final class Ledger implements AutoCloseable {
   }
 
   /** Written before each create call: after this, a crash means "the job may exist". */
-  synchronized void submitAttempt(String runId, int attempt) {
+  public synchronized void submitAttempt(String runId, int attempt) {
     update("UPDATE runs SET submit_attempts = submit_attempts + 1, updated_at = ? WHERE id = ?", now(), runId);
     log(runId, "submit.start", "attempt " + attempt);
   }
@@ -335,7 +343,7 @@ final class Ledger implements AutoCloseable {
    * the owner). Called before every create attempt; {@code false} means another process took the claim
    * over (ours had expired) or the job is recorded already, and the attempt must not be made.
    */
-  synchronized boolean renewSubmit(String runId, Duration lease) {
+  public synchronized boolean renewSubmit(String runId, Duration lease) {
     return update("UPDATE runs SET lease_until = ? WHERE id = ? AND lease_owner = ? AND job_id IS NULL",
         now() + lease.toMillis(), runId, holder()) == 1;
   }
@@ -345,7 +353,7 @@ final class Ledger implements AutoCloseable {
    * id the run has now: a different one than {@code jobId} means the run already had a job, recorded by
    * another process, and {@code jobId} is an extra job (logged as {@code submit.duplicate}).
    */
-  synchronized String jobCreated(String runId, String jobId, String how) {
+  public synchronized String jobCreated(String runId, String jobId, String how) {
     int n = update("UPDATE runs SET job_id = ?, state = CASE WHEN state IN ('CREATED','UPLOADED') THEN 'SUBMITTED'"
         + " ELSE state END, error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ?"
         + " AND job_id IS NULL", jobId, now(), runId);
@@ -359,14 +367,14 @@ final class Ledger implements AutoCloseable {
     return recorded;
   }
 
-  synchronized void releaseSubmit(String runId) {
+  public synchronized void releaseSubmit(String runId) {
     update("UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?", runId, holder());
   }
 
   // ---------------------------------------------------------------- uploads
 
   /** Claims the right to upload the file with this hash to this provider. */
-  synchronized Claim claimUpload(String provider, String sha256, String fileName, long size, Duration lease) {
+  public synchronized Claim claimUpload(String provider, String sha256, String fileName, long size, Duration lease) {
     Claim peek = claimUploadIn(provider, sha256, fileName, size, lease, false);
     if (!(peek instanceof Claim.Claimed)) {
       return peek;
@@ -412,24 +420,24 @@ final class Ledger implements AutoCloseable {
   }
 
   /** As {@link #renewSubmit}, for this thread's claim on an upload. */
-  synchronized boolean renewUpload(String provider, String sha256, Duration lease) {
+  public synchronized boolean renewUpload(String provider, String sha256, Duration lease) {
     return update("UPDATE uploads SET lease_until = ? WHERE provider = ? AND sha256 = ? AND lease_owner = ?"
         + " AND file_id IS NULL", now() + lease.toMillis(), provider, sha256, holder()) == 1;
   }
 
-  synchronized void uploadAttempt(String runId, String provider, String sha256, String fileName) {
+  public synchronized void uploadAttempt(String runId, String provider, String sha256, String fileName) {
     update("UPDATE uploads SET attempts = attempts + 1, updated_at = ? WHERE provider = ? AND sha256 = ?", now(),
         provider, sha256);
     log(runId, "upload.start", fileName + " sha256=" + sha256);
   }
 
-  synchronized void uploadDone(String runId, String provider, String sha256, String fileId, String how) {
+  public synchronized void uploadDone(String runId, String provider, String sha256, String fileId, String how) {
     update("UPDATE uploads SET file_id = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE provider = ?"
         + " AND sha256 = ?", fileId, now(), provider, sha256);
     log(runId, "upload.done", fileId + " (" + how + ")");
   }
 
-  synchronized void releaseUpload(String provider, String sha256) {
+  public synchronized void releaseUpload(String provider, String sha256) {
     update("UPDATE uploads SET lease_owner = NULL, lease_until = NULL WHERE provider = ? AND sha256 = ? AND lease_owner = ?",
         provider, sha256, holder());
   }
@@ -438,7 +446,7 @@ final class Ledger implements AutoCloseable {
    * Releases every lease this instance holds except those of {@code stillWorking} (threads that may still
    * be creating something remotely: their claims must stand until they expire or this process exits).
    */
-  synchronized void releaseAllExcept(Set<Thread> stillWorking) {
+  public synchronized void releaseAllExcept(Set<Thread> stillWorking) {
     StringBuilder keep = new StringBuilder();
     List<Object> args = new ArrayList<>();
     args.add(self.id() + "/%");
@@ -477,7 +485,7 @@ final class Ledger implements AutoCloseable {
   // ---------------------------------------------------------------- webhooks
 
   /** The job status last recorded for a run (raw spelling), if any: a cheap read for waiters between polls. */
-  synchronized Optional<String> jobStatusOf(String runId) {
+  public synchronized Optional<String> jobStatusOf(String runId) {
     try (PreparedStatement ps = conn.prepareStatement("SELECT job_status FROM runs WHERE id = ?")) {
       ps.setString(1, runId);
       try (ResultSet rs = ps.executeQuery()) {
@@ -489,7 +497,7 @@ final class Ledger implements AutoCloseable {
   }
 
   /** The run whose job has this provider job id, if any. */
-  synchronized Optional<String> runOfJob(String jobId) {
+  public synchronized Optional<String> runOfJob(String jobId) {
     try (PreparedStatement ps = conn.prepareStatement("SELECT id FROM runs WHERE job_id = ? ORDER BY created_at LIMIT 1")) {
       ps.setString(1, jobId);
       try (ResultSet rs = ps.executeQuery()) {
@@ -504,19 +512,19 @@ final class Ledger implements AutoCloseable {
    * Remembers a webhook id; returns false when it was already remembered (a replay or a redelivery).
    * Ids received before {@code forgetBefore} are dropped first, so the table stays small.
    */
-  synchronized boolean claimWebhook(String webhookId, Instant forgetBefore) {
+  public synchronized boolean claimWebhook(String webhookId, Instant forgetBefore) {
     update("DELETE FROM webhooks WHERE received_at < ?", forgetBefore.toEpochMilli());
     return update("INSERT INTO webhooks (id, received_at) VALUES (?,?) ON CONFLICT(id) DO NOTHING", webhookId, now()) > 0;
   }
 
   /** Forgets a webhook id, so that the sender's next delivery of it is processed (after a failure to process it). */
-  synchronized void forgetWebhook(String webhookId) {
+  public synchronized void forgetWebhook(String webhookId) {
     update("DELETE FROM webhooks WHERE id = ?", webhookId);
   }
 
   // ---------------------------------------------------------------- deployments and evals
 
-  synchronized void deployment(String runId, Deployment d) {
+  public synchronized void deployment(String runId, Deployment d) {
     update("INSERT INTO deployments (run_id, deployment_id, model_id, inference_model, state, raw_state, updated_at)"
         + " VALUES (?,?,?,?,?,?,?) ON CONFLICT(run_id) DO UPDATE SET deployment_id = excluded.deployment_id,"
         + " model_id = excluded.model_id, inference_model = excluded.inference_model, state = excluded.state,"
@@ -525,7 +533,7 @@ final class Ledger implements AutoCloseable {
     log(runId, "deploy.state", d.id() + " " + d.state());
   }
 
-  synchronized Optional<Deployment> deploymentOf(String runId) {
+  public synchronized Optional<Deployment> deploymentOf(String runId) {
     try (PreparedStatement ps = conn.prepareStatement("SELECT deployment_id, model_id, inference_model, state, raw_state"
         + " FROM deployments WHERE run_id = ?")) {
       ps.setString(1, runId);
@@ -541,7 +549,7 @@ final class Ledger implements AutoCloseable {
     }
   }
 
-  synchronized void evalResult(String runId, String name, String reportJson) {
+  public synchronized void evalResult(String runId, String name, String reportJson) {
     update("INSERT INTO eval_results (run_id, name, report, at) VALUES (?,?,?,?)", runId, name, reportJson, now());
     log(runId, "eval", name);
   }
@@ -550,7 +558,7 @@ final class Ledger implements AutoCloseable {
    * Records {@code reportJson} under {@code name} unless the run already has a result of that name (so
    * two processes evaluating one run keep the first result). Returns whether this call recorded it.
    */
-  synchronized boolean evalResultOnce(String runId, String name, String reportJson) {
+  public synchronized boolean evalResultOnce(String runId, String name, String reportJson) {
     int n = update("INSERT INTO eval_results (run_id, name, report, at) SELECT ?,?,?,? WHERE NOT EXISTS"
         + " (SELECT 1 FROM eval_results WHERE run_id = ? AND name = ?)", runId, name, reportJson, now(), runId, name);
     if (n > 0) {
@@ -560,7 +568,7 @@ final class Ledger implements AutoCloseable {
   }
 
   /** The first result recorded under {@code name} for the run, if any. */
-  synchronized Optional<String> evalResult(String runId, String name) {
+  public synchronized Optional<String> evalResult(String runId, String name) {
     try (PreparedStatement ps = conn.prepareStatement(
         "SELECT report FROM eval_results WHERE run_id = ? AND name = ? ORDER BY seq LIMIT 1")) {
       ps.setString(1, runId);
@@ -573,7 +581,7 @@ final class Ledger implements AutoCloseable {
     }
   }
 
-  synchronized List<String> evalResults(String runId) {
+  public synchronized List<String> evalResults(String runId) {
     List<String> out = new ArrayList<>();
     try (PreparedStatement ps = conn.prepareStatement("SELECT report FROM eval_results WHERE run_id = ? ORDER BY seq")) {
       ps.setString(1, runId);
@@ -596,7 +604,7 @@ final class Ledger implements AutoCloseable {
   }
 
   /** Closes the ledger, releasing this instance's leases except those of {@code stillWorking}. */
-  synchronized void close(Set<Thread> stillWorking) {
+  public synchronized void close(Set<Thread> stillWorking) {
     try {
       if (!conn.isClosed()) {
         releaseAllExcept(stillWorking);
@@ -674,7 +682,7 @@ final class Ledger implements AutoCloseable {
   }
 
   /** A run id that is not in the ledger. */
-  static final class NotFoundInLedger extends InvalidInputException {
+  public static final class NotFoundInLedger extends InvalidInputException {
     private static final long serialVersionUID = 1L;
 
     NotFoundInLedger(String runId) {

@@ -1,4 +1,11 @@
-package dev.tunekit;
+package dev.tunekit.internal;
+
+import dev.tunekit.error.AwaitTimeoutException;
+import dev.tunekit.model.JobEvent;
+import dev.tunekit.model.MetricPoint;
+import dev.tunekit.error.ProviderException;
+import dev.tunekit.Sleeper;
+import dev.tunekit.Webhooks;
 
 import dev.tunekit.spi.RemoteJob;
 import dev.tunekit.spi.TuningProvider;
@@ -24,11 +31,11 @@ import org.slf4j.LoggerFactory;
  * another one sharing the ledger) has recorded a different status, and if so the waiter polls at once
  * instead of sleeping out the interval. The poll that follows stays the authority on the job's status.
  */
-final class JobWaiter {
+public final class JobWaiter {
   private static final Logger LOG = LoggerFactory.getLogger(JobWaiter.class);
 
   /** Where the waiter delivers what it sees. */
-  interface Sink {
+  public interface Sink {
     void status(RemoteJob job);
 
     void event(JobEvent event);
@@ -38,7 +45,7 @@ final class JobWaiter {
 
   /** Asked between slices of a wait: has the job's status been seen to change by someone else? */
   @FunctionalInterface
-  interface Nudge {
+  public interface Nudge {
     /** Whether a status other than {@code lastRawStatus} (the last one this waiter polled; null before) is known. */
     boolean changedFrom(String lastRawStatus);
   }
@@ -50,11 +57,11 @@ final class JobWaiter {
   private final Nudge nudge;
   private final Duration checkEvery;
 
-  JobWaiter(TuningProvider provider, PollingSettings settings, Clock clock, Sleeper sleeper) {
+  public JobWaiter(TuningProvider provider, PollingSettings settings, Clock clock, Sleeper sleeper) {
     this(provider, settings, clock, sleeper, null, null);
   }
 
-  JobWaiter(TuningProvider provider, PollingSettings settings, Clock clock, Sleeper sleeper, Nudge nudge,
+  public JobWaiter(TuningProvider provider, PollingSettings settings, Clock clock, Sleeper sleeper, Nudge nudge,
       Duration checkEvery) {
     this.provider = provider;
     this.settings = settings;
@@ -65,7 +72,7 @@ final class JobWaiter {
   }
 
   /** Polls until the job is terminal; returns its final snapshot or throws {@link AwaitTimeoutException}. */
-  RemoteJob await(String runId, String jobId, Sink sink) {
+  public RemoteJob await(String runId, String jobId, Sink sink) {
     Instant start = clock.instant();
     Instant deadline = start.plus(settings.timeout());
     Duration interval = settings.initialInterval();

@@ -1,4 +1,17 @@
-package dev.tunekit;
+package dev.tunekit.internal;
+
+import dev.tunekit.FineTune;
+import dev.tunekit.dataset.InvalidDatasetException;
+import dev.tunekit.model.JobEvent;
+import dev.tunekit.model.JobStatus;
+import dev.tunekit.model.MetricPoint;
+import dev.tunekit.Run;
+import dev.tunekit.RunListener;
+import dev.tunekit.RunResult;
+import dev.tunekit.RunState;
+import dev.tunekit.Sleeper;
+import dev.tunekit.Tunekit;
+import dev.tunekit.error.TunekitException;
 
 import dev.tunekit.dataset.ConvertedFile;
 import dev.tunekit.dataset.Dataset;
@@ -42,10 +55,10 @@ import org.slf4j.LoggerFactory;
  * first, so two processes sharing a ledger never both do them, and an attempt that may have reached
  * the provider is always reconciled ({@code findFile}/{@code findJob}) before it is repeated.
  */
-final class Workflow implements AutoCloseable {
+public final class Workflow implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Workflow.class);
   private static final DateTimeFormatter RUN_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
-  static final String RUN_METADATA_KEY = "tunekit_run_id";
+  public static final String RUN_METADATA_KEY = "tunekit_run_id";
 
   private final Config config;
   private final ResilientProvider provider;
@@ -61,7 +74,7 @@ final class Workflow implements AutoCloseable {
   private final Set<Thread> asyncThreads = ConcurrentHashMap.newKeySet();
   private volatile Duration closeWait = Duration.ofSeconds(30);
 
-  Workflow(Config config, TuningProvider raw, Clock clock, Sleeper sleeper, Duration lease, Duration ledgerPoll) {
+  public Workflow(Config config, TuningProvider raw, Clock clock, Sleeper sleeper, Duration lease, Duration ledgerPoll) {
     this.config = config;
     this.clock = clock;
     this.sleeper = sleeper;
@@ -85,33 +98,33 @@ final class Workflow implements AutoCloseable {
     });
   }
 
-  Config config() {
+  public Config config() {
     return config;
   }
 
-  TuningProvider provider() {
+  public TuningProvider provider() {
     return provider;
   }
 
-  Ledger ledger() {
+  public Ledger ledger() {
     return ledger;
   }
 
-  ExecutorService async() {
+  public ExecutorService async() {
     return async;
   }
 
-  EvalHook evals() {
+  public EvalHook evals() {
     return evals;
   }
 
-  Clock clock() {
+  public Clock clock() {
     return clock;
   }
 
   // ------------------------------------------------------------------ start and resume
 
-  String start(RunSpec spec, EvalHook.Plan plan) {
+  public String start(RunSpec spec, EvalHook.Plan plan) {
     String runId = "run-" + RUN_TIME.format(clock.instant()) + "-"
         + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     String key = "tk-" + java.util.UUID.randomUUID();
@@ -133,13 +146,13 @@ final class Workflow implements AutoCloseable {
   }
 
   /** {@link #advance} with the run's eval suite attached first (for a run resumed in another process). */
-  void advance(String runId, EvalHook.Plan plan) {
+  public void advance(String runId, EvalHook.Plan plan) {
     evals.attach(runId, RunSpec.fromJson(row(runId).spec()), plan);
     advance(runId);
   }
 
   /** Takes the run as far as submission, skipping every step the ledger says is done. */
-  void advance(String runId) {
+  public void advance(String runId) {
     Ledger.RunRow row = row(runId);
     if (row.state().isTerminal() || row.jobId() != null) {
       return;
@@ -359,7 +372,7 @@ final class Workflow implements AutoCloseable {
   }
 
   /** This thread's ledger claim on a create step expired and another process holds it now. */
-  static final class LeaseLost extends TunekitException {
+  public static final class LeaseLost extends TunekitException {
     private static final long serialVersionUID = 1L;
 
     LeaseLost(String what) {
@@ -378,7 +391,7 @@ final class Workflow implements AutoCloseable {
 
   // ------------------------------------------------------------------ waiting, cancelling, deploying
 
-  RunResult await(String runId, RunListener listener) {
+  public RunResult await(String runId, RunListener listener) {
     Instant started = clock.instant();
     Ledger.RunRow row = row(runId);
     if (row.jobId() == null) {
@@ -431,7 +444,7 @@ final class Workflow implements AutoCloseable {
   }
 
   /** {@link Run#evaluate(dev.tunekit.eval.EvalSuite)}: evaluates a succeeded run now (what is not recorded yet). */
-  EvalHook.Evaluated evaluate(String runId, dev.tunekit.eval.EvalSuite suite) {
+  public EvalHook.Evaluated evaluate(String runId, dev.tunekit.eval.EvalSuite suite) {
     Ledger.RunRow row = row(runId);
     if (row.state() != RunState.SUCCEEDED || row.fineTunedModel() == null) {
       throw new TunekitException("Run " + runId + " has no tuned model to evaluate (state " + row.state()
@@ -501,7 +514,7 @@ final class Workflow implements AutoCloseable {
   }
 
   /** The id chat requests for the tuned model go to: its active deployment's, if it has one. */
-  String tunedInferenceModel(String runId, String fineTunedModel) {
+  public String tunedInferenceModel(String runId, String fineTunedModel) {
     return ledger.deploymentOf(runId).filter(d -> d.state() == Deployment.State.ACTIVE)
         .map(Deployment::inferenceModel).orElse(fineTunedModel);
   }
@@ -525,7 +538,7 @@ final class Workflow implements AutoCloseable {
    * still be running (the remote cancel failed, or a submission may have reached the provider) is
    * checked and cancelled again.
    */
-  RunState cancel(String runId) {
+  public RunState cancel(String runId) {
     Ledger.RunRow row = row(runId);
     if (row.state().isTerminal() && row.state() != RunState.CANCELLED) {
       return row.state();
@@ -577,11 +590,11 @@ final class Workflow implements AutoCloseable {
     return row(runId).state();
   }
 
-  Deployment deploy(String runId) {
+  public Deployment deploy(String runId) {
     return deploy(runId, Map.of());
   }
 
-  Deployment deploy(String runId, Map<String, Object> options) {
+  public Deployment deploy(String runId, Map<String, Object> options) {
     Ledger.RunRow row = row(runId);
     if (row.fineTunedModel() == null) {
       throw new TunekitException("Run " + runId + " has no tuned model to deploy (state " + row.state()
@@ -626,12 +639,12 @@ final class Workflow implements AutoCloseable {
     return d;
   }
 
-  Ledger.RunRow row(String runId) {
+  public Ledger.RunRow row(String runId) {
     return ledger.run(runId).orElseThrow(() -> new Ledger.NotFoundInLedger(runId));
   }
 
   /** How long {@link #close()} waits for uploads and submissions in flight to finish (tests shorten it). */
-  void closeWait(Duration wait) {
+  public void closeWait(Duration wait) {
     this.closeWait = wait;
   }
 

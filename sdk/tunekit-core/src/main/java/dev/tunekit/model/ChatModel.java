@@ -1,4 +1,4 @@
-package dev.tunekit;
+package dev.tunekit.model;
 
 /**
  * Anything that answers a chat request: a provider, a tuned model, or a JShell lambda in a test.

@@ -1,20 +1,20 @@
-package dev.tunekit;
+package dev.tunekit.internal;
 
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 
 /** Parses and prints durations as written in {@code tunekit.yaml}: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d}, or ISO-8601. */
-final class Durations {
+public final class Durations {
 
   private Durations() {}
 
-  static Optional<Duration> parse(String text) {
+  public static Optional<Duration> parse(String text) {
     return dev.tunekit.spi.ProviderSettings.parseDuration(text);
   }
 
   /** A short human form such as {@code 1m05s} or {@code 250ms}. */
-  static String format(Duration d) {
+  public static String format(Duration d) {
     long ms = d.toMillis();
     if (ms < 1000) {
       return ms + "ms";

@@ -1,4 +1,9 @@
-package dev.tunekit;
+package dev.tunekit.internal;
+
+import dev.tunekit.model.ChatMessage;
+import dev.tunekit.model.Hyperparameters;
+import dev.tunekit.Tunekit;
+import dev.tunekit.error.TunekitException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,7 +32,7 @@ import java.util.Optional;
  * @param method the training method, or null to take it from the dataset's kind
  * @param eval the evaluation hook's settings, or null when the run carries no eval suite
  */
-record RunSpec(
+public record RunSpec(
     String model,
     String trainingData,
     String validationData,
@@ -57,7 +62,7 @@ record RunSpec(
    * @param deployFirst whether the tuned model is deployed before it is evaluated (and the deployment
    *     removed again when the gate blocks)
    */
-  record Eval(
+  public record Eval(
       String suite,
       String fingerprint,
       boolean baselineFirst,
@@ -67,7 +72,7 @@ record RunSpec(
       List<ChatMessage> baselinePreamble,
       boolean customBaseline,
       boolean deployFirst) {
-    Eval {
+    public Eval {
       Objects.requireNonNull(suite, "suite");
       Objects.requireNonNull(fingerprint, "fingerprint");
       Objects.requireNonNull(baselineName, "baselineName");
@@ -80,19 +85,19 @@ record RunSpec(
     }
   }
 
-  RunSpec {
+  public RunSpec {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(trainingData, "trainingData");
     Objects.requireNonNull(hyperparameters, "hyperparameters");
     metadata = Map.copyOf(metadata);
   }
 
-  RunSpec withMethod(TrainingMethod m) {
+  public RunSpec withMethod(TrainingMethod m) {
     return new RunSpec(model, trainingData, validationData, validationFraction, splitSeed, hyperparameters, suffix,
         metadata, m, eval);
   }
 
-  String toJson() {
+  public String toJson() {
     ObjectNode n = JSON.createObjectNode();
     n.put("model", model);
     n.put("trainingData", trainingData);
@@ -126,7 +131,7 @@ record RunSpec(
     return n.toString();
   }
 
-  static RunSpec fromJson(String json) {
+  public static RunSpec fromJson(String json) {
     try {
       JsonNode n = JSON.readTree(json);
       JsonNode h = n.path("hyperparameters");

@@ -1,4 +1,6 @@
-package dev.tunekit;
+package dev.tunekit.model;
+
+import dev.tunekit.Tunekit;
 
 import java.util.Objects;
 import java.util.Optional;

@@ -1,4 +1,6 @@
-package dev.tunekit;
+package dev.tunekit.error;
+
+import dev.tunekit.Tunekit;
 
 /**
  * The one unchecked root of every exception Tunekit throws. Subclasses say what the caller can do:
@@ -34,7 +36,7 @@ public class TunekitException extends RuntimeException {
   }
 
   /** Names the run to resume; see {@link #resumeRunId()}. */
-  TunekitException resumeWith(String runId) {
+  public TunekitException resumeWith(String runId) {
     this.resumeRunId = runId;
     return this;
   }

@@ -1,4 +1,4 @@
-package dev.tunekit;
+package dev.tunekit.error;
 
 /** The remote file, job, model or deployment does not exist (HTTP 404). Never retried. */
 public class NotFoundException extends ProviderException {

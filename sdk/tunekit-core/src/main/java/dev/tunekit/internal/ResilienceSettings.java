@@ -1,4 +1,6 @@
-package dev.tunekit;
+package dev.tunekit.internal;
+
+import dev.tunekit.error.InvalidInputException;
 
 import java.time.Duration;
 
@@ -14,7 +16,7 @@ import java.time.Duration;
  * @param minimumNumberOfCalls calls needed before the breaker computes a failure rate
  * @param waitInOpenState how long the breaker stays open before letting a trial call through
  */
-record ResilienceSettings(
+public record ResilienceSettings(
     int maxAttempts,
     Duration initialBackoff,
     Duration maxBackoff,
@@ -24,12 +26,12 @@ record ResilienceSettings(
     int minimumNumberOfCalls,
     Duration waitInOpenState) {
 
-  static ResilienceSettings defaults() {
+  public static ResilienceSettings defaults() {
     return new ResilienceSettings(5, Duration.ofMillis(500), Duration.ofSeconds(30), 2.0, 50f, 20, 10,
         Duration.ofSeconds(30));
   }
 
-  ResilienceSettings {
+  public ResilienceSettings {
     if (maxAttempts < 1) {
       throw new InvalidInputException("resilience.retry.maxAttempts must be at least 1, was " + maxAttempts);
     }

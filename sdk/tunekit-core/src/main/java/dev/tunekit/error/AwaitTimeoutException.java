@@ -1,4 +1,7 @@
-package dev.tunekit;
+package dev.tunekit.error;
+
+import dev.tunekit.internal.Durations;
+import dev.tunekit.Run;
 
 import java.time.Duration;
 
@@ -10,7 +13,7 @@ public class AwaitTimeoutException extends TunekitException {
   private static final long serialVersionUID = 1L;
   private final String runId;
 
-  AwaitTimeoutException(String runId, String jobId, String lastStatus, Duration waited) {
+  public AwaitTimeoutException(String runId, String jobId, String lastStatus, Duration waited) {
     super("Run " + runId + " (job " + jobId + ", status " + lastStatus + ") did not finish within "
         + Durations.format(waited) + ". The job keeps running on the provider: wait again with tk.resume(\"" + runId
         + "\").await(...), raise polling.timeout in tunekit.yaml, or cancel it with run.cancel().");

@@ -1,4 +1,4 @@
-package dev.tunekit;
+package dev.tunekit.error;
 
 import java.time.Duration;
 import java.util.Optional;

@@ -1,4 +1,10 @@
-package dev.tunekit;
+package dev.tunekit.internal;
+
+import dev.tunekit.model.JobEvent;
+import dev.tunekit.model.MetricPoint;
+import dev.tunekit.Run;
+import dev.tunekit.RunListener;
+import dev.tunekit.RunResult;
 
 import dev.tunekit.spi.RemoteJob;
 import java.io.PrintStream;
@@ -12,7 +18,7 @@ import java.util.regex.Pattern;
  * (me.tongfei:progressbar needs a terminal for in-place drawing and prints a warning per bar without
  * one; this renders the same information with carriage returns on a terminal and as whole lines in a log.)
  */
-final class ConsoleListener implements RunListener {
+public final class ConsoleListener implements RunListener {
   private static final Pattern STEP = Pattern.compile("[Ss]tep\\s+(\\d+)\\s*/\\s*(\\d+)");
   private static final int WIDTH = 24;
   private final PrintStream out;
@@ -27,7 +33,7 @@ final class ConsoleListener implements RunListener {
   private String loggedState = "";
   private long loggedTenth = -2;
 
-  ConsoleListener(PrintStream out, boolean inPlace) {
+  public ConsoleListener(PrintStream out, boolean inPlace) {
     this.out = out;
     this.inPlace = inPlace;
   }
@@ -84,7 +90,7 @@ final class ConsoleListener implements RunListener {
     drawn = false;
   }
 
-  String line() {
+  public String line() {
     StringBuilder sb = new StringBuilder();
     if (totalSteps > 0 && step >= 0) {
       double f = Math.min(1.0, (double) step / totalSteps);
