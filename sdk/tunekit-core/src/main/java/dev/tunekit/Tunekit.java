@@ -66,6 +66,10 @@ import java.util.stream.Collectors;
  * <p>Thread-safe. Close it to release the provider and the ledger.
  */
 public final class Tunekit implements AutoCloseable {
+  static {
+    dev.tunekit.internal.Internals.install(Tunekit::workflow);
+  }
+
   private final Workflow workflow;
 
   private Tunekit(Workflow workflow) {
@@ -298,29 +302,41 @@ public final class Tunekit implements AutoCloseable {
       return this;
     }
 
-    Builder env(Map<String, String> env) {
+    /**
+     * The environment that {@code ${VAR}} references and {@code TUNEKIT_*} overrides are read from
+     * (default: the process environment). For tests and for services that keep settings elsewhere.
+     */
+    public Builder env(Map<String, String> env) {
       this.env = Map.copyOf(env);
       return this;
     }
 
-    Builder clock(Clock clock) {
+    /** The clock for leases, polling deadlines and ledger times (default: UTC system clock). For tests. */
+    public Builder clock(Clock clock) {
       this.clock = clock;
       return this;
     }
 
-    Builder sleeper(Sleeper sleeper) {
+    /** How Tunekit waits between retries and polls (default: {@link Sleeper#SYSTEM}). For tests with fake time. */
+    public Builder sleeper(Sleeper sleeper) {
       this.sleeper = sleeper;
       return this;
     }
 
-    Builder circuitBreaker(float failureRateThreshold, int slidingWindowSize, int minimumCalls, Duration open) {
+    /** The circuit breaker: failure rate (percent) that opens it, window size, minimum calls, and time open. */
+    public Builder circuitBreaker(float failureRateThreshold, int slidingWindowSize, int minimumCalls, Duration open) {
       ResilienceSettings r = resilience == null ? ResilienceSettings.defaults() : resilience;
       this.resilience = new ResilienceSettings(r.maxAttempts(), r.initialBackoff(), r.maxBackoff(), r.multiplier(),
           failureRateThreshold, slidingWindowSize, minimumCalls, open);
       return this;
     }
 
-    Builder leases(Duration lease, Duration ledgerPoll) {
+    /**
+     * How long a claim on an upload or submission lasts ({@code null}: long enough to outlast the retry
+     * layer, see docs/config.md), and how often a waiter re-reads the ledger for another process's
+     * progress or a webhook's news (default 500 ms).
+     */
+    public Builder leases(Duration lease, Duration ledgerPoll) {
       this.lease = lease;
       this.ledgerPoll = ledgerPoll;
       return this;

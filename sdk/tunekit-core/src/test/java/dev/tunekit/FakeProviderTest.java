@@ -1,7 +1,7 @@
 package dev.tunekit;
 
-import dev.tunekit.Fixtures.FakeClock;
-import dev.tunekit.Fixtures.RecordingSleeper;
+import dev.tunekit.testing.FakeClock;
+import dev.tunekit.testing.RecordingSleeper;
 import dev.tunekit.testing.FakeProvider;
 import java.nio.file.Path;
 import java.util.UUID;

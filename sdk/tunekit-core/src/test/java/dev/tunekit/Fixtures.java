@@ -1,5 +1,7 @@
 package dev.tunekit;
 
+import dev.tunekit.testing.FakeClock;
+import dev.tunekit.testing.RecordingSleeper;
 import dev.tunekit.testing.FakeProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,55 +20,6 @@ import java.util.concurrent.atomic.AtomicLong;
 /** Shared test fixtures: a settable clock, a sleeper that records and advances it, datasets, a configured builder. */
 final class Fixtures {
   private Fixtures() {}
-
-  /** A clock that moves only when told (thread-safe). */
-  static final class FakeClock extends Clock {
-    private final AtomicLong millis = new AtomicLong(Instant.parse("2026-11-01T10:00:00Z").toEpochMilli());
-
-    void advance(Duration d) {
-      millis.addAndGet(d.toMillis());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public long millis() {
-      return millis.get();
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis());
-    }
-  }
-
-  /** Records every wait and advances the fake clock by it, returning at once. */
-  static final class RecordingSleeper implements Sleeper {
-    final List<Duration> sleeps = new CopyOnWriteArrayList<>();
-    private final FakeClock clock;
-
-    RecordingSleeper(FakeClock clock) {
-      this.clock = clock;
-    }
-
-    @Override
-    public void sleep(Duration d) {
-      sleeps.add(d);
-      clock.advance(d);
-    }
-
-    Duration total() {
-      return sleeps.stream().reduce(Duration.ZERO, Duration::plus);
-    }
-  }
 
   static String chatLine(int i) {
     return "{\"messages\":[{\"role\":\"system\",\"content\":\"You write SQL.\"},{\"role\":\"user\",\"content\":\"question "

@@ -1,5 +1,7 @@
 package dev.tunekit;
 
+import dev.tunekit.testing.FakeClock;
+import dev.tunekit.testing.RecordingSleeper;
 import dev.tunekit.error.AuthenticationException;
 import dev.tunekit.error.AwaitTimeoutException;
 import dev.tunekit.model.Hyperparameters;
@@ -14,8 +16,6 @@ import dev.tunekit.internal.ResilientProvider;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tunekit.Fixtures.FakeClock;
-import dev.tunekit.Fixtures.RecordingSleeper;
 import dev.tunekit.dataset.DatasetFormat;
 import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.JobRequest;

@@ -1,5 +1,7 @@
 package dev.tunekit;
 
+import dev.tunekit.testing.FakeClock;
+import dev.tunekit.testing.RecordingSleeper;
 import dev.tunekit.model.JobStatus;
 import dev.tunekit.internal.Ledger;
 import dev.tunekit.error.ProviderException;
@@ -10,8 +12,6 @@ import dev.tunekit.error.TunekitException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tunekit.Fixtures.FakeClock;
-import dev.tunekit.Fixtures.RecordingSleeper;
 import dev.tunekit.testing.FakeProvider;
 import dev.tunekit.testing.FakeProvider.Op;
 import java.nio.file.Path;

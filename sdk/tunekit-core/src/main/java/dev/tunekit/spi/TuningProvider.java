@@ -24,6 +24,15 @@ public interface TuningProvider extends ChatModel, AutoCloseable {
   /** The provider name, as chosen in config. */
   String name();
 
+  /**
+   * This provider's {@code type} capability, if it has it. The default answers from the provider's own
+   * class ({@code type.isInstance(this)}); a decorator answers with its delegate's capability, wrapped
+   * so that calls through it are decorated too. The core asks this before relying on a capability.
+   */
+  default <C extends Capability> java.util.Optional<C> capability(Class<C> type) {
+    return type.isInstance(this) ? java.util.Optional.of(type.cast(this)) : java.util.Optional.empty();
+  }
+
   /** The file format this provider trains {@code baseModel} on, for a dataset of this kind. */
   DatasetFormat trainingFormat(String baseModel, DatasetKind kind);
 
@@ -50,8 +59,21 @@ public interface TuningProvider extends ChatModel, AutoCloseable {
   /** All of the job's events so far, oldest first. */
   List<JobEvent> events(String jobId);
 
+  /**
+   * The job's events after {@code after} (from the beginning when empty), oldest first, and the cursor
+   * to read on from. A poll reads only what is new; the core persists the cursor between polls.
+   */
+  default Page<JobEvent> events(String jobId, Optional<Cursor> after) {
+    return IndexCursors.page(events(jobId), after);
+  }
+
   /** The job's training metrics so far, by step. */
   List<MetricPoint> metrics(String jobId);
+
+  /** The job's metrics after {@code after} (from the first step when empty), by step, and the cursor to read on from. */
+  default Page<MetricPoint> metrics(String jobId, Optional<Cursor> after) {
+    return IndexCursors.page(metrics(jobId), after);
+  }
 
   /** The job's checkpoints, if the provider keeps any. */
   default List<Checkpoint> checkpoints(String jobId) {

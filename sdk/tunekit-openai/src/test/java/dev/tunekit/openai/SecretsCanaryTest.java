@@ -11,7 +11,6 @@ import dev.tunekit.Run;
 import dev.tunekit.RunListener;
 import dev.tunekit.RunResult;
 import dev.tunekit.model.Secret;
-import dev.tunekit.TestAccess;
 import dev.tunekit.Tunekit;
 import dev.tunekit.WebhookResult;
 import dev.tunekit.Webhooks;

@@ -1,5 +1,7 @@
-package dev.tunekit;
+package dev.tunekit.openai;
 
+import dev.tunekit.internal.Internals;
+import dev.tunekit.Tunekit;
 import java.util.Map;
 
 /** Package-private corners of Tunekit that tests in other packages need (tests only). */
@@ -13,16 +15,16 @@ public final class TestAccess {
 
   /** The resolved config's {@code toString()}. */
   public static String configText(Tunekit tk) {
-    return tk.workflow().config().toString();
+    return Internals.workflow(tk).config().toString();
   }
 
   /** The provider's (resilience layer and raw provider) {@code toString()}. */
   public static String providerText(Tunekit tk) {
-    return tk.workflow().provider().toString();
+    return Internals.workflow(tk).provider().toString();
   }
 
   /** The run's ledger log lines. */
   public static java.util.List<String> ledgerLog(Tunekit tk, String runId) {
-    return tk.workflow().ledger().logOf(runId);
+    return Internals.workflow(tk).ledger().logOf(runId);
   }
 }

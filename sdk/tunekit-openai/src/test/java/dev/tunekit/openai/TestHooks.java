@@ -1,14 +1,17 @@
-package dev.tunekit;
+package dev.tunekit.openai;
 
+import dev.tunekit.testing.FakeClock;
+import dev.tunekit.testing.RecordingSleeper;
+import dev.tunekit.internal.Internals;
+import dev.tunekit.Tunekit;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Test-only access to the core's package-private hooks, for workflow tests that live in a provider
- * module: fake time for {@link Tunekit.Builder} (so retry waits and polling are recorded instead of
- * slept) and read access to a run's ledger entries. It sits in package {@code dev.tunekit} of this
- * module's test sources, so the core's public API stays as it is.
+ * Test helpers for workflow tests in this module: fake time for {@link Tunekit.Builder} (so retry
+ * waits and polling are recorded instead of slept) and read access to a run's ledger entries through
+ * {@link Internals}.
  */
 public final class TestHooks {
   private TestHooks() {}
@@ -16,11 +19,11 @@ public final class TestHooks {
   /**
    * Time that moves only when the workflow sleeps: every wait (a retry backoff, a Retry-After, a
    * poll interval) is recorded, advances the clock and returns at once. Built on the core test-jar's
-   * {@link Fixtures.FakeClock} and {@link Fixtures.RecordingSleeper}.
+   * {@link FakeClock} and {@link RecordingSleeper}.
    */
   public static final class FakeTime {
-    private final Fixtures.FakeClock clock = new Fixtures.FakeClock();
-    private final Fixtures.RecordingSleeper sleeper = new Fixtures.RecordingSleeper(clock);
+    private final FakeClock clock = new FakeClock();
+    private final RecordingSleeper sleeper = new RecordingSleeper(clock);
 
     /** Gives {@code builder} this clock and sleeper, and an empty environment (no TUNEKIT_* overrides). */
     public Tunekit.Builder install(Tunekit.Builder builder) {
@@ -42,11 +45,11 @@ public final class TestHooks {
 
   /** The idempotency key the ledger holds for {@code runId} (what job creation puts in metadata). */
   public static String idempotencyKey(Tunekit tk, String runId) {
-    return tk.workflow().row(runId).idempotencyKey();
+    return Internals.workflow(tk).row(runId).idempotencyKey();
   }
 
   /** The ledger's step log of {@code runId}, as {@code "step detail"} lines, oldest first. */
   public static List<String> ledgerLog(Tunekit tk, String runId) {
-    return tk.workflow().ledger().logOf(runId);
+    return Internals.workflow(tk).ledger().logOf(runId);
   }
 }
