@@ -1,6 +1,7 @@
 package dev.tunekit.internal;
 
 import dev.tunekit.FineTune;
+import dev.tunekit.Tunekit;
 import dev.tunekit.dataset.InvalidDatasetException;
 import dev.tunekit.model.JobEvent;
 import dev.tunekit.model.JobStatus;
@@ -10,7 +11,6 @@ import dev.tunekit.RunListener;
 import dev.tunekit.RunResult;
 import dev.tunekit.RunState;
 import dev.tunekit.Sleeper;
-import dev.tunekit.Tunekit;
 import dev.tunekit.error.TunekitException;
 
 import dev.tunekit.dataset.ConvertedFile;
