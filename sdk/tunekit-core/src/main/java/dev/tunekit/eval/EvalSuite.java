@@ -1,5 +1,6 @@
 package dev.tunekit.eval;
 
+import dev.tunekit.error.TunekitException;
 import dev.tunekit.error.InvalidInputException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -168,7 +169,7 @@ public final class EvalSuite {
       graders.forEach(g -> update(sha, g.name()));
       return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
     } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+      throw new TunekitException("SHA-256 is missing from this JVM", e);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.tunekit.eval;
 
+import dev.tunekit.error.InvalidInputException;
 import dev.tunekit.model.ChatMessage;
 import dev.tunekit.model.ChatModel;
 import dev.tunekit.model.ChatRequest;
@@ -51,16 +52,16 @@ public record EvalTarget(
     Objects.requireNonNull(provider, "provider");
     preamble = List.copyOf(preamble);
     if (name.isBlank() || provider.isBlank() || modelId.isBlank()) {
-      throw new IllegalArgumentException("an eval target needs a non-blank name, modelId and provider");
+      throw new InvalidInputException("an eval target needs a non-blank name, modelId and provider");
     }
     if (requestsPerMinute < 0) {
-      throw new IllegalArgumentException("requestsPerMinute must be 0 (no limit) or positive, got " + requestsPerMinute);
+      throw new InvalidInputException("requestsPerMinute must be 0 (no limit) or positive, got " + requestsPerMinute);
     }
     if (maxConcurrentCalls < 1) {
-      throw new IllegalArgumentException("maxConcurrentCalls must be at least 1, got " + maxConcurrentCalls);
+      throw new InvalidInputException("maxConcurrentCalls must be at least 1, got " + maxConcurrentCalls);
     }
     if (rateLimitRetries < 0) {
-      throw new IllegalArgumentException("rateLimitRetries must be 0 or more, got " + rateLimitRetries);
+      throw new InvalidInputException("rateLimitRetries must be 0 or more, got " + rateLimitRetries);
     }
   }
 
