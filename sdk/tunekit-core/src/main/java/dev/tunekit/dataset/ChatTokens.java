@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Counts chat tokens the way OpenAI's cookbook does ({@code num_tokens_from_messages} in "How to count
+ * Counts chat tokens the way the tiktoken cookbook does ({@code num_tokens_from_messages} in "How to count
  * tokens with tiktoken"): 3 tokens per message, the tokens of every string value of the message
  * ({@code role}, {@code content}, {@code name}, {@code tool_call_id}), 1 more per {@code name}, and 3
  * for the reply priming. Text is encoded as ordinary text (special-token strings such as

@@ -32,7 +32,7 @@ import java.util.Set;
  * <p>A JSONL line is {@code {"id":"c1","input":"…","expected":"…","tags":["a"]}}, with
  * {@code "messages":[{"role":"user","content":"…"}]} instead of {@code input} for a multi-turn input;
  * {@code expected} may also be a JSON object (it is then compared as compact JSON text). A line in
- * OpenAI's chat fine-tuning format ({@code {"messages":[…, {"role":"assistant", …}]}}) is a case too:
+ * the chat JSONL fine-tuning format ({@code {"messages":[…, {"role":"assistant", …}]}}) is a case too:
  * its final assistant message is the expected output, so held-out fine-tuning data is an eval suite
  * as it is. A YAML file is
  * {@code {name: …, cases: [ … ]}} with the same keys per case, or just the list of cases.

@@ -14,11 +14,11 @@ import java.util.Objects;
  * {@link ChatModel} plus the messages put in front of each case, and the limits the runner keeps to.
  *
  * <pre>{@code
- * EvalTarget baseline = EvalTarget.of("baseline", openai, "gpt-4o-mini")
+ * EvalTarget baseline = EvalTarget.of("baseline", provider, "base-model")
  *     .withSystemPrompt("Translate the request into the query DSL. Reply with the query only.")
  *     .withExample("shipped orders", "FIND orders WHERE status = \"shipped\"")
  *     .withRateLimit(500);
- * EvalTarget tuned = EvalTarget.of("tuned", openai, "ft:gpt-4o-mini:acme::abc123").withRateLimit(500);
+ * EvalTarget tuned = EvalTarget.of("tuned", provider, "tuned-model-id").withRateLimit(500);
  * }</pre>
  *
  * @param name the name shown in reports; unique among the targets compared

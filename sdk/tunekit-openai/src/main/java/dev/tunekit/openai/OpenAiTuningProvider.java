@@ -93,7 +93,7 @@ final class OpenAiTuningProvider implements TuningProvider {
 
   @Override
   public DatasetFormat trainingFormat(String baseModel, DatasetKind kind) {
-    return kind == DatasetKind.PREFERENCE ? DatasetFormat.OPENAI_PREFERENCE : DatasetFormat.OPENAI_CHAT;
+    return DatasetFormat.neutral(kind); // OpenAI trains on the neutral chat / preference JSONL as is
   }
 
   // ---------------------------------------------------------------- files
