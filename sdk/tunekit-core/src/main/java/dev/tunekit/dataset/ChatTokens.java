@@ -1,5 +1,6 @@
 package dev.tunekit.dataset;
 
+import dev.tunekit.error.InvalidInputException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
@@ -61,7 +62,7 @@ final class ChatTokens {
   static ChatTokens forEncoding(String name) {
     Optional<Encoding> e = REGISTRY.getEncoding(name);
     if (e.isEmpty()) {
-      throw new IllegalArgumentException("unknown tiktoken encoding " + name);
+      throw new InvalidInputException("unknown tiktoken encoding '" + name + "'; the catalog must name o200k_base or cl100k_base");
     }
     return new ChatTokens(e.get(), name.equals("cl100k_base") ? 10 : 7);
   }

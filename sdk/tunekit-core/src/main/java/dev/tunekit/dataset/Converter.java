@@ -1,5 +1,6 @@
 package dev.tunekit.dataset;
 
+import dev.tunekit.error.TunekitException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tunekit.error.InvalidInputException;
 import java.io.BufferedOutputStream;
@@ -142,7 +143,7 @@ final class Converter {
     try {
       return ExampleChecker.MAPPER.writeValueAsBytes(converted);
     } catch (IOException e) {
-      throw new IllegalStateException(e);
+      throw new TunekitException("cannot write converted line " + b.lineNo[i] + ": " + e.getMessage(), e);
     }
   }
 
@@ -166,7 +167,7 @@ final class Converter {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+      throw new TunekitException("SHA-256 is missing from this JVM", e);
     }
   }
 

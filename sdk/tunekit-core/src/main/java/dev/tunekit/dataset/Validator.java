@@ -1,5 +1,6 @@
 package dev.tunekit.dataset;
 
+import dev.tunekit.error.TunekitException;
 import dev.tunekit.error.InvalidInputException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -77,7 +78,7 @@ final class Validator {
       Thread.currentThread().interrupt();
       throw new InvalidInputException("validation interrupted", path.toString(), e);
     } catch (ExecutionException e) {
-      throw new IllegalStateException("dataset check failed unexpectedly", e.getCause());
+      throw new TunekitException("checking " + path + " failed unexpectedly: " + e.getCause(), e.getCause());
     } finally {
       pool.shutdownNow();
     }
