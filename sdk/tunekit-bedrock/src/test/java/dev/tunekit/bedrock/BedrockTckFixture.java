@@ -34,9 +34,28 @@ final class BedrockTckFixture implements ProviderFixture {
   private final Path dir;
   private final LoopbackAws aws;
 
+  /** One loopback AWS for the whole test class (starting S3Proxy takes seconds); reset for each test. */
+  private static LoopbackAws shared;
+
+  static synchronized LoopbackAws sharedAws() throws Exception {
+    if (shared == null) {
+      shared = new LoopbackAws();
+    }
+    shared.reset();
+    return shared;
+  }
+
+  /** Stops the shared loopback AWS and restores the credential system properties it set. */
+  static synchronized void closeShared() throws Exception {
+    if (shared != null) {
+      shared.close();
+      shared = null;
+    }
+  }
+
   BedrockTckFixture(Path dir) throws Exception {
     this.dir = dir;
-    this.aws = new LoopbackAws();
+    this.aws = sharedAws();
     // A lookup by a key no stub knows lists no job, at low priority.
     aws.wm.stubFor(get(urlPathEqualTo(BedrockStubs.JOBS)).atPriority(10)
         .willReturn(okJson("{\"modelCustomizationJobSummaries\":[]}")));
@@ -201,7 +220,7 @@ final class BedrockTckFixture implements ProviderFixture {
   }
 
   @Override
-  public void close() throws Exception {
-    aws.close();
+  public void close() {
+    // the shared loopback AWS is reset by the next fixture and closed after the class
   }
 }

@@ -10,6 +10,7 @@ import dev.tunekit.testing.tck.TuningProviderContract;
 import dev.tunekit.testing.tck.WebhookVerificationContract;
 import java.nio.file.Path;
 import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
 
 /**
  * Provider {@code bedrock} keeps the provider contract against its loopback AWS (S3Proxy and WireMock).
@@ -22,6 +23,11 @@ class BedrockTckTest extends TuningProviderContract implements ChatContract, Dep
   @Override
   protected ProviderFixture createFixture(Path dir) throws Exception {
     return new BedrockTckFixture(dir);
+  }
+
+  @AfterAll
+  static void stopLoopbackAws() throws Exception {
+    BedrockTckFixture.closeShared();
   }
 
   @Override
