@@ -135,7 +135,7 @@ final class AcmeProvider implements TuningProvider, Chat, PauseResume, Checkpoin
 
   // ------------------------------------------------------------ events and metrics, with native cursors
 
-  @Override
+  /** Everything so far (no {@code @Override}: SPI v1's list reads, which SPI v2 drops for the cursor reads). */
   public List<JobEvent> events(String jobId) {
     return events(jobId, Optional.empty()).items();
   }
@@ -150,7 +150,7 @@ final class AcmeProvider implements TuningProvider, Chat, PauseResume, Checkpoin
     return new Page<>(items, next);
   }
 
-  @Override
+  /** Every metric so far (SPI v1's list read, see {@link #events(String)}). */
   public List<MetricPoint> metrics(String jobId) {
     return metrics(jobId, Optional.empty()).items();
   }

@@ -31,6 +31,21 @@ class ThirdPartyWorkflowTest {
   }
 
   @Test
+  void theThirdPartyProviderUsesOnlyThePublicSpiAndModelPackages() throws Exception {
+    Path sources = Path.of("src/test/java/com/example/acme");
+    try (var files = Files.list(sources)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+        assertThat(Files.readAllLines(f)).as("imports of %s", f.getFileName())
+            .filteredOn(l -> l.startsWith("import dev.tunekit."))
+            .allMatch(l -> l.matches("import (static )?dev\\.tunekit\\.(spi|model|error|dataset|testing)\\..*")
+                || l.matches("import dev\\.tunekit\\.(Tunekit|Run|RunResult);"), "only exported API/SPI packages");
+      }
+    }
+    assertThat(Files.readString(Path.of("src/test/resources/META-INF/services/dev.tunekit.spi.TuningProviderFactory")))
+        .contains("com.example.acme.AcmeProviderFactory");
+  }
+
+  @Test
   void aProviderOnlyInTestCodeRunsAWholeFineTune() throws Exception {
     StringBuilder data = new StringBuilder();
     for (int i = 1; i <= 20; i++) {
