@@ -65,7 +65,7 @@ final class AcmeProvider implements TuningProvider, Chat, PauseResume, Checkpoin
 
   @Override
   public DatasetFormat trainingFormat(String baseModel, DatasetKind kind) {
-    return kind == DatasetKind.PREFERENCE ? DatasetFormat.OPENAI_PREFERENCE : DatasetFormat.OPENAI_CHAT;
+    return kind == DatasetKind.PREFERENCE ? DatasetFormat.PREFERENCE_JSONL : AcmeData.FORMAT;
   }
 
   // ------------------------------------------------------------ files and jobs

@@ -10,6 +10,11 @@ import dev.tunekit.testing.FakeClock;
 import dev.tunekit.testing.RecordingSleeper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import dev.tunekit.dataset.Dataset;
+import dev.tunekit.dataset.DatasetReport;
+import dev.tunekit.dataset.ValidationOptions;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -59,7 +64,7 @@ class ThirdPartyWorkflowTest {
     try (Tunekit tk = Tunekit.builder().provider("thirdparty").setting("server", serverId)
         .ledger(dir.resolve("ledger.db")).workDir(dir.resolve("work")).clock(clock).sleeper(sleeper)
         .polling(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofHours(1)).build()) {
-      Run run = tk.fineTune().model("acme-base").trainingData(train).start();
+      Run run = tk.fineTune().model("acme-small").trainingData(train).start();
       RunResult result = run.await();
 
       assertThat(result.succeeded()).as("run result %s", result).isTrue();
@@ -71,6 +76,30 @@ class ThirdPartyWorkflowTest {
           .anyMatch(e -> e.message().equals("Training done"));
       assertThat(run.metrics()).extracting(p -> p.step()).containsExactly(1L, 2L, 3L);
       assertThat(tk.run(run.id()).fineTunedModel()).contains(AcmeProvider.TUNED_PREFIX + jobId);
+
+      // The provider's own format, written by its own converter, is what was uploaded.
+      List<Path> converted;
+      try (Stream<Path> files = Files.walk(dir.resolve("work").resolve("runs").resolve(run.id()))) {
+        converted = files.filter(f -> f.toString().endsWith(".jsonl")).toList();
+      }
+      assertThat(converted).isNotEmpty();
+      for (Path f : converted) {
+        assertThat(Files.readAllLines(f)).allSatisfy(line -> assertThat(line)
+            .startsWith("{\"prompt\":\"system: You write SQL.\\nuser: question ").contains("\"completion\":\"SELECT "));
+      }
     }
+  }
+
+  @Test
+  void theProvidersOwnCatalogIsChecked() throws Exception {
+    Path one = Files.writeString(dir.resolve("one.jsonl"), "{\"messages\":[{\"role\":\"user\",\"content\":\"q\"},"
+        + "{\"role\":\"assistant\",\"content\":\"a\"}]}\n");
+    DatasetReport report = Dataset.of(one).validate(new ValidationOptions("thirdparty", "acme-small"));
+    assertThat(report.findings()).as("Acme's catalog asks for at least 2 examples")
+        .anySatisfy(f -> {
+          assertThat(f.code()).isEqualTo("too_few_examples");
+          assertThat(f.message()).contains("thirdparty needs at least 2");
+        });
+    assertThat(report.hasErrors()).isTrue();
   }
 }
