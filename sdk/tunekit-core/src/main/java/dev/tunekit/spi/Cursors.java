@@ -50,6 +50,27 @@ public final class Cursors {
   }
 
   /**
+   * The items of {@code all} (a small list re-derived on every read, in which items may appear
+   * anywhere) whose id was not delivered yet, in list order; the cursor holds every id delivered. For
+   * short synthesized lists only (such as events derived from a job's description): the cursor grows
+   * with the list.
+   */
+  public static <T> Page<T> byId(List<T> all, Function<T, String> id, Optional<Cursor> after) {
+    java.util.Set<String> seen = new java.util.LinkedHashSet<>();
+    after.ifPresent(c -> seen.addAll(List.of(c.value().split("\n"))));
+    List<T> out = new ArrayList<>();
+    for (T item : all) {
+      if (seen.add(id.apply(item))) {
+        out.add(item);
+      }
+    }
+    if (seen.isEmpty()) {
+      return new Page<>(out, Optional.empty());
+    }
+    return new Page<>(out, out.isEmpty() ? after : Optional.of(new Cursor(String.join("\n", seen))));
+  }
+
+  /**
    * Reads every page from the beginning: {@code read} is called with the cursor of the previous page
    * until a page brings nothing new. For "everything so far" views ({@code run.events()}).
    */

@@ -80,10 +80,23 @@ class LocalProviderEndToEndTest {
       assertThat(metrics).hasSizeGreaterThanOrEqualTo(100);
       assertThat(metrics.get(metrics.size() - 1).trainLoss().getAsDouble())
           .isLessThan(metrics.get(0).trainLoss().getAsDouble());
-      assertThat(provider.events(job.id(), java.util.Optional.empty()).items()).isNotEmpty();
-      assertThat(provider.require(dev.tunekit.spi.Checkpoints.class, "list checkpoints").checkpoints(job.id())).extracting(Checkpoint::model).contains(model + ":ckpt-step-50");
+      dev.tunekit.spi.Page<dev.tunekit.model.JobEvent> events = provider.events(job.id(), java.util.Optional.empty());
+      assertThat(events.items()).isNotEmpty();
+      // the job is over: a read from the cursor finds nothing new and keeps the cursor
+      dev.tunekit.spi.Page<dev.tunekit.model.JobEvent> again = provider.events(job.id(), events.next());
+      assertThat(again.items()).isEmpty();
+      assertThat(again.next()).isEqualTo(events.next());
+      assertThat(provider.metrics(job.id(), provider.metrics(job.id(), java.util.Optional.empty()).next()).items())
+          .isEmpty();
+      // what the embedded server backs, through the openai-compatible provider
+      assertThat(provider.capability(dev.tunekit.spi.PauseResume.class)).isPresent();
+      assertThat(provider.capability(dev.tunekit.spi.Deployments.class)).isEmpty();
+      assertThat(provider.capability(dev.tunekit.spi.WebhookVerification.class)).isEmpty();
+      assertThat(provider.require(dev.tunekit.spi.Checkpoints.class, "list checkpoints").checkpoints(job.id()))
+          .extracting(Checkpoint::model).contains(model + ":ckpt-step-50");
 
-      String answer = provider.require(dev.tunekit.spi.Chat.class, "chat").chat(ChatRequest.of(model, List.of(ChatMessage.user("Which customers live in Dublin?")))).content();
+      String answer = provider.require(dev.tunekit.spi.Chat.class, "chat")
+          .chat(ChatRequest.of(model, List.of(ChatMessage.user("Which customers live in Dublin?")))).content();
       assertThat(answer).isEqualTo("FIND customers WHERE city = \"Dublin\"");
     }
     // close() stopped the embedded server.
