@@ -14,6 +14,7 @@ import dev.tunekit.eval.EvalReport;
 import dev.tunekit.eval.EvalSuite;
 import dev.tunekit.eval.GateFailedException;
 import dev.tunekit.eval.GateResult;
+import dev.tunekit.spi.Cursors;
 import dev.tunekit.spi.Deployment;
 import dev.tunekit.spi.RemoteJob;
 import java.util.List;
@@ -63,12 +64,14 @@ public final class Run {
 
   /** All of the job's events so far, oldest first (a remote call); empty before submission. */
   public List<JobEvent> events() {
-    return info().jobId().map(jobId -> workflow.provider().events(jobId)).orElse(List.of());
+    return info().jobId().map(jobId -> Cursors.readAll(after -> workflow.provider().events(jobId, after)))
+        .orElse(List.of());
   }
 
   /** The job's training metrics so far, by step (a remote call); empty before submission. */
   public List<MetricPoint> metrics() {
-    return info().jobId().map(jobId -> workflow.provider().metrics(jobId)).orElse(List.of());
+    return info().jobId().map(jobId -> Cursors.readAll(after -> workflow.provider().metrics(jobId, after)))
+        .orElse(List.of());
   }
 
   /** Blocks until the job ends, without progress output. */
@@ -128,7 +131,7 @@ public final class Run {
         .or(this::fineTunedModel)
         .orElseThrow(() -> new TunekitException("Run " + id + " has no tuned model yet (state " + state()
             + "). Wait for it with run.await() first."));
-    return new Tunekit.RoutedChatModel(workflow.provider(), model);
+    return Tunekit.RoutedChatModel.of(workflow.provider(), model);
   }
 
   /**

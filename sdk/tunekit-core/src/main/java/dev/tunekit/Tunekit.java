@@ -18,6 +18,7 @@ import dev.tunekit.internal.Workflow;
 
 import dev.tunekit.eval.EvalSuite;
 import dev.tunekit.eval.EvalTarget;
+import dev.tunekit.spi.Chat;
 import dev.tunekit.spi.ProviderSettings;
 import dev.tunekit.spi.TuningProvider;
 import dev.tunekit.spi.TuningProviderFactory;
@@ -29,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -163,19 +165,31 @@ public final class Tunekit implements AutoCloseable {
    * whose job ended, so a service need not poll. See {@link Webhooks}.
    *
    * @throws InvalidInputException if the secret is blank or malformed
+   * @throws dev.tunekit.error.UnsupportedCapabilityException if the provider cannot verify webhooks
    */
   public Webhooks webhooks(Secret secret) {
-    return Webhooks.of(workflow, Objects.requireNonNull(secret, "secret"));
+    return Webhooks.of(workflow, Optional.of(Objects.requireNonNull(secret, "secret")));
+  }
+
+  /**
+   * A handler like {@link #webhooks(Secret)}, with the signing secret from the provider's settings
+   * ({@code providers.openai.webhookSecret: "${OPENAI_WEBHOOK_SECRET}"}).
+   *
+   * @throws dev.tunekit.error.UnsupportedCapabilityException if the provider cannot verify webhooks
+   */
+  public Webhooks webhooks() {
+    return Webhooks.of(workflow, Optional.empty());
   }
 
   /** One chat completion from {@code model} (a base model, tuned model or deployment), through the retry layer. */
   public ChatResponse chat(String model, List<ChatMessage> messages) {
-    return workflow.provider().chat(ChatRequest.of(model, messages));
+    return RoutedChatModel.of(workflow.provider(), Objects.requireNonNull(model, "model"))
+        .chat(ChatRequest.of(model, messages));
   }
 
   /** {@code modelId} on this provider as a {@link ChatModel} (for evaluation): every request goes to that model. */
   public ChatModel chatModel(String modelId) {
-    return new RoutedChatModel(workflow.provider(), Objects.requireNonNull(modelId, "modelId"));
+    return RoutedChatModel.of(workflow.provider(), Objects.requireNonNull(modelId, "modelId"));
   }
 
   /** The name of the provider in use, as chosen in config. */
@@ -206,22 +220,29 @@ public final class Tunekit implements AutoCloseable {
 
   /** A ChatModel that sends every request to one model. */
   static final class RoutedChatModel implements ChatModel {
-    private final TuningProvider provider;
+    private final String providerName;
+    private final Chat chat;
     private final String model;
 
-    RoutedChatModel(TuningProvider provider, String model) {
-      this.provider = provider;
+    private RoutedChatModel(String providerName, Chat chat, String model) {
+      this.providerName = providerName;
+      this.chat = chat;
       this.model = model;
+    }
+
+    /** Fails with an {@link dev.tunekit.error.UnsupportedCapabilityException} when the provider cannot chat. */
+    static RoutedChatModel of(TuningProvider provider, String model) {
+      return new RoutedChatModel(provider.name(), provider.require(Chat.class, "chat with model " + model), model);
     }
 
     @Override
     public ChatResponse chat(ChatRequest r) {
-      return provider.chat(new ChatRequest(model, r.messages(), r.temperature(), r.maxTokens(), r.seed()));
+      return chat.chat(new ChatRequest(model, r.messages(), r.temperature(), r.maxTokens(), r.seed()));
     }
 
     @Override
     public String toString() {
-      return provider.name() + ":" + model;
+      return providerName + ":" + model;
     }
   }
 

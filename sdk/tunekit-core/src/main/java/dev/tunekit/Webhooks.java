@@ -7,23 +7,13 @@ import dev.tunekit.model.Secret;
 import dev.tunekit.error.TunekitException;
 import dev.tunekit.internal.Workflow;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tunekit.spi.RemoteJob;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
+import dev.tunekit.spi.WebhookVerification;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,12 +29,13 @@ import org.slf4j.LoggerFactory;
  * response.status(r.httpStatus());
  * }</pre>
  *
- * <p>Each delivery is checked the Standard Webhooks way: the {@code webhook-id},
- * {@code webhook-timestamp} and {@code webhook-signature} headers must be present (names in any case);
- * the timestamp must be within the tolerance (default 5 minutes) of this server's clock; and one of
- * the space-separated {@code v1,<base64>} signatures must equal the HMAC-SHA256, keyed with the
- * secret (base64-decoded after its {@code whsec_} prefix), of {@code id.timestamp.body} — compared in
- * constant time. A {@code webhook-id} already handled is acknowledged without acting again (ids are
+ * <p>Each delivery is verified by the provider's {@link WebhookVerification} capability — for OpenAI,
+ * openai-java's own verifier (the Standard Webhooks scheme: {@code webhook-id},
+ * {@code webhook-timestamp} within the tolerance, default 5 minutes, of this server's clock, and a
+ * {@code v1,…} HMAC-SHA256 signature compared in constant time). A provider without that capability
+ * cannot have a handler: {@link Tunekit#webhooks(Secret)} then fails with an
+ * {@link dev.tunekit.error.UnsupportedCapabilityException}. This class keeps replay protection and the
+ * run update: a {@code webhook-id} already handled is acknowledged without acting again (ids are
  * remembered in the ledger, for three days or twice the tolerance, whichever is longer), so a replayed
  * or redelivered event never updates a run twice.
  *
@@ -63,27 +54,25 @@ import org.slf4j.LoggerFactory;
  */
 public final class Webhooks {
   private static final Logger LOG = LoggerFactory.getLogger(Webhooks.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   /** The default accepted distance between {@code webhook-timestamp} and this server's clock. */
   public static final Duration DEFAULT_TOLERANCE = Duration.ofMinutes(5);
   private static final Duration MIN_MEMORY = Duration.ofDays(3);
-  private static final int MAX_ID_LENGTH = 256;
-  private static final String PREFIX = "whsec_";
-  private static final Set<String> JOB_ENDED = Set.of("fine_tuning.job.succeeded", "fine_tuning.job.failed",
-      "fine_tuning.job.cancelled");
 
   private final Workflow workflow;
-  private final Secret secret;
+  private final Optional<Secret> secret;
   private final Duration tolerance;
+  private final WebhookVerification verification;
 
-  private Webhooks(Workflow workflow, Secret secret, Duration tolerance) {
+  private Webhooks(Workflow workflow, Optional<Secret> secret, Duration tolerance) {
     this.workflow = Objects.requireNonNull(workflow, "workflow");
     this.secret = Objects.requireNonNull(secret, "secret");
     this.tolerance = Objects.requireNonNull(tolerance, "tolerance");
     if (tolerance.isNegative() || tolerance.isZero()) {
       throw new InvalidInputException("webhook timestamp tolerance must be positive, was " + tolerance);
     }
-    key(secret); // fail now, not on the first delivery
+    // Verification is the provider's (OpenAI's on openai-java's verifier); without it there is nothing to trust.
+    this.verification = workflow.provider().require(WebhookVerification.class, "verify webhook deliveries");
+    secret.ifPresent(verification::checkSecret); // fail now, not on the first delivery
   }
 
   /**
@@ -94,10 +83,12 @@ public final class Webhooks {
    * @throws InvalidInputException if the secret is blank or not base64 after {@code whsec_}
    */
   public static Webhooks openai(Secret secret, Tunekit tunekit) {
-    return new Webhooks(Objects.requireNonNull(tunekit, "tunekit").workflow(), secret, DEFAULT_TOLERANCE);
+    return new Webhooks(Objects.requireNonNull(tunekit, "tunekit").workflow(),
+        Optional.of(Objects.requireNonNull(secret, "secret")), DEFAULT_TOLERANCE);
   }
 
-  static Webhooks of(Workflow workflow, Secret secret) {
+  /** @param secret the signing secret, or empty for the one in the provider's settings ({@code webhookSecret}) */
+  static Webhooks of(Workflow workflow, Optional<Secret> secret) {
     return new Webhooks(workflow, secret, DEFAULT_TOLERANCE);
   }
 
@@ -116,48 +107,22 @@ public final class Webhooks {
   public WebhookResult handle(Map<String, String> headers, byte[] body) {
     Objects.requireNonNull(headers, "headers");
     Objects.requireNonNull(body, "body");
-    String id = header(headers, "webhook-id");
-    String timestamp = header(headers, "webhook-timestamp");
-    String signatures = header(headers, "webhook-signature");
-    if (id == null || timestamp == null || signatures == null) {
-      return rejected("missing header " + (id == null ? "webhook-id" : timestamp == null ? "webhook-timestamp"
-          : "webhook-signature") + "; is this a Standard Webhooks delivery from OpenAI, and does the web framework"
-          + " pass every header through?", 400);
-    }
-    if (id.length() > MAX_ID_LENGTH || id.isBlank()) {
-      return rejected("webhook-id is blank or longer than " + MAX_ID_LENGTH + " characters", 400);
-    }
-    long seconds;
-    try {
-      seconds = Long.parseLong(timestamp.trim());
-    } catch (NumberFormatException e) {
-      return rejected("webhook-timestamp is not a number of seconds since the epoch", 400);
-    }
     Instant now = workflow.clock().instant();
-    long skew = now.getEpochSecond() - seconds;
-    if (Math.abs(skew) > tolerance.getSeconds()) {
-      return rejected("webhook-timestamp is " + Math.abs(skew) + " s " + (skew > 0 ? "older" : "newer")
-          + " than this server's clock (tolerance " + Durations.format(tolerance) + "): a replayed or long-delayed"
-          + " delivery, or a server clock that is off", 401);
-    }
-    if (!signatureMatches(id, timestamp.trim(), signatures, body)) {
-      return rejected("no webhook-signature matches the body: the webhook secret differs from the endpoint's in"
-          + " the OpenAI dashboard, or the body was changed (pass the raw bytes, not re-serialized JSON)", 401);
-    }
-    JsonNode event;
+    WebhookVerification.VerifiedWebhook delivery;
     try {
-      event = JSON.readTree(body);
-    } catch (IOException e) {
-      return rejected("the signed body is not JSON", 400);
+      delivery = verification.verify(headers, body,
+          new WebhookVerification.Options(workflow.clock(), tolerance, secret));
+    } catch (WebhookVerification.Rejected e) {
+      return rejected(e.getMessage(), e.httpStatus());
+    } catch (InvalidInputException e) {
+      return rejected(e.getMessage(), 400);
     }
-    String type = text(event, "type");
-    if (type == null || !JOB_ENDED.contains(type)) {
-      return ignored("event type " + (type == null ? "(none)" : type) + " is not a fine-tuning job's end", 200);
+    String id = delivery.id();
+    String type = delivery.type();
+    if (!delivery.jobEnded() || delivery.jobId().isEmpty()) {
+      return ignored("event type " + type + " is not a fine-tuning job's end", 200);
     }
-    String jobId = event == null ? null : text(event.path("data"), "id");
-    if (jobId == null || jobId.isBlank()) {
-      return rejected(type + " event has no data.id (the job id)", 400);
-    }
+    String jobId = delivery.jobId().get();
     Ledger ledger = workflow.ledger();
     Optional<String> runId = ledger.runOfJob(jobId);
     if (runId.isEmpty()) {
@@ -188,73 +153,6 @@ public final class Webhooks {
       return rejected("could not confirm the status of job " + jobId + " with " + workflow.provider().name() + " ("
           + e.getMessage() + "); answered 503 so that the sender delivers it again", 503);
     }
-  }
-
-  private boolean signatureMatches(String id, String timestamp, String header, byte[] body) {
-    byte[] expected;
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key(secret), "HmacSHA256"));
-      mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
-      expected = mac.doFinal(body);
-    } catch (GeneralSecurityException e) {
-      throw new TunekitException("HmacSHA256 is not available in this JVM: " + e.getMessage(), e);
-    }
-    boolean match = false;
-    for (String entry : header.trim().split("\\s+")) {
-      int comma = entry.indexOf(',');
-      if (comma < 0 || !entry.substring(0, comma).equals("v1")) {
-        continue; // another scheme (such as v1a) or garbage
-      }
-      byte[] candidate;
-      try {
-        candidate = Base64.getDecoder().decode(entry.substring(comma + 1));
-      } catch (IllegalArgumentException e) {
-        continue;
-      }
-      match |= MessageDigest.isEqual(expected, candidate); // constant time; look at every entry
-    }
-    return match;
-  }
-
-  /** The HMAC key: base64 after {@code whsec_} (as OpenAI's SDKs read it), else the secret's UTF-8 bytes. */
-  private static byte[] key(Secret secret) {
-    if (secret.isBlank()) {
-      throw new InvalidInputException("the webhook secret is blank; pass the signing secret shown when the webhook"
-          + " endpoint was created (whsec_…), for example from an environment variable");
-    }
-    String value = secret.reveal().trim();
-    if (!value.startsWith(PREFIX)) {
-      return value.getBytes(StandardCharsets.UTF_8);
-    }
-    try {
-      byte[] key = Base64.getDecoder().decode(value.substring(PREFIX.length()));
-      if (key.length == 0) {
-        throw new IllegalArgumentException("empty");
-      }
-      return key;
-    } catch (IllegalArgumentException e) {
-      throw new InvalidInputException("the webhook secret is not valid: after 'whsec_' it must be base64; copy it"
-          + " again from the OpenAI dashboard (the value is not shown here)");
-    }
-  }
-
-  private static String header(Map<String, String> headers, String name) {
-    String v = headers.get(name);
-    if (v == null) {
-      for (Map.Entry<String, String> e : headers.entrySet()) {
-        if (e.getKey() != null && e.getKey().toLowerCase(Locale.ROOT).equals(name)) {
-          v = e.getValue();
-          break;
-        }
-      }
-    }
-    return v == null || v.isBlank() ? null : v;
-  }
-
-  private static String text(JsonNode node, String field) {
-    JsonNode v = node == null ? null : node.get(field);
-    return v != null && v.isTextual() ? v.asText() : null;
   }
 
   private static WebhookResult rejected(String reason, int status) {

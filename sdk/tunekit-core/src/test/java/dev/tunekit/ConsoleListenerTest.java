@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 
 class ConsoleListenerTest {
   private static RemoteJob job(JobStatus s) {
-    return new RemoteJob("ftjob-1", s, "m", Optional.empty(), Optional.empty(), Optional.empty(), Map.of());
+    return RemoteJob.builder().id("ftjob-1").status(s).baseModel("m").createdAt(Optional.empty())
+        .finishedAt(Optional.empty()).trainedTokens(Optional.empty()).metadata(Map.of()).build();
   }
 
   @Test

@@ -17,6 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tunekit.dataset.DatasetFormat;
+import dev.tunekit.spi.Cursor;
+import dev.tunekit.spi.Cursors;
 import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.JobRequest;
 import dev.tunekit.spi.RemoteJob;
@@ -56,10 +58,11 @@ class JobWaiterTest {
   };
 
   private String job() {
-    String file = fake.upload(new FileUpload(Path.of("t"), "t", "s", 1, DatasetFormat.CHAT_JSONL,
-        FileUpload.Role.TRAINING)).id();
-    return fake.createJob(new JobRequest("run-1", "k", "m", TrainingMethod.SUPERVISED, file, Optional.empty(),
-        Hyperparameters.defaults(), Optional.empty(), Map.of())).id();
+    String file = fake.upload(FileUpload.builder().path(Path.of("t")).fileName("t").sha256("s").sizeBytes(1)
+        .format(DatasetFormat.CHAT_JSONL).role(FileUpload.Role.TRAINING).build()).id();
+    return fake.createJob(JobRequest.builder().runId("run-1").idempotencyKey("k").baseModel("m")
+        .method(TrainingMethod.SUPERVISED).trainingFileId(file).validationFileId(Optional.empty())
+        .hyperparameters(Hyperparameters.defaults()).suffix(Optional.empty()).metadata(Map.of()).build()).id();
   }
 
   private JobWaiter waiter(Duration timeout) {
@@ -85,8 +88,8 @@ class JobWaiterTest {
   void deliversEachEventOnceAndEachMetricStepOnce() {
     String id = job();
     waiter(Duration.ofHours(1)).await("run-1", id, sink);
-    List<JobEvent> all = fake.events(id);
-    assertThat(fake.calls(Op.EVENTS)).isGreaterThan(3); // the fake returns the whole history each poll
+    List<JobEvent> all = Cursors.readAll(after -> fake.events(id, after));
+    assertThat(fake.calls(Op.EVENTS)).isGreaterThan(3);
     assertThat(events).extracting(JobEvent::id).doesNotHaveDuplicates()
         .containsExactlyElementsOf(all.stream().map(JobEvent::id).toList());
     assertThat(metrics).extracting(MetricPoint::step).containsExactly(1L, 2L, 3L);
@@ -118,5 +121,21 @@ class JobWaiterTest {
     fake.failNext(Op.JOB, FakeProvider.http(401));
     assertThatThrownBy(() -> waiter(Duration.ofHours(1)).await("run-1", id, sink))
         .isInstanceOf(AuthenticationException.class);
+  }
+
+  @Test
+  void keepsTheProvidersCursorsBetweenPollsSoEachPollReadsOnlyWhatIsNew() {
+    String id = job();
+    waiter(Duration.ofHours(1)).await("run-1", id, sink);
+    List<Optional<Cursor>> eventCursors = fake.eventCursors();
+    List<Optional<Cursor>> metricCursors = fake.metricCursors();
+    assertThat(eventCursors.get(0)).isEmpty(); // the first poll reads from the beginning
+    assertThat(metricCursors.get(0)).isEmpty();
+    // every later poll passes on the cursor the previous one returned (never empty again once something was seen)
+    assertThat(eventCursors.subList(1, eventCursors.size())).allSatisfy(c -> assertThat(c).isPresent());
+    assertThat(metricCursors.get(metricCursors.size() - 1)).contains(new Cursor("3"));
+    List<Integer> positions = eventCursors.stream().skip(1).map(c -> Integer.parseInt(c.orElseThrow().value())).toList();
+    assertThat(positions).isSorted(); // never read from an earlier position again
+    assertThat(positions.get(positions.size() - 1)).isLessThanOrEqualTo(events.size());
   }
 }

@@ -13,7 +13,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tunekit.dataset.DatasetFormat;
+import dev.tunekit.error.UnsupportedCapabilityException;
+import dev.tunekit.model.ChatMessage;
+import dev.tunekit.model.ChatRequest;
+import dev.tunekit.spi.Chat;
+import dev.tunekit.spi.Deployment;
+import dev.tunekit.spi.Deployments;
 import dev.tunekit.spi.FileUpload;
+import dev.tunekit.spi.PauseResume;
 import dev.tunekit.spi.JobRequest;
 import dev.tunekit.spi.RemoteFile;
 import dev.tunekit.spi.TrainingMethod;
@@ -22,6 +29,7 @@ import dev.tunekit.testing.FakeProvider.Op;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -37,14 +45,15 @@ class ResilientProviderTest {
   private final ResilientProvider provider = new ResilientProvider(fake, settings, clock, sleeper);
 
   private String aJob() {
-    RemoteFile f = fake.upload(new FileUpload(Path.of("t.jsonl"), "t.jsonl", "abc", 10, DatasetFormat.CHAT_JSONL,
-        FileUpload.Role.TRAINING));
+    RemoteFile f = fake.upload(FileUpload.builder().path(Path.of("t.jsonl")).fileName("t.jsonl").sha256("abc")
+        .sizeBytes(10).format(DatasetFormat.CHAT_JSONL).role(FileUpload.Role.TRAINING).build());
     return fake.createJob(request("key-1", f.id())).id();
   }
 
   private static JobRequest request(String key, String fileId) {
-    return new JobRequest("run-1", key, "m", TrainingMethod.SUPERVISED, fileId, Optional.empty(),
-        Hyperparameters.defaults(), Optional.empty(), Map.of());
+    return JobRequest.builder().runId("run-1").idempotencyKey(key).baseModel("m").method(TrainingMethod.SUPERVISED)
+        .trainingFileId(fileId).validationFileId(Optional.empty()).hyperparameters(Hyperparameters.defaults())
+        .suffix(Optional.empty()).metadata(Map.of()).build();
   }
 
   @Test
@@ -86,7 +95,7 @@ class ResilientProviderTest {
   void retriesStopAfterMaxAttemptsWithTheLastFailure() {
     String job = aJob();
     fake.failNext(Op.EVENTS, 10, () -> FakeProvider.http(503));
-    assertThatThrownBy(() -> provider.events(job)).isInstanceOf(ProviderException.class)
+    assertThatThrownBy(() -> provider.events(job, Optional.empty())).isInstanceOf(ProviderException.class)
         .hasMessageContaining("503");
     assertThat(fake.calls(Op.EVENTS)).isEqualTo(5);
     assertThat(sleeper.sleeps).hasSize(4);
@@ -102,8 +111,8 @@ class ResilientProviderTest {
 
   @Test
   void createWithUnknownOutcomeThatTookEffectIsNotRepeated() {
-    RemoteFile f = fake.upload(new FileUpload(Path.of("t.jsonl"), "t.jsonl", "abc", 10, DatasetFormat.CHAT_JSONL,
-        FileUpload.Role.TRAINING));
+    RemoteFile f = fake.upload(FileUpload.builder().path(Path.of("t.jsonl")).fileName("t.jsonl").sha256("abc")
+        .sizeBytes(10).format(DatasetFormat.CHAT_JSONL).role(FileUpload.Role.TRAINING).build());
     fake.commitThenFail(Op.CREATE_JOB, FakeProvider.http(504));
     assertThat(provider.createJob(request("key-9", f.id())).id()).isEqualTo("ftjob-1");
     assertThat(fake.calls(Op.CREATE_JOB)).isEqualTo(1);
@@ -114,8 +123,8 @@ class ResilientProviderTest {
 
   @Test
   void createIsNotRepeatedWhenItCannotBeCheckedWhetherItTookEffect() {
-    RemoteFile f = fake.upload(new FileUpload(Path.of("t.jsonl"), "t.jsonl", "abc", 10, DatasetFormat.CHAT_JSONL,
-        FileUpload.Role.TRAINING));
+    RemoteFile f = fake.upload(FileUpload.builder().path(Path.of("t.jsonl")).fileName("t.jsonl").sha256("abc")
+        .sizeBytes(10).format(DatasetFormat.CHAT_JSONL).role(FileUpload.Role.TRAINING).build());
     fake.failNext(Op.CREATE_JOB, FakeProvider.timeoutAfterSend());
     fake.failNext(Op.FIND_JOB, 10, () -> FakeProvider.http(503));
     assertThatThrownBy(() -> provider.createJob(request("key-2", f.id())))
@@ -161,5 +170,48 @@ class ResilientProviderTest {
       assertThatThrownBy(() -> p.job(job)).isInstanceOf(ProviderException.class);
     }
     assertThat(p.breakerState()).isEqualTo(CircuitBreaker.State.CLOSED);
+  }
+
+  @Test
+  void aCapabilityCallThroughTheDecoratorIsRetriedLikeTheBaseOperations() {
+    fake.failNext(Op.CHAT, FakeProvider.http(503));
+    fake.failNext(Op.DEPLOY, FakeProvider.http(502));
+    Chat chat = provider.capability(Chat.class).orElseThrow();
+    assertThat(chat).isNotSameAs(fake); // wrapped, not the raw delegate
+    assertThat(chat.chat(ChatRequest.of("m", List.of(ChatMessage.user("hi")))).content()).isEqualTo("m says: hi");
+    assertThat(fake.calls(Op.CHAT)).isEqualTo(2);
+    Deployment d = provider.capability(Deployments.class).orElseThrow().deploy("ft:m", "tunekit-run-1", Map.of());
+    assertThat(d.state()).isEqualTo(Deployment.State.ACTIVE);
+    assertThat(fake.calls(Op.DEPLOY)).isEqualTo(2);
+    assertThat(sleeper.sleeps).hasSize(2);
+  }
+
+  @Test
+  void aCapabilityCallCountsAgainstTheProvidersCircuitBreaker() {
+    fake.failNext(Op.CHAT, 100, () -> FakeProvider.http(503));
+    Chat chat = provider.capability(Chat.class).orElseThrow();
+    for (int i = 0; i < 2; i++) {
+      assertThatThrownBy(() -> chat.chat(ChatRequest.of("m", List.of(ChatMessage.user("hi")))))
+          .isInstanceOf(ProviderException.class);
+    }
+    assertThat(provider.breakerState()).isEqualTo(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN);
+    assertThatThrownBy(() -> provider.job("any")).isInstanceOf(dev.tunekit.error.CircuitOpenException.class);
+  }
+
+  @Test
+  void aMissingCapabilityIsEmptyThroughTheDecoratorAndRequireNamesProviderAndCapability() {
+    fake.without(Deployments.class, Chat.class);
+    assertThat(provider.capability(Deployments.class)).isEmpty();
+    assertThat(provider.capability(PauseResume.class)).isEmpty();
+    assertThatThrownBy(() -> provider.require(Chat.class, "chat with model m"))
+        .isInstanceOf(UnsupportedCapabilityException.class)
+        .hasMessage("Provider fake does not support Chat: cannot chat with model m. Choose a provider that supports"
+            + " Chat, or leave out the step that needs it.")
+        .satisfies(e -> {
+          assertThat(((UnsupportedCapabilityException) e).provider()).isEqualTo("fake");
+          assertThat(((UnsupportedCapabilityException) e).capability()).isEqualTo("Chat");
+          assertThat(e).isInstanceOf(dev.tunekit.error.TunekitException.class);
+        });
+    assertThat(fake.calls(Op.CHAT)).isZero();
   }
 }

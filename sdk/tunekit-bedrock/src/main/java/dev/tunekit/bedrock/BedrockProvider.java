@@ -17,6 +17,11 @@ import dev.tunekit.spi.JobRequest;
 import dev.tunekit.spi.RemoteFile;
 import dev.tunekit.spi.RemoteJob;
 import dev.tunekit.spi.TrainingMethod;
+import dev.tunekit.spi.Chat;
+import dev.tunekit.spi.Cursor;
+import dev.tunekit.spi.Cursors;
+import dev.tunekit.spi.Deployments;
+import dev.tunekit.spi.Page;
 import dev.tunekit.spi.TuningProvider;
 import java.net.URI;
 import java.time.Instant;
@@ -69,7 +74,7 @@ import software.amazon.awssdk.transfer.s3.S3TransferManager;
  * <p>One retry layer: every AWS client here is built with {@link AwsRetryStrategy#doNotRetry()}; the
  * core's Resilience4j decorator retries, using what {@link AwsErrors} says about each failure.
  */
-final class BedrockProvider implements TuningProvider {
+final class BedrockProvider implements TuningProvider, Chat, Deployments {
   private static final Logger LOG = LoggerFactory.getLogger(BedrockProvider.class);
 
   private final BedrockConfig config;
@@ -192,8 +197,9 @@ final class BedrockProvider implements TuningProvider {
     md.put("clientRequestToken", create.clientRequestToken());
     md.put("outputS3Uri", create.outputDataConfig().s3Uri());
     // No follow-up read: if it failed, the core would think the create failed. The first poll reads it.
-    return new RemoteJob(arn, new JobStatus.Validating("InProgress"), req.baseModel(), Optional.of(Instant.now()),
-        Optional.empty(), Optional.empty(), md);
+    return RemoteJob.builder().id(arn).status(new JobStatus.Validating("InProgress")).baseModel(req.baseModel())
+        .createdAt(Optional.of(Instant.now())).finishedAt(Optional.empty()).trainedTokens(Optional.empty())
+        .metadata(md).build();
   }
 
   /** Builds and checks the create request; throws {@link InvalidInputException} before any remote call. */
@@ -228,7 +234,8 @@ final class BedrockProvider implements TuningProvider {
     if (!hp.isEmpty()) {
       b.hyperParameters(hp);
     }
-    req.validationFileId().ifPresent(v -> b.validationDataConfig(c -> c.validators(Validator.builder().s3Uri(v).build())));
+    req.validationFileId().ifPresent(v -> b.validationDataConfig(c -> c.validators(Validator.builder().s3Uri(v)
+        .build())));
     config.kmsKeyId().ifPresent(b::customModelKmsKeyId);
     if (!config.subnetIds().isEmpty()) {
       b.vpcConfig(v -> v.subnetIds(config.subnetIds()).securityGroupIds(config.securityGroupIds()));
@@ -299,8 +306,9 @@ final class BedrockProvider implements TuningProvider {
             RemoteJob j = JobMapper.toRemoteJob(s);
             Map<String, String> md = new LinkedHashMap<>(j.metadata());
             md.put(JobRequest.IDEMPOTENCY_METADATA_KEY, idempotencyKey);
-            return Optional.of(new RemoteJob(j.id(), j.status(), j.baseModel(), j.createdAt(), j.finishedAt(),
-                j.trainedTokens(), md));
+            return Optional.of(RemoteJob.builder().id(j.id()).status(j.status()).baseModel(j.baseModel())
+                .createdAt(j.createdAt()).finishedAt(j.finishedAt()).trainedTokens(j.trainedTokens()).metadata(md)
+                .build());
           }
         }
         token = r.nextToken();
@@ -324,13 +332,27 @@ final class BedrockProvider implements TuningProvider {
     }
   }
 
+  /**
+   * Bedrock has no event log: the events are derived from the job's description (its stages and end),
+   * which is re-read on every call. The cursor remembers the ids already delivered, so an event is
+   * never delivered twice, even when a stage's event appears between two others.
+   */
   @Override
-  public List<JobEvent> events(String jobId) {
-    return JobMapper.events(getJob(jobId));
+  public Page<JobEvent> events(String jobId, Optional<Cursor> after) {
+    return Cursors.byId(JobMapper.events(getJob(jobId)), JobEvent::id, after);
   }
 
+  /**
+   * Bedrock writes the loss to CSV files in the job's output folder and cannot read them from a
+   * position, so each read downloads them again; the cursor (the last step delivered) makes sure only
+   * later steps are returned.
+   */
   @Override
-  public List<MetricPoint> metrics(String jobId) {
+  public Page<MetricPoint> metrics(String jobId, Optional<Cursor> after) {
+    return Cursors.byStep(allMetrics(jobId), after);
+  }
+
+  private List<MetricPoint> allMetrics(String jobId) {
     GetModelCustomizationJobResponse job = getJob(jobId);
     if (job.outputDataConfig() == null || job.outputDataConfig().s3Uri() == null) {
       return List.of();
@@ -398,7 +420,8 @@ final class BedrockProvider implements TuningProvider {
         String arn = bedrock.createCustomModelDeployment(b -> b.modelDeploymentName(resourceName).modelArn(modelId)
             .description("Tunekit deployment " + name).tags(tags()).clientRequestToken(token))
             .customModelDeploymentArn();
-        return new Deployment(arn, modelId, arn, Deployment.State.CREATING, "Creating");
+        return Deployment.builder().id(arn).modelId(modelId).inferenceModel(arn).state(Deployment.State.CREATING)
+            .rawState("Creating").build();
       } catch (ConflictException e) {
         return onDemand(resourceName); // created by an earlier attempt under this name
       } catch (RuntimeException e) {
@@ -419,7 +442,8 @@ final class BedrockProvider implements TuningProvider {
           b.commitmentDuration(commitment);
         }
       }).provisionedModelArn();
-      return new Deployment(arn, modelId, arn, Deployment.State.CREATING, "Creating");
+      return Deployment.builder().id(arn).modelId(modelId).inferenceModel(arn).state(Deployment.State.CREATING)
+          .rawState("Creating").build();
     } catch (ConflictException e) {
       return provisioned(resourceName);
     } catch (RuntimeException e) {
@@ -476,7 +500,8 @@ final class BedrockProvider implements TuningProvider {
       raw = raw + ": " + r.failureMessage();
     }
     String arn = r.customModelDeploymentArn() != null ? r.customModelDeploymentArn() : id;
-    return new Deployment(arn, r.modelArn() == null ? "unknown" : r.modelArn(), arn, s, raw);
+    return Deployment.builder().id(arn).modelId(r.modelArn() == null ? "unknown" : r.modelArn()).inferenceModel(arn)
+        .state(s).rawState(raw).build();
   }
 
   private Deployment provisioned(String id) {
@@ -496,7 +521,8 @@ final class BedrockProvider implements TuningProvider {
       raw = raw + ": " + r.failureMessage();
     }
     String arn = r.provisionedModelArn() != null ? r.provisionedModelArn() : id;
-    return new Deployment(arn, r.modelArn() == null ? "unknown" : r.modelArn(), arn, s, raw);
+    return Deployment.builder().id(arn).modelId(r.modelArn() == null ? "unknown" : r.modelArn()).inferenceModel(arn)
+        .state(s).rawState(raw).build();
   }
 
   @Override
@@ -530,10 +556,12 @@ final class BedrockProvider implements TuningProvider {
           system.add(SystemContentBlock.fromText(m.content()));
           break;
         case "user":
-          messages.add(Message.builder().role(ConversationRole.USER).content(ContentBlock.fromText(m.content())).build());
+          messages.add(Message.builder().role(ConversationRole.USER).content(ContentBlock.fromText(m.content()))
+              .build());
           break;
         case "assistant":
-          messages.add(Message.builder().role(ConversationRole.ASSISTANT).content(ContentBlock.fromText(m.content())).build());
+          messages.add(Message.builder().role(ConversationRole.ASSISTANT).content(ContentBlock.fromText(m.content()))
+              .build());
           break;
         default:
           throw new InvalidInputException("chat message role '" + m.role() + "' is not supported by Bedrock Converse"

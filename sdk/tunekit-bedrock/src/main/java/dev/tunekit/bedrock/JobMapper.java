@@ -48,8 +48,9 @@ final class JobMapper {
     if (r.outputDataConfig() != null) {
       putIf(md, "outputS3Uri", r.outputDataConfig().s3Uri());
     }
-    return new RemoteJob(r.jobArn(), status, baseModelId(r.baseModelArn()), Optional.ofNullable(r.creationTime()),
-        Optional.ofNullable(r.endTime()), Optional.empty(), md);
+    return RemoteJob.builder().id(r.jobArn()).status(status).baseModel(baseModelId(r.baseModelArn()))
+        .createdAt(Optional.ofNullable(r.creationTime())).finishedAt(Optional.ofNullable(r.endTime()))
+        .trainedTokens(Optional.empty()).metadata(md).build();
   }
 
   static RemoteJob toRemoteJob(ModelCustomizationJobSummary s) {
@@ -60,8 +61,9 @@ final class JobMapper {
     putIf(md, "customizationType", s.customizationTypeAsString());
     putIf(md, "outputModelName", s.customModelName());
     putIf(md, "outputModelArn", s.customModelArn());
-    return new RemoteJob(s.jobArn(), status, baseModelId(s.baseModelArn()), Optional.ofNullable(s.creationTime()),
-        Optional.ofNullable(s.endTime()), Optional.empty(), md);
+    return RemoteJob.builder().id(s.jobArn()).status(status).baseModel(baseModelId(s.baseModelArn()))
+        .createdAt(Optional.ofNullable(s.creationTime())).finishedAt(Optional.ofNullable(s.endTime()))
+        .trainedTokens(Optional.empty()).metadata(md).build();
   }
 
   static JobStatus status(ModelCustomizationJobStatus st, String raw, StatusDetails details, String outputModel,

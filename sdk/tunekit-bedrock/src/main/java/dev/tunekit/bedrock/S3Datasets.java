@@ -81,7 +81,7 @@ final class S3Datasets {
     if (stored != null && !stored.equalsIgnoreCase(upload.sha256())) {
       return Optional.empty();
     }
-    return Optional.of(new RemoteFile(uri(key), upload.fileName(), size));
+    return Optional.of(RemoteFile.builder().id(uri(key)).fileName(upload.fileName()).sizeBytes(size).build());
   }
 
   RemoteFile upload(FileUpload upload) {
@@ -110,7 +110,7 @@ final class S3Datasets {
     } catch (CompletionException e) {
       throw AwsErrors.translate(e, AwsErrors.Op.s3("PutObject", "s3:PutObject"), config);
     }
-    return new RemoteFile(uri(key), upload.fileName(), upload.sizeBytes());
+    return RemoteFile.builder().id(uri(key)).fileName(upload.fileName()).sizeBytes(upload.sizeBytes()).build();
   }
 
   /** Keys under {@code s3://bucket/prefix} (all pages). */

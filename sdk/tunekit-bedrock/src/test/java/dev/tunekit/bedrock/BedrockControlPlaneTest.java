@@ -158,14 +158,19 @@ class BedrockControlPlaneTest {
     assertThat(done.baseModel()).isEqualTo(Fixtures.NOVA);
     assertThat(done.finishedAt()).isPresent();
 
-    List<JobEvent> events = provider.events(created.id());
+    List<JobEvent> events = provider.events(created.id(), java.util.Optional.empty()).items();
     assertThat(events).extracting(JobEvent::message).containsExactly(
         "Customization job tunekit-support-bot-x created (FINE_TUNING of " + Fixtures.NOVA + ")",
         "Validation started", "Validation completed", "Data processing started", "Data processing completed",
         "Training started", "Training completed", "Job completed; custom model " + Fixtures.MODEL_ARN);
     assertThat(events).extracting(JobEvent::id).doesNotHaveDuplicates()
         .contains(Fixtures.JOB_ARN + "#training:completed");
-    assertThat(provider.events(created.id())).isEqualTo(events); // stable ids and times across polls
+    assertThat(provider.events(created.id(), java.util.Optional.empty()).items()).isEqualTo(events); // stable ids and times across polls
+    // Bedrock can only re-read the job's description; a read from the cursor re-delivers nothing
+    dev.tunekit.spi.Page<JobEvent> first = provider.events(created.id(), java.util.Optional.empty());
+    dev.tunekit.spi.Page<JobEvent> again = provider.events(created.id(), first.next());
+    assertThat(again.items()).isEmpty();
+    assertThat(again.next()).isEqualTo(first.next());
 
     String depArn = "arn:aws:bedrock:us-east-1:123456789012:custom-model-deployment/dep123";
     wm.stubFor(post(urlEqualTo("/model-customization/custom-model-deployments"))
@@ -179,11 +184,11 @@ class BedrockControlPlaneTest {
         .willReturn(okJson("{\"customModelDeploymentArn\":\"" + depArn + "\",\"modelArn\":\"" + Fixtures.MODEL_ARN
             + "\",\"modelDeploymentName\":\"run-42\",\"status\":\"Active\"}")));
 
-    Deployment d = provider.deploy(Fixtures.MODEL_ARN, "Run 42 / support bot", Map.of());
+    Deployment d = provider.require(dev.tunekit.spi.Deployments.class, "deploy").deploy(Fixtures.MODEL_ARN, "Run 42 / support bot", Map.of());
     assertThat(d.id()).isEqualTo(depArn);
     assertThat(d.state()).isEqualTo(Deployment.State.CREATING);
-    assertThat(provider.deployment(d.id()).state()).isEqualTo(Deployment.State.CREATING);
-    Deployment active = provider.deployment(d.id());
+    assertThat(provider.require(dev.tunekit.spi.Deployments.class, "deployment").deployment(d.id()).state()).isEqualTo(Deployment.State.CREATING);
+    Deployment active = provider.require(dev.tunekit.spi.Deployments.class, "deployment").deployment(d.id());
     assertThat(active.state()).isEqualTo(Deployment.State.ACTIVE);
     assertThat(active.inferenceModel()).isEqualTo(depArn);
     wm.verify(postRequestedFor(urlEqualTo("/model-customization/custom-model-deployments"))
@@ -195,7 +200,7 @@ class BedrockControlPlaneTest {
         "{\"output\":{\"message\":{\"role\":\"assistant\",\"content\":[{\"text\":\"Reset it from \"},{\"text\":\"Settings.\"}]}},"
             + "\"stopReason\":\"end_turn\",\"usage\":{\"inputTokens\":21,\"outputTokens\":4,\"totalTokens\":25},"
             + "\"metrics\":{\"latencyMs\":120}}")));
-    ChatResponse answer = provider.chat(new ChatRequest(active.inferenceModel(),
+    ChatResponse answer = provider.require(dev.tunekit.spi.Chat.class, "chat").chat(new ChatRequest(active.inferenceModel(),
         List.of(ChatMessage.system("You are terse."), ChatMessage.user("How do I reset my password?")),
         Optional.of(0.0), Optional.of(64), Optional.empty()));
     assertThat(answer.content()).isEqualTo("Reset it from Settings.");
@@ -210,7 +215,7 @@ class BedrockControlPlaneTest {
         .withRequestBody(matchingJsonPath("$.inferenceConfig.temperature", equalTo("0.0"))));
 
     wm.stubFor(delete(urlPathMatching("/model-customization/custom-model-deployments/.*dep123")).willReturn(okJson("{}")));
-    provider.undeploy(d.id());
+    provider.require(dev.tunekit.spi.Deployments.class, "undeploy").undeploy(d.id());
     wm.verify(1, com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor(
         urlPathMatching("/model-customization/custom-model-deployments/.*dep123")));
   }
@@ -225,11 +230,11 @@ class BedrockControlPlaneTest {
             + "\"desiredModelUnits\":2,\"status\":\"InService\",\"creationTime\":\"2026-11-02T10:00:00Z\","
             + "\"lastModifiedTime\":\"2026-11-02T10:00:00Z\"}")));
 
-    Deployment d = provider.deploy(Fixtures.MODEL_ARN, "run-42",
+    Deployment d = provider.require(dev.tunekit.spi.Deployments.class, "deploy").deploy(Fixtures.MODEL_ARN, "run-42",
         Map.of("deployment", "provisioned", "modelUnits", 2, "commitmentDuration", "OneMonth"));
 
     assertThat(d.id()).isEqualTo(arn);
-    assertThat(provider.deployment(arn).state()).isEqualTo(Deployment.State.ACTIVE);
+    assertThat(provider.require(dev.tunekit.spi.Deployments.class, "deployment").deployment(arn).state()).isEqualTo(Deployment.State.ACTIVE);
     wm.verify(postRequestedFor(urlEqualTo("/provisioned-model-throughput"))
         .withRequestBody(matchingJsonPath("$.modelUnits", equalTo("2")))
         .withRequestBody(matchingJsonPath("$.commitmentDuration", equalTo("OneMonth")))
@@ -247,8 +252,8 @@ class BedrockControlPlaneTest {
             .withHeader("x-amzn-ErrorType", "ResourceNotFoundException")
             .withHeader("Content-Type", "application/json").withBody("{\"message\":\"not found\"}")));
 
-    provider.undeploy(arn);
-    provider.undeploy(arn);
+    provider.require(dev.tunekit.spi.Deployments.class, "undeploy").undeploy(arn);
+    provider.require(dev.tunekit.spi.Deployments.class, "undeploy").undeploy(arn);
 
     wm.verify(2, com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor(
         urlPathMatching("/provisioned-model-throughput/.*pm123")));
@@ -261,7 +266,7 @@ class BedrockControlPlaneTest {
         "{\"customModelDeploymentArn\":\"" + depArn + "\",\"modelArn\":\"" + Fixtures.MODEL_ARN
             + "\",\"status\":\"Failed\",\"failureMessage\":\"Model does not support on-demand inference\"}")));
 
-    Deployment d = provider.deployment(depArn);
+    Deployment d = provider.require(dev.tunekit.spi.Deployments.class, "deployment").deployment(depArn);
 
     assertThat(d.state()).isEqualTo(Deployment.State.FAILED);
     assertThat(d.rawState()).isEqualTo("Failed: Model does not support on-demand inference");
@@ -504,5 +509,17 @@ class BedrockControlPlaneTest {
 
     assertThat(provider.cancel(Fixtures.JOB_ARN).status()).isInstanceOf(JobStatus.Succeeded.class);
     wm.verify(0, postRequestedFor(urlPathMatching(JOB_PATH + "/stop")));
+  }
+
+  @Test
+  void declaresExactlyTheCapabilitiesBedrockHas() {
+    assertThat(provider.capability(dev.tunekit.spi.Chat.class)).containsSame(provider); // Converse
+    assertThat(provider.capability(dev.tunekit.spi.Deployments.class)).containsSame(provider); // custom model deployments
+    assertThat(provider.capability(dev.tunekit.spi.PauseResume.class)).isEmpty();
+    assertThat(provider.capability(dev.tunekit.spi.Checkpoints.class)).isEmpty();
+    assertThat(provider.capability(dev.tunekit.spi.WebhookVerification.class)).isEmpty();
+    assertThatThrownBy(() -> provider.require(dev.tunekit.spi.PauseResume.class, "pause job x"))
+        .isInstanceOf(dev.tunekit.error.UnsupportedCapabilityException.class)
+        .hasMessageStartingWith("Provider bedrock does not support PauseResume: cannot pause job x.");
   }
 }

@@ -76,12 +76,14 @@ class BedrockLiveTest {
     Files.write(file, bytes);
     String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     try (BedrockProvider p = provider()) {
-      FileUpload up = new FileUpload(file, sha.substring(0, 8) + "-live.jsonl", sha, bytes.length,
-          BedrockFormats.CONVERSATION, FileUpload.Role.TRAINING);
+      FileUpload up = FileUpload.builder().path(file).fileName(sha.substring(0, 8) + "-live.jsonl").sha256(sha)
+          .sizeBytes(bytes.length).format(BedrockFormats.CONVERSATION).role(FileUpload.Role.TRAINING).build();
       RemoteFile remote = p.findFile(up).orElseGet(() -> p.upload(up));
       String key = "live-" + UUID.randomUUID();
-      JobRequest req = new JobRequest("live", key, "amazon.nova-micro-v1:0:128k", TrainingMethod.SUPERVISED, remote.id(),
-          Optional.empty(), Hyperparameters.builder().epochs(1).build(), Optional.of("live"), Map.of());
+      JobRequest req = JobRequest.builder().runId("live").idempotencyKey(key).baseModel("amazon.nova-micro-v1:0:128k")
+          .method(TrainingMethod.SUPERVISED).trainingFileId(remote.id()).validationFileId(Optional.empty())
+          .hyperparameters(Hyperparameters.builder().epochs(1).build()).suffix(Optional.of("live")).metadata(Map.of())
+          .build();
       RemoteJob job = p.createJob(req);
       try {
         assertThat(p.findJob(key)).map(RemoteJob::id).contains(job.id());

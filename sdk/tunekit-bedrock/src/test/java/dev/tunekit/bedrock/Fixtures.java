@@ -48,8 +48,9 @@ final class Fixtures {
   }
 
   static JobRequest request(String key, Hyperparameters hp) {
-    return new JobRequest("run-42", key, NOVA, TrainingMethod.SUPERVISED,
-        "s3://tunekit-test/runs/datasets/abc/train.jsonl", Optional.of("s3://tunekit-test/runs/datasets/def/valid.jsonl"),
-        hp, Optional.of("support-bot"), Map.of("team", "search"));
+    return JobRequest.builder().runId("run-42").idempotencyKey(key).baseModel(NOVA).method(TrainingMethod.SUPERVISED)
+        .trainingFileId("s3://tunekit-test/runs/datasets/abc/train.jsonl")
+        .validationFileId(Optional.of("s3://tunekit-test/runs/datasets/def/valid.jsonl")).hyperparameters(hp)
+        .suffix(Optional.of("support-bot")).metadata(Map.of("team", "search")).build();
   }
 }

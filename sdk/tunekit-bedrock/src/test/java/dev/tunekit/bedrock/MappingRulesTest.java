@@ -62,7 +62,8 @@ class MappingRulesTest {
   @Test
   void novaTakesEpochsLearningRateAndWarmupWithinItsRanges() {
     Map<String, String> hp = HyperparameterMapper.map("amazon.nova-lite-v1:0:300k",
-        Hyperparameters.builder().epochs(5).learningRateMultiplier(1e-4).extra("learningRateWarmupSteps", 100).build());
+        Hyperparameters.builder().epochs(5).learningRateMultiplier(1e-4).extra("learningRateWarmupSteps", 100)
+            .build());
     assertThat(hp).containsExactly(Map.entry("epochCount", "5"), Map.entry("learningRate", "0.0001"),
         Map.entry("learningRateWarmupSteps", "100"));
     assertThatThrownBy(() -> HyperparameterMapper.map("amazon.nova-lite-v1:0:300k",
@@ -103,7 +104,8 @@ class MappingRulesTest {
   @Test
   void llamaThreeAcceptsOnlyBatchSizeOne() {
     String llama = "meta.llama3-1-8b-instruct-v1:0:128k";
-    assertThat(HyperparameterMapper.map(llama, Hyperparameters.builder().epochs(10).batchSize(1).learningRateMultiplier(0.1).build()))
+    assertThat(HyperparameterMapper.map(llama, Hyperparameters.builder().epochs(10).batchSize(1)
+        .learningRateMultiplier(0.1).build()))
         .containsExactly(Map.entry("epochCount", "10"), Map.entry("batchSize", "1"), Map.entry("learningRate", "0.1"));
     assertThatThrownBy(() -> HyperparameterMapper.map(llama, Hyperparameters.builder().batchSize(2).build()))
         .isInstanceOf(InvalidInputException.class);
@@ -135,9 +137,10 @@ class MappingRulesTest {
       assertThat(p.toCreateRequest(sft).customizationType()).isEqualTo(CustomizationType.FINE_TUNING);
       assertThat(p.toCreateRequest(sft).hyperParameters()).isEmpty();
 
-      JobRequest distill = new JobRequest("run-1", "k2", Fixtures.NOVA, TrainingMethod.DISTILLATION, "s3://b/t.jsonl",
-          Optional.empty(), Hyperparameters.builder().extra("teacherModelIdentifier", "amazon.nova-pro-v1:0")
-          .extra("maxResponseLengthForInference", 1000).build(), Optional.empty(), Map.of());
+      JobRequest distill = JobRequest.builder().runId("run-1").idempotencyKey("k2").baseModel(Fixtures.NOVA)
+          .method(TrainingMethod.DISTILLATION).trainingFileId("s3://b/t.jsonl").validationFileId(Optional.empty())
+          .hyperparameters(Hyperparameters.builder().extra("teacherModelIdentifier", "amazon.nova-pro-v1:0") .extra("maxResponseLengthForInference", 1000).build())
+          .suffix(Optional.empty()).metadata(Map.of()).build();
       CreateModelCustomizationJobRequest r = p.toCreateRequest(distill);
       assertThat(r.customizationType()).isEqualTo(CustomizationType.DISTILLATION);
       assertThat(r.customizationConfig().distillationConfig().teacherModelConfig().teacherModelIdentifier())
@@ -150,19 +153,23 @@ class MappingRulesTest {
   @Test
   void unsupportedMethodsAndNonS3FilesAreRejectedWithAdvice() {
     try (BedrockProvider p = Fixtures.provider(tmp, Fixtures.settings("http://127.0.0.1:9", "http://127.0.0.1:9"))) {
-      JobRequest dpo = new JobRequest("r", "k", Fixtures.NOVA, TrainingMethod.DPO, "s3://b/t", Optional.empty(),
-          Hyperparameters.defaults(), Optional.empty(), Map.of());
+      JobRequest dpo = JobRequest.builder().runId("r").idempotencyKey("k").baseModel(Fixtures.NOVA)
+          .method(TrainingMethod.DPO).trainingFileId("s3://b/t").validationFileId(Optional.empty())
+          .hyperparameters(Hyperparameters.defaults()).suffix(Optional.empty()).metadata(Map.of()).build();
       assertThatThrownBy(() -> p.toCreateRequest(dpo)).isInstanceOf(InvalidInputException.class).hasMessageContaining("DPO");
-      JobRequest cpt = new JobRequest("r", "k", Fixtures.NOVA, TrainingMethod.CONTINUED_PRE_TRAINING, "s3://b/t",
-          Optional.empty(), Hyperparameters.defaults(), Optional.empty(), Map.of());
+      JobRequest cpt = JobRequest.builder().runId("r").idempotencyKey("k").baseModel(Fixtures.NOVA)
+          .method(TrainingMethod.CONTINUED_PRE_TRAINING).trainingFileId("s3://b/t").validationFileId(Optional.empty())
+          .hyperparameters(Hyperparameters.defaults()).suffix(Optional.empty()).metadata(Map.of()).build();
       assertThatThrownBy(() -> p.toCreateRequest(cpt)).isInstanceOf(InvalidInputException.class)
           .hasMessageContaining("continued pre-training");
-      JobRequest local = new JobRequest("r", "k", Fixtures.NOVA, TrainingMethod.SUPERVISED, "file-abc123",
-          Optional.empty(), Hyperparameters.defaults(), Optional.empty(), Map.of());
+      JobRequest local = JobRequest.builder().runId("r").idempotencyKey("k").baseModel(Fixtures.NOVA)
+          .method(TrainingMethod.SUPERVISED).trainingFileId("file-abc123").validationFileId(Optional.empty())
+          .hyperparameters(Hyperparameters.defaults()).suffix(Optional.empty()).metadata(Map.of()).build();
       assertThatThrownBy(() -> p.toCreateRequest(local)).isInstanceOf(InvalidInputException.class)
           .hasMessageContaining("s3:// URI");
-      JobRequest distillNoTeacher = new JobRequest("r", "k", Fixtures.NOVA, TrainingMethod.DISTILLATION, "s3://b/t",
-          Optional.empty(), Hyperparameters.defaults(), Optional.empty(), Map.of());
+      JobRequest distillNoTeacher = JobRequest.builder().runId("r").idempotencyKey("k").baseModel(Fixtures.NOVA)
+          .method(TrainingMethod.DISTILLATION).trainingFileId("s3://b/t").validationFileId(Optional.empty())
+          .hyperparameters(Hyperparameters.defaults()).suffix(Optional.empty()).metadata(Map.of()).build();
       assertThatThrownBy(() -> p.toCreateRequest(distillNoTeacher)).isInstanceOf(InvalidInputException.class)
           .hasMessageContaining("teacherModelIdentifier");
     }

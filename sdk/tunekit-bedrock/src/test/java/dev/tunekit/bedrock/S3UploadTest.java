@@ -91,8 +91,8 @@ class S3UploadTest {
     Path p = tmp.resolve(name);
     Files.write(p, bytes);
     String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    return new FileUpload(p, sha.substring(0, 8) + "-" + name, sha, bytes.length, BedrockFormats.CONVERSATION,
-        FileUpload.Role.TRAINING);
+    return FileUpload.builder().path(p).fileName(sha.substring(0, 8) + "-" + name).sha256(sha).sizeBytes(bytes.length)
+        .format(BedrockFormats.CONVERSATION).role(FileUpload.Role.TRAINING).build();
   }
 
   private static byte[] jsonl(int lines) {
@@ -126,7 +126,8 @@ class S3UploadTest {
   void findFileIgnoresAnObjectOfTheSameKeyButAnotherSize() throws Exception {
     FileUpload up = file("valid.jsonl", jsonl(5));
     shared.upload(up);
-    FileUpload other = new FileUpload(up.path(), up.fileName(), up.sha256(), up.sizeBytes() + 1, up.format(), up.role());
+    FileUpload other = FileUpload.builder().path(up.path()).fileName(up.fileName()).sha256(up.sha256())
+        .sizeBytes(up.sizeBytes() + 1).format(up.format()).role(up.role()).build();
 
     assertThat(shared.findFile(other)).isEmpty();
   }
@@ -181,12 +182,18 @@ class S3UploadTest {
             + "\"baseModelArn\":\"" + Fixtures.NOVA + "\",\"creationTime\":\"2026-11-02T10:00:00Z\","
             + "\"outputDataConfig\":{\"s3Uri\":\"s3://" + BUCKET + "/" + out + "\"}}")));
 
-    List<MetricPoint> points = shared.metrics(Fixtures.JOB_ARN);
+    dev.tunekit.spi.Page<MetricPoint> first = shared.metrics(Fixtures.JOB_ARN, java.util.Optional.empty());
+    List<MetricPoint> points = first.items();
 
     assertThat(points).containsExactly(
         MetricPoint.trainLoss(0, 2.5),
         MetricPoint.trainLoss(1, 1.75),
         new MetricPoint(2, OptionalDouble.of(1.25), OptionalDouble.of(1.5), OptionalDouble.empty(), OptionalDouble.empty()));
+    // Bedrock can only re-read its CSV files, but a read from the cursor never re-delivers a step
+    assertThat(first.next()).contains(new dev.tunekit.spi.Cursor("2"));
+    dev.tunekit.spi.Page<MetricPoint> again = shared.metrics(Fixtures.JOB_ARN, first.next());
+    assertThat(again.items()).isEmpty();
+    assertThat(again.next()).isEqualTo(first.next());
   }
 
   @Test
@@ -196,6 +203,7 @@ class S3UploadTest {
             + "\"creationTime\":\"2026-11-02T10:00:00Z\","
             + "\"outputDataConfig\":{\"s3Uri\":\"s3://" + BUCKET + "/runs/output/empty-job/\"}}")));
 
-    assertThat(shared.metrics(Fixtures.JOB_ARN)).isEmpty();
+    assertThat(shared.metrics(Fixtures.JOB_ARN, java.util.Optional.empty()).items()).isEmpty();
+    assertThat(shared.metrics(Fixtures.JOB_ARN, java.util.Optional.empty()).next()).isEmpty();
   }
 }

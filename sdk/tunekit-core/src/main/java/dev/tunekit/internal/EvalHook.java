@@ -196,7 +196,8 @@ public final class EvalHook implements AutoCloseable {
       if (base.isEmpty() || tuned.isEmpty()) {
         List<EvalTarget> targets = new ArrayList<>();
         base.ifPresentOrElse(b -> {}, () -> targets.add(baselineTarget(runId, e, plan)));
-        EvalTarget tunedTarget = EvalTarget.of(TUNED_TARGET, provider, tunedModel).withProvider(provider.name());
+        EvalTarget tunedTarget = EvalTarget.of(TUNED_TARGET, chat("evaluate tuned model " + tunedModel), tunedModel)
+            .withProvider(provider.name());
         tuned.ifPresentOrElse(t -> {}, () -> targets.add(tunedTarget));
         LOG.info("Run {}: evaluating {} on suite {} ({} cases)", runId,
             targets.stream().map(EvalTarget::modelId).toList(), e.suite(), plan.suite().size());
@@ -323,7 +324,13 @@ public final class EvalHook implements AutoCloseable {
           + "' (model " + e.baselineModel() + "), which this Tunekit does not have; pass it with"
           + " tk.resume(\"" + runId + "\", suite, baseline)");
     }
-    return new EvalTarget(e.baselineName(), provider, e.baselineModel(), e.baselinePreamble(), provider.name(), 0, 4, 0);
+    return new EvalTarget(e.baselineName(), chat("evaluate baseline model " + e.baselineModel()), e.baselineModel(),
+        e.baselinePreamble(), provider.name(), 0, 4, 0);
+  }
+
+  /** The provider's chat capability, or an UnsupportedCapabilityException naming what needed it. */
+  private dev.tunekit.spi.Chat chat(String action) {
+    return provider.require(dev.tunekit.spi.Chat.class, action);
   }
 
   private synchronized EvalRunner runnerFor(Plan plan) {

@@ -7,13 +7,16 @@ import dev.tunekit.model.MetricPoint;
 import dev.tunekit.error.ProviderException;
 import dev.tunekit.Sleeper;
 
+import dev.tunekit.spi.Cursor;
+import dev.tunekit.spi.Page;
 import dev.tunekit.spi.RemoteJob;
 import dev.tunekit.spi.TuningProvider;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashSet;
-import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Waits for a job to end, in the manner of an AWS SDK v2 waiter: poll, map the response to done or
  * keep waiting, back off between polls (growing while nothing changes, back to the initial interval on
- * any change), give up after an overall timeout. New events (de-duplicated by id) and metric points
- * (each step once) are pushed to the sink. A transient failure of one poll (still failing after the
+ * any change), give up after an overall timeout. Events and metrics are read with the provider's
+ * cursors, kept between polls, so each poll fetches only what is new; new events (still de-duplicated
+ * by id) and metric points (each step once) are pushed to the sink. A transient failure of one poll (still failing after the
  * retry layer, or an open circuit breaker) does not end the wait; any other failure does. Clock and
  * sleeper are injected, so tests run in milliseconds.
  *
@@ -78,6 +82,8 @@ public final class JobWaiter {
     Duration interval = settings.initialInterval();
     Set<String> seenEvents = new HashSet<>();
     long lastStep = Long.MIN_VALUE;
+    Optional<Cursor> eventsCursor = Optional.empty();
+    Optional<Cursor> metricsCursor = Optional.empty();
     String lastStatus = null;
     String lastRaw = null;
     RemoteJob last = null;
@@ -99,19 +105,24 @@ public final class JobWaiter {
           }
         }
         // Metrics before events: a poll that brings many steps at once then shows each step with its loss.
-        List<MetricPoint> metrics = poll(() -> provider.metrics(jobId));
+        // Each read asks only for what is new since the cursor kept from the previous poll.
+        Optional<Cursor> metricsFrom = metricsCursor;
+        Page<MetricPoint> metrics = poll(() -> provider.metrics(jobId, metricsFrom));
         if (metrics != null) {
-          for (MetricPoint p : metrics.stream().sorted(java.util.Comparator.comparingLong(MetricPoint::step)).toList()) {
-            if (p.step() > lastStep) {
+          metricsCursor = metrics.next().or(() -> metricsFrom);
+          for (MetricPoint p : metrics.items().stream().sorted(Comparator.comparingLong(MetricPoint::step)).toList()) {
+            if (p.step() > lastStep) { // a provider that re-reads must not make us re-deliver
               lastStep = p.step();
               changed = true;
               sink.metric(p);
             }
           }
         }
-        List<JobEvent> events = poll(() -> provider.events(jobId));
+        Optional<Cursor> eventsFrom = eventsCursor;
+        Page<JobEvent> events = poll(() -> provider.events(jobId, eventsFrom));
         if (events != null) {
-          for (JobEvent e : events) {
+          eventsCursor = events.next().or(() -> eventsFrom);
+          for (JobEvent e : events.items()) {
             if (seenEvents.add(e.id())) {
               changed = true;
               sink.event(e);

@@ -541,8 +541,9 @@ public final class Ledger implements AutoCloseable {
         if (!rs.next()) {
           return Optional.empty();
         }
-        return Optional.of(new Deployment(rs.getString(1), rs.getString(2), rs.getString(3),
-            Deployment.State.valueOf(rs.getString(4)), rs.getString(5)));
+        return Optional.of(Deployment.builder().id(rs.getString(1)).modelId(rs.getString(2))
+            .inferenceModel(rs.getString(3)).state(Deployment.State.valueOf(rs.getString(4))).rawState(rs.getString(5))
+            .build());
       }
     } catch (SQLException e) {
       throw failure(e);

@@ -1,7 +1,5 @@
 package dev.tunekit.internal;
 
-import dev.tunekit.model.ChatRequest;
-import dev.tunekit.model.ChatResponse;
 import dev.tunekit.error.CircuitOpenException;
 import dev.tunekit.model.JobEvent;
 import dev.tunekit.model.MetricPoint;
@@ -12,8 +10,14 @@ import dev.tunekit.Tunekit;
 
 import dev.tunekit.dataset.DatasetFormat;
 import dev.tunekit.dataset.DatasetKind;
-import dev.tunekit.spi.Checkpoint;
-import dev.tunekit.spi.Deployment;
+import dev.tunekit.error.TunekitException;
+import dev.tunekit.spi.Capability;
+import dev.tunekit.spi.Cursor;
+import dev.tunekit.spi.Page;
+import dev.tunekit.spi.WebhookVerification;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.JobRequest;
 import dev.tunekit.spi.RemoteFile;
@@ -26,8 +30,6 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -163,18 +165,13 @@ public final class ResilientProvider implements TuningProvider {
   }
 
   @Override
-  public List<JobEvent> events(String jobId) {
-    return call("events", () -> delegate.events(jobId), null);
+  public Page<JobEvent> events(String jobId, Optional<Cursor> after) {
+    return call("events", () -> delegate.events(jobId, after), null);
   }
 
   @Override
-  public List<MetricPoint> metrics(String jobId) {
-    return call("metrics", () -> delegate.metrics(jobId), null);
-  }
-
-  @Override
-  public List<Checkpoint> checkpoints(String jobId) {
-    return call("checkpoints", () -> delegate.checkpoints(jobId), null);
+  public Page<MetricPoint> metrics(String jobId, Optional<Cursor> after) {
+    return call("metrics", () -> delegate.metrics(jobId, after), null);
   }
 
   @Override
@@ -182,38 +179,59 @@ public final class ResilientProvider implements TuningProvider {
     return call("cancel", () -> delegate.cancel(jobId), null);
   }
 
+  /**
+   * The delegate's capability, wrapped so that every call through it goes through the same retry and
+   * circuit breaker as the base operations (a deploy or a chat is retried like a job read). Empty when
+   * the delegate does not have it. {@link WebhookVerification} is local work (no remote call) and is
+   * handed out as it is, so an open circuit never stops a webhook from being verified.
+   */
   @Override
-  public RemoteJob pause(String jobId) {
-    return call("pause", () -> delegate.pause(jobId), null);
+  public <C extends Capability> Optional<C> capability(Class<C> type) {
+    Optional<C> raw = delegate.capability(type);
+    if (raw.isEmpty() || type == WebhookVerification.class) {
+      return raw;
+    }
+    C target = raw.get();
+    Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (self, method, args) -> {
+      switch (method.getName()) {
+        case "toString":
+          if (method.getParameterCount() == 0) {
+            return "Resilient" + type.getSimpleName() + "{" + name() + "}";
+          }
+          break;
+        case "hashCode":
+          if (method.getParameterCount() == 0) {
+            return System.identityHashCode(self);
+          }
+          break;
+        case "equals":
+          if (method.getParameterCount() == 1) {
+            return self == args[0];
+          }
+          break;
+        default:
+          break;
+      }
+      return call(method.getName(), () -> invoke(method, target, args), null);
+    });
+    return Optional.of(type.cast(proxy));
   }
 
-  @Override
-  public RemoteJob resume(String jobId) {
-    return call("resume", () -> delegate.resume(jobId), null);
-  }
-
-  @Override
-  public Deployment deploy(String modelId, String name, Map<String, Object> options) {
-    // Idempotent by contract: the name is stable per run, so a repeated call finds the same deployment.
-    return call("deploy", () -> delegate.deploy(modelId, name, options), null);
-  }
-
-  @Override
-  public Deployment deployment(String deploymentId) {
-    return call("deployment", () -> delegate.deployment(deploymentId), null);
-  }
-
-  @Override
-  public void undeploy(String deploymentId) {
-    call("undeploy", () -> {
-      delegate.undeploy(deploymentId);
-      return Boolean.TRUE;
-    }, null);
-  }
-
-  @Override
-  public ChatResponse chat(ChatRequest request) {
-    return call("chat", () -> delegate.chat(request), null);
+  private static Object invoke(Method method, Object target, Object[] args) {
+    try {
+      return method.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new TunekitException("capability call " + method.getName() + " failed: " + cause, cause);
+    } catch (IllegalAccessException e) {
+      throw new TunekitException("capability method " + method.getName() + " is not accessible: " + e.getMessage(), e);
+    }
   }
 
   @Override

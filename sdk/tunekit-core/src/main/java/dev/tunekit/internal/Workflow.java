@@ -21,6 +21,7 @@ import dev.tunekit.dataset.DatasetReport;
 import dev.tunekit.dataset.PreparedDataset;
 import dev.tunekit.dataset.ValidationOptions;
 import dev.tunekit.spi.Deployment;
+import dev.tunekit.spi.Deployments;
 import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.JobRequest;
 import dev.tunekit.spi.RemoteFile;
@@ -229,7 +230,8 @@ public final class Workflow implements AutoCloseable {
   private String upload(String runId, ConvertedFile file, FileUpload.Role role) {
     String name = "tunekit-" + file.sha256().substring(0, 16)
         + (role == FileUpload.Role.VALIDATION ? "-validation" : "-training") + ".jsonl";
-    FileUpload upload = new FileUpload(file.path(), name, file.sha256(), file.sizeBytes(), file.format(), role);
+    FileUpload upload = FileUpload.builder().path(file.path()).fileName(name).sha256(file.sha256())
+        .sizeBytes(file.sizeBytes()).format(file.format()).role(role).build();
     Instant waitUntil = clock.instant().plus(lease).plus(ledgerPoll);
     while (true) {
       Ledger.Claim claim = ledger.claimUpload(provider.name(), file.sha256(), name, file.sizeBytes(), lease);
@@ -303,8 +305,9 @@ public final class Workflow implements AutoCloseable {
         }
         Map<String, String> metadata = new LinkedHashMap<>(spec.metadata());
         metadata.put(RUN_METADATA_KEY, runId);
-        JobRequest request = new JobRequest(runId, key, spec.model(), spec.method(), trainingId,
-            Optional.ofNullable(validationId), spec.hyperparameters(), Optional.ofNullable(spec.suffix()), metadata);
+        JobRequest request = JobRequest.builder().runId(runId).idempotencyKey(key).baseModel(spec.model())
+            .method(spec.method()).trainingFileId(trainingId).validationFileId(validationId)
+            .hyperparameters(spec.hyperparameters()).suffix(spec.suffix()).metadata(metadata).build();
         ledger.submitAttempt(runId, previous + 1);
         RemoteJob job;
         try {
@@ -456,7 +459,7 @@ public final class Workflow implements AutoCloseable {
     }
     List<MetricPoint> metrics = List.of();
     try {
-      metrics = provider.metrics(row.jobId());
+      metrics = dev.tunekit.spi.Cursors.readAll(after -> provider.metrics(row.jobId(), after));
     } catch (RuntimeException e) {
       LOG.warn("Run {}: could not read the training metrics for the report ({}); evaluating without them", runId,
           e.getMessage());
@@ -507,9 +510,12 @@ public final class Workflow implements AutoCloseable {
     }
     try {
       ledger.log(runId, "undeploy.start", d.get().id() + " (promotion gate blocked)");
-      provider.undeploy(d.get().id());
-      ledger.deployment(runId, new Deployment(d.get().id(), d.get().modelId(), d.get().inferenceModel(),
-          Deployment.State.DELETED, "deleted: promotion gate blocked"));
+      Optional<Deployments> deployments = provider.capability(Deployments.class);
+      if (deployments.isPresent()) { // without the capability the model was served as it is: nothing to remove
+        deployments.get().undeploy(d.get().id());
+      }
+      ledger.deployment(runId, d.get().toBuilder().state(Deployment.State.DELETED)
+          .rawState("deleted: promotion gate blocked").build());
     } catch (RuntimeException failure) {
       LOG.warn("Run {}: the promotion gate blocked, and removing deployment {} failed ({}). Delete it in the provider"
           + " console: it may be billed while it exists.", runId, d.get().id(), failure.getMessage());
@@ -620,7 +626,10 @@ public final class Workflow implements AutoCloseable {
     } else {
       ledger.log(runId, "deploy.start", row.fineTunedModel());
       // Per-call options; providers read their configured defaults from their own settings.
-      d = provider.deploy(row.fineTunedModel(), "tunekit-" + runId, options);
+      // Without the Deployments capability the provider serves a tuned model as soon as it exists.
+      Optional<Deployments> deployments = provider.capability(Deployments.class);
+      d = deployments.isPresent() ? deployments.get().deploy(row.fineTunedModel(), "tunekit-" + runId, options)
+          : Deployment.immediate(row.fineTunedModel());
       ledger.deployment(runId, d);
     }
     Instant deadline = clock.instant().plus(config.polling().timeout());
@@ -633,7 +642,9 @@ public final class Workflow implements AutoCloseable {
       sleeper.sleepUninterruptibly(interval);
       interval = Duration.ofMillis(Math.min((long) (interval.toMillis() * config.polling().multiplier()),
           config.polling().maxInterval().toMillis()));
-      d = provider.deployment(d.id());
+      String deploymentId = d.id();
+      d = provider.capability(Deployments.class).map(x -> x.deployment(deploymentId))
+          .orElseGet(() -> Deployment.immediate(deploymentId));
       ledger.deployment(runId, d);
     }
     if (d.state() != Deployment.State.ACTIVE) {

@@ -1,20 +1,17 @@
 package dev.tunekit.local;
 
-import dev.tunekit.model.ChatRequest;
-import dev.tunekit.model.ChatResponse;
 import dev.tunekit.model.JobEvent;
 import dev.tunekit.model.MetricPoint;
 import dev.tunekit.dataset.DatasetFormat;
 import dev.tunekit.dataset.DatasetKind;
-import dev.tunekit.spi.Checkpoint;
-import dev.tunekit.spi.Deployment;
+import dev.tunekit.spi.Capability;
+import dev.tunekit.spi.Cursor;
 import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.JobRequest;
+import dev.tunekit.spi.Page;
 import dev.tunekit.spi.RemoteFile;
 import dev.tunekit.spi.RemoteJob;
 import dev.tunekit.spi.TuningProvider;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** Provider {@code local}: the openai-compatible provider pointed at an embedded server it owns. */
@@ -69,18 +66,13 @@ final class LocalTuningProvider implements TuningProvider {
   }
 
   @Override
-  public List<JobEvent> events(String jobId) {
-    return delegate.events(jobId);
+  public Page<JobEvent> events(String jobId, Optional<Cursor> after) {
+    return delegate.events(jobId, after);
   }
 
   @Override
-  public List<MetricPoint> metrics(String jobId) {
-    return delegate.metrics(jobId);
-  }
-
-  @Override
-  public List<Checkpoint> checkpoints(String jobId) {
-    return delegate.checkpoints(jobId);
+  public Page<MetricPoint> metrics(String jobId, Optional<Cursor> after) {
+    return delegate.metrics(jobId, after);
   }
 
   @Override
@@ -88,34 +80,13 @@ final class LocalTuningProvider implements TuningProvider {
     return delegate.cancel(jobId);
   }
 
+  /**
+   * The openai-compatible provider's capabilities, which the embedded server backs: chat, pause and
+   * resume, checkpoints. No deployments (the server serves a tuned model at once) and no webhooks.
+   */
   @Override
-  public RemoteJob pause(String jobId) {
-    return delegate.pause(jobId);
-  }
-
-  @Override
-  public RemoteJob resume(String jobId) {
-    return delegate.resume(jobId);
-  }
-
-  @Override
-  public Deployment deploy(String modelId, String deploymentName, Map<String, Object> options) {
-    return delegate.deploy(modelId, deploymentName, options);
-  }
-
-  @Override
-  public Deployment deployment(String deploymentId) {
-    return delegate.deployment(deploymentId);
-  }
-
-  @Override
-  public void undeploy(String deploymentId) {
-    delegate.undeploy(deploymentId);
-  }
-
-  @Override
-  public ChatResponse chat(ChatRequest request) {
-    return delegate.chat(request);
+  public <C extends Capability> Optional<C> capability(Class<C> type) {
+    return delegate.capability(type);
   }
 
   /** Closes the openai-compatible client, then stops the embedded server. */

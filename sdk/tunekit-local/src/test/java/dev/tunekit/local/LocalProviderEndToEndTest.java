@@ -46,8 +46,8 @@ class LocalProviderEndToEndTest {
   private static FileUpload upload(Path file, FileUpload.Role role) throws Exception {
     byte[] bytes = Files.readAllBytes(file);
     String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    return new FileUpload(file, sha.substring(0, 12) + "-" + file.getFileName(), sha, bytes.length,
-        DatasetFormat.CHAT_JSONL, role);
+    return FileUpload.builder().path(file).fileName(sha.substring(0, 12) + "-" + file.getFileName()).sha256(sha)
+        .sizeBytes(bytes.length).format(DatasetFormat.CHAT_JSONL).role(role).build();
   }
 
   @Test
@@ -61,8 +61,10 @@ class LocalProviderEndToEndTest {
       baseUrl = ((LocalTuningProvider) provider).server().baseUrl();
       RemoteFile train = provider.upload(upload(Fixtures.TRAIN, FileUpload.Role.TRAINING));
       RemoteFile validation = provider.upload(upload(Fixtures.VALIDATION, FileUpload.Role.VALIDATION));
-      RemoteJob created = provider.createJob(new JobRequest("run-1", "idem-run-1", "local-base", TrainingMethod.SUPERVISED,
-          train.id(), Optional.of(validation.id()), Hyperparameters.builder().seed(3).build(), Optional.of("e2e"), Map.of()));
+      RemoteJob created = provider.createJob(JobRequest.builder().runId("run-1").idempotencyKey("idem-run-1")
+          .baseModel("local-base").method(TrainingMethod.SUPERVISED).trainingFileId(train.id())
+          .validationFileId(Optional.of(validation.id())).hyperparameters(Hyperparameters.builder().seed(3).build())
+          .suffix(Optional.of("e2e")).metadata(Map.of()).build());
       assertThat(provider.findJob("idem-run-1")).map(RemoteJob::id).hasValue(created.id());
 
       RemoteJob job = created;
@@ -74,14 +76,27 @@ class LocalProviderEndToEndTest {
       assertThat(job.status()).isInstanceOf(JobStatus.Succeeded.class);
       String model = ((JobStatus.Succeeded) job.status()).model().orElseThrow();
 
-      List<MetricPoint> metrics = provider.metrics(job.id());
+      List<MetricPoint> metrics = provider.metrics(job.id(), java.util.Optional.empty()).items();
       assertThat(metrics).hasSizeGreaterThanOrEqualTo(100);
       assertThat(metrics.get(metrics.size() - 1).trainLoss().getAsDouble())
           .isLessThan(metrics.get(0).trainLoss().getAsDouble());
-      assertThat(provider.events(job.id())).isNotEmpty();
-      assertThat(provider.checkpoints(job.id())).extracting(Checkpoint::model).contains(model + ":ckpt-step-50");
+      dev.tunekit.spi.Page<dev.tunekit.model.JobEvent> events = provider.events(job.id(), java.util.Optional.empty());
+      assertThat(events.items()).isNotEmpty();
+      // the job is over: a read from the cursor finds nothing new and keeps the cursor
+      dev.tunekit.spi.Page<dev.tunekit.model.JobEvent> again = provider.events(job.id(), events.next());
+      assertThat(again.items()).isEmpty();
+      assertThat(again.next()).isEqualTo(events.next());
+      assertThat(provider.metrics(job.id(), provider.metrics(job.id(), java.util.Optional.empty()).next()).items())
+          .isEmpty();
+      // what the embedded server backs, through the openai-compatible provider
+      assertThat(provider.capability(dev.tunekit.spi.PauseResume.class)).isPresent();
+      assertThat(provider.capability(dev.tunekit.spi.Deployments.class)).isEmpty();
+      assertThat(provider.capability(dev.tunekit.spi.WebhookVerification.class)).isEmpty();
+      assertThat(provider.require(dev.tunekit.spi.Checkpoints.class, "list checkpoints").checkpoints(job.id()))
+          .extracting(Checkpoint::model).contains(model + ":ckpt-step-50");
 
-      String answer = provider.chat(ChatRequest.of(model, List.of(ChatMessage.user("Which customers live in Dublin?")))).content();
+      String answer = provider.require(dev.tunekit.spi.Chat.class, "chat")
+          .chat(ChatRequest.of(model, List.of(ChatMessage.user("Which customers live in Dublin?")))).content();
       assertThat(answer).isEqualTo("FIND customers WHERE city = \"Dublin\"");
     }
     // close() stopped the embedded server.

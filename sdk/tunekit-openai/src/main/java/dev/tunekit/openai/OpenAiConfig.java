@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param timeout per-request timeout, if set (otherwise the SDK default applies)
  * @param multipartThreshold files larger than this go through the Uploads API in parts
  * @param uploadPartSize the size of each part in the Uploads API
+ * @param webhookSecret the signing secret of the OpenAI webhook endpoint ({@code webhookSecret}), if set
  */
 record OpenAiConfig(
     String name,
@@ -30,7 +31,8 @@ record OpenAiConfig(
     Optional<String> project,
     Optional<Duration> timeout,
     long multipartThreshold,
-    long uploadPartSize) {
+    long uploadPartSize,
+    Optional<Secret> webhookSecret) {
 
   /** The kinds of endpoint this module speaks to. */
   enum Flavor {
@@ -92,7 +94,7 @@ record OpenAiConfig(
       throw s.invalid("timeout", "must be a positive duration such as 60s or 10m");
     }
     return new OpenAiConfig(s.name(), flavor, baseUrl, apiKey, s.string("organization"),
-        s.string("project"), timeout, threshold, partSize);
+        s.string("project"), timeout, threshold, partSize, s.secret("webhookSecret"));
   }
 
   /** Azure OpenAI's v1 data plane. The legacy path mode would insert deployments/{model} and break jobs.create. */
@@ -159,7 +161,8 @@ record OpenAiConfig(
   @Override
   public String toString() {
     return "OpenAiConfig{name=" + name + ", flavor=" + flavor.factoryName + ", baseUrl=" + baseUrl
-        + ", apiKey=" + (apiKey.isPresent() ? "Secret[redacted]" : "none") + ", organization="
+        + ", apiKey=" + (apiKey.isPresent() ? "Secret[redacted]" : "none")
+        + ", webhookSecret=" + (webhookSecret.isPresent() ? "Secret[redacted]" : "none") + ", organization="
         + organization.orElse("-") + ", project=" + project.orElse("-") + ", timeout="
         + timeout.map(Duration::toString).orElse("default") + ", multipartThreshold=" + multipartThreshold
         + ", uploadPartSize=" + uploadPartSize + "}";

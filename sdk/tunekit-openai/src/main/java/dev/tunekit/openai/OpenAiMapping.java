@@ -66,14 +66,11 @@ final class OpenAiMapping {
     Map<String, String> metadata = new LinkedHashMap<>();
     j._metadata().asKnown().ifPresent(m -> m._additionalProperties()
         .forEach((k, v) -> string(v).ifPresent(s -> metadata.put(k, s))));
-    return new RemoteJob(
-        j._id().asKnown().orElseThrow(() -> new IllegalStateException("job without an id")),
-        status(raw, model, errMessage, errCode),
-        j._model().asKnown().orElse(""),
-        j._createdAt().asKnown().filter(t -> t > 0).map(Instant::ofEpochSecond),
-        j._finishedAt().asKnown().filter(t -> t > 0).map(Instant::ofEpochSecond),
-        j._trainedTokens().asKnown(),
-        metadata);
+    return RemoteJob.builder().id(j._id().asKnown().orElseThrow(() -> new IllegalStateException("job without an id")))
+        .status(status(raw, model, errMessage, errCode)).baseModel(j._model().asKnown().orElse(""))
+        .createdAt(j._createdAt().asKnown().filter(t -> t > 0).map(Instant::ofEpochSecond))
+        .finishedAt(j._finishedAt().asKnown().filter(t -> t > 0).map(Instant::ofEpochSecond))
+        .trainedTokens(j._trainedTokens().asKnown()).metadata(metadata).build();
   }
 
   static JobEvent event(FineTuningJobEvent e) {
@@ -122,7 +119,8 @@ final class OpenAiMapping {
             first(opt(m.validMeanTokenAccuracy()), opt(m.fullValidMeanTokenAccuracy()))))
         .orElse(new MetricPoint(step, OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(),
             OptionalDouble.empty()));
-    return new Checkpoint(c._id().asKnown().orElse(""), c._fineTunedModelCheckpoint().asKnown().orElse(""), metrics);
+    return Checkpoint.builder().id(c._id().asKnown().orElse(""))
+        .model(c._fineTunedModelCheckpoint().asKnown().orElse("")).metrics(metrics).build();
   }
 
   static long checkpointStep(FineTuningJobCheckpoint c) {

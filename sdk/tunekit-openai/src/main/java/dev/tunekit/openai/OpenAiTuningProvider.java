@@ -13,6 +13,7 @@ import com.openai.models.files.FilePurpose;
 import com.openai.models.finetuning.jobs.FineTuningJob;
 import com.openai.models.finetuning.jobs.FineTuningJobEvent;
 import com.openai.models.finetuning.jobs.JobCreateParams;
+import com.openai.models.finetuning.jobs.JobListEventsPage;
 import com.openai.models.finetuning.jobs.JobListEventsParams;
 import com.openai.models.finetuning.jobs.JobListParams;
 import com.openai.models.finetuning.jobs.checkpoints.FineTuningJobCheckpoint;
@@ -36,7 +37,16 @@ import dev.tunekit.error.ProviderException;
 import dev.tunekit.error.TunekitException;
 import dev.tunekit.dataset.DatasetFormat;
 import dev.tunekit.dataset.DatasetKind;
+import dev.tunekit.spi.Capability;
+import dev.tunekit.spi.Chat;
 import dev.tunekit.spi.Checkpoint;
+import dev.tunekit.spi.Checkpoints;
+import dev.tunekit.spi.Cursor;
+import dev.tunekit.spi.Cursors;
+import dev.tunekit.spi.Deployments;
+import dev.tunekit.spi.Page;
+import dev.tunekit.spi.PauseResume;
+import dev.tunekit.spi.WebhookVerification;
 import dev.tunekit.spi.Deployment;
 import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.JobRequest;
@@ -66,7 +76,7 @@ import java.util.function.Supplier;
  * method is one remote operation (or a fixed sequence, like a multipart upload); none retries: the
  * client is built with {@code maxRetries(0)} and the core's Resilience4j layer is the one retry layer.
  */
-final class OpenAiTuningProvider implements TuningProvider {
+final class OpenAiTuningProvider implements TuningProvider, Chat, PauseResume, Checkpoints {
   /** Metadata key holding the Tunekit run id next to the idempotency key. */
   static final String RUN_ID_METADATA_KEY = "tunekit_run_id";
   static final int MAX_METADATA_PAIRS = 16;
@@ -79,11 +89,13 @@ final class OpenAiTuningProvider implements TuningProvider {
   private final OpenAiErrors errors;
   /** Multipart uploads stopped by a failure worth retrying, by content: the next attempt continues them. */
   private final Map<String, PartialUpload> partialUploads = new java.util.concurrent.ConcurrentHashMap<>();
+  private final OpenAiWebhooks webhooks;
 
   OpenAiTuningProvider(OpenAiConfig config, OpenAIClient client, OpenAiErrors errors) {
     this.config = Objects.requireNonNull(config, "config");
     this.client = Objects.requireNonNull(client, "client");
     this.errors = Objects.requireNonNull(errors, "errors");
+    this.webhooks = new OpenAiWebhooks(config, client);
   }
 
   @Override
@@ -236,7 +248,8 @@ final class OpenAiTuningProvider implements TuningProvider {
   }
 
   private RemoteFile remoteFile(FileObject f) {
-    return new RemoteFile(f.id(), f._filename().asKnown().orElse(""), f._bytes().asKnown().orElse(-1L));
+    return RemoteFile.builder().id(f.id()).fileName(f._filename().asKnown().orElse(""))
+        .sizeBytes(f._bytes().asKnown().orElse(-1L)).build();
   }
 
   private static long fileSize(FileUpload upload) {
@@ -397,50 +410,135 @@ final class OpenAiTuningProvider implements TuningProvider {
     return call("reading job " + jobId, () -> OpenAiMapping.job(client.fineTuning().jobs().retrieve(jobId)));
   }
 
+  /**
+   * Events after the cursor, oldest first. The API lists a job's events newest first and pages toward
+   * older ones ({@code after} = the last event id of the previous page), so the cursor is the id of the
+   * newest event already delivered: a poll reads from the newest page down and stops at that event.
+   * With nothing new, a poll is one small request ({@value #INCREMENTAL_LIMIT} events) whose first item is
+   * the cursor's event, and no older page is downloaded.
+   */
   @Override
-  public List<JobEvent> events(String jobId) {
+  public Page<JobEvent> events(String jobId, Optional<Cursor> after) {
     return call("reading the events of job " + jobId, () -> {
-      List<FineTuningJobEvent> all = allEvents(jobId);
-      List<JobEvent> out = new ArrayList<>(all.size());
-      for (FineTuningJobEvent e : all) {
-        out.add(OpenAiMapping.event(e));
+      List<FineTuningJobEvent> fresh = eventsSince(jobId, after.map(Cursor::value));
+      if (fresh.isEmpty()) {
+        return new Page<>(List.of(), after);
       }
-      return out;
+      Cursor next = new Cursor(fresh.get(0).id()); // the newest, in the API's own order
+      return new Page<>(oldestFirst(fresh).stream().map(OpenAiMapping::event).toList(), Optional.of(next));
     });
   }
 
-  /** Every page of events, oldest first (the API lists newest first). */
-  private List<FineTuningJobEvent> allEvents(String jobId) {
-    List<FineTuningJobEvent> all = new ArrayList<>();
-    JobListEventsParams params = JobListEventsParams.builder().fineTuningJobId(jobId).limit(100L).build();
-    for (FineTuningJobEvent e : client.fineTuning().jobs().listEvents(params).autoPager()) {
-      all.add(e);
+  /** Events per request when reading on from a cursor: a quiet poll downloads only this many. */
+  static final long INCREMENTAL_LIMIT = 10;
+  /** Events per request when reading a job's history from the beginning (the API's maximum). */
+  static final long FULL_LIMIT = 100;
+
+  /**
+   * The job's events newer than {@code lastSeenId} (all of them when empty), newest first as the API
+   * lists them. Pages toward older events only until the last seen one turns up.
+   */
+  private List<FineTuningJobEvent> eventsSince(String jobId, Optional<String> lastSeenId) {
+    List<FineTuningJobEvent> out = new ArrayList<>();
+    JobListEventsParams params = JobListEventsParams.builder().fineTuningJobId(jobId)
+        .limit(lastSeenId.isPresent() ? INCREMENTAL_LIMIT : FULL_LIMIT).build();
+    while (true) {
+      JobListEventsPage page = client.fineTuning().jobs().listEvents(params);
+      List<FineTuningJobEvent> data = page.data();
+      for (FineTuningJobEvent e : data) {
+        if (lastSeenId.isPresent() && lastSeenId.get().equals(e.id())) {
+          return out;
+        }
+        out.add(e);
+      }
+      if (data.isEmpty() || !page.hasNextPage()) {
+        return out; // the whole history was new (or the cursor's event is gone): nothing is delivered twice by id
+      }
+      params = params.toBuilder().after(data.get(data.size() - 1).id()).limit(FULL_LIMIT).build();
     }
+  }
+
+  /** The API's newest-first list, oldest first (ties on created_at keep the API's order, reversed). */
+  private static List<FineTuningJobEvent> oldestFirst(List<FineTuningJobEvent> newestFirst) {
+    List<FineTuningJobEvent> all = new ArrayList<>(newestFirst);
     Collections.reverse(all);
-    all.sort(Comparator.comparingLong(OpenAiMapping::createdAt)); // stable: ties keep the reversed order
+    all.sort(Comparator.comparingLong(OpenAiMapping::createdAt)); // stable
     return all;
   }
 
+  /**
+   * Metrics after the cursor, by step. While the job runs they come from its metrics events, read
+   * with the same newest-first paging as {@link #events} (only events newer than the cursor's); once
+   * the job has a result file they come from that file, read once: the cursor then says so, and later
+   * reads make no request at all. A step is delivered once, whichever source it came from.
+   */
   @Override
-  public List<MetricPoint> metrics(String jobId) {
+  public Page<MetricPoint> metrics(String jobId, Optional<Cursor> after) {
+    MetricsCursor from = MetricsCursor.parse(after);
+    if (from.fromResultFile()) {
+      return new Page<>(List.of(), after); // the result file is final and was read
+    }
     return call("reading the metrics of job " + jobId, () -> {
       FineTuningJob job = client.fineTuning().jobs().retrieve(jobId);
       List<String> resultFiles = job._resultFiles().asKnown().orElse(List.of());
       if (!resultFiles.isEmpty()) {
         List<MetricPoint> fromFile = resultFileMetrics(resultFiles.get(0));
         if (!fromFile.isEmpty()) {
-          return fromFile;
+          Page<MetricPoint> page = Cursors.byStep(fromFile, from.step());
+          long last = Math.max(from.lastStep(), fromFile.stream().mapToLong(MetricPoint::step).max().orElse(0));
+          return new Page<>(page.items(), Optional.of(new MetricsCursor(true, last, null).cursor()));
         }
       }
       // Still running (no result file yet): the metrics events carry the loss curve so far.
-      TreeMap<Long, MetricPoint> byStep = new TreeMap<>();
-      for (FineTuningJobEvent e : allEvents(jobId)) {
+      List<FineTuningJobEvent> fresh = eventsSince(jobId, Optional.ofNullable(from.eventId()));
+      List<MetricPoint> points = new ArrayList<>();
+      for (FineTuningJobEvent e : fresh) {
         if (OpenAiMapping.isMetrics(e)) {
-          OpenAiMapping.eventMetrics(e).ifPresent(p -> byStep.put(p.step(), p));
+          OpenAiMapping.eventMetrics(e).ifPresent(points::add);
         }
       }
-      return List.copyOf(byStep.values());
+      Page<MetricPoint> page = Cursors.byStep(points, from.step());
+      long last = page.items().isEmpty() ? from.lastStep() : page.items().get(page.items().size() - 1).step();
+      String newest = fresh.isEmpty() ? from.eventId() : fresh.get(0).id();
+      if (newest == null && last == Long.MIN_VALUE) {
+        return new Page<>(List.of(), after);
+      }
+      return new Page<>(page.items(), Optional.of(new MetricsCursor(false, last, newest).cursor()));
     });
+  }
+
+  /**
+   * Where a metrics read stopped: {@code f|<step>} once the result file was read, else
+   * {@code e|<step>|<newest event id>} ({@code step} empty before the first point).
+   */
+  record MetricsCursor(boolean fromResultFile, long lastStep, String eventId) {
+    static MetricsCursor parse(Optional<Cursor> c) {
+      if (c.isEmpty()) {
+        return new MetricsCursor(false, Long.MIN_VALUE, null);
+      }
+      String[] parts = c.get().value().split("\\|", -1);
+      try {
+        long step = parts.length > 1 && !parts[1].isEmpty() ? Long.parseLong(parts[1]) : Long.MIN_VALUE;
+        if (parts[0].equals("f") && parts.length == 2) {
+          return new MetricsCursor(true, step, null);
+        }
+        if (parts[0].equals("e") && parts.length == 3) {
+          return new MetricsCursor(false, step, parts[2].isEmpty() ? null : parts[2]);
+        }
+      } catch (NumberFormatException e) {
+        // fall through
+      }
+      throw new IllegalArgumentException("not a metrics cursor of the OpenAI provider: " + c.get().value());
+    }
+
+    Optional<Cursor> step() {
+      return lastStep == Long.MIN_VALUE ? Optional.empty() : Optional.of(new Cursor(Long.toString(lastStep)));
+    }
+
+    Cursor cursor() {
+      String step = lastStep == Long.MIN_VALUE ? "" : Long.toString(lastStep);
+      return new Cursor(fromResultFile ? "f|" + step : "e|" + step + "|" + (eventId == null ? "" : eventId));
+    }
   }
 
   private List<MetricPoint> resultFileMetrics(String fileId) {
@@ -499,30 +597,43 @@ final class OpenAiTuningProvider implements TuningProvider {
     return call("resuming job " + jobId, () -> OpenAiMapping.job(client.fineTuning().jobs().resume(jobId)));
   }
 
-  // ---------------------------------------------------------------- deployment
+  // ---------------------------------------------------------------- capabilities
 
+  /**
+   * Chat, pause and resume, and checkpoints on every flavor (the embedded local server has them too).
+   * Deployments on Azure only: Azure OpenAI serves a tuned model only through a deployment (which
+   * Tunekit cannot create yet, and says so); OpenAI and OpenAI-compatible servers serve it at once.
+   * Webhook verification on OpenAI only, through openai-java's own verifier.
+   */
   @Override
-  public Deployment deploy(String modelId, String name, Map<String, Object> options) {
-    if (config.flavor() == OpenAiConfig.Flavor.AZURE) {
+  public <C extends Capability> Optional<C> capability(Class<C> type) {
+    if (type == Deployments.class) {
+      return config.flavor() == OpenAiConfig.Flavor.AZURE ? Optional.of(type.cast(azureDeployments))
+          : Optional.empty();
+    }
+    if (type == WebhookVerification.class) {
+      return config.flavor() == OpenAiConfig.Flavor.OPENAI ? Optional.of(type.cast(webhooks)) : Optional.empty();
+    }
+    return TuningProvider.super.capability(type);
+  }
+
+  /** Azure's deployments: required for serving, not yet made by Tunekit; every call explains the manual step. */
+  private final Deployments azureDeployments = new Deployments() {
+    @Override
+    public Deployment deploy(String modelId, String name, Map<String, Object> options) {
       throw azureDeploymentMissing("deploy " + modelId + " as " + name);
     }
-    return Deployment.immediate(modelId);
-  }
 
-  @Override
-  public Deployment deployment(String deploymentId) {
-    if (config.flavor() == OpenAiConfig.Flavor.AZURE) {
+    @Override
+    public Deployment deployment(String deploymentId) {
       throw azureDeploymentMissing("read the state of deployment " + deploymentId);
     }
-    return Deployment.immediate(deploymentId);
-  }
 
-  @Override
-  public void undeploy(String deploymentId) {
-    if (config.flavor() == OpenAiConfig.Flavor.AZURE) {
+    @Override
+    public void undeploy(String deploymentId) {
       throw azureDeploymentMissing("delete deployment " + deploymentId);
     }
-  }
+  };
 
   private TunekitException azureDeploymentMissing(String what) {
     return new TunekitException("Provider " + name() + " cannot " + what + " yet: Azure OpenAI serves a tuned model "

@@ -47,8 +47,8 @@ class OpenAiFilesTest {
   private FileUpload upload(String content) throws Exception {
     Path p = dir.resolve("train.jsonl");
     Files.writeString(p, content);
-    return new FileUpload(p, "tunekit-0123abcd-train.jsonl", "0123abcd", Files.size(p), DatasetFormat.CHAT_JSONL,
-        FileUpload.Role.TRAINING);
+    return FileUpload.builder().path(p).fileName("tunekit-0123abcd-train.jsonl").sha256("0123abcd")
+        .sizeBytes(Files.size(p)).format(DatasetFormat.CHAT_JSONL).role(FileUpload.Role.TRAINING).build();
   }
 
   @Test
@@ -60,7 +60,7 @@ class OpenAiFilesTest {
     try (TuningProvider p = api.provider("openai", Map.of("multipartThreshold", "64", "uploadPartSize", "32"))) {
       RemoteFile f = p.upload(u);
 
-      assertThat(f).isEqualTo(new RemoteFile("file-big", u.fileName(), 80));
+      assertThat(f).isEqualTo(RemoteFile.builder().id("file-big").fileName(u.fileName()).sizeBytes(80).build());
     }
     assertThat(api.count("POST", "/files")).isZero();
     JsonNode create = new ObjectMapper().readTree(api.requests("POST", "/uploads").get(0).getBodyAsString());
@@ -153,7 +153,8 @@ class OpenAiFilesTest {
         file("file-hit", u.fileName(), u.sizeBytes())));
 
     try (TuningProvider p = api.provider()) {
-      assertThat(p.findFile(u)).contains(new RemoteFile("file-hit", u.fileName(), u.sizeBytes()));
+      assertThat(p.findFile(u)).contains(RemoteFile.builder().id("file-hit").fileName(u.fileName())
+          .sizeBytes(u.sizeBytes()).build());
     }
     assertThat(api.requests("GET", "/files").get(0).queryParameter("purpose").firstValue()).isEqualTo("fine-tune");
   }

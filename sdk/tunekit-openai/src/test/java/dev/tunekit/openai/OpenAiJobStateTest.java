@@ -155,10 +155,10 @@ class OpenAiJobStateTest {
 
     assertThat(provider.findJob("run-1:job")).map(RemoteJob::id).contains("ftjob-run");
     assertThat(last).isEqualTo(new JobStatus.Succeeded("succeeded", Optional.of("ft:gpt-4o-mini:org::run")));
-    assertThat(provider.metrics("ftjob-run")).hasSize(3);
-    assertThat(provider.events("ftjob-run")).hasSize(3);
-    assertThat(provider.checkpoints("ftjob-run")).hasSize(1);
-    assertThat(provider.chat(dev.tunekit.model.ChatRequest.of("ft:gpt-4o-mini:org::run",
+    assertThat(provider.metrics("ftjob-run", java.util.Optional.empty()).items()).hasSize(3);
+    assertThat(provider.events("ftjob-run", java.util.Optional.empty()).items()).hasSize(3);
+    assertThat(provider.require(dev.tunekit.spi.Checkpoints.class, "list checkpoints").checkpoints("ftjob-run")).hasSize(1);
+    assertThat(provider.require(dev.tunekit.spi.Chat.class, "chat").chat(dev.tunekit.model.ChatRequest.of("ft:gpt-4o-mini:org::run",
         List.of(dev.tunekit.model.ChatMessage.user("hi")))).content()).isEqualTo("ok");
     assertThat(api.count("POST", "/fine_tuning/jobs")).isEqualTo(1);
   }
@@ -189,15 +189,17 @@ class OpenAiJobStateTest {
 
   @Test
   void methodsOpenAiCannotTrainAreRejected() {
-    JobRequest r = new JobRequest("run-1", "k", "gpt-4o-mini", TrainingMethod.CONTINUED_PRE_TRAINING, "file-1",
-        Optional.empty(), Hyperparameters.defaults(), Optional.empty(), Map.of());
+    JobRequest r = JobRequest.builder().runId("run-1").idempotencyKey("k").baseModel("gpt-4o-mini")
+        .method(TrainingMethod.CONTINUED_PRE_TRAINING).trainingFileId("file-1").validationFileId(Optional.empty())
+        .hyperparameters(Hyperparameters.defaults()).suffix(Optional.empty()).metadata(Map.of()).build();
 
     assertThatThrownBy(() -> provider.createJob(r)).isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("SUPERVISED and DPO");
   }
 
   private static JobRequest requestWith(Map<String, String> metadata) {
-    return new JobRequest("run-1", "run-1:job", "gpt-4o-mini", TrainingMethod.SUPERVISED, "file-1",
-        Optional.empty(), Hyperparameters.defaults(), Optional.empty(), metadata);
+    return JobRequest.builder().runId("run-1").idempotencyKey("run-1:job").baseModel("gpt-4o-mini")
+        .method(TrainingMethod.SUPERVISED).trainingFileId("file-1").validationFileId(Optional.empty())
+        .hyperparameters(Hyperparameters.defaults()).suffix(Optional.empty()).metadata(metadata).build();
   }
 }

@@ -70,14 +70,15 @@ class OpenAiLifecycleTest {
   private FileUpload trainingFile() throws Exception {
     Path p = dir.resolve("train.jsonl");
     Files.writeString(p, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":\"yo\"}]}\n");
-    return new FileUpload(p, "tunekit-ab12cd34-train.jsonl", "ab12cd34", Files.size(p), DatasetFormat.CHAT_JSONL,
-        FileUpload.Role.TRAINING);
+    return FileUpload.builder().path(p).fileName("tunekit-ab12cd34-train.jsonl").sha256("ab12cd34")
+        .sizeBytes(Files.size(p)).format(DatasetFormat.CHAT_JSONL).role(FileUpload.Role.TRAINING).build();
   }
 
   static JobRequest request(TrainingMethod method) {
-    return new JobRequest("run-1", KEY, BASE_MODEL, method, "file-train", Optional.of("file-valid"),
-        Hyperparameters.builder().epochs(3).batchSize(8).learningRateMultiplier(0.5).seed(7).build(),
-        Optional.of("demo"), Map.of("team", "search"));
+    return JobRequest.builder().runId("run-1").idempotencyKey(KEY).baseModel(BASE_MODEL).method(method)
+        .trainingFileId("file-train").validationFileId(Optional.of("file-valid"))
+        .hyperparameters(Hyperparameters.builder().epochs(3).batchSize(8).learningRateMultiplier(0.5).seed(7).build())
+        .suffix(Optional.of("demo")).metadata(Map.of("team", "search")).build();
   }
 
   @Test
@@ -99,7 +100,8 @@ class OpenAiLifecycleTest {
     api.stubCheckpoints(JOB, List.of(checkpoint("ckpt-3", JOB, 3, 1.25, 1.3), checkpoint("ckpt-2", JOB, 2, 1.75, 1.9)));
 
     RemoteFile uploaded = provider.upload(upload);
-    assertThat(uploaded).isEqualTo(new RemoteFile("file-train", upload.fileName(), upload.sizeBytes()));
+    assertThat(uploaded).isEqualTo(RemoteFile.builder().id("file-train").fileName(upload.fileName())
+        .sizeBytes(upload.sizeBytes()).build());
     LoggedRequest filePost = api.requests("POST", "/files").get(0);
     assertThat(filePost.getBodyAsString()).contains("fine-tune").contains("filename=\"" + upload.fileName() + "\"");
 
@@ -123,7 +125,7 @@ class OpenAiLifecycleTest {
     assertThat(done.finishedAt()).contains(Instant.ofEpochSecond(T0 + 600));
     assertThat(done.metadata()).containsEntry(JobRequest.IDEMPOTENCY_METADATA_KEY, KEY);
 
-    List<JobEvent> events = provider.events(JOB);
+    List<JobEvent> events = provider.events(JOB, java.util.Optional.empty()).items();
     assertThat(events).extracting(JobEvent::id).containsExactly("ev-1", "ev-2", "ev-3", "ev-4", "ev-5");
     assertThat(events.get(2).level()).isEqualTo("warn");
     assertThat(events.get(0).time()).isEqualTo(Instant.ofEpochSecond(T0 + 10));
@@ -131,7 +133,7 @@ class OpenAiLifecycleTest {
         .extracting(r -> r.queryParameter("after").isPresent() ? r.queryParameter("after").firstValue() : "-")
         .containsExactly("-", "ev-4", "ev-2");
 
-    List<MetricPoint> metrics = provider.metrics(JOB);
+    List<MetricPoint> metrics = provider.metrics(JOB, java.util.Optional.empty()).items();
     assertThat(metrics).extracting(MetricPoint::step).containsExactly(1L, 2L, 3L);
     assertThat(metrics.get(0).trainLoss()).hasValue(2.5);
     assertThat(metrics.get(0).validLoss()).isEmpty();
@@ -139,7 +141,7 @@ class OpenAiLifecycleTest {
     assertThat(metrics.get(1).validAccuracy()).hasValue(0.5);
     assertThat(metrics.get(2).trainAccuracy()).hasValue(0.70);
 
-    List<Checkpoint> checkpoints = provider.checkpoints(JOB);
+    List<Checkpoint> checkpoints = provider.require(dev.tunekit.spi.Checkpoints.class, "list checkpoints").checkpoints(JOB);
     assertThat(checkpoints).extracting(Checkpoint::id).containsExactly("ckpt-2", "ckpt-3");
     assertThat(checkpoints.get(1).model()).endsWith("ckpt-step-3");
     assertThat(checkpoints.get(1).metrics().step()).isEqualTo(3L);
@@ -171,8 +173,10 @@ class OpenAiLifecycleTest {
   @Test
   void createSendsDpoMethodWithBetaForPreferenceRuns() throws Exception {
     api.stubCreateJob(job(JOB, "validating_files", KEY));
-    JobRequest dpo = new JobRequest("run-1", KEY, BASE_MODEL, TrainingMethod.DPO, "file-train", Optional.empty(),
-        Hyperparameters.builder().epochs(2).extra("beta", 0.1).build(), Optional.empty(), Map.of());
+    JobRequest dpo = JobRequest.builder().runId("run-1").idempotencyKey(KEY).baseModel(BASE_MODEL)
+        .method(TrainingMethod.DPO).trainingFileId("file-train").validationFileId(Optional.empty())
+        .hyperparameters(Hyperparameters.builder().epochs(2).extra("beta", 0.1).build()).suffix(Optional.empty())
+        .metadata(Map.of()).build();
 
     provider.createJob(dpo);
 
@@ -192,7 +196,7 @@ class OpenAiLifecycleTest {
         List.of(event("ev-c", T0 + 5, "info", "third"), event("ev-b", T0 + 5, "info", "second")),
         List.of(event("ev-a", T0 + 5, "info", "first"))));
 
-    assertThat(provider.events(JOB)).extracting(JobEvent::message).containsExactly("first", "second", "third");
+    assertThat(provider.events(JOB, java.util.Optional.empty()).items()).extracting(JobEvent::message).containsExactly("first", "second", "third");
   }
 
   @Test
@@ -204,7 +208,7 @@ class OpenAiLifecycleTest {
         metricsEvent("ev-2", T0 + 20, 1, 2.0, 0.5),
         event("ev-1", T0 + 10, "info", "Created fine-tuning job"))));
 
-    List<MetricPoint> metrics = provider.metrics(JOB);
+    List<MetricPoint> metrics = provider.metrics(JOB, java.util.Optional.empty()).items();
 
     assertThat(metrics).extracting(MetricPoint::step).containsExactly(1L, 2L);
     assertThat(metrics.get(0).trainLoss()).hasValue(2.0);
@@ -219,7 +223,7 @@ class OpenAiLifecycleTest {
         "result_files", List.of("file-result"))));
     api.stubFileContent("file-result", Base64.getEncoder().encodeToString(CSV.getBytes(StandardCharsets.UTF_8)));
 
-    List<MetricPoint> metrics = provider.metrics(JOB);
+    List<MetricPoint> metrics = provider.metrics(JOB, java.util.Optional.empty()).items();
 
     assertThat(metrics).extracting(MetricPoint::step).containsExactly(1L, 2L, 3L);
     assertThat(metrics.get(1).validLoss()).hasValue(1.9);
@@ -231,8 +235,8 @@ class OpenAiLifecycleTest {
     api.stubJobAction(JOB, "resume", job(JOB, "running", KEY));
     api.stubJobAction(JOB, "cancel", job(JOB, "cancelled", KEY));
 
-    assertThat(provider.pause(JOB).status()).isEqualTo(new JobStatus.Paused("paused"));
-    assertThat(provider.resume(JOB).status()).isEqualTo(new JobStatus.Running("running"));
+    assertThat(provider.require(dev.tunekit.spi.PauseResume.class, "pause").pause(JOB).status()).isEqualTo(new JobStatus.Paused("paused"));
+    assertThat(provider.require(dev.tunekit.spi.PauseResume.class, "resume").resume(JOB).status()).isEqualTo(new JobStatus.Running("running"));
     RemoteJob cancelled = provider.cancel(JOB);
     assertThat(cancelled.status()).isEqualTo(new JobStatus.Cancelled("cancelled"));
     assertThat(cancelled.status().isTerminal()).isTrue();
@@ -248,7 +252,7 @@ class OpenAiLifecycleTest {
         List.of(ChatMessage.system("Answer briefly."), ChatMessage.user("Capital of France?")),
         Optional.of(0.0), Optional.of(16), Optional.of(11L));
 
-    ChatResponse response = provider.chat(request);
+    ChatResponse response = provider.require(dev.tunekit.spi.Chat.class, "chat").chat(request);
 
     assertThat(response).isEqualTo(new ChatResponse("ft:gpt-4o-mini:org::demo", "Paris", "stop", 12, 3));
     JsonNode body = new ObjectMapper().readTree(api.requests("POST", "/chat/completions").get(0).getBodyAsString());
@@ -261,8 +265,12 @@ class OpenAiLifecycleTest {
   }
 
   @Test
-  void deployOnOpenAiIsImmediate() {
-    assertThat(provider.deploy("ft:gpt-4o-mini:org::demo", "run-1", Map.of()).inferenceModel())
-        .isEqualTo("ft:gpt-4o-mini:org::demo");
+  void openAiHasNoDeploymentStepAndDeclaresExactlyItsCapabilities() {
+    // No Deployments capability: the core then serves the tuned model as it is (Deployment.immediate).
+    assertThat(provider.capability(dev.tunekit.spi.Deployments.class)).isEmpty();
+    assertThat(provider.capability(dev.tunekit.spi.Chat.class)).isPresent();
+    assertThat(provider.capability(dev.tunekit.spi.PauseResume.class)).isPresent();
+    assertThat(provider.capability(dev.tunekit.spi.Checkpoints.class)).isPresent();
+    assertThat(provider.capability(dev.tunekit.spi.WebhookVerification.class)).isPresent();
   }
 }

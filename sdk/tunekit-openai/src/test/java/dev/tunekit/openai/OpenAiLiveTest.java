@@ -41,11 +41,12 @@ class OpenAiLiveTest {
   @Test
   void listsFilesFindsNoJobForAFreshKeyAndChats() {
     try (TuningProvider p = provider()) {
-      FileUpload absent = new FileUpload(Path.of("none.jsonl"), "tunekit-live-" + UUID.randomUUID() + ".jsonl",
-          "0", 1, DatasetFormat.CHAT_JSONL, FileUpload.Role.TRAINING);
+      FileUpload absent = FileUpload.builder().path(Path.of("none.jsonl"))
+          .fileName("tunekit-live-" + UUID.randomUUID() + ".jsonl").sha256("0").sizeBytes(1)
+          .format(DatasetFormat.CHAT_JSONL).role(FileUpload.Role.TRAINING).build();
       assertThat(p.findFile(absent)).isEmpty();
       assertThat(p.findJob("tunekit-live-" + UUID.randomUUID())).isEmpty();
-      assertThat(p.chat(new ChatRequest("gpt-4o-mini", List.of(ChatMessage.user("Reply with the word: ok")),
+      assertThat(p.require(dev.tunekit.spi.Chat.class, "chat").chat(new ChatRequest("gpt-4o-mini", List.of(ChatMessage.user("Reply with the word: ok")),
           Optional.of(0.0), Optional.of(5), Optional.empty())).content()).isNotBlank();
     }
   }
@@ -62,15 +63,17 @@ class OpenAiLiveTest {
     Files.writeString(data, lines);
     String key = "tunekit-live-" + UUID.randomUUID();
     try (TuningProvider p = provider()) {
-      FileUpload u = new FileUpload(data, key + ".jsonl", "0", Files.size(data), DatasetFormat.CHAT_JSONL,
-          FileUpload.Role.TRAINING);
+      FileUpload u = FileUpload.builder().path(data).fileName(key + ".jsonl").sha256("0").sizeBytes(Files.size(data))
+          .format(DatasetFormat.CHAT_JSONL).role(FileUpload.Role.TRAINING).build();
       RemoteFile f = p.upload(u);
       assertThat(p.findFile(u)).map(RemoteFile::id).contains(f.id());
-      RemoteJob job = p.createJob(new JobRequest("live", key, "gpt-4o-mini-2024-07-18", TrainingMethod.SUPERVISED,
-          f.id(), Optional.empty(), Hyperparameters.builder().epochs(1).build(), Optional.empty(), Map.of()));
+      RemoteJob job = p.createJob(JobRequest.builder().runId("live").idempotencyKey(key)
+          .baseModel("gpt-4o-mini-2024-07-18").method(TrainingMethod.SUPERVISED).trainingFileId(f.id())
+          .validationFileId(Optional.empty()).hyperparameters(Hyperparameters.builder().epochs(1).build())
+          .suffix(Optional.empty()).metadata(Map.of()).build());
       try {
         assertThat(p.findJob(key)).map(RemoteJob::id).contains(job.id());
-        assertThat(p.events(job.id())).extracting(JobEvent::message).isNotEmpty();
+        assertThat(p.events(job.id(), java.util.Optional.empty()).items()).extracting(JobEvent::message).isNotEmpty();
       } finally {
         p.cancel(job.id());
       }

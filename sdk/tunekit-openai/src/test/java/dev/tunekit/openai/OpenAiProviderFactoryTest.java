@@ -117,13 +117,14 @@ class OpenAiProviderFactoryTest {
   void azureDeploymentStepsFailClearlyInsteadOfFakingSuccess() throws Exception {
     try (OpenAiWireMock api = OpenAiWireMock.startAzure();
         TuningProvider azure = api.provider("azure", Map.of())) {
-      assertThatThrownBy(() -> azure.deploy("gpt-4o-mini.ft-abc", "run-1", Map.of()))
+      dev.tunekit.spi.Deployments deployments = azure.capability(dev.tunekit.spi.Deployments.class).orElseThrow();
+      assertThatThrownBy(() -> deployments.deploy("gpt-4o-mini.ft-abc", "run-1", Map.of()))
           .isInstanceOf(TunekitException.class)
           .hasMessageContaining("Azure Resource Manager")
           .hasMessageContaining("resource group");
-      assertThatThrownBy(() -> azure.deployment("run-1")).isInstanceOf(TunekitException.class)
+      assertThatThrownBy(() -> deployments.deployment("run-1")).isInstanceOf(TunekitException.class)
           .hasMessageContaining("Azure Resource Manager");
-      assertThatThrownBy(() -> azure.undeploy("run-1")).isInstanceOf(TunekitException.class)
+      assertThatThrownBy(() -> deployments.undeploy("run-1")).isInstanceOf(TunekitException.class)
           .hasMessageContaining("Azure Resource Manager");
       assertThat(api.server().getAllServeEvents()).isEmpty();
     }
@@ -151,13 +152,14 @@ class OpenAiProviderFactoryTest {
           Map.of("baseUrl", api.baseUrl())));
       api.stubChat("llama", "hello");
 
-      assertThat(p.chat(new ChatRequest("llama", List.of(ChatMessage.user("hi")), Optional.empty(), Optional.of(5),
+      assertThat(p.require(dev.tunekit.spi.Chat.class, "chat").chat(new ChatRequest("llama", List.of(ChatMessage.user("hi")), Optional.empty(), Optional.of(5),
           Optional.empty())).content()).isEqualTo("hello");
 
       var body = new ObjectMapper().readTree(api.requests("POST", "/chat/completions").get(0).getBodyAsString());
       assertThat(body.get("max_tokens").asInt()).isEqualTo(5);
       assertThat(body.has("max_completion_tokens")).isFalse();
-      assertThat(p.deploy("my-lora", "run-1", Map.of()).inferenceModel()).isEqualTo("my-lora");
+      assertThat(p.capability(dev.tunekit.spi.Deployments.class)).isEmpty(); // served at once: no deployment step
+      assertThat(p.capability(dev.tunekit.spi.WebhookVerification.class)).isEmpty(); // OpenAI's webhooks only
       p.close();
     }
   }
@@ -165,7 +167,7 @@ class OpenAiProviderFactoryTest {
   @Test
   void toolMessagesAreRejectedForChatRequests() throws Exception {
     try (OpenAiWireMock api = OpenAiWireMock.start(); TuningProvider p = api.provider()) {
-      assertThatThrownBy(() -> p.chat(ChatRequest.of("m", List.of(new ChatMessage("tool", "x")))))
+      assertThatThrownBy(() -> p.require(dev.tunekit.spi.Chat.class, "chat").chat(ChatRequest.of("m", List.of(new ChatMessage("tool", "x")))))
           .isInstanceOf(InvalidInputException.class).hasMessageContaining("tool");
       assertThat(api.server().getAllServeEvents()).isEmpty();
     }

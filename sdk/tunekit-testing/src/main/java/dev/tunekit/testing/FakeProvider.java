@@ -8,13 +8,20 @@ import dev.tunekit.model.MetricPoint;
 import dev.tunekit.error.ProviderException;
 import dev.tunekit.dataset.DatasetFormat;
 import dev.tunekit.dataset.DatasetKind;
+import dev.tunekit.spi.Capability;
+import dev.tunekit.spi.Chat;
+import dev.tunekit.spi.Cursor;
+import dev.tunekit.spi.Cursors;
 import dev.tunekit.spi.Deployment;
+import dev.tunekit.spi.Deployments;
+import dev.tunekit.spi.Page;
 import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.JobRequest;
 import dev.tunekit.spi.ProviderSettings;
 import dev.tunekit.spi.RemoteFile;
 import dev.tunekit.spi.RemoteJob;
 import dev.tunekit.spi.TuningProvider;
+import dev.tunekit.spi.WebhookVerification;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -40,7 +47,7 @@ import java.util.function.Supplier;
  * {@link #job(String)} call returns the state the job was created in; each later call advances it one
  * step; the last state repeats.
  */
-public final class FakeProvider implements TuningProvider {
+public final class FakeProvider implements TuningProvider, Chat, Deployments, WebhookVerification {
 
   /** The operations that can be counted and made to fail. */
   public enum Op { FIND_FILE, UPLOAD, CREATE_JOB, FIND_JOB, JOB, EVENTS, METRICS, CANCEL, DEPLOY, DEPLOYMENT, UNDEPLOY,
@@ -67,6 +74,9 @@ public final class FakeProvider implements TuningProvider {
   private int jobSeq;
   private int closed;
   private ProviderSettings settings;
+  private final java.util.Set<Class<?>> hidden = new java.util.HashSet<>();
+  private final List<Optional<Cursor>> eventCursors = new ArrayList<>();
+  private final List<Optional<Cursor>> metricCursors = new ArrayList<>();
 
   private static final class FakeJob {
     final String id;
@@ -158,6 +168,16 @@ public final class FakeProvider implements TuningProvider {
   public synchronized FakeProvider servesTunedModelsOnlyThroughDeployments() {
     this.deploymentsOnly = true;
     return this;
+  }
+
+  /** The cursor passed to every {@code events} call, in order. */
+  public synchronized List<Optional<Cursor>> eventCursors() {
+    return List.copyOf(eventCursors);
+  }
+
+  /** The cursor passed to every {@code metrics} call, in order. */
+  public synchronized List<Optional<Cursor>> metricCursors() {
+    return List.copyOf(metricCursors);
   }
 
   /** The options of every {@code deploy} call, in order. */
@@ -271,7 +291,8 @@ public final class FakeProvider implements TuningProvider {
     }
     uploadHook.run();
     synchronized (this) {
-      RemoteFile f = new RemoteFile("file-" + (++fileSeq), upload.fileName(), upload.sizeBytes());
+      RemoteFile f = RemoteFile.builder().id("file-" + (++fileSeq)).fileName(upload.fileName())
+          .sizeBytes(upload.sizeBytes()).build();
       files.put(f.id(), f);
       leave(Op.UPLOAD);
       return f;
@@ -332,15 +353,32 @@ public final class FakeProvider implements TuningProvider {
   }
 
   @Override
-  public synchronized List<JobEvent> events(String jobId) {
+  public synchronized Page<JobEvent> events(String jobId, Optional<Cursor> after) {
     enter(Op.EVENTS);
-    return List.copyOf(existing(jobId).events);
+    eventCursors.add(after);
+    return Cursors.byIndex(List.copyOf(existing(jobId).events), after);
   }
 
   @Override
-  public synchronized List<MetricPoint> metrics(String jobId) {
+  public synchronized Page<MetricPoint> metrics(String jobId, Optional<Cursor> after) {
     enter(Op.METRICS);
-    return List.copyOf(existing(jobId).metrics);
+    metricCursors.add(after);
+    return Cursors.byIndex(List.copyOf(existing(jobId).metrics), after);
+  }
+
+  /**
+   * Hides capabilities, as a provider without them would: {@link #capability(Class)} answers empty for
+   * these types (for example {@code Chat.class} for a training-only backend).
+   */
+  @SafeVarargs
+  public final synchronized FakeProvider without(Class<? extends Capability>... types) {
+    hidden.addAll(List.of(types));
+    return this;
+  }
+
+  @Override
+  public synchronized <C extends Capability> Optional<C> capability(Class<C> type) {
+    return hidden.contains(type) ? Optional.empty() : TuningProvider.super.capability(type);
   }
 
   @Override
@@ -359,8 +397,8 @@ public final class FakeProvider implements TuningProvider {
     enter(Op.DEPLOY);
     deployOptions.add(Map.copyOf(options));
     if (deploymentsOnly) {
-      return new Deployment("dep-" + deploymentName, modelId, "ft:deployed:" + deploymentName, Deployment.State.ACTIVE,
-          "Active");
+      return Deployment.builder().id("dep-" + deploymentName).modelId(modelId)
+          .inferenceModel("ft:deployed:" + deploymentName).state(Deployment.State.ACTIVE).rawState("Active").build();
     }
     return Deployment.immediate(modelId);
   }
@@ -387,6 +425,53 @@ public final class FakeProvider implements TuningProvider {
     }
     String last = request.messages().isEmpty() ? "" : request.messages().get(request.messages().size() - 1).content();
     return new ChatResponse(request.model(), request.model() + " says: " + last, "stop", 1, 1);
+  }
+
+  /**
+   * A fake of OpenAI's signing, without its checks' detail (those are tested against openai-java's
+   * verifier in the OpenAI module): {@code webhook-id}, {@code webhook-timestamp} within the tolerance,
+   * and {@code webhook-signature} = {@code v1,} base64 HMAC-SHA256 of {@code id.timestamp.body} with
+   * the secret (base64 after {@code whsec_}). Reads {@code type} and {@code data.id} from the body.
+   */
+  @Override
+  public VerifiedWebhook verify(Map<String, String> headers, byte[] body, Options options) {
+    Map<String, String> h = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    h.putAll(headers);
+    String id = h.get("webhook-id");
+    String ts = h.get("webhook-timestamp");
+    String sig = h.get("webhook-signature");
+    if (id == null || ts == null || sig == null) {
+      throw new Rejected("missing header", 400);
+    }
+    long skew = Math.abs(options.clock().instant().getEpochSecond() - Long.parseLong(ts));
+    if (skew > options.tolerance().getSeconds()) {
+      throw new Rejected("webhook-timestamp outside the tolerance", 401);
+    }
+    String secret = options.secret().orElseThrow().reveal();
+    byte[] key = secret.startsWith("whsec_") ? java.util.Base64.getDecoder().decode(secret.substring(6))
+        : secret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    if (!java.util.Arrays.asList(sig.trim().split("\\s+")).contains(sign(key, id, Long.parseLong(ts), body))) {
+      throw new Rejected("no webhook-signature matches", 401);
+    }
+    String json = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+    java.util.regex.Matcher type = java.util.regex.Pattern.compile("\"type\":\"([^\"]+)\"").matcher(json);
+    java.util.regex.Matcher job = java.util.regex.Pattern.compile("\"data\":\\{\"id\":\"([^\"]+)\"").matcher(json);
+    String t = type.find() ? type.group(1) : "(none)";
+    Optional<String> jobId = job.find() ? Optional.of(job.group(1)) : Optional.empty();
+    return new VerifiedWebhook(id, t, jobId, t.startsWith("fine_tuning.job.") && jobId.isPresent()
+        && java.util.Set.of("succeeded", "failed", "cancelled").contains(t.substring("fine_tuning.job.".length())));
+  }
+
+  /** {@code v1,<base64 HMAC-SHA256 of id.timestamp.body>}, as OpenAI signs deliveries. */
+  public static String sign(byte[] key, String id, long timestamp, byte[] body) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+      mac.update((id + "." + timestamp + ".").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return "v1," + java.util.Base64.getEncoder().encodeToString(mac.doFinal(body));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Override
@@ -438,8 +523,8 @@ public final class FakeProvider implements TuningProvider {
   private RemoteJob snapshot(FakeJob job) {
     Map<String, String> metadata = new LinkedHashMap<>(job.request.metadata());
     metadata.put(JobRequest.IDEMPOTENCY_METADATA_KEY, job.request.idempotencyKey());
-    return new RemoteJob(job.id, job.status, job.request.baseModel(), Optional.of(Instant.EPOCH), Optional.empty(),
-        Optional.empty(), metadata);
+    return RemoteJob.builder().id(job.id).status(job.status).baseModel(job.request.baseModel())
+        .createdAt(Instant.EPOCH).metadata(metadata).build();
   }
 
   @Override

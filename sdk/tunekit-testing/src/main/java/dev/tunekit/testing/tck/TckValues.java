@@ -45,15 +45,17 @@ public final class TckValues {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return new FileUpload(file, "tunekit-tck-" + tag + "-" + sha.substring(0, 12) + ".jsonl", sha, bytes.length,
-        provider.trainingFormat(baseModel, DatasetKind.CHAT), FileUpload.Role.TRAINING);
+    return FileUpload.builder().path(file).fileName("tunekit-tck-" + tag + "-" + sha.substring(0, 12) + ".jsonl")
+        .sha256(sha).sizeBytes(bytes.length).format(provider.trainingFormat(baseModel, DatasetKind.CHAT))
+        .role(FileUpload.Role.TRAINING).build();
   }
 
   /** A supervised job request on {@code trainingFileId} with a fresh idempotency key. */
   public static JobRequest jobRequest(String baseModel, String trainingFileId) {
     String runId = "tck-" + UUID.randomUUID();
-    return new JobRequest(runId, runId + "/submit", baseModel, TrainingMethod.SUPERVISED, trainingFileId,
-        Optional.empty(), Hyperparameters.defaults(), Optional.empty(), Map.of());
+    return JobRequest.builder().runId(runId).idempotencyKey(runId + "/submit").baseModel(baseModel)
+        .method(TrainingMethod.SUPERVISED).trainingFileId(trainingFileId).hyperparameters(Hyperparameters.defaults())
+        .build();
   }
 
   /** One deterministic user message to {@code model}. */

@@ -8,17 +8,23 @@ import dev.tunekit.spi.WebhookVerification;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Rules for the {@link WebhookVerification} capability. */
 public interface WebhookVerificationContract extends CapabilityContract {
+
+  /** Verification at {@code clock} with a five-minute tolerance and the provider's configured secret. */
+  private static WebhookVerification.Options at(Clock clock) {
+    return new WebhookVerification.Options(clock, Duration.ofMinutes(5), Optional.empty());
+  }
 
   /** A correctly signed delivery verifies and names its job. If this fails, check the signed payload's layout. */
   @Test
   default void optional_webhook_validSignature_namesTheJob() {
     WebhookVerification v = require(WebhookVerification.class);
     ProviderFixture.SignedDelivery d = fixture().signedWebhook("ftjob-tck-webhook");
-    WebhookVerification.VerifiedWebhook w = v.verify(d.headers(), d.body(), Clock.fixed(d.now(), ZoneOffset.UTC));
+    WebhookVerification.VerifiedWebhook w = v.verify(d.headers(), d.body(), at(Clock.fixed(d.now(), ZoneOffset.UTC)));
     assertThat(w.id()).as("delivery id").isNotBlank();
     assertThat(w.jobId()).as("job the delivery is about").contains("ftjob-tck-webhook");
   }
@@ -33,7 +39,7 @@ public interface WebhookVerificationContract extends CapabilityContract {
     ProviderFixture.SignedDelivery d = fixture().signedWebhook("ftjob-tck-webhook");
     byte[] tampered = d.body().clone();
     tampered[tampered.length / 2] ^= 1;
-    assertThatThrownBy(() -> v.verify(d.headers(), tampered, Clock.fixed(d.now(), ZoneOffset.UTC)))
+    assertThatThrownBy(() -> v.verify(d.headers(), tampered, at(Clock.fixed(d.now(), ZoneOffset.UTC))))
         .isInstanceOf(InvalidInputException.class);
   }
 
@@ -46,6 +52,6 @@ public interface WebhookVerificationContract extends CapabilityContract {
     WebhookVerification v = require(WebhookVerification.class);
     ProviderFixture.SignedDelivery d = fixture().signedWebhook("ftjob-tck-webhook");
     Clock later = Clock.fixed(d.now().plus(Duration.ofHours(1)), ZoneOffset.UTC);
-    assertThatThrownBy(() -> v.verify(d.headers(), d.body(), later)).isInstanceOf(InvalidInputException.class);
+    assertThatThrownBy(() -> v.verify(d.headers(), d.body(), at(later))).isInstanceOf(InvalidInputException.class);
   }
 }
