@@ -431,7 +431,8 @@ public final class FakeProvider implements TuningProvider, Chat, Deployments, We
    * A fake of OpenAI's signing, without its checks' detail (those are tested against openai-java's
    * verifier in the OpenAI module): {@code webhook-id}, {@code webhook-timestamp} within the tolerance,
    * and {@code webhook-signature} = {@code v1,} base64 HMAC-SHA256 of {@code id.timestamp.body} with
-   * the secret (base64 after {@code whsec_}). Reads {@code type} and {@code data.id} from the body.
+   * the secret (base64 after {@code whsec_}) from the options, else from setting {@code webhookSecret}.
+   * Reads {@code type} and {@code data.id} from the body.
    */
   @Override
   public VerifiedWebhook verify(Map<String, String> headers, byte[] body, Options options) {
@@ -443,14 +444,23 @@ public final class FakeProvider implements TuningProvider, Chat, Deployments, We
     if (id == null || ts == null || sig == null) {
       throw new Rejected("missing header", 400);
     }
-    long skew = Math.abs(options.clock().instant().getEpochSecond() - Long.parseLong(ts));
+    long sent;
+    try {
+      sent = Long.parseLong(ts.trim());
+    } catch (NumberFormatException e) {
+      throw new Rejected("webhook-timestamp is not a number of seconds since the epoch", 400);
+    }
+    long skew = Math.abs(options.clock().instant().getEpochSecond() - sent);
     if (skew > options.tolerance().getSeconds()) {
       throw new Rejected("webhook-timestamp outside the tolerance", 401);
     }
-    String secret = options.secret().orElseThrow().reveal();
+    String secret = options.secret().or(() -> settings().flatMap(st -> st.secret("webhookSecret")))
+        .orElseThrow(() -> new dev.tunekit.error.InvalidInputException("no webhook secret for provider " + name
+            + ": set its webhookSecret setting or pass the secret in WebhookVerification.Options"))
+        .reveal();
     byte[] key = secret.startsWith("whsec_") ? java.util.Base64.getDecoder().decode(secret.substring(6))
         : secret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    if (!java.util.Arrays.asList(sig.trim().split("\\s+")).contains(sign(key, id, Long.parseLong(ts), body))) {
+    if (!java.util.Arrays.asList(sig.trim().split("\\s+")).contains(sign(key, id, sent, body))) {
       throw new Rejected("no webhook-signature matches", 401);
     }
     String json = new String(body, java.nio.charset.StandardCharsets.UTF_8);

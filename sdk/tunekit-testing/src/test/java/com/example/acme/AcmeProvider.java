@@ -48,7 +48,8 @@ import javax.crypto.spec.SecretKeySpec;
 final class AcmeProvider implements TuningProvider, Chat, PauseResume, Checkpoints, Deployments, WebhookVerification {
   static final String TUNED_PREFIX = "acme-tuned:";
   private static final Pattern JOB_IN_BODY = Pattern.compile("\"job\"\\s*:\\s*\"([^\"]+)\"");
-  private static final Duration WEBHOOK_TOLERANCE = Duration.ofMinutes(5);
+  private static final Pattern TYPE_IN_BODY = Pattern.compile("\"type\"\\s*:\\s*\"([^\"]+)\"");
+  private static final java.util.Set<String> ENDED = java.util.Set.of("job.done", "job.error", "job.canceled");
 
   private final String name;
   private final AcmeServer server;
@@ -74,15 +75,19 @@ final class AcmeProvider implements TuningProvider, Chat, PauseResume, Checkpoin
   public Optional<RemoteFile> findFile(FileUpload upload) {
     return call("listing files", () -> server.files().stream()
         .filter(f -> f.name().equals(upload.fileName()) && f.size() == upload.sizeBytes())
-        .findFirst().map(f -> new RemoteFile(f.id(), f.name(), f.size())));
+        .findFirst().map(AcmeProvider::file));
   }
 
   @Override
   public RemoteFile upload(FileUpload upload) {
     return call("uploading " + upload.fileName(), () -> {
       AcmeServer.File f = server.upload(upload.fileName(), upload.sizeBytes());
-      return new RemoteFile(f.id(), f.name(), f.size());
+      return file(f);
     });
+  }
+
+  private static RemoteFile file(AcmeServer.File f) {
+    return RemoteFile.builder().id(f.id()).fileName(f.name()).sizeBytes(f.size()).build();
   }
 
   @Override
@@ -129,16 +134,11 @@ final class AcmeProvider implements TuningProvider, Chat, PauseResume, Checkpoin
   }
 
   private RemoteJob job(AcmeServer.Job j) {
-    return new RemoteJob(j.id, status(j.status, j.id), j.baseModel, Optional.empty(), Optional.empty(),
-        Optional.empty(), Map.of(JobRequest.IDEMPOTENCY_METADATA_KEY, j.key));
+    return RemoteJob.builder().id(j.id).status(status(j.status, j.id)).baseModel(j.baseModel)
+        .putMetadata(JobRequest.IDEMPOTENCY_METADATA_KEY, j.key).build();
   }
 
   // ------------------------------------------------------------ events and metrics, with native cursors
-
-  /** Everything so far (no {@code @Override}: SPI v1's list reads, which SPI v2 drops for the cursor reads). */
-  public List<JobEvent> events(String jobId) {
-    return events(jobId, Optional.empty()).items();
-  }
 
   @Override
   public Page<JobEvent> events(String jobId, Optional<Cursor> after) {
@@ -148,11 +148,6 @@ final class AcmeProvider implements TuningProvider, Chat, PauseResume, Checkpoin
         .map(e -> new JobEvent("acme-ev-" + e.seq(), Instant.ofEpochSecond(e.at()), e.level(), e.text())).toList();
     Optional<Cursor> next = news.isEmpty() ? after : Optional.of(new Cursor("seq:" + news.get(news.size() - 1).seq()));
     return new Page<>(items, next);
-  }
-
-  /** Every metric so far (SPI v1's list read, see {@link #events(String)}). */
-  public List<MetricPoint> metrics(String jobId) {
-    return metrics(jobId, Optional.empty()).items();
   }
 
   @Override
@@ -174,8 +169,9 @@ final class AcmeProvider implements TuningProvider, Chat, PauseResume, Checkpoin
   @Override
   public List<Checkpoint> checkpoints(String jobId) {
     return call("listing checkpoints", () -> server.metrics(jobId, 0).stream()
-        .map(m -> new Checkpoint("acme-ckpt-" + jobId + "-" + m.step(), TUNED_PREFIX + jobId + ":step-" + m.step(),
-            MetricPoint.trainLoss(m.step(), m.loss())))
+        .map(m -> Checkpoint.builder().id("acme-ckpt-" + jobId + "-" + m.step())
+            .model(TUNED_PREFIX + jobId + ":step-" + m.step()).metrics(MetricPoint.trainLoss(m.step(), m.loss()))
+            .build())
         .toList());
   }
 
@@ -184,14 +180,19 @@ final class AcmeProvider implements TuningProvider, Chat, PauseResume, Checkpoin
   @Override
   public Deployment deploy(String modelId, String deploymentName, Map<String, Object> options) {
     String id = call("deploying " + modelId, () -> server.deploy(deploymentName));
-    return new Deployment(id, modelId, id, Deployment.State.ACTIVE, "LIVE");
+    return live(id, modelId);
   }
 
   @Override
   public Deployment deployment(String deploymentId) {
     return call("reading deployment " + deploymentId, () -> server.deployment(deploymentId)
-        .map(id -> new Deployment(id, id, id, Deployment.State.ACTIVE, "LIVE"))
+        .map(id -> live(id, id))
         .orElseThrow(() -> new AcmeServer.AcmeError(404, "no deployment " + deploymentId)));
+  }
+
+  private static Deployment live(String id, String modelId) {
+    return Deployment.builder().id(id).modelId(modelId).inferenceModel(id).state(Deployment.State.ACTIVE)
+        .rawState("LIVE").build();
   }
 
   @Override
@@ -213,8 +214,12 @@ final class AcmeProvider implements TuningProvider, Chat, PauseResume, Checkpoin
 
   // ------------------------------------------------------------ webhooks
 
+  /**
+   * Acme signs {@code id.timestamp.body} with HMAC-SHA256 (hex) in {@code acme-signature}; the body's
+   * {@code type} is {@code job.done}, {@code job.error} or {@code job.canceled} when a job ended.
+   */
   @Override
-  public VerifiedWebhook verify(Map<String, String> headers, byte[] body, Clock clock) {
+  public VerifiedWebhook verify(Map<String, String> headers, byte[] body, Options options) {
     String id = header(headers, "acme-delivery");
     String ts = header(headers, "acme-timestamp");
     String sig = header(headers, "acme-signature");
@@ -222,18 +227,24 @@ final class AcmeProvider implements TuningProvider, Chat, PauseResume, Checkpoin
     try {
       sent = Instant.ofEpochSecond(Long.parseLong(ts));
     } catch (NumberFormatException e) {
-      throw new InvalidInputException("Acme webhook timestamp '" + ts + "' is not epoch seconds.");
+      throw new Rejected("Acme webhook timestamp '" + ts + "' is not epoch seconds.", 400);
     }
-    if (Duration.between(sent, clock.instant()).abs().compareTo(WEBHOOK_TOLERANCE) > 0) {
-      throw new InvalidInputException("Acme webhook " + id + " was signed at " + sent + ", outside the "
-          + WEBHOOK_TOLERANCE.toMinutes() + " minute tolerance of now (" + clock.instant() + "); refusing a replay.");
+    Instant now = options.clock().instant();
+    if (Duration.between(sent, now).abs().compareTo(options.tolerance()) > 0) {
+      throw new Rejected("Acme webhook " + id + " was signed at " + sent + ", outside the " + options.tolerance()
+          + " tolerance of now (" + now + "); refusing a replay.", 401);
     }
-    byte[] expected = sign(server.webhookSecret, id, ts, body).getBytes(StandardCharsets.US_ASCII);
+    byte[] secret = options.secret().map(s -> s.reveal().getBytes(StandardCharsets.UTF_8))
+        .orElse(server.webhookSecret);
+    byte[] expected = sign(secret, id, ts, body).getBytes(StandardCharsets.US_ASCII);
     if (!MessageDigest.isEqual(expected, sig.getBytes(StandardCharsets.US_ASCII))) {
-      throw new InvalidInputException("Acme webhook " + id + " has a bad signature; check the webhook secret.");
+      throw new Rejected("Acme webhook " + id + " has a bad signature; check the webhook secret.", 401);
     }
-    Matcher m = JOB_IN_BODY.matcher(new String(body, StandardCharsets.UTF_8));
-    return new VerifiedWebhook(id, "job.updated", m.find() ? Optional.of(m.group(1)) : Optional.empty());
+    String json = new String(body, StandardCharsets.UTF_8);
+    Matcher job = JOB_IN_BODY.matcher(json);
+    Matcher type = TYPE_IN_BODY.matcher(json);
+    String t = type.find() ? type.group(1) : "(none)";
+    return new VerifiedWebhook(id, t, job.find() ? Optional.of(job.group(1)) : Optional.empty(), ENDED.contains(t));
   }
 
   static String sign(byte[] secret, String id, String ts, byte[] body) {
@@ -249,7 +260,7 @@ final class AcmeProvider implements TuningProvider, Chat, PauseResume, Checkpoin
 
   private static String header(Map<String, String> headers, String name) {
     return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue)
-        .findFirst().orElseThrow(() -> new InvalidInputException("Acme webhook without header " + name + "."));
+        .findFirst().orElseThrow(() -> new Rejected("Acme webhook without header " + name + ".", 400));
   }
 
   // ------------------------------------------------------------ plumbing

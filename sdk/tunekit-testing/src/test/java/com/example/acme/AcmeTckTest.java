@@ -136,7 +136,7 @@ class AcmeTckTest extends TuningProviderContract implements ChatContract, Deploy
     public SignedDelivery signedWebhook(String jobId) {
       Instant now = Instant.parse("2026-11-01T10:00:00Z");
       String ts = Long.toString(now.getEpochSecond());
-      byte[] body = ("{\"type\":\"job.updated\",\"job\":\"" + jobId + "\"}").getBytes(StandardCharsets.UTF_8);
+      byte[] body = ("{\"type\":\"job.done\",\"job\":\"" + jobId + "\"}").getBytes(StandardCharsets.UTF_8);
       return new SignedDelivery(Map.of("acme-delivery", "dlv-1", "acme-timestamp", ts,
           "acme-signature", AcmeProvider.sign(server.webhookSecret, "dlv-1", ts, body)), body, now);
     }

@@ -1,7 +1,11 @@
 package com.example.acme;
 
 import dev.tunekit.model.JobStatus;
+import dev.tunekit.model.Secret;
 import dev.tunekit.spi.Capability;
+import dev.tunekit.spi.Chat;
+import dev.tunekit.spi.Deployments;
+import dev.tunekit.spi.WebhookVerification;
 import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.JobRequest;
 import dev.tunekit.spi.TuningProvider;
@@ -14,14 +18,20 @@ import dev.tunekit.testing.tck.PauseResumeContract;
 import dev.tunekit.testing.tck.ProviderFixture;
 import dev.tunekit.testing.tck.WebhookVerificationContract;
 import dev.tunekit.testing.tck.TuningProviderContract;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The test kit's own {@link FakeProvider} keeps the contract it checks others against. It declares no
- * capability, so each capability contract mixed in here is skipped, naming the capability.
+ * The test kit's own {@link FakeProvider} keeps the contract it checks others against, with the
+ * capabilities it offers: Chat, Deployments and WebhookVerification (its webhook check is a fake of
+ * OpenAI's signing, with the secret passed in the options). It has no pause/resume or checkpoints, so
+ * those two contracts are skipped, naming the capability.
  */
 class FakeProviderTckTest extends TuningProviderContract implements ChatContract, DeploymentsContract,
     PauseResumeContract, CheckpointsContract, WebhookVerificationContract {
@@ -33,7 +43,7 @@ class FakeProviderTckTest extends TuningProviderContract implements ChatContract
 
   @Override
   protected Set<Class<? extends Capability>> declaredCapabilities() {
-    return Set.of(); // FakeProvider offers no capability interface yet (SPI v2 adds them)
+    return Set.of(Chat.class, Deployments.class, WebhookVerification.class);
   }
 
   /** Scripts the fake through its own knobs: job scripts and commit-then-fail. */
@@ -127,6 +137,30 @@ class FakeProviderTckTest extends TuningProviderContract implements ChatContract
     @Override
     public void appendHistory(String jobId) {
       fake.job(jobId);
+    }
+
+    @Override
+    public String chatModel() {
+      return baseModel();
+    }
+
+    @Override
+    public String deployableModel() {
+      return "ft:fake:tck";
+    }
+
+    private static final byte[] WEBHOOK_KEY = "fake-webhook-signing-key-32bytes".getBytes(StandardCharsets.UTF_8);
+
+    /** Signed as OpenAI signs (the fake's scheme), with the secret passed in the options. */
+    @Override
+    public SignedDelivery signedWebhook(String jobId) {
+      Instant now = Instant.parse("2026-11-01T10:00:00Z");
+      byte[] body = ("{\"id\":\"evt_tck\",\"type\":\"fine_tuning.job.succeeded\",\"data\":{\"id\":\"" + jobId
+          + "\"}}").getBytes(StandardCharsets.UTF_8);
+      return new SignedDelivery(Map.of("webhook-id", "msg_tck", "webhook-timestamp",
+          Long.toString(now.getEpochSecond()), "webhook-signature",
+          FakeProvider.sign(WEBHOOK_KEY, "msg_tck", now.getEpochSecond(), body)), body, now,
+          Optional.of(Secret.of("whsec_" + Base64.getEncoder().encodeToString(WEBHOOK_KEY))));
     }
   }
 }

@@ -89,19 +89,44 @@ public interface ProviderFixture extends AutoCloseable {
     throw unsupported("jobWithCheckpoints()", "Checkpoints");
   }
 
-  /** For {@code WebhookVerification}: a correctly signed delivery about job {@code jobId}, valid now. */
+  /**
+   * For {@code WebhookVerification}: a correctly signed delivery saying that job {@code jobId} ended
+   * (succeeded), valid at {@link SignedDelivery#now()}.
+   */
   default SignedDelivery signedWebhook(String jobId) {
     throw unsupported("signedWebhook(jobId)", "WebhookVerification");
   }
 
   /**
-   * A webhook delivery as it arrives: headers and raw body bytes, and the time it is checked at.
+   * A webhook delivery as it arrives: headers and raw body bytes, the time it is checked at, and the
+   * signing secret to verify it with.
    *
    * @param headers the delivery's headers
    * @param body the raw body bytes
    * @param now when the receiver checks it
+   * @param secret the secret to pass in {@link dev.tunekit.spi.WebhookVerification.Options}; empty when
+   *     the provider under test has it in its settings (the contract then verifies with an empty secret)
    */
-  record SignedDelivery(Map<String, String> headers, byte[] body, java.time.Instant now) {}
+  record SignedDelivery(Map<String, String> headers, byte[] body, java.time.Instant now,
+      java.util.Optional<dev.tunekit.model.Secret> secret) {
+    /** Canonical constructor. */
+    public SignedDelivery {
+      headers = Map.copyOf(headers);
+      body = body.clone();
+      java.util.Objects.requireNonNull(now, "now");
+      java.util.Objects.requireNonNull(secret, "secret");
+    }
+
+    /** A delivery for a provider that has the signing secret in its settings. */
+    public SignedDelivery(Map<String, String> headers, byte[] body, java.time.Instant now) {
+      this(headers, body, now, java.util.Optional.empty());
+    }
+
+    @Override
+    public byte[] body() {
+      return body.clone();
+    }
+  }
 
   /** Stops the fixture's server and frees what it holds. */
   @Override

@@ -19,6 +19,13 @@ import dev.tunekit.spi.Page;
 import dev.tunekit.spi.RemoteFile;
 import dev.tunekit.spi.RemoteJob;
 import dev.tunekit.spi.TuningProvider;
+import dev.tunekit.spi.WebhookVerification;
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.model.Secret;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
 import dev.tunekit.testing.FakeProvider;
 import dev.tunekit.testing.FakeProvider.Op;
 import java.nio.file.Path;
@@ -103,6 +110,20 @@ class TckSelfTest {
         .contains("Chat").contains("ChatContract");
   }
 
+  @Test
+  void aWebhookVerifierThatIgnoresTheOptionsOrThrowsTheWrongErrorFailsTheWebhookRules() {
+    Map<String, String> out = run(LaxWebhooks.class);
+    assertThat(out.get("optional_webhook_validSignature_namesTheJob")).isEqualTo("SUCCESSFUL");
+    assertThat(out.get("optional_webhook_tamperedBody_isRefused")).startsWith("FAILED").contains("Rejected");
+    assertThat(out.get("optional_webhook_staleTimestamp_isRefused")).startsWith("FAILED").contains("Rejected");
+    assertThat(out.get("optional_webhook_noHeaders_isRefusedAsMalformed")).startsWith("FAILED").contains("Rejected");
+    assertThat(out.get("optional_webhook_toleranceComesFromTheOptions")).startsWith("FAILED");
+
+    Map<String, String> neverEnded = run(NeverSaysEnded.class);
+    assertThat(neverEnded.get("optional_webhook_validSignature_namesTheJob")).startsWith("FAILED")
+        .contains("the job ended");
+  }
+
   // ------------------------------------------------------------------ broken providers
 
   /** Everything forwarded to a {@link FakeProvider}; subclasses break one thing. */
@@ -120,10 +141,10 @@ class TckSelfTest {
     @Override public RemoteJob createJob(JobRequest r) { return fake.createJob(r); }
     @Override public Optional<RemoteJob> findJob(String key) { return fake.findJob(key); }
     @Override public RemoteJob job(String id) { return fake.job(id); }
-    // No @Override on the list reads and chat: they stay valid when SPI v2 drops them from TuningProvider.
-    public List<JobEvent> events(String id) { return fake.events(id); }
-    public List<MetricPoint> metrics(String id) { return fake.metrics(id); }
+    @Override public Page<JobEvent> events(String id, Optional<Cursor> after) { return fake.events(id, after); }
+    @Override public Page<MetricPoint> metrics(String id, Optional<Cursor> after) { return fake.metrics(id, after); }
     @Override public RemoteJob cancel(String id) { return fake.cancel(id); }
+    /** Chat only when a subclass implements {@link Chat}: the plain forwarder offers no capability. */
     public ChatResponse chat(ChatRequest r) { return fake.chat(r); }
     @Override public void close() {}
   }
@@ -175,6 +196,17 @@ class TckSelfTest {
     }
     @Override public void appendHistory(String id) { fake.job(id); }
     @Override public String chatModel() { return "base"; }
+
+    static final byte[] WEBHOOK_KEY = "self-test-webhook-signing-key-32".getBytes(StandardCharsets.UTF_8);
+
+    @Override public SignedDelivery signedWebhook(String jobId) {
+      Instant now = Instant.parse("2026-11-01T10:00:00Z");
+      byte[] body = ("{\"type\":\"fine_tuning.job.succeeded\",\"data\":{\"id\":\"" + jobId + "\"}}")
+          .getBytes(StandardCharsets.UTF_8);
+      return new SignedDelivery(Map.of("webhook-id", "msg_1", "webhook-timestamp", Long.toString(now.getEpochSecond()),
+          "webhook-signature", FakeProvider.sign(WEBHOOK_KEY, "msg_1", now.getEpochSecond(), body)), body, now,
+          Optional.of(Secret.of("whsec_" + Base64.getEncoder().encodeToString(WEBHOOK_KEY))));
+    }
   }
 
   abstract static class Broken extends TuningProviderContract {
@@ -185,10 +217,10 @@ class TckSelfTest {
     @Override protected ProviderFixture createFixture(Path dir) {
       return new Fixture(dir, f -> new Forwarding(f) {
         @Override public Page<JobEvent> events(String id, Optional<Cursor> after) {
-          return new Page<>(fake.events(id), Optional.of(new Cursor("0")));
+          return new Page<>(fake.events(id, Optional.empty()).items(), Optional.of(new Cursor("0")));
         }
         @Override public Page<MetricPoint> metrics(String id, Optional<Cursor> after) {
-          return new Page<>(fake.metrics(id), Optional.of(new Cursor("0")));
+          return new Page<>(fake.metrics(id, Optional.empty()).items(), Optional.of(new Cursor("0")));
         }
       });
     }
@@ -200,8 +232,7 @@ class TckSelfTest {
         @Override public RemoteJob job(String id) {
           RemoteJob j = fake.job(id);
           return j.status() instanceof JobStatus.Unknown u
-              ? new RemoteJob(j.id(), new JobStatus.Running(u.raw()), j.baseModel(), j.createdAt(), j.finishedAt(),
-                  j.trainedTokens(), j.metadata())
+              ? j.toBuilder().status(new JobStatus.Running(u.raw())).build()
               : j;
         }
       });
@@ -229,6 +260,53 @@ class TckSelfTest {
   static class OffersChatWithoutItsContract extends Broken {
     @Override protected ProviderFixture createFixture(Path dir) {
       return new Fixture(dir, ChattyForwarding::new);
+    }
+  }
+
+  /**
+   * Verifies with its own five-minute tolerance instead of the options', and throws a plain
+   * InvalidInputException (no HTTP status) instead of Rejected.
+   */
+  static class LaxWebhooks extends TuningProviderContract implements WebhookVerificationContract {
+    @Override protected ProviderFixture createFixture(Path dir) {
+      return new Fixture(dir, f -> new WebhookForwarding(f, (fake, h, b, o) -> {
+        try {
+          return fake.verify(h, b, new WebhookVerification.Options(o.clock(), Duration.ofMinutes(5), o.secret()));
+        } catch (WebhookVerification.Rejected r) {
+          throw new InvalidInputException(r.getMessage());
+        }
+      }));
+    }
+    @Override protected Set<Class<? extends Capability>> declaredCapabilities() {
+      return Set.of(WebhookVerification.class);
+    }
+  }
+
+  /** Verifies correctly but never says the job ended. */
+  static class NeverSaysEnded extends LaxWebhooks {
+    @Override protected ProviderFixture createFixture(Path dir) {
+      return new Fixture(dir, f -> new WebhookForwarding(f, (fake, h, b, o) -> {
+        WebhookVerification.VerifiedWebhook w = fake.verify(h, b, o);
+        return new WebhookVerification.VerifiedWebhook(w.id(), w.type(), w.jobId(), false);
+      }));
+    }
+  }
+
+  interface Verifier {
+    WebhookVerification.VerifiedWebhook verify(FakeProvider fake, Map<String, String> headers, byte[] body,
+        WebhookVerification.Options options);
+  }
+
+  static final class WebhookForwarding extends Forwarding implements WebhookVerification {
+    private final Verifier verifier;
+
+    WebhookForwarding(FakeProvider fake, Verifier verifier) {
+      super(fake);
+      this.verifier = verifier;
+    }
+
+    @Override public VerifiedWebhook verify(Map<String, String> headers, byte[] body, Options options) {
+      return verifier.verify(fake, headers, body, options);
     }
   }
 
