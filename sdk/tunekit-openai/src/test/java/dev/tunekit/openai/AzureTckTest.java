@@ -1,6 +1,9 @@
 package dev.tunekit.openai;
 
 import dev.tunekit.spi.Capability;
+import dev.tunekit.spi.Chat;
+import dev.tunekit.spi.Checkpoints;
+import dev.tunekit.spi.PauseResume;
 import dev.tunekit.testing.tck.ChatContract;
 import dev.tunekit.testing.tck.CheckpointsContract;
 import dev.tunekit.testing.tck.DeploymentsContract;
@@ -13,9 +16,14 @@ import java.util.Set;
 
 /**
  * Provider {@code azure} keeps the provider contract against a WireMock Azure OpenAI v1 data plane
- * ({@code /openai/v1}). No capability is exposed through {@code capability()} yet; after SPI v2 declare
- * Chat, PauseResume and Checkpoints (not Deployments: Azure deployments need the ARM control plane,
- * which the provider does not call yet).
+ * ({@code /openai/v1}), with Chat, PauseResume and Checkpoints declared.
+ *
+ * <p>Not declared, on purpose: Deployments. The provider exposes it through {@code capability()} (Azure
+ * serves a tuned model only through a deployment), but every call throws "create it in Azure Resource
+ * Manager", so the Deployments contract cannot pass, and the kit has no expected-failure list to record
+ * that. Left undeclared, {@code required_capabilities_declaredOnesAreUnderContract} fails for azure
+ * ("Deployments: offered but not declared") until the provider either deploys through ARM or stops
+ * offering the capability; the rule is not weakened for it.
  */
 class AzureTckTest extends TuningProviderContract implements ChatContract, DeploymentsContract, PauseResumeContract,
     CheckpointsContract, WebhookVerificationContract {
@@ -27,6 +35,6 @@ class AzureTckTest extends TuningProviderContract implements ChatContract, Deplo
 
   @Override
   protected Set<Class<? extends Capability>> declaredCapabilities() {
-    return Set.of();
+    return Set.of(Chat.class, PauseResume.class, Checkpoints.class);
   }
 }

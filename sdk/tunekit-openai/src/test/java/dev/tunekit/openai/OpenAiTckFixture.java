@@ -21,6 +21,9 @@ import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.JobRequest;
 import dev.tunekit.spi.TuningProvider;
 import dev.tunekit.testing.tck.ProviderFixture;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +48,8 @@ final class OpenAiTckFixture implements ProviderFixture {
 
   @Override
   public TuningProvider provider() {
-    return wm.provider(flavor, Map.of());
+    return flavor.equals("openai") ? wm.provider(flavor, Map.of("webhookSecret", WEBHOOK_SECRET))
+        : wm.provider(flavor, Map.of());
   }
 
   @Override
@@ -190,12 +194,22 @@ final class OpenAiTckFixture implements ProviderFixture {
     wm.server().setScenarioState("history", "more");
   }
 
-  // ------------------------------------------------------------ capabilities (scripted ahead of SPI v2)
+  // ------------------------------------------------------------ capabilities
 
   @Override
   public String chatModel() {
     wm.stubChat(OpenAiWireMock.BASE_MODEL, "hello");
     return OpenAiWireMock.BASE_MODEL;
+  }
+
+  /**
+   * A tuned model to deploy. Only azure offers Deployments, and its provider refuses every call (the
+   * deployment must be made in Azure Resource Manager), so the contract fails on the provider's own
+   * message rather than on a missing script.
+   */
+  @Override
+  public String deployableModel() {
+    return "ft:" + OpenAiWireMock.BASE_MODEL + ":org-test::ftjob-tck-succeeded";
   }
 
   @Override
@@ -204,6 +218,27 @@ final class OpenAiTckFixture implements ProviderFixture {
     wm.stubCheckpoints(id, List.of(OpenAiWireMock.checkpoint("ckpt-2", id, 20, 0.5, 0.6),
         OpenAiWireMock.checkpoint("ckpt-1", id, 10, 0.9, 1.0)));
     return id;
+  }
+
+  /** The signing key of the {@code whsec_} secret the openai provider is configured with. */
+  private static final byte[] WEBHOOK_KEY = "tck-openai-webhook-signing-key-0".getBytes(StandardCharsets.UTF_8);
+  private static final String WEBHOOK_SECRET = "whsec_" + Base64.getEncoder().encodeToString(WEBHOOK_KEY);
+
+  /**
+   * A {@code fine_tuning.job.succeeded} event signed the Standard Webhooks way openai-java verifies:
+   * {@code webhook-id}, {@code webhook-timestamp} (epoch seconds) and {@code webhook-signature}
+   * {@code v1,<base64 HMAC-SHA256 of "id.timestamp.body">} with the key behind the {@code whsec_} secret
+   * set as the provider's {@code webhookSecret} (so the contract verifies with the configured secret).
+   */
+  @Override
+  public SignedDelivery signedWebhook(String jobId) {
+    Instant now = Instant.ofEpochSecond(T0 + 3600);
+    String id = "msg_tck_" + jobId;
+    byte[] body = ("{\"id\":\"evt_tck\",\"object\":\"event\",\"type\":\"fine_tuning.job.succeeded\","
+        + "\"created_at\":" + now.getEpochSecond() + ",\"data\":{\"id\":\"" + jobId + "\"}}")
+        .getBytes(StandardCharsets.UTF_8);
+    return new SignedDelivery(Map.of("webhook-id", id, "webhook-timestamp", Long.toString(now.getEpochSecond()),
+        "webhook-signature", OpenAiWebhooksTest.signature(WEBHOOK_KEY, id, now.getEpochSecond(), body)), body, now);
   }
 
   @Override
