@@ -1,6 +1,8 @@
 package dev.tunekit.bedrock;
 
 import dev.tunekit.spi.Capability;
+import dev.tunekit.spi.Chat;
+import dev.tunekit.spi.Deployments;
 import dev.tunekit.testing.tck.ChatContract;
 import dev.tunekit.testing.tck.CheckpointsContract;
 import dev.tunekit.testing.tck.DeploymentsContract;
@@ -13,9 +15,10 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 
 /**
- * Provider {@code bedrock} keeps the provider contract against its loopback AWS (S3Proxy and WireMock).
- * No capability is exposed through {@code capability()} yet; after SPI v2 declare Chat (Converse) and
- * Deployments (custom model deployments), which the fixture already scripts.
+ * Provider {@code bedrock} keeps the provider contract against its loopback AWS (S3Proxy and WireMock),
+ * with the capabilities it exposes through {@code capability()}: Chat (Converse) and Deployments
+ * (custom model deployments). Bedrock jobs cannot be paused, list no checkpoints and send no webhooks,
+ * so those contracts are skipped by name.
  */
 class BedrockTckTest extends TuningProviderContract implements ChatContract, DeploymentsContract, PauseResumeContract,
     CheckpointsContract, WebhookVerificationContract {
@@ -32,6 +35,6 @@ class BedrockTckTest extends TuningProviderContract implements ChatContract, Dep
 
   @Override
   protected Set<Class<? extends Capability>> declaredCapabilities() {
-    return Set.of();
+    return Set.of(Chat.class, Deployments.class);
   }
 }
