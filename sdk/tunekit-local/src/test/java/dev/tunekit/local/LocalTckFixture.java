@@ -220,10 +220,21 @@ final class LocalTckFixture implements ProviderFixture {
     trainer.send(jobId, ScriptedTrainer.Command.STEP);
   }
 
+  /** The exemplar base model, which the local server always serves for chat. */
+  @Override
+  public String chatModel() {
+    return ExemplarModels.BASE_MODEL;
+  }
+
+  /** A running job whose trainer saved checkpoints at steps 1 and 2 (through the server's TrainingContext). */
   @Override
   public String jobWithCheckpoints() {
-    throw new UnsupportedOperationException("the scripted trainer saves no checkpoints; declare Checkpoints for local "
-        + "with a fixture job trained by the exemplar trainer");
+    String id = runningJob();
+    for (int i = 0; i < 2; i++) {
+      trainer.send(id, ScriptedTrainer.Command.STEP);
+      trainer.send(id, ScriptedTrainer.Command.CHECKPOINT);
+    }
+    return id;
   }
 
   private static void sleep() {

@@ -10,11 +10,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A trainer a test drives step by step: each job waits for commands (one step of metrics, succeed,
- * fail), so the real local server holds a job running, or moves it on, exactly when the test says.
+ * A trainer a test drives step by step: each job waits for commands (one step of metrics, a checkpoint
+ * of the current step, succeed, fail), so the real local server holds a job running, or moves it on, exactly when the test says.
  */
 final class ScriptedTrainer implements Trainer {
-  enum Command { STEP, SUCCEED, FAIL }
+  enum Command { STEP, CHECKPOINT, SUCCEED, FAIL }
 
   private record Order(Command command, CompletableFuture<Void> done) {}
 
@@ -49,6 +49,11 @@ final class ScriptedTrainer implements Trainer {
         case STEP -> {
           step++;
           context.metrics(step, Map.of("train_loss", 1.0 / step));
+          o.done().complete(null);
+        }
+        case CHECKPOINT -> {
+          Path artifact = Files.writeString(context.outputDir().resolve("checkpoint-" + step + ".txt"), "scripted");
+          context.checkpoint(step, Map.of("train_loss", step == 0 ? 2.0 : 1.0 / step), artifact);
           o.done().complete(null);
         }
         case SUCCEED -> {
