@@ -173,7 +173,7 @@ public final class Tunekit implements AutoCloseable {
 
   /**
    * A handler like {@link #webhooks(Secret)}, with the signing secret from the provider's settings
-   * ({@code providers.openai.webhookSecret: "${OPENAI_WEBHOOK_SECRET}"}).
+   * ({@code webhookSecret: "${WEBHOOK_SECRET}"} in the provider's section).
    *
    * @throws dev.tunekit.error.UnsupportedCapabilityException if the provider cannot verify webhooks
    */

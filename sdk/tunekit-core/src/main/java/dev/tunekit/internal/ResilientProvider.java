@@ -182,7 +182,7 @@ public final class ResilientProvider implements TuningProvider {
   /**
    * The delegate's capability, wrapped so that every call through it goes through the same retry and
    * circuit breaker as the base operations (a deploy or a chat is retried like a job read). Empty when
-   * the delegate does not have it. {@link WebhookVerification} is local work (no remote call) and is
+   * the delegate does not have it. {@link WebhookVerification} is work done in this process (no remote call) and is
    * handed out as it is, so an open circuit never stops a webhook from being verified.
    */
   @Override

@@ -11,7 +11,7 @@ import java.util.function.Function;
  * Cursor helpers for providers whose API cannot read "only what is new" and must list everything on
  * each read. Such a provider re-reads the whole list, but these helpers make sure it never
  * re-delivers: only the items after the cursor are returned. Providers that can page from a position
- * (OpenAI's {@code after}) should do that instead.
+ * (an {@code after} parameter) should do that instead.
  */
 public final class Cursors {
   private Cursors() {}
@@ -92,7 +92,7 @@ public final class Cursors {
     try {
       return Math.max(0, Integer.parseInt(value));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("not a cursor of this provider: " + value, e);
+      throw new dev.tunekit.error.InvalidInputException("not a cursor of this provider: " + value, null, e);
     }
   }
 
@@ -100,7 +100,7 @@ public final class Cursors {
     try {
       return Long.parseLong(value);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("not a cursor of this provider: " + value, e);
+      throw new dev.tunekit.error.InvalidInputException("not a cursor of this provider: " + value, null, e);
     }
   }
 }

@@ -24,7 +24,7 @@ public final class FileUpload {
     this.format = Objects.requireNonNull(b.format, "FileUpload.format is required");
     this.role = Objects.requireNonNull(b.role, "FileUpload.role is required");
     if (b.sizeBytes < 0) {
-      throw new IllegalArgumentException("FileUpload.sizeBytes must not be negative, was " + b.sizeBytes);
+      throw new dev.tunekit.error.InvalidInputException("FileUpload.sizeBytes must not be negative, was " + b.sizeBytes);
     }
     this.sizeBytes = b.sizeBytes;
   }

@@ -58,8 +58,8 @@ public final class JobRequest {
   }
 
   /**
-   * Unique per run; the provider stores it with the job (OpenAI metadata, Bedrock
-   * {@code clientRequestToken}) so {@link TuningProvider#findJob(String)} can find the job again.
+   * Unique per run; the provider stores it with the job (in job metadata, a client
+   * request token or a client-chosen job id) so {@link TuningProvider#findJob(String)} can find the job again.
    */
   public String idempotencyKey() {
     return idempotencyKey;

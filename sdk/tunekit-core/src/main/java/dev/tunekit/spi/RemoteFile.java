@@ -19,7 +19,7 @@ public final class RemoteFile {
 
   private static String require(String v, String field) {
     if (v == null || v.isBlank()) {
-      throw new IllegalArgumentException("RemoteFile." + field + " is required and must not be blank");
+      throw new dev.tunekit.error.InvalidInputException("RemoteFile." + field + " is required and must not be blank");
     }
     return v;
   }
@@ -34,7 +34,7 @@ public final class RemoteFile {
     return new Builder().id(id).fileName(fileName).sizeBytes(sizeBytes);
   }
 
-  /** The provider's id (an OpenAI file id, an S3 URI, ...). */
+  /** The provider's id (a file id, an object-store URI, ...). */
   public String id() {
     return id;
   }

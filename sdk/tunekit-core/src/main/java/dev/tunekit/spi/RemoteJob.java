@@ -41,7 +41,7 @@ public final class RemoteJob {
         .trainedTokens(trainedTokens).metadata(metadata);
   }
 
-  /** The provider's job id (an OpenAI {@code ftjob-…}, a Bedrock job ARN). */
+  /** The provider's job id (a job id, a job ARN, ...). */
   public String id() {
     return id;
   }
