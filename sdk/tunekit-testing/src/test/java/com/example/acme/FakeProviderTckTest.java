@@ -33,7 +33,7 @@ import java.util.Set;
  * OpenAI's signing, with the secret passed in the options). It has no pause/resume or checkpoints, so
  * those two contracts are skipped, naming the capability.
  */
-class FakeProviderTckTest extends TuningProviderContract implements ChatContract, DeploymentsContract,
+public class FakeProviderTckTest extends TuningProviderContract implements ChatContract, DeploymentsContract,
     PauseResumeContract, CheckpointsContract, WebhookVerificationContract {
 
   @Override

@@ -23,12 +23,15 @@ public final class TckSummary implements TestWatcher, AfterAllCallback {
     int optionalPassed;
     final List<String> failed = new ArrayList<>();
     final List<String> skipped = new ArrayList<>();
+    final List<String> excluded = new ArrayList<>();
 
     String render(String provider) {
       StringBuilder sb = new StringBuilder("TCK summary for ").append(provider).append(": required ")
           .append(requiredPassed).append('/').append(required).append(" passed; optional ").append(optionalPassed)
-          .append('/').append(optional).append(" passed, ").append(skipped.size()).append(" skipped");
+          .append('/').append(optional).append(" passed, ").append(skipped.size()).append(" skipped, ")
+          .append(excluded.size()).append(" excluded");
       failed.forEach(f -> sb.append("\n  FAILED  ").append(f));
+      excluded.forEach(e -> sb.append("\n  excluded ").append(e));
       skipped.forEach(s -> sb.append("\n  skipped ").append(s));
       return sb.toString();
     }
@@ -80,6 +83,14 @@ public final class TckSummary implements TestWatcher, AfterAllCallback {
 
   @Override
   public void testDisabled(ExtensionContext context, Optional<String> reason) {
+    if (reason.filter(r -> r.startsWith("EXCLUDED")).isPresent()) {
+      Tally t = tally(context);
+      synchronized (t) {
+        t.optional++;
+        t.excluded.add(rule(context) + ": " + reason.get());
+      }
+      return;
+    }
     count(context, false, Optional.of("disabled: " + reason.orElse("no reason given")), false);
   }
 

@@ -58,7 +58,7 @@ import org.junit.jupiter.api.io.TempDir;
  * summary (required, passed, skipped) is printed after the class. Waits are bounded by
  * {@link #timeout()} ({@code TUNEKIT_TCK_TIMEOUT}, default 30s).
  */
-@ExtendWith(TckSummary.class)
+@ExtendWith({TckSummary.class, TckExclusions.class})
 public abstract class TuningProviderContract implements CapabilityContract {
 
   /** The capability types the TCK knows, with the contract interface that checks each. */
@@ -419,6 +419,27 @@ public abstract class TuningProviderContract implements CapabilityContract {
     }
     assertThat(problems).as("capabilities outside the contract").isEmpty();
   }
+  /**
+   * Every line of {@value TckExclusions#RESOURCE} that names this class names one of its rules. If
+   * this fails, fix the rule name in the file, or remove the line of a rule that no longer exists.
+   */
+  @Test
+  void required_exclusions_nameRealRules() {
+    java.util.Set<String> rules = new java.util.TreeSet<>();
+    for (Class<?> c = getClass(); c != null; c = c.getSuperclass()) {
+      for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
+        rules.add(m.getName());
+      }
+      for (Class<?> i : c.getInterfaces()) {
+        for (java.lang.reflect.Method m : i.getMethods()) {
+          rules.add(m.getName());
+        }
+      }
+    }
+    assertThat(TckExclusions.entriesFor(getClass())).as("exclusions naming a rule %s does not have",
+        getClass().getSimpleName()).allSatisfy(e -> assertThat(rules).as(e.source()).contains(e.rule()));
+  }
+
 
   private static Map<Class<? extends Capability>, Class<?>> contracts() {
     Map<Class<? extends Capability>, Class<?>> m = new LinkedHashMap<>();
