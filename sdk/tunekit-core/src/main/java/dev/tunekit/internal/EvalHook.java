@@ -335,7 +335,7 @@ public final class EvalHook implements AutoCloseable {
    * {@code evaluation:} section, unless the caller's baseline target is in the same group: one group has
    * one set of limits (the runner refuses two), so the tuned target then takes the baseline's.
    */
-  EvalTarget tunedTarget(Plan plan, String tunedModel) {
+  public EvalTarget tunedTarget(Plan plan, String tunedModel) {
     EvalTarget custom = plan.baseline();
     boolean shared = custom != null && custom.provider().equals(provider.name());
     int rpm = shared ? custom.requestsPerMinute() : limits.requestsPerMinute();
