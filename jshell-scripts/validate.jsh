@@ -1,6 +1,10 @@
 // Prints the dataset report for a fine-tuning file and exits non-zero when the dataset has errors.
 //
-//   jshell-scripts/tunekit validate.jsh FILE [--model M] [--provider openai|bedrock|local] [--epochs N] [--json]
+//   jshell-scripts/tunekit validate.jsh FILE [--model M] [--provider P] [--epochs N] [--json]
+//
+// Limits and prices come from the model catalogs of the provider modules on the class path. Without
+// --provider, the first catalog that lists the model is used; --provider names a provider type
+// (openai, azure, bedrock, local, ...) to use that type's catalog.
 //
 // Exit status: 0 no errors (warnings allowed), 1 the dataset has errors, 2 bad arguments or unreadable file.
 var args = Script.args("json");
@@ -11,7 +15,7 @@ int status = Script.run(() -> {
   }
   var file = Path.of(args.positional(0, "FILE"));
   var options = new ValidationOptions(
-      args.option("provider").orElse("openai"),
+      args.option("provider").orElse(""),
       args.option("model").orElse("gpt-4o-mini-2024-07-18"));
   if (args.option("epochs").isPresent()) {
     String epochs = args.option("epochs").get();

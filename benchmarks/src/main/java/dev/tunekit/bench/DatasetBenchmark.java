@@ -55,7 +55,7 @@ public final class DatasetBenchmark {
       resetPeaks();
       long cpu0 = processCpuNanos();
       long t0 = System.nanoTime();
-      report = Dataset.of(file).validate(ValidationOptions.openai(model));
+      report = Dataset.of(file).validate(new ValidationOptions("openai", model));
       double secs = (System.nanoTime() - t0) / 1e9;
       double cpu = (processCpuNanos() - cpu0) / 1e9;
       TokenStats t = report.tokens();
@@ -87,7 +87,7 @@ public final class DatasetBenchmark {
         }
       }
     }
-    DatasetReport java = Dataset.of(sample).validate(ValidationOptions.openai(model));
+    DatasetReport java = Dataset.of(sample).validate(new ValidationOptions("openai", model));
     String encoding = java.tokens().encoding();
     Path script = Path.of("benchmarks/tiktoken/count.mjs");
     ProcessBuilder pb = new ProcessBuilder("node", script.toString(), sample.toString(), encoding);

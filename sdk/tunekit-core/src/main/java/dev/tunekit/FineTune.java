@@ -56,7 +56,7 @@ import java.util.function.Consumer;
  * }</pre>
  */
 public final class FineTune {
-  /** Metadata pairs left for the user once Tunekit stores its own (OpenAI allows 16). */
+  /** Metadata pairs left for the user once Tunekit stores its own (providers allow as few as 16). */
   static final int MAX_METADATA = 14;
   private final Workflow workflow;
   private String model;
@@ -264,8 +264,8 @@ public final class FineTune {
 
   /**
    * Whether the tuned model is deployed before it is evaluated (default {@code false}). Turn it on for
-   * providers that serve a tuned model only through a deployment, such as Amazon Bedrock (on-demand
-   * deployment): the tuned model is then evaluated through its deployment and, when the
+   * providers that serve a tuned model only through a deployment, such as a custom model
+   * deployment: the tuned model is then evaluated through its deployment and, when the
    * {@linkplain #gate gate} blocks, the deployment is removed again so it stops billing, and
    * {@link Run#deploy()} refuses. When the gate passes, {@link Run#deploy()} returns that deployment.
    * Needs {@link #evaluateWith}.

@@ -111,8 +111,8 @@ public final class Run {
 
   /**
    * Like {@link #deploy()}, with provider-specific options for this deployment, overriding the
-   * provider's configured defaults — for Bedrock {@code deployment} ({@code onDemand} or
-   * {@code provisioned}), {@code modelUnits} and {@code commitmentDuration}.
+   * provider's configured defaults (see the provider module's
+   * documentation for the keys, such as a deployment kind or capacity).
    */
   public Deployment deploy(Map<String, ?> options) {
     return workflow.deploy(id, Map.copyOf(options));

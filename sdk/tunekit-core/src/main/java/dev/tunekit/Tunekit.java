@@ -180,7 +180,7 @@ public final class Tunekit implements AutoCloseable {
     return new RoutedChatModel(workflow.provider(), Objects.requireNonNull(modelId, "modelId"));
   }
 
-  /** The name of the provider in use, such as {@code openai}. */
+  /** The name of the provider in use, as chosen in config. */
   public String provider() {
     return workflow.provider().name();
   }
@@ -254,7 +254,7 @@ public final class Tunekit implements AutoCloseable {
       return this;
     }
 
-    /** The provider by name, such as {@code openai}, {@code azure}, {@code bedrock} or {@code local}. */
+    /** The provider by name: a factory's name, or a config section that names one with {@code type:}. */
     public Builder provider(String name) {
       if (name == null || name.isBlank()) {
         throw new InvalidInputException("provider name must not be blank");
@@ -263,7 +263,7 @@ public final class Tunekit implements AutoCloseable {
       return this;
     }
 
-    /** One provider setting, such as {@code apiKey} = {@code ${OPENAI_API_KEY}}. */
+    /** One provider setting, such as {@code apiKey} = {@code ${MY_API_KEY}}. */
     public Builder setting(String key, Object value) {
       settings.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
       return this;
@@ -412,7 +412,7 @@ public final class Tunekit implements AutoCloseable {
         cl = Tunekit.class.getClassLoader();
       }
       TreeSet<String> known = new TreeSet<>();
-      // A provider section may name its kind with `type:` (e.g. `vllm: {type: openai-compatible, ...}`),
+      // A provider section may name its kind with `type:` (e.g. `gpu-box: {type: some-kind, ...}`),
       // so several endpoints of one kind can be configured side by side under names of their own.
       Object typeSetting = config.providerValues().get("type");
       String kind = typeSetting == null || String.valueOf(typeSetting).isBlank() ? config.provider()
@@ -428,8 +428,8 @@ public final class Tunekit implements AutoCloseable {
       throw new InvalidInputException("unknown provider '" + kind + "'. "
           + (known.isEmpty() ? "No provider is on the classpath"
               : "Providers on the classpath: " + String.join(", ", known))
-          + ". Check the spelling, or add the module that provides it (tunekit-openai, tunekit-bedrock, tunekit-local,"
-          + " or tunekit-all for every one).", config.providerLocation());
+          + ". Check the spelling, or add the module that provides it to the class path (see docs/config.md).",
+          config.providerLocation());
     }
   }
 }

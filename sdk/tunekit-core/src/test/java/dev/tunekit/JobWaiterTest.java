@@ -56,7 +56,7 @@ class JobWaiterTest {
   };
 
   private String job() {
-    String file = fake.upload(new FileUpload(Path.of("t"), "t", "s", 1, DatasetFormat.OPENAI_CHAT,
+    String file = fake.upload(new FileUpload(Path.of("t"), "t", "s", 1, DatasetFormat.CHAT_JSONL,
         FileUpload.Role.TRAINING)).id();
     return fake.createJob(new JobRequest("run-1", "k", "m", TrainingMethod.SUPERVISED, file, Optional.empty(),
         Hyperparameters.defaults(), Optional.empty(), Map.of())).id();

@@ -37,7 +37,7 @@ class ResilientProviderTest {
   private final ResilientProvider provider = new ResilientProvider(fake, settings, clock, sleeper);
 
   private String aJob() {
-    RemoteFile f = fake.upload(new FileUpload(Path.of("t.jsonl"), "t.jsonl", "abc", 10, DatasetFormat.OPENAI_CHAT,
+    RemoteFile f = fake.upload(new FileUpload(Path.of("t.jsonl"), "t.jsonl", "abc", 10, DatasetFormat.CHAT_JSONL,
         FileUpload.Role.TRAINING));
     return fake.createJob(request("key-1", f.id())).id();
   }
@@ -102,7 +102,7 @@ class ResilientProviderTest {
 
   @Test
   void createWithUnknownOutcomeThatTookEffectIsNotRepeated() {
-    RemoteFile f = fake.upload(new FileUpload(Path.of("t.jsonl"), "t.jsonl", "abc", 10, DatasetFormat.OPENAI_CHAT,
+    RemoteFile f = fake.upload(new FileUpload(Path.of("t.jsonl"), "t.jsonl", "abc", 10, DatasetFormat.CHAT_JSONL,
         FileUpload.Role.TRAINING));
     fake.commitThenFail(Op.CREATE_JOB, FakeProvider.http(504));
     assertThat(provider.createJob(request("key-9", f.id())).id()).isEqualTo("ftjob-1");
@@ -114,7 +114,7 @@ class ResilientProviderTest {
 
   @Test
   void createIsNotRepeatedWhenItCannotBeCheckedWhetherItTookEffect() {
-    RemoteFile f = fake.upload(new FileUpload(Path.of("t.jsonl"), "t.jsonl", "abc", 10, DatasetFormat.OPENAI_CHAT,
+    RemoteFile f = fake.upload(new FileUpload(Path.of("t.jsonl"), "t.jsonl", "abc", 10, DatasetFormat.CHAT_JSONL,
         FileUpload.Role.TRAINING));
     fake.failNext(Op.CREATE_JOB, FakeProvider.timeoutAfterSend());
     fake.failNext(Op.FIND_JOB, 10, () -> FakeProvider.http(503));

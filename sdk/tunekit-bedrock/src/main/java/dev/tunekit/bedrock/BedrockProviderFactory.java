@@ -1,8 +1,14 @@
 package dev.tunekit.bedrock;
 
+import dev.tunekit.dataset.DatasetContributor;
+import dev.tunekit.dataset.DatasetConverter;
+import dev.tunekit.dataset.DatasetFormat;
+import dev.tunekit.dataset.ModelCatalog;
 import dev.tunekit.spi.ProviderSettings;
 import dev.tunekit.spi.TuningProvider;
 import dev.tunekit.spi.TuningProviderFactory;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -18,8 +24,12 @@ import java.util.Set;
  * {@code multipartThresholdBytes}, {@code multipartPartSizeBytes}. Credentials always come from the AWS
  * default chain (environment, profile, SSO, container or instance role) and are never read from
  * {@code tunekit.yaml}.
+ *
+ * <p>As a {@link DatasetContributor} it contributes Bedrock's model catalog (limits, default epochs and
+ * prices) and the formats Bedrock trains on, {@code bedrock-conversation-2024} and
+ * {@code bedrock-prompt-completion}, with their converters from chat JSONL.
  */
-public final class BedrockProviderFactory implements TuningProviderFactory {
+public final class BedrockProviderFactory implements TuningProviderFactory, DatasetContributor {
 
   /** Creates the factory (called by {@link java.util.ServiceLoader}). */
   public BedrockProviderFactory() {}
@@ -37,5 +47,21 @@ public final class BedrockProviderFactory implements TuningProviderFactory {
   @Override
   public TuningProvider create(ProviderSettings settings) {
     return new BedrockProvider(BedrockConfig.from(settings), null);
+  }
+
+  /** Bedrock's model catalog for {@code bedrock}. */
+  @Override
+  public Optional<ModelCatalog> catalog(String type) {
+    return names().contains(type) ? Optional.of(BedrockFormats.CATALOG) : Optional.empty();
+  }
+
+  @Override
+  public List<DatasetFormat> formats() {
+    return List.of(BedrockFormats.CONVERSATION, BedrockFormats.PROMPT_COMPLETION);
+  }
+
+  @Override
+  public Optional<DatasetConverter> converter(DatasetFormat format) {
+    return BedrockFormats.converter(format);
   }
 }

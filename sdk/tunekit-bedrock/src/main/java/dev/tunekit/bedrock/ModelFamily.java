@@ -16,36 +16,36 @@ import java.util.Map;
  */
 enum ModelFamily {
   /** Amazon Nova Micro, Lite and Pro. */
-  NOVA(DatasetFormat.BEDROCK_CONVERSATION, true, Map.of(
+  NOVA(BedrockFormats.CONVERSATION, true, Map.of(
       "epochCount", Range.ints(1, 5),
       "learningRate", Range.doubles(1e-6, 1e-4),
       "learningRateWarmupSteps", Range.ints(0, 100))),
   /** Amazon Titan Text Premier. */
-  TITAN_PREMIER(DatasetFormat.BEDROCK_TITAN, false, Map.of(
+  TITAN_PREMIER(BedrockFormats.PROMPT_COMPLETION, false, Map.of(
       "epochCount", Range.ints(1, 5),
       "batchSize", Range.ints(1, 1),
       "learningRate", Range.doubles(1e-7, 1e-5),
       "learningRateWarmupSteps", Range.ints(0, 20))),
   /** Amazon Titan Text Lite and Express. */
-  TITAN_TEXT(DatasetFormat.BEDROCK_TITAN, false, Map.of(
+  TITAN_TEXT(BedrockFormats.PROMPT_COMPLETION, false, Map.of(
       "epochCount", Range.ints(1, 10),
       "batchSize", Range.ints(1, 64),
       "learningRate", Range.doubles(0.0, 1.0),
       "learningRateWarmupSteps", Range.ints(0, 250))),
   /** Anthropic Claude 3 Haiku. */
-  CLAUDE_3_HAIKU(DatasetFormat.BEDROCK_CONVERSATION, false, Map.of(
+  CLAUDE_3_HAIKU(BedrockFormats.CONVERSATION, false, Map.of(
       "epochCount", Range.ints(1, 10),
       "batchSize", Range.ints(4, 256),
       "learningRateMultiplier", Range.doubles(0.1, 2.0),
       "earlyStoppingThreshold", Range.doubles(0.0, 0.1),
       "earlyStoppingPatience", Range.ints(1, 10))),
   /** Meta Llama 3.1, 3.2 (and, by assumption, 3.3). */
-  LLAMA_3(DatasetFormat.BEDROCK_CONVERSATION, false, Map.of(
+  LLAMA_3(BedrockFormats.CONVERSATION, false, Map.of(
       "epochCount", Range.ints(1, 10),
       "batchSize", Range.ints(1, 1),
       "learningRate", Range.doubles(5e-6, 0.1))),
   /** Any other base model: hyperparameters are passed through and Bedrock checks them. */
-  OTHER(DatasetFormat.BEDROCK_CONVERSATION, false, Map.of());
+  OTHER(BedrockFormats.CONVERSATION, false, Map.of());
 
   final DatasetFormat format;
   /** Whether a tuned model of this family can be served on demand (custom model deployment). */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tunekit.model.Hyperparameters;
 import dev.tunekit.model.JobStatus;
-import dev.tunekit.dataset.DatasetFormat;
 import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.JobRequest;
 import dev.tunekit.spi.ProviderSettings;
@@ -78,7 +77,7 @@ class BedrockLiveTest {
     String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     try (BedrockProvider p = provider()) {
       FileUpload up = new FileUpload(file, sha.substring(0, 8) + "-live.jsonl", sha, bytes.length,
-          DatasetFormat.BEDROCK_CONVERSATION, FileUpload.Role.TRAINING);
+          BedrockFormats.CONVERSATION, FileUpload.Role.TRAINING);
       RemoteFile remote = p.findFile(up).orElseGet(() -> p.upload(up));
       String key = "live-" + UUID.randomUUID();
       JobRequest req = new JobRequest("live", key, "amazon.nova-micro-v1:0:128k", TrainingMethod.SUPERVISED, remote.id(),

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tunekit.model.Hyperparameters;
 import dev.tunekit.error.InvalidInputException;
 import dev.tunekit.model.MetricPoint;
-import dev.tunekit.dataset.DatasetFormat;
 import dev.tunekit.dataset.DatasetKind;
 import dev.tunekit.spi.JobRequest;
 import dev.tunekit.spi.ProviderSettings;
@@ -172,10 +171,10 @@ class MappingRulesTest {
   @Test
   void trainingFormatFollowsTheFamilyAndPreferenceDataIsRefused() {
     try (BedrockProvider p = Fixtures.provider(tmp, Fixtures.settings("http://127.0.0.1:9", "http://127.0.0.1:9"))) {
-      assertThat(p.trainingFormat(Fixtures.NOVA, DatasetKind.CHAT)).isEqualTo(DatasetFormat.BEDROCK_CONVERSATION);
-      assertThat(p.trainingFormat("amazon.titan-text-express-v1:0:8k", DatasetKind.CHAT)).isEqualTo(DatasetFormat.BEDROCK_TITAN);
+      assertThat(p.trainingFormat(Fixtures.NOVA, DatasetKind.CHAT)).isEqualTo(BedrockFormats.CONVERSATION);
+      assertThat(p.trainingFormat("amazon.titan-text-express-v1:0:8k", DatasetKind.CHAT)).isEqualTo(BedrockFormats.PROMPT_COMPLETION);
       assertThat(p.trainingFormat("anthropic.claude-3-haiku-20240307-v1:0:200k", DatasetKind.CHAT))
-          .isEqualTo(DatasetFormat.BEDROCK_CONVERSATION);
+          .isEqualTo(BedrockFormats.CONVERSATION);
       assertThatThrownBy(() -> p.trainingFormat(Fixtures.NOVA, DatasetKind.PREFERENCE))
           .isInstanceOf(InvalidInputException.class).hasMessageContaining("preference");
     }

@@ -11,7 +11,6 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.tunekit.error.AuthenticationException;
 import dev.tunekit.model.MetricPoint;
 import dev.tunekit.error.NotFoundException;
-import dev.tunekit.dataset.DatasetFormat;
 import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.RemoteFile;
 import java.net.URI;
@@ -92,7 +91,7 @@ class S3UploadTest {
     Path p = tmp.resolve(name);
     Files.write(p, bytes);
     String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    return new FileUpload(p, sha.substring(0, 8) + "-" + name, sha, bytes.length, DatasetFormat.BEDROCK_CONVERSATION,
+    return new FileUpload(p, sha.substring(0, 8) + "-" + name, sha, bytes.length, BedrockFormats.CONVERSATION,
         FileUpload.Role.TRAINING);
   }
 

@@ -1,5 +1,6 @@
 package dev.tunekit.dataset;
 
+import dev.tunekit.error.InvalidInputException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
@@ -8,7 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Counts chat tokens the way OpenAI's cookbook does ({@code num_tokens_from_messages} in "How to count
+ * Counts chat tokens the way the tiktoken cookbook does ({@code num_tokens_from_messages} in "How to count
  * tokens with tiktoken"): 3 tokens per message, the tokens of every string value of the message
  * ({@code role}, {@code content}, {@code name}, {@code tool_call_id}), 1 more per {@code name}, and 3
  * for the reply priming. Text is encoded as ordinary text (special-token strings such as
@@ -61,7 +62,7 @@ final class ChatTokens {
   static ChatTokens forEncoding(String name) {
     Optional<Encoding> e = REGISTRY.getEncoding(name);
     if (e.isEmpty()) {
-      throw new IllegalArgumentException("unknown tiktoken encoding " + name);
+      throw new InvalidInputException("unknown tiktoken encoding '" + name + "'; the catalog must name o200k_base or cl100k_base");
     }
     return new ChatTokens(e.get(), name.equals("cl100k_base") ? 10 : 7);
   }

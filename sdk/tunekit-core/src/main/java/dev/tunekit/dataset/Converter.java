@@ -1,8 +1,7 @@
 package dev.tunekit.dataset;
 
+import dev.tunekit.error.TunekitException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tunekit.error.InvalidInputException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -14,29 +13,30 @@ import java.nio.file.StandardCopyOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
- * Writes a validated dataset in a provider's format, split deterministically into training and
- * validation files, each with its SHA-256. Refuses (with the reason and the line) any example whose
- * conversion would lose information. Files are written to temporary names and moved into place only
- * when the whole conversion succeeded.
+ * Writes a validated dataset in a target format, split deterministically into training and
+ * validation files, each with its SHA-256. The neutral formats are written as read; any other format
+ * goes through the {@link DatasetConverter} its provider module contributes, which refuses (with the
+ * reason; the line is added here) any example whose conversion would lose information. Files are
+ * written to temporary names and moved into place only when the whole conversion succeeded.
  */
 final class Converter {
-  static final String SCHEMA_VERSION = "bedrock-conversation-2024";
-
   private final Path source;
   private final DatasetKind kind;
   private final DatasetFormat format;
+  /** Null for the neutral formats. */
+  private final DatasetConverter converter;
 
-  Converter(Path source, DatasetKind kind, DatasetFormat format) {
+  Converter(Path source, DatasetKind kind, DatasetFormat format, DatasetConverter converter) {
     this.source = source;
     this.kind = kind;
     this.format = format;
+    this.converter = converter;
   }
 
   PreparedDataset convert(long examples, Path outDir, double validationFraction, long seed) throws IOException {
@@ -106,30 +106,25 @@ final class Converter {
   }
 
   private void refuseKindMismatch() {
-    boolean ok;
-    String why;
-    switch (format) {
-      case OPENAI_PREFERENCE:
-        ok = kind == DatasetKind.PREFERENCE;
-        why = "chat examples have no preferred/non-preferred outputs to train preferences on";
-        break;
-      case OPENAI_CHAT:
-        ok = kind == DatasetKind.CHAT;
-        why = "converting preference pairs to chat would drop every non_preferred_output; use OPENAI_PREFERENCE";
-        break;
-      default:
-        ok = kind == DatasetKind.CHAT;
-        why = "the Bedrock formats have no preference pairs: the non_preferred_output of every example would be lost";
-        break;
+    Optional<String> why;
+    if (converter != null) {
+      why = converter.refusal(kind);
+    } else if (format.equals(DatasetFormat.PREFERENCE_JSONL)) {
+      why = kind == DatasetKind.PREFERENCE ? Optional.empty()
+          : Optional.of("chat examples have no preferred/non-preferred outputs to train preferences on");
+    } else {
+      why = kind == DatasetKind.CHAT ? Optional.empty()
+          : Optional.of("converting preference pairs to chat would drop every non_preferred_output; use "
+              + DatasetFormat.PREFERENCE_JSONL);
     }
-    if (!ok) {
-      throw new InvalidInputException("cannot convert a " + kind.name().toLowerCase() + " dataset to " + format
-          + ": " + why, source.toString());
+    if (why.isPresent()) {
+      throw new InvalidInputException("cannot convert a " + kind.name().toLowerCase(Locale.ROOT) + " dataset to "
+          + format + ": " + why.get(), source.toString());
     }
   }
 
   private byte[] convertLine(LineBatch b, int i) {
-    if (format == DatasetFormat.OPENAI_CHAT || format == DatasetFormat.OPENAI_PREFERENCE) {
+    if (converter == null) {
       byte[] out = new byte[b.length[i]];
       System.arraycopy(b.data, b.start[i], out, 0, out.length);
       return out;
@@ -139,93 +134,17 @@ final class Converter {
     if (root == null) {
       throw refuse(b.lineNo[i], "the line is not valid JSON; validate the dataset first");
     }
-    JsonNode converted = format == DatasetFormat.BEDROCK_CONVERSATION
-        ? toBedrockConversation(root, b.lineNo[i]) : toTitan(root, b.lineNo[i]);
+    JsonNode converted;
+    try {
+      converted = converter.convert(root);
+    } catch (ConversionRefusedException e) {
+      throw refuse(b.lineNo[i], e.getMessage());
+    }
     try {
       return ExampleChecker.MAPPER.writeValueAsBytes(converted);
     } catch (IOException e) {
-      throw new IllegalStateException(e);
+      throw new TunekitException("cannot write converted line " + b.lineNo[i] + ": " + e.getMessage(), e);
     }
-  }
-
-  /** Splits off leading system messages and checks that nothing Bedrock cannot hold is present. */
-  private List<JsonNode> checkConvertible(JsonNode root, long line, List<String> system) {
-    for (String key : List.of("tools", "functions")) {
-      if (root.has(key)) {
-        throw refuse(line, "it defines \"" + key + "\", which " + format + " cannot hold");
-      }
-    }
-    List<JsonNode> turns = new ArrayList<>();
-    for (JsonNode m : root.path("messages")) {
-      String role = m.path("role").asText();
-      if (m.has("tool_calls") || m.has("function_call") || role.equals("tool") || role.equals("function")) {
-        throw refuse(line, "it has tool calls or tool results, which " + format + " cannot hold");
-      }
-      if (m.has("name")) {
-        throw refuse(line, "a message has a \"name\", which " + format + " cannot hold");
-      }
-      if (m.has("weight") && m.path("weight").asDouble(1) == 0) {
-        throw refuse(line, "an assistant message has weight 0, and " + format + " trains on every assistant "
-            + "message");
-      }
-      if (role.equals("system")) {
-        if (!turns.isEmpty()) {
-          throw refuse(line, "a system message follows the conversation's start; " + format + " takes system "
-              + "text only before the first turn");
-        }
-        system.add(m.path("content").asText());
-      } else {
-        turns.add(m);
-      }
-    }
-    for (int t = 0; t < turns.size(); t++) {
-      String expected = t % 2 == 0 ? "user" : "assistant";
-      String role = turns.get(t).path("role").asText();
-      if (!role.equals(expected)) {
-        throw refuse(line, "turn " + (t + 1) + " is " + role + " where " + expected + " was expected; " + format
-            + " needs user and assistant turns alternating, starting with user");
-      }
-    }
-    if (turns.isEmpty() || turns.size() % 2 != 0) {
-      throw refuse(line, "the conversation must end with an assistant turn");
-    }
-    return turns;
-  }
-
-  private JsonNode toBedrockConversation(JsonNode root, long line) {
-    List<String> system = new ArrayList<>();
-    List<JsonNode> turns = checkConvertible(root, line, system);
-    ObjectNode out = ExampleChecker.MAPPER.createObjectNode();
-    out.put("schemaVersion", SCHEMA_VERSION);
-    if (!system.isEmpty()) {
-      ArrayNode s = out.putArray("system");
-      system.forEach(text -> s.addObject().put("text", text));
-    }
-    ArrayNode ms = out.putArray("messages");
-    for (JsonNode m : turns) {
-      ObjectNode o = ms.addObject();
-      o.put("role", m.path("role").asText());
-      o.putArray("content").addObject().put("text", m.path("content").asText());
-    }
-    return out;
-  }
-
-  private JsonNode toTitan(JsonNode root, long line) {
-    List<String> system = new ArrayList<>();
-    List<JsonNode> turns = checkConvertible(root, line, system);
-    if (turns.size() != 2) {
-      throw refuse(line, "it has " + turns.size() / 2 + " user/assistant exchanges; " + format + " holds exactly "
-          + "one prompt and one completion");
-    }
-    StringBuilder prompt = new StringBuilder();
-    for (String s : system) {
-      prompt.append(s).append("\n\n");
-    }
-    prompt.append(turns.get(0).path("content").asText());
-    ObjectNode out = ExampleChecker.MAPPER.createObjectNode();
-    out.put("prompt", prompt.toString());
-    out.put("completion", turns.get(1).path("content").asText());
-    return out;
   }
 
   private InvalidInputException refuse(long line, String why) {
@@ -248,7 +167,7 @@ final class Converter {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+      throw new TunekitException("SHA-256 is missing from this JVM", e);
     }
   }
 

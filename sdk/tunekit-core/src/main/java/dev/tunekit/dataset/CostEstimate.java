@@ -6,13 +6,13 @@ import java.util.Objects;
 
 /**
  * An estimate of what training on a dataset costs: billing tokens per epoch × epochs × the price per
- * trained token from the provider's data file. An estimate, not a quote: {@link #assumptions()} says
+ * trained token from the provider's model catalog. An estimate, not a quote: {@link #assumptions()} says
  * what it rests on.
  *
  * @param provider the provider whose price applies
  * @param model the model whose price applies
  * @param epochs epochs assumed
- * @param epochsSource how the epochs were chosen (set, provider default, OpenAI's default-epoch rule)
+ * @param epochsSource how the epochs were chosen (set, the model's default, or the catalog's scaled default rule)
  * @param billingTokensPerEpoch tokens billed per epoch
  * @param trainedTokens billing tokens × epochs
  * @param pricePerMillionTokens price per 1M trained tokens
@@ -43,13 +43,14 @@ public record CostEstimate(
   }
 
   /**
-   * OpenAI's default-epoch rule (cookbook {@code chat_finetuning_data_prep}): 3 epochs; if examples × 3
-   * is under 100, {@code min(25, 100 / examples)}; if over 25,000, {@code max(1, 25,000 / examples)}.
+   * The scaled default-epoch rule of the fine-tuning cookbook ({@code chat_finetuning_data_prep}): 3
+   * epochs; if examples × 3 is under 100, {@code min(25, 100 / examples)}; if over 25,000,
+   * {@code max(1, 25,000 / examples)}. Used when a model's catalog entry sets no default epochs.
    *
    * @param examples number of training examples (at least 1)
-   * @return the epochs OpenAI uses when none are set
+   * @return the epochs the rule gives when none are set
    */
-  public static int openAiDefaultEpochs(long examples) {
+  public static int scaledDefaultEpochs(long examples) {
     if (examples < 1) {
       return 3;
     }

@@ -7,8 +7,9 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * A fine-tuning dataset in a JSONL file: OpenAI chat examples ({@code {"messages": [...]}}) or
- * preference pairs ({@code input}, {@code preferred_output}, {@code non_preferred_output}).
+ * A fine-tuning dataset in a JSONL file, Tunekit's neutral input: chat examples
+ * ({@code {"messages": [...]}}) or preference pairs ({@code input}, {@code preferred_output},
+ * {@code non_preferred_output}).
  *
  * <p>Everything is streamed: a file of any size validates and converts in constant memory.
  *
@@ -16,7 +17,7 @@ import java.util.Objects;
  * DatasetReport report = Dataset.of(Path.of("train.jsonl")).validate("gpt-4o-mini-2024-07-18");
  * report.print();                       // findings with line numbers, token statistics, cost
  * PreparedDataset files = Dataset.of(Path.of("train.jsonl"))
- *     .prepare(DatasetFormat.OPENAI_CHAT, Path.of("out"), 0.1, 42);
+ *     .prepare(DatasetFormat.CHAT_JSONL, Path.of("out"), 0.1, 42);
  * }</pre>
  */
 public final class Dataset {
@@ -36,19 +37,24 @@ public final class Dataset {
     return path;
   }
 
-  /** Validates for an OpenAI model (see {@link #validate(ValidationOptions)}). */
+  /**
+   * Validates for a model, with the limits and price of the first model catalog on the class path that
+   * lists it (see {@link #validate(ValidationOptions)} and {@link ValidationOptions#forModel(String)}).
+   */
   public DatasetReport validate(String model) {
-    return validate(ValidationOptions.openai(model));
+    return validate(ValidationOptions.forModel(model));
   }
 
   /**
    * Validates for a provider and model: every line is checked (encoding, JSON, shape, the model's
    * per-example token limit), tokens are counted with the model's tiktoken encoding, and the training
-   * cost is estimated from the provider's price data. Never throws for bad content: problems become
+   * cost is estimated from the provider's price data. The limits and prices come from the model catalog
+   * that the provider type's module contributes ({@link DatasetContributor}); without one, the model is
+   * reported unknown and only the structure is checked. Never throws for bad content: problems become
    * findings with their line. Throws {@link InvalidInputException} only when the file cannot be read.
    */
   public DatasetReport validate(ValidationOptions options) {
-    ModelSpec spec = ModelCatalog.resolve(options.provider(), options.model());
+    ModelSpec spec = Contributors.discover().resolve(options.provider(), options.model());
     return new Validator(spec, options.maxFindingsPerCode(), options.epochs(), Validator.DEFAULT_MAX_LINE_BYTES,
         Validator.defaultThreads()).validate(path);
   }
@@ -66,17 +72,19 @@ public final class Dataset {
    *
    * <p>The dataset is checked first (without model limits: validate for the model to check those); a
    * dataset with errors is refused. A conversion that would lose information is refused with the reason
-   * and line: preference pairs to a chat format, tools, tool calls, names or weight-0 messages to the
-   * Bedrock formats, more than one exchange to Titan's prompt/completion. For Titan, system messages are
-   * placed before the user text in the prompt, separated by a blank line.
+   * and line, such as preference pairs to a chat format. The neutral formats ({@link DatasetFormat#CHAT_JSONL},
+   * {@link DatasetFormat#PREFERENCE_JSONL}) are written as read; any other format is converted by the
+   * {@link DatasetConverter} its provider module contributes, and a format nobody contributes is refused
+   * with the list of contributors asked.
    *
-   * @throws InvalidInputException if the dataset has errors, the conversion would lose information, the
-   *     fraction is not in [0, 1), or the files cannot be written
+   * @throws InvalidInputException if the dataset has errors, the conversion would lose information, no
+   *     module converts to the format, the fraction is not in [0, 1), or the files cannot be written
    */
   public PreparedDataset prepare(DatasetFormat format, Path outDir, double validationFraction, long seed) {
     Objects.requireNonNull(format, "format");
     Objects.requireNonNull(outDir, "outDir");
     Converter.validationCount(0, validationFraction);
+    DatasetConverter converter = format.isNeutral() ? null : Contributors.discover().converter(format, path.toString());
     DatasetReport report = new Validator(ModelSpec.structural(), 1, 0, Validator.DEFAULT_MAX_LINE_BYTES,
         Validator.defaultThreads()).validate(path);
     if (report.hasErrors()) {
@@ -88,7 +96,7 @@ public final class Dataset {
           first.line() == 0 ? path.toString() : path + ":" + first.line());
     }
     try {
-      return new Converter(path, report.kind(), format).convert(report.examples(), outDir, validationFraction, seed);
+      return new Converter(path, report.kind(), format, converter).convert(report.examples(), outDir, validationFraction, seed);
     } catch (IOException e) {
       throw new InvalidInputException("cannot write the converted dataset: " + e.getMessage(), outDir.toString(), e);
     } catch (UncheckedIOException e) {

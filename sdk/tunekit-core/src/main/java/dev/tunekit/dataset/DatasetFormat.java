@@ -1,13 +1,58 @@
 package dev.tunekit.dataset;
 
-/** A file format that some provider trains on. Tunekit converts datasets into these. */
-public enum DatasetFormat {
-  /** OpenAI chat fine-tuning JSONL: {@code {"messages":[...]}} per line. */
-  OPENAI_CHAT,
-  /** OpenAI preference (DPO) JSONL: {@code input}, {@code preferred_output}, {@code non_preferred_output}. */
-  OPENAI_PREFERENCE,
-  /** Amazon Bedrock {@code bedrock-conversation-2024} (Nova, Claude and Llama families). */
-  BEDROCK_CONVERSATION,
-  /** Amazon Titan text {@code {"prompt":…,"completion":…}}. */
-  BEDROCK_TITAN
+import dev.tunekit.error.InvalidInputException;
+import java.util.Objects;
+
+/**
+ * A file format that a provider trains on, named by a stable id. Open: Tunekit's core knows only the
+ * two neutral formats it reads, {@link #CHAT_JSONL} and {@link #PREFERENCE_JSONL}; any other format is
+ * contributed, with its converter, by the provider module that trains on it (see
+ * {@link DatasetContributor}). Two formats are the same when their ids are; the description is prose.
+ *
+ * @param id stable id: lower-case letters, digits, dots and dashes, such as {@code chat-jsonl}
+ * @param description one line saying what a line of the file looks like
+ */
+public record DatasetFormat(String id, String description) {
+  /** Chat JSONL, Tunekit's neutral input: {@code {"messages":[{"role":…,"content":…},…]}} per line. */
+  public static final DatasetFormat CHAT_JSONL = new DatasetFormat("chat-jsonl",
+      "chat JSONL: {\"messages\":[{\"role\":...,\"content\":...},...]} per line");
+  /** Preference JSONL: {@code input}, {@code preferred_output}, {@code non_preferred_output} per line. */
+  public static final DatasetFormat PREFERENCE_JSONL = new DatasetFormat("preference-jsonl",
+      "preference JSONL: {\"input\":{...},\"preferred_output\":[...],\"non_preferred_output\":[...]} per line");
+
+  /** Canonical constructor: checks the id. */
+  public DatasetFormat {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(description, "description");
+    if (!id.matches("[a-z0-9][a-z0-9.-]{0,63}")) {
+      throw new InvalidInputException("a dataset format id is 1 to 64 lower-case letters, digits, dots and "
+          + "dashes (such as chat-jsonl), was '" + id + "'");
+    }
+  }
+
+  /** The neutral format a dataset of {@code kind} is read in. */
+  public static DatasetFormat neutral(DatasetKind kind) {
+    return kind == DatasetKind.PREFERENCE ? PREFERENCE_JSONL : CHAT_JSONL;
+  }
+
+  /** Whether this is one of the neutral formats Tunekit reads (written as they are read). */
+  public boolean isNeutral() {
+    return equals(CHAT_JSONL) || equals(PREFERENCE_JSONL);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof DatasetFormat f && f.id.equals(id);
+  }
+
+  @Override
+  public int hashCode() {
+    return id.hashCode();
+  }
+
+  /** The id. */
+  @Override
+  public String toString() {
+    return id;
+  }
 }

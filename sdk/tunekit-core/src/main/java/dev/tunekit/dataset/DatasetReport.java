@@ -1,12 +1,12 @@
 package dev.tunekit.dataset;
 
+import dev.tunekit.error.TunekitException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -213,7 +213,7 @@ public record DatasetReport(
     try {
       return JSON.writeValueAsString(root);
     } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
+      throw new TunekitException("cannot write the dataset report as JSON", e);
     }
   }
 

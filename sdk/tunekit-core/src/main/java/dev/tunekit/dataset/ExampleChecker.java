@@ -20,8 +20,8 @@ import java.util.Set;
 
 /**
  * Checks one line of a JSONL dataset: bytes (UTF-8, BOM, CRLF, blank, length), JSON (syntax, duplicate
- * keys, nesting, trailing content) and shape (OpenAI chat or preference format, with every check of
- * OpenAI's cookbook data-preparation script and more). Counts the example's tokens. One instance per
+ * keys, nesting, trailing content) and shape (chat or preference JSONL, with every check of the
+ * fine-tuning cookbook's data-preparation script and more). Counts the example's tokens. One instance per
  * thread (it holds a decoder).
  */
 final class ExampleChecker {

@@ -1,7 +1,7 @@
 package dev.tunekit.dataset;
 
 /**
- * Token statistics of a dataset, counted with a tiktoken encoding following OpenAI's chat accounting.
+ * Token statistics of a dataset, counted with a tiktoken encoding following the cookbook's chat accounting.
  * Examples with errors are not counted (see {@link #countedExamples()}).
  *
  * @param encoding the tiktoken encoding used ({@code o200k_base}, {@code cl100k_base})

@@ -4,19 +4,21 @@ import dev.tunekit.error.InvalidInputException;
 import java.util.Objects;
 
 /**
- * What a dataset is validated for: the provider and base model (which decide the tokenizer, the
- * per-example token limit, the minimum number of examples and the price), the epochs the cost
- * estimate assumes, and how many findings of one code the report keeps.
+ * What a dataset is validated for: the provider type and base model (which decide the tokenizer, the
+ * per-example token limit, the minimum number of examples and the price, from the model catalog the
+ * provider's module contributes), the epochs the cost estimate assumes, and how many findings of one
+ * code the report keeps.
  *
  * <pre>{@code
- * ValidationOptions.openai("gpt-4o-mini-2024-07-18").withEpochs(3)
+ * ValidationOptions.forModel("my-base-model").withEpochs(3)   // the catalog that lists the model
+ * new ValidationOptions("my-provider-type", "my-base-model")  // that provider type's catalog
  * }</pre>
  *
- * @param provider the provider name whose rules apply ({@code openai}, {@code azure}, {@code bedrock},
- *     {@code local}, ...)
+ * @param provider the provider type whose catalog applies, as in {@code provider:} or a provider section's
+ *     {@code type:}; empty to use the first catalog on the class path that lists the model
  * @param model the target base model (decides the context limit, tokenizer and price)
- * @param epochs epochs for the cost estimate; 0 means the provider's default (OpenAI's default-epoch
- *     rule for OpenAI)
+ * @param epochs epochs for the cost estimate; 0 means the model's default (or the catalog's scaled
+ *     default rule when the model has none)
  * @param maxFindingsPerCode how many findings of one code the report lists (all are counted)
  */
 public record ValidationOptions(String provider, String model, int epochs, int maxFindingsPerCode) {
@@ -36,19 +38,14 @@ public record ValidationOptions(String provider, String model, int epochs, int m
     }
   }
 
-  /** Validation for a provider and model with default epochs and finding cap. */
+  /** Validation for a provider type and model with default epochs and finding cap. */
   public ValidationOptions(String provider, String model) {
     this(provider, model, 0, DEFAULT_MAX_FINDINGS_PER_CODE);
   }
 
-  /** Validation for an OpenAI model. */
-  public static ValidationOptions openai(String model) {
-    return new ValidationOptions("openai", model);
-  }
-
-  /** Validation for an Amazon Bedrock base model (for example {@code amazon.nova-lite-v1:0:300k}). */
-  public static ValidationOptions bedrock(String model) {
-    return new ValidationOptions("bedrock", model);
+  /** Validation for a model with the first catalog on the class path that lists it (by id or alias). */
+  public static ValidationOptions forModel(String model) {
+    return new ValidationOptions("", model);
   }
 
   /** The same options with the number of epochs the cost estimate assumes (1 to 50). */

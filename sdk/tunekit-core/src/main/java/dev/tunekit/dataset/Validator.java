@@ -1,5 +1,6 @@
 package dev.tunekit.dataset;
 
+import dev.tunekit.error.TunekitException;
 import dev.tunekit.error.InvalidInputException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -77,7 +78,7 @@ final class Validator {
       Thread.currentThread().interrupt();
       throw new InvalidInputException("validation interrupted", path.toString(), e);
     } catch (ExecutionException e) {
-      throw new IllegalStateException("dataset check failed unexpectedly", e.getCause());
+      throw new TunekitException("checking " + path + " failed unexpectedly: " + e.getCause(), e.getCause());
     } finally {
       pool.shutdownNow();
     }
@@ -174,10 +175,11 @@ final class Validator {
             + " examples; " + spec.id() + " on " + spec.provider() + " accepts at most " + spec.maxExamples()
             + ": remove some or split the work"));
       }
-      if (!spec.known() && !spec.provider().equals("any")) {
+      if (!spec.known() && !spec.structuralOnly()) {
         add(new Finding(Finding.Severity.WARNING, 0, "unknown_model", "Tunekit has no data for model "
-            + spec.id() + " on " + spec.provider() + ": the per-example token limit is not checked and no "
-            + "cost is estimated; check the model name or add it to the provider's data file"));
+            + spec.id() + (spec.provider().isEmpty() ? " in any model catalog on the class path"
+                : " on " + spec.provider()) + ": the per-example token limit is not checked and no "
+            + "cost is estimated; check the model name or add it to the provider's model catalog"));
       }
       List<Finding> sorted = new ArrayList<>(kept);
       sorted.sort((a, b) -> Long.compare(a.line(), b.line()));
@@ -189,7 +191,7 @@ final class Validator {
     }
 
     private String providerName() {
-      return spec.provider().equals("any") ? "a dataset" : spec.provider();
+      return spec.provider().isEmpty() ? "a dataset" : spec.provider();
     }
 
     private Optional<CostEstimate> cost(TokenStats stats, DatasetKind k) {
@@ -199,6 +201,7 @@ final class Validator {
       }
       int epochs;
       String source;
+      boolean scaledRule = false;
       if (epochsOverride > 0) {
         epochs = epochsOverride;
         source = "set";
@@ -206,39 +209,42 @@ final class Validator {
         epochs = spec.defaultEpochs();
         source = spec.provider() + " default for " + spec.id();
       } else {
-        epochs = CostEstimate.openAiDefaultEpochs(examples);
-        source = "OpenAI default-epoch rule for " + examples + " examples";
+        epochs = CostEstimate.scaledDefaultEpochs(examples);
+        source = spec.catalog().epochRuleLabel() + " for " + examples + " examples";
+        scaledRule = true;
       }
       long trainedTokens = stats.billingTokens() * epochs;
       BigDecimal totalCost = price.multiply(BigDecimal.valueOf(trainedTokens))
           .divide(BigDecimal.valueOf(1_000_000), 2, RoundingMode.HALF_UP);
       List<String> a = new ArrayList<>();
-      a.add("tokens counted with " + stats.encoding() + " following OpenAI's chat accounting (3 per message, "
-          + "+1 per name, +3 reply priming; tool definitions per the cookbook's num_tokens_for_tools)");
+      a.add("tokens counted with " + stats.encoding() + " following the chat-format accounting of the tiktoken "
+          + "cookbook (3 per message, +1 per name, +3 reply priming; tool definitions per the cookbook's "
+          + "num_tokens_for_tools)");
       if (stats.contextLimit() > 0) {
         a.add("billing tokens per epoch = sum over examples of min(" + stats.contextLimit()
-            + ", tokens per example), as in OpenAI's cookbook");
+            + ", tokens per example), as in the fine-tuning cookbook's data-preparation script");
       } else {
         a.add("billing tokens per epoch = all tokens (no per-example limit known)");
       }
       a.add("epochs: " + epochs + " (" + source + ")"
-          + (source.startsWith("OpenAI") ? ": 3, or min(25, 100 / n) if n x 3 < 100, or max(1, 25000 / n) if "
+          + (scaledRule ? ": 3, or min(25, 100 / n) if n x 3 < 100, or max(1, 25000 / n) if "
           + "n x 3 > 25000" : ""));
+      ModelCatalog catalog = spec.catalog();
       a.add("price: " + spec.currency() + " " + price.toPlainString() + " per 1M trained tokens for " + spec.id()
-          + " from Tunekit's " + ModelCatalog.dataProvider(spec.provider()) + " data file (as of " + spec.asOf()
+          + " from Tunekit's " + catalog.name() + " data file (as of " + spec.asOf()
           + "); check the provider's price page");
-      if (!ModelCatalog.dataProvider(spec.provider()).equals("openai") && !spec.provider().equals("local")) {
+      if (!catalog.tokenizerExact()) {
         a.add(spec.provider() + " counts tokens with the model's own tokenizer: these " + stats.encoding()
             + " counts are an estimate");
       }
-      if (ModelCatalog.dataProvider(spec.provider()).equals("openai") && !spec.provider().equals("openai")) {
-        a.add("OpenAI list prices; " + spec.provider() + " may bill differently");
+      if (!catalog.name().equalsIgnoreCase(spec.provider())) {
+        a.add(catalog.displayName() + " list prices; " + spec.provider() + " may bill differently");
       }
       if (!spec.confirmed()) {
         a.add("model data not confirmed against the provider's documentation: " + spec.notes());
       }
       if (k == DatasetKind.PREFERENCE) {
-        a.add("preference (DPO) examples counted as input + both outputs; OpenAI does not document DPO billing "
+        a.add("preference (DPO) examples counted as input + both outputs; providers do not document DPO billing "
             + "tokens precisely");
       }
       if (stats.countedExamples() < examples) {

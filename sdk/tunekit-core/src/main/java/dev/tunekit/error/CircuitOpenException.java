@@ -1,6 +1,5 @@
 package dev.tunekit.error;
 
-import dev.tunekit.Tunekit;
 
 /**
  * The core's circuit breaker for a provider is open: recent calls failed too often, so Tunekit does

@@ -35,7 +35,7 @@ public class ProviderException extends TunekitException {
     return new Builder(provider, message);
   }
 
-  /** The provider name, such as {@code openai} or {@code bedrock}. */
+  /** The provider name, as chosen in config. */
   public String provider() {
     return provider;
   }

@@ -1,6 +1,5 @@
 package dev.tunekit.error;
 
-import dev.tunekit.Tunekit;
 
 /**
  * The one unchecked root of every exception Tunekit throws. Subclasses say what the caller can do:

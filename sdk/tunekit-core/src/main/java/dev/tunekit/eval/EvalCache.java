@@ -195,7 +195,7 @@ public final class EvalCache implements AutoCloseable {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(n.toString().getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+      throw new TunekitException("SHA-256 is missing from this JVM", e);
     }
   }
 

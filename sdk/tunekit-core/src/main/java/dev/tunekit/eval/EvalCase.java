@@ -1,5 +1,6 @@
 package dev.tunekit.eval;
 
+import dev.tunekit.error.InvalidInputException;
 import dev.tunekit.model.ChatMessage;
 import java.util.List;
 import java.util.Map;
@@ -29,11 +30,11 @@ public record EvalCase(
   public EvalCase {
     Objects.requireNonNull(id, "id");
     if (id.isBlank()) {
-      throw new IllegalArgumentException("an eval case id must not be blank");
+      throw new InvalidInputException("an eval case id must not be blank");
     }
     messages = List.copyOf(messages);
     if (messages.isEmpty()) {
-      throw new IllegalArgumentException("eval case '" + id + "' has no input messages");
+      throw new InvalidInputException("eval case '" + id + "' has no input messages");
     }
     Objects.requireNonNull(expected, "expected");
     tags = List.copyOf(tags);
@@ -48,7 +49,7 @@ public record EvalCase(
 
   /** The expected output, or an exception naming the case and the grader that needed it. */
   public String requireExpected(String grader) {
-    return expected.orElseThrow(() -> new IllegalStateException(
+    return expected.orElseThrow(() -> new InvalidInputException(
         "case '" + id + "' has no 'expected' value, which grader '" + grader
             + "' needs; add one to the suite"));
   }

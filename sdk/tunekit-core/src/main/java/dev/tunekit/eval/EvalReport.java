@@ -263,7 +263,6 @@ public record EvalReport(
         case PASS -> p++;
         case FAIL -> f++;
         case ERROR -> e++;
-        default -> throw new IllegalStateException();
       }
     }
     return PassRate.of(p, f, e);

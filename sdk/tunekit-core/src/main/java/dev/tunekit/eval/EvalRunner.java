@@ -408,7 +408,7 @@ public final class EvalRunner {
     /** How long one chat call may take before it is cancelled and recorded as an error. Default 60 s. */
     public Builder callTimeout(Duration timeout) {
       if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("callTimeout must be positive, got " + timeout);
+        throw new InvalidInputException("callTimeout must be positive, got " + timeout);
       }
       this.callTimeout = timeout;
       return this;

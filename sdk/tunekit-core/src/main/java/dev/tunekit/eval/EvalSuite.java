@@ -1,5 +1,6 @@
 package dev.tunekit.eval;
 
+import dev.tunekit.error.TunekitException;
 import dev.tunekit.error.InvalidInputException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,7 @@ import java.util.Set;
  * <p>A JSONL line is {@code {"id":"c1","input":"…","expected":"…","tags":["a"]}}, with
  * {@code "messages":[{"role":"user","content":"…"}]} instead of {@code input} for a multi-turn input;
  * {@code expected} may also be a JSON object (it is then compared as compact JSON text). A line in
- * OpenAI's chat fine-tuning format ({@code {"messages":[…, {"role":"assistant", …}]}}) is a case too:
+ * the chat JSONL fine-tuning format ({@code {"messages":[…, {"role":"assistant", …}]}}) is a case too:
  * its final assistant message is the expected output, so held-out fine-tuning data is an eval suite
  * as it is. A YAML file is
  * {@code {name: …, cases: [ … ]}} with the same keys per case, or just the list of cases.
@@ -168,7 +169,7 @@ public final class EvalSuite {
       graders.forEach(g -> update(sha, g.name()));
       return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
     } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+      throw new TunekitException("SHA-256 is missing from this JVM", e);
     }
   }
 

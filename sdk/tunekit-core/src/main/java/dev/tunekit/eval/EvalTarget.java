@@ -1,5 +1,6 @@
 package dev.tunekit.eval;
 
+import dev.tunekit.error.InvalidInputException;
 import dev.tunekit.model.ChatMessage;
 import dev.tunekit.model.ChatModel;
 import dev.tunekit.model.ChatRequest;
@@ -13,11 +14,11 @@ import java.util.Objects;
  * {@link ChatModel} plus the messages put in front of each case, and the limits the runner keeps to.
  *
  * <pre>{@code
- * EvalTarget baseline = EvalTarget.of("baseline", openai, "gpt-4o-mini")
+ * EvalTarget baseline = EvalTarget.of("baseline", provider, "base-model")
  *     .withSystemPrompt("Translate the request into the query DSL. Reply with the query only.")
  *     .withExample("shipped orders", "FIND orders WHERE status = \"shipped\"")
  *     .withRateLimit(500);
- * EvalTarget tuned = EvalTarget.of("tuned", openai, "ft:gpt-4o-mini:acme::abc123").withRateLimit(500);
+ * EvalTarget tuned = EvalTarget.of("tuned", provider, "tuned-model-id").withRateLimit(500);
  * }</pre>
  *
  * @param name the name shown in reports; unique among the targets compared
@@ -51,16 +52,16 @@ public record EvalTarget(
     Objects.requireNonNull(provider, "provider");
     preamble = List.copyOf(preamble);
     if (name.isBlank() || provider.isBlank() || modelId.isBlank()) {
-      throw new IllegalArgumentException("an eval target needs a non-blank name, modelId and provider");
+      throw new InvalidInputException("an eval target needs a non-blank name, modelId and provider");
     }
     if (requestsPerMinute < 0) {
-      throw new IllegalArgumentException("requestsPerMinute must be 0 (no limit) or positive, got " + requestsPerMinute);
+      throw new InvalidInputException("requestsPerMinute must be 0 (no limit) or positive, got " + requestsPerMinute);
     }
     if (maxConcurrentCalls < 1) {
-      throw new IllegalArgumentException("maxConcurrentCalls must be at least 1, got " + maxConcurrentCalls);
+      throw new InvalidInputException("maxConcurrentCalls must be at least 1, got " + maxConcurrentCalls);
     }
     if (rateLimitRetries < 0) {
-      throw new IllegalArgumentException("rateLimitRetries must be 0 or more, got " + rateLimitRetries);
+      throw new InvalidInputException("rateLimitRetries must be 0 or more, got " + rateLimitRetries);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.tunekit.eval;
 
+import dev.tunekit.error.InvalidInputException;
 import java.util.Objects;
 
 /**
@@ -14,7 +15,7 @@ public record Grade(double score, boolean passed, String reason) {
   /** Canonical constructor: checks the score range. */
   public Grade {
     if (!(score >= 0.0 && score <= 1.0)) {
-      throw new IllegalArgumentException("a grade's score must be between 0 and 1, got " + score);
+      throw new InvalidInputException("a grade's score must be between 0 and 1, got " + score);
     }
     Objects.requireNonNull(reason, "reason");
   }

@@ -171,8 +171,8 @@ public final class Graders {
       try {
         want = STRICT_JSON.readTree(expectedText);
       } catch (JsonProcessingException e) {
-        throw new IllegalStateException("case '" + c.id() + "' has an 'expected' value that is not JSON ("
-            + jsonError(e) + "); json-fields needs a JSON object", e);
+        throw new InvalidInputException("case '" + c.id() + "' has an 'expected' value that is not JSON ("
+            + jsonError(e) + "); json-fields needs a JSON object", null, e);
       }
       JsonNode got;
       try {
@@ -186,7 +186,7 @@ public final class Graders {
       List<String> fields = new ArrayList<>(pointers);
       if (fields.isEmpty()) {
         if (!want.isObject()) {
-          throw new IllegalStateException("case '" + c.id() + "': expected JSON is not an object; "
+          throw new InvalidInputException("case '" + c.id() + "': expected JSON is not an object; "
               + "pass JSON pointers to json-fields to compare other shapes");
         }
         want.fieldNames().forEachRemaining(f -> fields.add("/" + f.replace("~", "~0").replace("/", "~1")));
@@ -217,7 +217,7 @@ public final class Graders {
     return Grader.named("numeric", (c, out) -> {
       String expectedText = c.requireExpected("numeric").strip();
       if (!NUMBER.matcher(expectedText).matches()) {
-        throw new IllegalStateException("case '" + c.id() + "' expects " + quote(expectedText)
+        throw new InvalidInputException("case '" + c.id() + "' expects " + quote(expectedText)
             + ", which is not a number; the numeric grader needs one");
       }
       String got = out.strip();

@@ -1,5 +1,6 @@
 package dev.tunekit.eval;
 
+import dev.tunekit.error.InvalidInputException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -41,7 +42,7 @@ final class JudgeGrader implements Grader {
     this.judgeModel = Objects.requireNonNull(judgeModel, "judgeModel");
     this.rubric = Objects.requireNonNull(rubric, "rubric");
     if (rubric.isBlank()) {
-      throw new IllegalArgumentException("an LLM judge needs a non-blank rubric");
+      throw new InvalidInputException("an LLM judge needs a non-blank rubric");
     }
   }
 

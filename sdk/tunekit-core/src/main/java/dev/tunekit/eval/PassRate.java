@@ -1,5 +1,6 @@
 package dev.tunekit.eval;
 
+import dev.tunekit.error.InvalidInputException;
 /**
  * A pass rate with its 95 % Wilson score interval. Errors are counted but kept out of the rate: an
  * error is neither a pass nor a fail.
@@ -18,7 +19,7 @@ public record PassRate(int passed, int failed, int errors, double rate, double l
   /** Computes the rate and its 95 % Wilson score interval. */
   public static PassRate of(int passed, int failed, int errors) {
     if (passed < 0 || failed < 0 || errors < 0) {
-      throw new IllegalArgumentException("counts must not be negative");
+      throw new InvalidInputException("counts must not be negative");
     }
     int n = passed + failed;
     if (n == 0) {

@@ -1,5 +1,6 @@
 package dev.tunekit.eval;
 
+import dev.tunekit.error.TunekitException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -52,7 +53,7 @@ final class ReportJson {
     try {
       return JSON.writeValueAsString(n);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialise an eval report", e);
+      throw new TunekitException("cannot serialise an eval report", e);
     }
   }
 

@@ -139,7 +139,7 @@ public final class ConfigLoader {
 
   private Config read(JsonNode root, Path base) {
     if (!root.isObject()) {
-      throw error("", "must be a map of settings such as 'provider: local'");
+      throw error("", "must be a map of settings such as 'provider: <name>'");
     }
     checkKeys(root, "", TOP);
     String providerLocation;

@@ -1,11 +1,11 @@
 package dev.tunekit.internal;
 
+import dev.tunekit.Webhooks;
 import dev.tunekit.error.AwaitTimeoutException;
 import dev.tunekit.model.JobEvent;
 import dev.tunekit.model.MetricPoint;
 import dev.tunekit.error.ProviderException;
 import dev.tunekit.Sleeper;
-import dev.tunekit.Webhooks;
 
 import dev.tunekit.spi.RemoteJob;
 import dev.tunekit.spi.TuningProvider;
@@ -128,8 +128,11 @@ public final class JobWaiter {
       interval = changed ? settings.initialInterval() : grow(interval);
       Instant now = clock.instant();
       if (!now.isBefore(deadline)) {
-        throw new AwaitTimeoutException(runId, jobId, last == null ? "unknown" : last.status().raw(),
-            Duration.between(start, now));
+        throw new AwaitTimeoutException(runId, "Run " + runId + " (job " + jobId + ", status "
+            + (last == null ? "unknown" : last.status().raw()) + ") did not finish within "
+            + Durations.format(Duration.between(start, now)) + ". The job keeps running on the provider: wait again with"
+            + " tk.resume(\"" + runId + "\").await(...), raise polling.timeout in tunekit.yaml, or cancel it with"
+            + " run.cancel().");
       }
       Duration remaining = Duration.between(now, deadline);
       pause(interval.compareTo(remaining) < 0 ? interval : remaining, lastRaw);

@@ -1,6 +1,7 @@
 package dev.tunekit.internal;
 
 import dev.tunekit.FineTune;
+import dev.tunekit.Tunekit;
 import dev.tunekit.dataset.InvalidDatasetException;
 import dev.tunekit.model.JobEvent;
 import dev.tunekit.model.JobStatus;
@@ -10,7 +11,6 @@ import dev.tunekit.RunListener;
 import dev.tunekit.RunResult;
 import dev.tunekit.RunState;
 import dev.tunekit.Sleeper;
-import dev.tunekit.Tunekit;
 import dev.tunekit.error.TunekitException;
 
 import dev.tunekit.dataset.ConvertedFile;
@@ -256,7 +256,11 @@ public final class Workflow implements AutoCloseable {
   private record Prepared(ConvertedFile training, ConvertedFile validation, TrainingMethod method) {}
 
   private Prepared prepare(String runId, RunSpec spec) {
-    ValidationOptions options = new ValidationOptions(provider.name(), spec.model());
+    // Limits and prices come from the catalog of the provider's type (a section such as
+    // `mine: {type: some-type}` validates against some-type's catalog).
+    Object type = config.providerValues().get("type");
+    ValidationOptions options = new ValidationOptions(type == null || String.valueOf(type).isBlank()
+        ? provider.name() : String.valueOf(type).trim(), spec.model());
     Dataset training = Dataset.of(Path.of(spec.trainingData()));
     DatasetReport report = training.validate(options);
     reject(runId, report);

@@ -11,8 +11,8 @@ import java.util.OptionalLong;
 
 /**
  * Neutral training hyperparameters. Unset values are left to the provider's defaults (and, for cost
- * estimates, to OpenAI's default-epoch rule). Provider-specific settings go in {@link #extras()} by
- * their provider name (for example {@code learningRateWarmupSteps} on Bedrock) and are passed through.
+ * estimates, to the model catalog's default epochs). Provider-specific settings go in {@link #extras()} by
+ * their provider name (for example {@code learningRateWarmupSteps}) and are passed through.
  */
 public final class Hyperparameters {
   private static final Hyperparameters DEFAULTS = builder().build();
@@ -61,7 +61,7 @@ public final class Hyperparameters {
     return batchSize == null ? OptionalInt.empty() : OptionalInt.of(batchSize);
   }
 
-  /** Learning-rate multiplier (OpenAI) or learning rate (Bedrock), if set. */
+  /** Learning-rate multiplier or learning rate (as the provider defines it), if set. */
   public OptionalDouble learningRateMultiplier() {
     return learningRateMultiplier == null ? OptionalDouble.empty() : OptionalDouble.of(learningRateMultiplier);
   }

@@ -1,6 +1,5 @@
 package dev.tunekit.model;
 
-import dev.tunekit.Tunekit;
 
 import java.util.Objects;
 import java.util.Optional;

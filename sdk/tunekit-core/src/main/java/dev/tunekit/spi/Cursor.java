@@ -14,7 +14,7 @@ public record Cursor(String value) {
   public Cursor {
     Objects.requireNonNull(value, "value");
     if (value.isEmpty()) {
-      throw new IllegalArgumentException("a cursor must not be empty");
+      throw new dev.tunekit.error.InvalidInputException("a cursor must not be empty");
     }
   }
 }

@@ -3,8 +3,8 @@ package dev.tunekit.spi;
 import java.util.Map;
 
 /**
- * The capability to make a tuned model callable through a deployment (Azure OpenAI, Bedrock custom
- * model deployments, a vLLM LoRA adapter). A provider without it serves tuned models as soon as
+ * The capability to make a tuned model callable through a deployment (a managed deployment, a custom
+ * model deployment, a LoRA adapter loaded into a serving engine). A provider without it serves tuned models as soon as
  * training succeeds.
  */
 public interface Deployments extends Capability {

@@ -9,8 +9,8 @@ import java.util.Optional;
  * Everything a provider needs to create one fine-tuning job.
  *
  * @param runId the Tunekit run this job belongs to
- * @param idempotencyKey unique per run; the provider stores it with the job (OpenAI metadata, Bedrock
- *     {@code clientRequestToken}) so {@link TuningProvider#findJob(String)} can find the job again
+ * @param idempotencyKey unique per run; the provider stores it with the job (in job metadata or a
+ *     client request token) so {@link TuningProvider#findJob(String)} can find the job again
  * @param baseModel the model to tune
  * @param method the training method
  * @param trainingFileId the uploaded training file

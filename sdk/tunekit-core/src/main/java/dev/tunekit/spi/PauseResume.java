@@ -1,6 +1,6 @@
 package dev.tunekit.spi;
 
-/** The capability to pause a running job and resume it later (OpenAI, Fireworks). */
+/** The capability to pause a running job and resume it later. */
 public interface PauseResume extends Capability {
   /** Pauses the job. */
   RemoteJob pause(String jobId);

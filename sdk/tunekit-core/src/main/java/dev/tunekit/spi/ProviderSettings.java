@@ -41,7 +41,7 @@ public final class ProviderSettings {
     return new ProviderSettings(name, source, workDir, new LinkedHashMap<>(values));
   }
 
-  /** The provider name chosen in config, such as {@code azure}. */
+  /** The provider name chosen in config (a section's own name when it sets {@code type:}). */
   public String name() {
     return name;
   }

@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * A file the provider holds.
  *
- * @param id the provider's id (an OpenAI file id, an S3 URI, ...)
+ * @param id the provider's id (a file id, an object-store URI, ...)
  * @param fileName the remote name
  * @param sizeBytes the size the provider reports, or -1 if unknown
  */

@@ -9,7 +9,7 @@ import java.util.Optional;
 /**
  * A snapshot of a remote fine-tuning job.
  *
- * @param id the provider's job id (an OpenAI {@code ftjob-…}, a Bedrock job ARN)
+ * @param id the provider's job id (a job id, a job ARN, ...)
  * @param status the neutral status (the tuned model id is in {@link JobStatus.Succeeded})
  * @param baseModel the base model
  * @param createdAt when the provider created it

@@ -6,8 +6,8 @@ public enum TrainingMethod {
   SUPERVISED,
   /** Direct preference optimisation on preference pairs. */
   DPO,
-  /** Continued pre-training on unlabeled text (Bedrock). */
+  /** Continued pre-training on unlabeled text. */
   CONTINUED_PRE_TRAINING,
-  /** Distillation from a teacher model (Bedrock). */
+  /** Distillation from a teacher model. */
   DISTILLATION
 }

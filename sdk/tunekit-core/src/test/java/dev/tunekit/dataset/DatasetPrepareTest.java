@@ -38,12 +38,12 @@ class DatasetPrepareTest {
   }
 
   @Test
-  void openAiChatIsWrittenAsIsWithTheSha256OfTheFile() throws Exception {
+  void chatJsonlIsWrittenAsIsWithTheSha256OfTheFile() throws Exception {
     Path src = numbered(20);
-    PreparedDataset p = Dataset.of(src).prepare(DatasetFormat.OPENAI_CHAT, dir.resolve("out"));
+    PreparedDataset p = Dataset.of(src).prepare(DatasetFormat.CHAT_JSONL, dir.resolve("out"));
     assertThat(p.validation()).isEmpty();
     assertThat(p.training().examples()).isEqualTo(20);
-    assertThat(p.training().format()).isEqualTo(DatasetFormat.OPENAI_CHAT);
+    assertThat(p.training().format()).isEqualTo(DatasetFormat.CHAT_JSONL);
     assertThat(Files.readString(p.training().path())).isEqualTo(Files.readString(src));
     assertThat(p.training().sha256()).isEqualTo(sha256(p.training().path()));
     assertThat(p.training().sizeBytes()).isEqualTo(Files.size(p.training().path()));
@@ -56,7 +56,7 @@ class DatasetPrepareTest {
       s.append(OK).append("\r\n").append(i == 4 ? "\n" : "");
     }
     Path src = bytes(dir, new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, utf8(s.toString()));
-    PreparedDataset p = Dataset.of(src).prepare(DatasetFormat.OPENAI_CHAT, dir.resolve("out"));
+    PreparedDataset p = Dataset.of(src).prepare(DatasetFormat.CHAT_JSONL, dir.resolve("out"));
     byte[] out = Files.readAllBytes(p.training().path());
     assertThat(out[0]).isEqualTo((byte) '{');
     assertThat(new String(out, StandardCharsets.UTF_8)).doesNotContain("\r").doesNotContain("\n\n");
@@ -66,9 +66,9 @@ class DatasetPrepareTest {
   @Test
   void theSplitIsDeterministicBySeedAndHoldsOutTheRoundedFraction() throws Exception {
     Path src = numbered(100);
-    PreparedDataset a = Dataset.of(src).prepare(DatasetFormat.OPENAI_CHAT, dir.resolve("a"), 0.2, 7);
-    PreparedDataset b = Dataset.of(src).prepare(DatasetFormat.OPENAI_CHAT, dir.resolve("b"), 0.2, 7);
-    PreparedDataset c = Dataset.of(src).prepare(DatasetFormat.OPENAI_CHAT, dir.resolve("c"), 0.2, 8);
+    PreparedDataset a = Dataset.of(src).prepare(DatasetFormat.CHAT_JSONL, dir.resolve("a"), 0.2, 7);
+    PreparedDataset b = Dataset.of(src).prepare(DatasetFormat.CHAT_JSONL, dir.resolve("b"), 0.2, 7);
+    PreparedDataset c = Dataset.of(src).prepare(DatasetFormat.CHAT_JSONL, dir.resolve("c"), 0.2, 8);
     assertThat(a.validation()).isPresent();
     assertThat(a.validation().get().examples()).isEqualTo(20);
     assertThat(a.training().examples()).isEqualTo(80);
@@ -82,7 +82,7 @@ class DatasetPrepareTest {
 
   @Test
   void aSmallFractionStillHoldsOutOneExample() throws Exception {
-    PreparedDataset p = Dataset.of(numbered(10)).prepare(DatasetFormat.OPENAI_CHAT, dir.resolve("o"), 0.01, 1);
+    PreparedDataset p = Dataset.of(numbered(10)).prepare(DatasetFormat.CHAT_JSONL, dir.resolve("o"), 0.01, 1);
     assertThat(p.validation().orElseThrow().examples()).isEqualTo(1);
     assertThat(p.training().examples()).isEqualTo(9);
   }
@@ -90,14 +90,14 @@ class DatasetPrepareTest {
   @Test
   void aFractionOutsideZeroToOneIsRefused() throws Exception {
     Path src = numbered(10);
-    assertThatThrownBy(() -> Dataset.of(src).prepare(DatasetFormat.OPENAI_CHAT, dir.resolve("o"), 1.0, 1))
+    assertThatThrownBy(() -> Dataset.of(src).prepare(DatasetFormat.CHAT_JSONL, dir.resolve("o"), 1.0, 1))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("validationFraction");
   }
 
   @Test
   void aDatasetWithErrorsIsRefusedWithTheFirstErrorsLocation() throws Exception {
     Path src = okThen(dir, 3, "{broken", OK);
-    assertThatThrownBy(() -> Dataset.of(src).prepare(DatasetFormat.OPENAI_CHAT, dir.resolve("o")))
+    assertThatThrownBy(() -> Dataset.of(src).prepare(DatasetFormat.CHAT_JSONL, dir.resolve("o")))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("invalid_json")
         .satisfies(e -> assertThat(((InvalidInputException) e).location()).contains(src + ":4"));
@@ -105,80 +105,18 @@ class DatasetPrepareTest {
   }
 
   @Test
-  void bedrockConversationHasSchemaVersionSystemAndContentBlocks() throws Exception {
-    PreparedDataset p = Dataset.of(okThen(dir, 10)).prepare(DatasetFormat.BEDROCK_CONVERSATION, dir.resolve("o"));
-    JsonNode first = JSON.readTree(Files.readAllLines(p.training().path()).get(0));
-    assertThat(first.get("schemaVersion").asText()).isEqualTo("bedrock-conversation-2024");
-    assertThat(first.get("system").get(0).get("text").asText()).isEqualTo("You are terse.");
-    assertThat(first.get("messages")).hasSize(2);
-    assertThat(first.get("messages").get(0).get("role").asText()).isEqualTo("user");
-    assertThat(first.get("messages").get(0).get("content").get(0).get("text").asText()).isEqualTo("Hi");
-    assertThat(first.get("messages").get(1).get("content").get(0).get("text").asText()).isEqualTo("Hello");
-    assertThat(p.training().format()).isEqualTo(DatasetFormat.BEDROCK_CONVERSATION);
-  }
-
-  @Test
-  void toolsCannotGoToBedrockAndTheRefusalSaysWhyAndWhere() throws Exception {
-    String tool = "{\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],\"messages\":"
-        + "[{\"role\":\"user\",\"content\":\"q\"},{\"role\":\"assistant\",\"content\":\"a\"}]}";
-    Path src = okThen(dir, 4, tool);
-    assertThatThrownBy(() -> Dataset.of(src).prepare(DatasetFormat.BEDROCK_CONVERSATION, dir.resolve("o")))
-        .isInstanceOf(InvalidInputException.class)
-        .hasMessageContaining("losing information").hasMessageContaining("tools")
-        .satisfies(e -> assertThat(((InvalidInputException) e).location()).contains(src + ":5"));
-    assertThat(dir.resolve("o").resolve("train.jsonl")).doesNotExist();
-  }
-
-  @Test
-  void weightZeroAndNamesCannotGoToBedrock() throws Exception {
-    String weighted = "{\"messages\":[{\"role\":\"user\",\"content\":\"q\"},{\"role\":\"assistant\",\"content\":\"a\","
-        + "\"weight\":0},{\"role\":\"user\",\"content\":\"q\"},{\"role\":\"assistant\",\"content\":\"b\"}]}";
-    assertThatThrownBy(() -> Dataset.of(okThen(dir, 1, weighted)).prepare(DatasetFormat.BEDROCK_CONVERSATION, dir.resolve("o")))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("weight 0");
-    String named = OK.replace("\"role\":\"user\"", "\"role\":\"user\",\"name\":\"bob\"");
-    assertThatThrownBy(() -> Dataset.of(okThen(dir, 1, named)).prepare(DatasetFormat.BEDROCK_TITAN, dir.resolve("o")))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("\"name\"");
-  }
-
-  @Test
-  void preferencePairsCannotBecomeChatOrBedrock() throws Exception {
+  void preferencePairsCannotBecomeChat() throws Exception {
     Path src = lines(dir, PREF, PREF);
-    assertThatThrownBy(() -> Dataset.of(src).prepare(DatasetFormat.OPENAI_CHAT, dir.resolve("o")))
+    assertThatThrownBy(() -> Dataset.of(src).prepare(DatasetFormat.CHAT_JSONL, dir.resolve("o")))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("non_preferred_output");
-    assertThatThrownBy(() -> Dataset.of(src).prepare(DatasetFormat.BEDROCK_CONVERSATION, dir.resolve("o")))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("preference");
-    PreparedDataset p = Dataset.of(src).prepare(DatasetFormat.OPENAI_PREFERENCE, dir.resolve("o"));
+    PreparedDataset p = Dataset.of(src).prepare(DatasetFormat.PREFERENCE_JSONL, dir.resolve("o"));
     assertThat(p.training().examples()).isEqualTo(2);
   }
 
   @Test
   void chatCannotBecomePreference() throws Exception {
-    assertThatThrownBy(() -> Dataset.of(okThen(dir, 2)).prepare(DatasetFormat.OPENAI_PREFERENCE, dir.resolve("o")))
+    assertThatThrownBy(() -> Dataset.of(okThen(dir, 2)).prepare(DatasetFormat.PREFERENCE_JSONL, dir.resolve("o")))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("preferred");
   }
 
-  @Test
-  void titanTakesOneExchangeWithTheSystemTextBeforeThePrompt() throws Exception {
-    PreparedDataset p = Dataset.of(okThen(dir, 3)).prepare(DatasetFormat.BEDROCK_TITAN, dir.resolve("o"));
-    JsonNode first = JSON.readTree(Files.readAllLines(p.training().path()).get(0));
-    assertThat(first.get("prompt").asText()).isEqualTo("You are terse.\n\nHi");
-    assertThat(first.get("completion").asText()).isEqualTo("Hello");
-    assertThat(first.size()).isEqualTo(2);
-  }
-
-  @Test
-  void titanRefusesMultiTurnConversations() throws Exception {
-    String twoTurns = "{\"messages\":[{\"role\":\"user\",\"content\":\"q\"},{\"role\":\"assistant\",\"content\":\"a\"},"
-        + "{\"role\":\"user\",\"content\":\"q2\"},{\"role\":\"assistant\",\"content\":\"a2\"}]}";
-    assertThatThrownBy(() -> Dataset.of(okThen(dir, 2, twoTurns)).prepare(DatasetFormat.BEDROCK_TITAN, dir.resolve("o")))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("exactly one prompt");
-  }
-
-  @Test
-  void bedrockRefusesConversationsThatDoNotAlternate() throws Exception {
-    String twoUsers = "{\"messages\":[{\"role\":\"user\",\"content\":\"q\"},{\"role\":\"user\",\"content\":\"q2\"},"
-        + "{\"role\":\"assistant\",\"content\":\"a\"}]}";
-    assertThatThrownBy(() -> Dataset.of(okThen(dir, 2, twoUsers)).prepare(DatasetFormat.BEDROCK_CONVERSATION, dir.resolve("o")))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("alternating");
-  }
 }

@@ -21,8 +21,8 @@ class DatasetReportTest {
   @ParameterizedTest(name = "{0} examples -> {1} epochs")
   @CsvSource({"1,25", "3,25", "5,20", "10,10", "33,3", "34,3", "1000,3", "8333,3", "8334,2", "9000,2", "20000,1",
       "100000,1"})
-  void openAiDefaultEpochRuleFollowsTheCookbook(long examples, int epochs) {
-    assertThat(CostEstimate.openAiDefaultEpochs(examples)).isEqualTo(epochs);
+  void scaledDefaultEpochRuleFollowsTheCookbook(long examples, int epochs) {
+    assertThat(CostEstimate.scaledDefaultEpochs(examples)).isEqualTo(epochs);
   }
 
   @Test
@@ -31,7 +31,7 @@ class DatasetReportTest {
     CostEstimate c = r.cost().orElseThrow();
     assertThat(c.model()).isEqualTo("gpt-4o-mini-2024-07-18");
     assertThat(c.epochs()).isEqualTo(10);
-    assertThat(c.epochsSource()).contains("OpenAI default-epoch rule");
+    assertThat(c.epochsSource()).contains("test default-epoch rule"); // the catalog names its rule
     assertThat(c.billingTokensPerEpoch()).isEqualTo(r.tokens().totalTokens());
     assertThat(c.trainedTokens()).isEqualTo(r.tokens().totalTokens() * 10);
     assertThat(c.pricePerMillionTokens()).isEqualByComparingTo("3.00");
@@ -42,14 +42,14 @@ class DatasetReportTest {
 
   @Test
   void setEpochsOverrideTheDefaultRule() throws Exception {
-    DatasetReport r = Dataset.of(okThen(dir, 10)).validate(ValidationOptions.openai("gpt-4.1-mini").withEpochs(2));
+    DatasetReport r = Dataset.of(okThen(dir, 10)).validate(new ValidationOptions("test-hosted", "gpt-4.1-mini").withEpochs(2));
     assertThat(r.cost().orElseThrow().epochs()).isEqualTo(2);
     assertThat(r.cost().orElseThrow().epochsSource()).isEqualTo("set");
   }
 
   @Test
-  void bedrockUsesTheModelsDefaultEpochsAndSaysTokensAreAnEstimate() throws Exception {
-    DatasetReport r = Dataset.of(okThen(dir, 10)).validate(ValidationOptions.bedrock("nova-lite"));
+  void aCatalogWithEstimatedTokensUsesTheModelsDefaultEpochsAndSaysSo() throws Exception {
+    DatasetReport r = Dataset.of(okThen(dir, 10)).validate(new ValidationOptions("test-estimated", "nova-lite"));
     CostEstimate c = r.cost().orElseThrow();
     assertThat(c.epochs()).isEqualTo(2);
     assertThat(c.assumptions()).anyMatch(a -> a.contains("estimate")).anyMatch(a -> a.contains("not confirmed"));

@@ -177,7 +177,7 @@ class DatasetValidationTest {
   void aLineLongerThanTheCapIsReportedWithoutBufferingIt() throws Exception {
     String huge = "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(300_000) + "\"}]}";
     Path f = okThen(dir, 10, huge, OK);
-    DatasetReport r = new Validator(ModelCatalog.resolve("openai", MODEL), 20, 0, 64 * 1024, 2).validate(f);
+    DatasetReport r = new Validator(Contributors.discover().resolve("test-hosted", MODEL), 20, 0, 64 * 1024, 2).validate(f);
     assertFinding(r, "line_too_long", 11, Finding.Severity.ERROR);
     assertThat(r.examples()).isEqualTo(12);
     assertThat(r.tokens().countedExamples()).isEqualTo(11);
@@ -205,8 +205,8 @@ class DatasetValidationTest {
   }
 
   @Test
-  void bedrockModelsHaveTheirOwnMinimumAndMaximum() throws Exception {
-    DatasetReport r = Dataset.of(okThen(dir, 12)).validate(ValidationOptions.bedrock("anthropic.claude-3-haiku-20240307-v1:0"));
+  void modelsHaveTheirOwnMinimumAndMaximum() throws Exception {
+    DatasetReport r = Dataset.of(okThen(dir, 12)).validate(new ValidationOptions("test-estimated", "anthropic.claude-3-haiku-20240307-v1:0"));
     assertFinding(r, "too_few_examples", 0, Finding.Severity.ERROR);
     assertThat(only(r, "too_few_examples").message()).contains("at least 32");
   }
@@ -215,7 +215,7 @@ class DatasetValidationTest {
   void singleTurnModelsRejectMultiTurnExamples() throws Exception {
     String twoTurns = "{\"messages\":[{\"role\":\"user\",\"content\":\"q\"},{\"role\":\"assistant\",\"content\":\"a\"},"
         + "{\"role\":\"user\",\"content\":\"q2\"},{\"role\":\"assistant\",\"content\":\"a2\"}]}";
-    DatasetReport r = Dataset.of(okThen(dir, 10, twoTurns)).validate(ValidationOptions.bedrock("llama3.2-1b"));
+    DatasetReport r = Dataset.of(okThen(dir, 10, twoTurns)).validate(new ValidationOptions("test-estimated", "llama3.2-1b"));
     assertFinding(r, "multi_turn_unsupported", 11, Finding.Severity.ERROR);
   }
 
@@ -285,7 +285,7 @@ class DatasetValidationTest {
     for (int i = 0; i < ls.length; i++) {
       ls[i] = i % 2 == 0 ? "not json" : OK;
     }
-    DatasetReport r = Dataset.of(lines(dir, ls)).validate(ValidationOptions.openai(MODEL).withMaxFindingsPerCode(5));
+    DatasetReport r = Dataset.of(lines(dir, ls)).validate(new ValidationOptions("test-hosted", MODEL).withMaxFindingsPerCode(5));
     assertThat(r.findings()).filteredOn(f -> f.code().equals("invalid_json")).hasSize(5)
         .extracting(Finding::line).containsExactly(1L, 3L, 5L, 7L, 9L);
     assertThat(r.count("invalid_json")).isEqualTo(30);
@@ -336,7 +336,7 @@ class DatasetValidationTest {
       ls[i] = i % 97 == 0 ? "bad " + i : OK.replace("Hi", "Hi " + "x".repeat(i % 50));
     }
     Path f = lines(dir, ls);
-    ModelSpec spec = ModelCatalog.resolve("openai", MODEL);
+    ModelSpec spec = Contributors.discover().resolve("test-hosted", MODEL);
     DatasetReport one = new Validator(spec, 1000, 0, 1 << 20, 1).validate(f);
     DatasetReport four = new Validator(spec, 1000, 0, 1 << 20, 4).validate(f);
     assertThat(four.findings()).isEqualTo(one.findings());

@@ -1,5 +1,7 @@
 package dev.tunekit.local;
 
+import dev.tunekit.dataset.DatasetContributor;
+import dev.tunekit.dataset.ModelCatalog;
 import dev.tunekit.error.InvalidInputException;
 import dev.tunekit.error.TunekitException;
 import dev.tunekit.spi.ProviderSettings;
@@ -12,6 +14,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 
@@ -26,8 +29,10 @@ import java.util.Set;
  * {@code /bin/sh -c}), {@code stepDelay} (pause between training steps, default 20ms), {@code host}
  * (bind address, default 127.0.0.1). Any other setting is passed to the {@code openai-compatible}
  * provider.
+ *
+ * <p>As a {@link DatasetContributor} it contributes the local catalog: any model name, no price.
  */
-public final class LocalProviderFactory implements TuningProviderFactory {
+public final class LocalProviderFactory implements TuningProviderFactory, DatasetContributor {
   /** The settings this factory reads itself; the rest go to the openai-compatible provider. */
   static final Set<String> OWN_SETTINGS = Set.of("dataDir", "port", "trainer", "command", "stepDelay", "host");
 
@@ -37,6 +42,16 @@ public final class LocalProviderFactory implements TuningProviderFactory {
   @Override
   public Set<String> names() {
     return Set.of("local");
+  }
+
+  /** The local catalog ({@code models.json}) for {@code local}. */
+  @Override
+  public Optional<ModelCatalog> catalog(String type) {
+    return names().contains(type) ? Optional.of(Holder.CATALOG) : Optional.empty();
+  }
+
+  private static final class Holder {
+    static final ModelCatalog CATALOG = ModelCatalog.fromResource(LocalProviderFactory.class, "models.json");
   }
 
   @Override

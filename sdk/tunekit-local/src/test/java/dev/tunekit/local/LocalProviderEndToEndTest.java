@@ -47,7 +47,7 @@ class LocalProviderEndToEndTest {
     byte[] bytes = Files.readAllBytes(file);
     String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     return new FileUpload(file, sha.substring(0, 12) + "-" + file.getFileName(), sha, bytes.length,
-        DatasetFormat.OPENAI_CHAT, role);
+        DatasetFormat.CHAT_JSONL, role);
   }
 
   @Test

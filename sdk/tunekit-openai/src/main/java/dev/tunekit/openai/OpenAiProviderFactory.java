@@ -4,11 +4,14 @@ import com.openai.azure.AzureUrlPathMode;
 import com.openai.azure.credential.AzureApiKeyCredential;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
+import dev.tunekit.dataset.DatasetContributor;
+import dev.tunekit.dataset.ModelCatalog;
 import dev.tunekit.spi.ProviderSettings;
 import dev.tunekit.spi.TuningProvider;
 import dev.tunekit.spi.TuningProviderFactory;
 import java.time.Clock;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -34,8 +37,16 @@ import java.util.Set;
  *
  * <p>The SDK's own retries are turned off: the core's resilience layer is the one retry layer, and
  * failures surface as {@link dev.tunekit.error.ProviderException}s that say whether a retry is safe.
+ *
+ * <p>As a {@link DatasetContributor} it contributes OpenAI's model catalog ({@code models.json}: limits,
+ * tokenizers, list prices) for {@code openai} and {@code azure}; {@code openai-compatible} servers host
+ * models of their own, so they get none. These providers train on Tunekit's neutral chat and preference
+ * JSONL as they are, so no converter is contributed.
  */
-public final class OpenAiProviderFactory implements TuningProviderFactory {
+public final class OpenAiProviderFactory implements TuningProviderFactory, DatasetContributor {
+  private static final class Catalog {
+    static final ModelCatalog OPENAI = ModelCatalog.fromResource(OpenAiProviderFactory.class, "models.json");
+  }
 
   /** Creates the factory; {@link java.util.ServiceLoader} calls this. */
   public OpenAiProviderFactory() {}
@@ -54,6 +65,12 @@ public final class OpenAiProviderFactory implements TuningProviderFactory {
   public TuningProvider create(ProviderSettings settings) {
     OpenAiConfig config = OpenAiConfig.from(flavor(settings), settings);
     return new OpenAiTuningProvider(config, client(config), new OpenAiErrors(config, Clock.systemUTC()));
+  }
+
+  /** OpenAI's catalog for {@code openai} and {@code azure} (Azure bills OpenAI's models); none otherwise. */
+  @Override
+  public Optional<ModelCatalog> catalog(String type) {
+    return type.equals("openai") || type.equals("azure") ? Optional.of(Catalog.OPENAI) : Optional.empty();
   }
 
   static OpenAiConfig.Flavor flavor(ProviderSettings settings) {

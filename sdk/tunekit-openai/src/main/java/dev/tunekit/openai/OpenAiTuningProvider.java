@@ -93,7 +93,7 @@ final class OpenAiTuningProvider implements TuningProvider {
 
   @Override
   public DatasetFormat trainingFormat(String baseModel, DatasetKind kind) {
-    return kind == DatasetKind.PREFERENCE ? DatasetFormat.OPENAI_PREFERENCE : DatasetFormat.OPENAI_CHAT;
+    return DatasetFormat.neutral(kind); // OpenAI trains on the neutral chat / preference JSONL as is
   }
 
   // ---------------------------------------------------------------- files
@@ -469,9 +469,24 @@ final class OpenAiTuningProvider implements TuningProvider {
     });
   }
 
+  /**
+   * Cancels the job. Cancelling twice is fine: when the server refuses because the job is already
+   * cancelled (a retry after a lost reply, a second click), the job is returned as it is.
+   */
   @Override
   public RemoteJob cancel(String jobId) {
-    return call("cancelling job " + jobId, () -> OpenAiMapping.job(client.fineTuning().jobs().cancel(jobId)));
+    try {
+      return call("cancelling job " + jobId, () -> OpenAiMapping.job(client.fineTuning().jobs().cancel(jobId)));
+    } catch (ProviderException refused) {
+      if (refused.retryable() || refused.outcomeUnknown() || refused.statusCode().filter(c -> c == 400 || c == 409).isEmpty()) {
+        throw refused;
+      }
+      RemoteJob now = job(jobId);
+      if (now.status() instanceof dev.tunekit.model.JobStatus.Cancelled) {
+        return now;
+      }
+      throw refused;
+    }
   }
 
   @Override

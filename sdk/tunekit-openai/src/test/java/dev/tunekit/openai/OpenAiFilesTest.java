@@ -47,7 +47,7 @@ class OpenAiFilesTest {
   private FileUpload upload(String content) throws Exception {
     Path p = dir.resolve("train.jsonl");
     Files.writeString(p, content);
-    return new FileUpload(p, "tunekit-0123abcd-train.jsonl", "0123abcd", Files.size(p), DatasetFormat.OPENAI_CHAT,
+    return new FileUpload(p, "tunekit-0123abcd-train.jsonl", "0123abcd", Files.size(p), DatasetFormat.CHAT_JSONL,
         FileUpload.Role.TRAINING);
   }
 

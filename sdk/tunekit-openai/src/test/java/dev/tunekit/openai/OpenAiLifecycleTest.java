@@ -70,7 +70,7 @@ class OpenAiLifecycleTest {
   private FileUpload trainingFile() throws Exception {
     Path p = dir.resolve("train.jsonl");
     Files.writeString(p, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":\"yo\"}]}\n");
-    return new FileUpload(p, "tunekit-ab12cd34-train.jsonl", "ab12cd34", Files.size(p), DatasetFormat.OPENAI_CHAT,
+    return new FileUpload(p, "tunekit-ab12cd34-train.jsonl", "ab12cd34", Files.size(p), DatasetFormat.CHAT_JSONL,
         FileUpload.Role.TRAINING);
   }
 
@@ -182,8 +182,8 @@ class OpenAiLifecycleTest {
     assertThat(hp.get("beta").asDouble()).isEqualTo(0.1);
     assertThat(hp.get("n_epochs").asInt()).isEqualTo(2);
     assertThat(body.has("validation_file")).isFalse();
-    assertThat(provider.trainingFormat(BASE_MODEL, DatasetKind.PREFERENCE)).isEqualTo(DatasetFormat.OPENAI_PREFERENCE);
-    assertThat(provider.trainingFormat(BASE_MODEL, DatasetKind.CHAT)).isEqualTo(DatasetFormat.OPENAI_CHAT);
+    assertThat(provider.trainingFormat(BASE_MODEL, DatasetKind.PREFERENCE)).isEqualTo(DatasetFormat.PREFERENCE_JSONL);
+    assertThat(provider.trainingFormat(BASE_MODEL, DatasetKind.CHAT)).isEqualTo(DatasetFormat.CHAT_JSONL);
   }
 
   @Test

@@ -42,7 +42,7 @@ class OpenAiLiveTest {
   void listsFilesFindsNoJobForAFreshKeyAndChats() {
     try (TuningProvider p = provider()) {
       FileUpload absent = new FileUpload(Path.of("none.jsonl"), "tunekit-live-" + UUID.randomUUID() + ".jsonl",
-          "0", 1, DatasetFormat.OPENAI_CHAT, FileUpload.Role.TRAINING);
+          "0", 1, DatasetFormat.CHAT_JSONL, FileUpload.Role.TRAINING);
       assertThat(p.findFile(absent)).isEmpty();
       assertThat(p.findJob("tunekit-live-" + UUID.randomUUID())).isEmpty();
       assertThat(p.chat(new ChatRequest("gpt-4o-mini", List.of(ChatMessage.user("Reply with the word: ok")),
@@ -62,7 +62,7 @@ class OpenAiLiveTest {
     Files.writeString(data, lines);
     String key = "tunekit-live-" + UUID.randomUUID();
     try (TuningProvider p = provider()) {
-      FileUpload u = new FileUpload(data, key + ".jsonl", "0", Files.size(data), DatasetFormat.OPENAI_CHAT,
+      FileUpload u = new FileUpload(data, key + ".jsonl", "0", Files.size(data), DatasetFormat.CHAT_JSONL,
           FileUpload.Role.TRAINING);
       RemoteFile f = p.upload(u);
       assertThat(p.findFile(u)).map(RemoteFile::id).contains(f.id());

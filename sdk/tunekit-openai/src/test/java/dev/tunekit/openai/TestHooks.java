@@ -18,7 +18,7 @@ public final class TestHooks {
 
   /**
    * Time that moves only when the workflow sleeps: every wait (a retry backoff, a Retry-After, a
-   * poll interval) is recorded, advances the clock and returns at once. Built on the core test-jar's
+   * poll interval) is recorded, advances the clock and returns at once. Built on tunekit-testing's
    * {@link FakeClock} and {@link RecordingSleeper}.
    */
   public static final class FakeTime {

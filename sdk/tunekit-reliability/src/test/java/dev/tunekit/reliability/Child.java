@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 final class Child {
   private final Process process;
   private final List<String> lines = new CopyOnWriteArrayList<>();
+  /** When each line was read ({@link System#nanoTime()} of this JVM), in step with {@link #lines}. */
+  private final List<Long> arrivals = new CopyOnWriteArrayList<>();
   private final Thread reader;
 
   private Child(Process process) {
@@ -25,6 +27,7 @@ final class Child {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         String line;
         while ((line = r.readLine()) != null) {
+          arrivals.add(System.nanoTime());
           lines.add(line);
         }
       } catch (IOException e) {
@@ -132,6 +135,19 @@ final class Child {
   /** The output so far. */
   List<String> lines() {
     return List.copyOf(lines);
+  }
+
+  /**
+   * When this JVM read the child's first line starting with {@code prefix} ({@link System#nanoTime()},
+   * comparable between children), or -1 if there is none.
+   */
+  long arrival(String prefix) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).startsWith(prefix)) {
+        return arrivals.get(i);
+      }
+    }
+    return -1;
   }
 
   /** The first output line starting with {@code prefix}, waiting up to {@code timeout} for it (empty if the child ended first). */

@@ -14,7 +14,8 @@ import java.util.concurrent.Future;
 /**
  * The program the crash and two-process suites run in child JVMs: Tunekit on a shared ledger, talking
  * to a local server that the test runs (so the server's state outlives the child). It prints what it
- * reached on standard output, one line each: {@code READY}, {@code RUN <id>}, {@code MODEL <id> <model>}.
+ * reached on standard output, one line each: {@code READY}, {@code GO} (race: the go file appeared),
+ * {@code RUN <id>}, {@code MODEL <id> <model>}.
  *
  * <pre>
  *   start  CONFIG DATASET SUFFIX      start a run and wait for it
@@ -44,6 +45,7 @@ public final class ChildMain {
           while (!Files.exists(go)) {
             Thread.sleep(5);
           }
+          say("GO");
           Run run = tk.resume(args[2]);
           say("RUN " + run.id());
           exit = report(run.await());

@@ -26,20 +26,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Concurrency: 50 runs started at once in one process keep their own state; two processes sharing
- * one ledger neither corrupt it nor submit one run twice.
+ * Concurrency: {@code reliability.threads} runs (16 by default, 50 with {@code -Preliability-full})
+ * started at once in one process keep their own state, and were all in flight together; two
+ * processes sharing one ledger, racing {@code reliability.races} times (2 by default, 5 in full) to
+ * resume the same run at the same instant, neither corrupt it nor submit one run twice.
  */
 class ConcurrencyTest {
-  static final int THREADS = Integer.getInteger("reliability.threads", 50);
-  static final int RACES = Integer.getInteger("reliability.races", 5);
+  static final int THREADS = Integer.getInteger("reliability.threads", 16);
+  static final int RACES = Integer.getInteger("reliability.races", 2);
 
   @TempDir Path dir;
 
   @Test
-  void fiftyRunsAtOnceInOneProcessEachKeepTheirOwnDataJobAndModel() throws Exception {
+  void runsAtOnceInOneProcessEachKeepTheirOwnDataJobAndModel() throws Exception {
     long began = System.nanoTime();
-    // The server trains one job at a time; with 2 ms steps the 50 jobs queue up for several seconds, so
-    // all 50 runs are in flight (polling, writing the ledger) together.
+    // The server trains one job at a time; with 2 ms steps the jobs queue up for seconds, so all the
+    // runs are in flight (polling, writing the ledger) together: counted, and asserted below.
     try (LocalServer server = LocalServer.builder().dataDir(dir.resolve("server")).stepDelay(Duration.ofMillis(2))
         .start();
         ServerView view = new ServerView(server);
@@ -47,15 +49,22 @@ class ConcurrencyTest {
             dir.resolve("ledger.db"), Duration.ofSeconds(30), 5))) {
       ExecutorService pool = Executors.newFixedThreadPool(THREADS);
       CountDownLatch go = new CountDownLatch(1);
+      java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicInteger maxInFlight = new java.util.concurrent.atomic.AtomicInteger();
       List<Future<RunResult>> futures = new ArrayList<>();
       for (int i = 0; i < THREADS; i++) {
         Path data = Datasets.variant(dir.resolve("data"), 2000 + i, 40);
         int n = i;
         futures.add(pool.submit(() -> {
           go.await();
-          Run run = tk.fineTune().model("local-base").trainingData(data).validationSplit(0.25, 7).suffix("c" + n)
-              .metadata("variant", String.valueOf(n)).start();
-          return run.await();
+          maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+          try {
+            Run run = tk.fineTune().model("local-base").trainingData(data).validationSplit(0.25, 7).suffix("c" + n)
+                .metadata("variant", String.valueOf(n)).start();
+            return run.await();
+          } finally {
+            inFlight.decrementAndGet();
+          }
         }));
       }
       go.countDown();
@@ -96,10 +105,12 @@ class ConcurrencyTest {
       assertThat(trainingFiles).hasSize(THREADS);
       assertThat(view.jobs()).hasSize(THREADS);
       assertThat(ServerView.duplicateFiles(view.files())).isZero();
-      Figures.record("concurrency/one-process", String.format("runs-at-once=%d succeeded=%d runs-owning-their-job-model-"
-          + "and-data=%d jobs=%d duplicate-jobs=%d duplicate-uploads=%d time=%.1fs", THREADS,
-          results.stream().filter(RunResult::succeeded).count(), owned, view.jobs().size(),
+      Figures.record("concurrency/one-process", String.format("runs-at-once=%d max-in-flight=%d succeeded=%d"
+          + " runs-owning-their-job-model-and-data=%d jobs=%d duplicate-jobs=%d duplicate-uploads=%d time=%.1fs", THREADS,
+          maxInFlight.get(), results.stream().filter(RunResult::succeeded).count(), owned, view.jobs().size(),
           ServerView.duplicateJobs(view.jobs()), ServerView.duplicateFiles(view.files()), seconds));
+      // The race really happened: every run was started before any of them ended.
+      assertThat(maxInFlight.get()).as("runs in flight at once").isEqualTo(THREADS);
     }
   }
 
@@ -129,6 +140,7 @@ class ConcurrencyTest {
       }
 
       int bothSucceeded = 0;
+      int overlapped = 0;
       for (int i = 0; i < RACES; i++) {
         String runId = runIds.get(i);
         Path go = dir.resolve("go-" + i);
@@ -144,6 +156,13 @@ class ConcurrencyTest {
         assertThat(modelA).as("both processes see the same run end in the same model").isEqualTo(modelB)
             .contains(runId).contains(":r" + i + ":");
         bothSucceeded++;
+        // The race fired: both processes were resuming the run at once (each got going before either
+        // finished), and both resumed that very run.
+        assertThat(Math.max(a.arrival("GO"), b.arrival("GO"))).as("race %d: both went before either finished", i)
+            .isPositive().isLessThan(Math.min(a.arrival("MODEL "), b.arrival("MODEL ")));
+        assertThat(a.lines()).as("child a resumed the run").contains("RUN " + runId);
+        assertThat(b.lines()).as("child b resumed the run").contains("RUN " + runId);
+        overlapped++;
       }
 
       // Both processes also start runs of their own at once on the same ledger; four of each side's
@@ -168,9 +187,10 @@ class ConcurrencyTest {
         }
       }
       long uploads = view.files().stream().filter(f -> f.name().startsWith("tunekit-")).count();
-      Figures.record("concurrency/two-processes", String.format("same-run-races=%d both-processes-same-model=%d"
+      Figures.record("concurrency/two-processes", String.format("same-run-races=%d overlapping=%d both-processes-same-model=%d"
               + " concurrent-runs-from-two-processes=16 (12 datasets) ledger-runs=%d ledger-succeeded=%d jobs=%d"
-              + " uploads=%d duplicate-jobs=%d duplicate-uploads=%d ledger-integrity=%s time=%.1fs", RACES, bothSucceeded,
+              + " uploads=%d duplicate-jobs=%d duplicate-uploads=%d ledger-integrity=%s time=%.1fs", RACES, overlapped,
+          bothSucceeded,
           ledgerRuns, ledgerSucceeded, jobs.size(), uploads, ServerView.duplicateJobs(jobs),
           ServerView.duplicateFiles(view.files()), integrity, seconds));
       assertThat(integrity).isEqualTo("ok");

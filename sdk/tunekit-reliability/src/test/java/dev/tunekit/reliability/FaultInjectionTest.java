@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import dev.tunekit.Run;
 import dev.tunekit.RunInfo;
@@ -18,10 +19,13 @@ import dev.tunekit.local.LocalServer;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -35,8 +39,16 @@ import org.junit.jupiter.api.io.TempDir;
  * local server: a raw-socket {@link FaultProxy}, and WireMock proxying with {@link WireMockFaults}
  * (where training files go through the multipart Uploads API, so its create, parts and complete calls
  * get faults too).
- * Over 100 seeded runs sharing one ledger, every run must succeed and the server (listed directly,
- * not through the faults) must hold exactly one job per run and one file per content.
+ * Over the seeded runs sharing one ledger (12 per injector by default, 100 with
+ * {@code -Preliability-full}), every run must succeed and the server (listed directly, not through
+ * the faults) must hold exactly one job per run and one file per content.
+ *
+ * <p>Chance alone does not cover every fault in a short run, so each suite also gives its
+ * {@link FaultPlan} a seeded schedule of obligations: every generic fault kind on an endpoint of its
+ * own, <em>commit then drop</em> on {@code POST /files} and {@code POST /fine_tuning/jobs} (and on
+ * the Uploads API's create and complete for WireMock), and a fault on an upload part. At the end the
+ * suite asserts, from the injector's own record (the proxy's counts, WireMock's journal), that every
+ * kind and every obligation was really applied.
  *
  * <p>The retry layer makes 8 attempts per call here, so a call fails for good only after 8 faults in
  * a row (0.3^8, about 1 in 15,000). A run whose start or wait still fails is resumed with
@@ -45,7 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FaultInjectionTest {
   static final long SEED = Long.getLong("reliability.seed", 20260101L);
-  static final int RUNS = Integer.getInteger("reliability.runs", 100);
+  static final int RUNS = Integer.getInteger("reliability.runs", 12);
   static final int WIREMOCK_RUNS = Integer.getInteger("reliability.wiremockRuns", RUNS);
   static final double RATE = Double.parseDouble(System.getProperty("reliability.rate", "0.30"));
   /** The client's per-request timeout; a SLOW fault replies later than this. */
@@ -60,9 +72,9 @@ class FaultInjectionTest {
   @TempDir Path dir;
 
   @Test
-  void hundredSeededRunsThroughAFaultProxyAllSucceedWithNoDuplicateJobOrUpload() throws Exception {
+  void seededRunsThroughAFaultProxyAllSucceedWithNoDuplicateJobOrUpload() throws Exception {
     long logMark = SdkLog.mark();
-    FaultPlan plan = new FaultPlan(RATE);
+    FaultPlan plan = new FaultPlan(RATE).schedule(obligations(false), RUNS, SEED);
     try (LocalServer server = LocalServer.builder().dataDir(dir.resolve("server")).stepDelay(Duration.ZERO).start();
         FaultProxy proxy = new FaultProxy(URI.create(server.baseUrl()), plan, TIMEOUT.plusMillis(250));
         ServerView view = new ServerView(server);
@@ -70,15 +82,15 @@ class FaultInjectionTest {
             dir.resolve("ledger.db"), TIMEOUT, 8))) {
       Outcome outcome = drive(tk, plan, RUNS, 0);
       plan.enabled(false);
-      verify("faults/fault-proxy", view, plan, outcome, proxy.createsForwarded(), logMark);
+      verify("faults/fault-proxy", view, plan, outcome, proxy.createsForwarded(), proxy.injected(), logMark);
     }
   }
 
   @Test
-  void hundredSeededRunsThroughWireMockWithFaultsOnEveryEndpointAllSucceedWithNoDuplicateJobOrUpload()
+  void seededRunsThroughWireMockWithFaultsOnEveryEndpointAllSucceedWithNoDuplicateJobOrUpload()
       throws Exception {
     long logMark = SdkLog.mark();
-    FaultPlan plan = new FaultPlan(RATE);
+    FaultPlan plan = new FaultPlan(RATE).schedule(obligations(true), WIREMOCK_RUNS, SEED + 1);
     WireMockServer wireMock = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1")
         .extensions(new WireMockFaults.Filter(plan), new WireMockFaults.Transformer(TIMEOUT.plusMillis(250))));
     wireMock.start();
@@ -94,10 +106,73 @@ class FaultInjectionTest {
       long createsProxied = wireMock.getAllServeEvents().stream()
           .filter(e -> FaultPlan.isCreate(e.getRequest().getMethod().getName(), e.getRequest().getUrl()))
           .map(ServeEvent::getResponseDefinition).filter(d -> d != null && d.isProxyResponse()).count();
-      verify("faults/wiremock", view, plan, outcome, createsProxied, logMark);
+      verify("faults/wiremock", view, plan, outcome, createsProxied, journal(wireMock.getAllServeEvents()), logMark);
     } finally {
       wireMock.stop();
     }
+  }
+
+  /**
+   * What each suite must inject at least once: every generic kind (500, 503, 429, reset, slow) on an
+   * endpoint drawn for it from the seed, commit-then-drop on each creating endpoint, and for the
+   * Uploads API (WireMock) a generic fault on an upload part as well.
+   */
+  static List<FaultPlan.Obligation> obligations(boolean uploadsApi) {
+    List<FaultPlan.Endpoint> endpoints = new ArrayList<>(uploadsApi
+        ? List.of(FaultPlan.Endpoint.FILES, FaultPlan.Endpoint.UPLOADS, FaultPlan.Endpoint.PARTS,
+            FaultPlan.Endpoint.COMPLETE, FaultPlan.Endpoint.JOBS, FaultPlan.Endpoint.POLL)
+        : List.of(FaultPlan.Endpoint.FILES, FaultPlan.Endpoint.JOBS, FaultPlan.Endpoint.POLL));
+    Random random = new Random(SEED ^ (uploadsApi ? 0x5EED : 0xFA17));
+    Collections.shuffle(endpoints, random);
+    List<FaultPlan.Kind> generic = List.of(FaultPlan.Kind.HTTP_500, FaultPlan.Kind.HTTP_503, FaultPlan.Kind.HTTP_429,
+        FaultPlan.Kind.RESET, FaultPlan.Kind.SLOW);
+    List<FaultPlan.Obligation> out = new ArrayList<>();
+    for (int i = 0; i < generic.size(); i++) {
+      out.add(new FaultPlan.Obligation(generic.get(i), endpoints.get(i % endpoints.size())));
+    }
+    out.add(new FaultPlan.Obligation(FaultPlan.Kind.COMMIT_THEN_DROP, FaultPlan.Endpoint.FILES));
+    out.add(new FaultPlan.Obligation(FaultPlan.Kind.COMMIT_THEN_DROP, FaultPlan.Endpoint.JOBS));
+    if (uploadsApi) {
+      out.add(new FaultPlan.Obligation(FaultPlan.Kind.COMMIT_THEN_DROP, FaultPlan.Endpoint.UPLOADS));
+      out.add(new FaultPlan.Obligation(FaultPlan.Kind.COMMIT_THEN_DROP, FaultPlan.Endpoint.COMPLETE));
+      FaultPlan.Obligation part = new FaultPlan.Obligation(generic.get(random.nextInt(generic.size())),
+          FaultPlan.Endpoint.PARTS);
+      if (!out.contains(part)) {
+        out.add(part);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The faults WireMock really applied, read from its request journal: the 500, 503 and 429 replies
+   * and resets the filter answered with, and the marked requests whose proxied reply was delayed or
+   * (after the server answered 2xx, so the thing exists) dropped.
+   */
+  static Injected journal(List<ServeEvent> events) {
+    Injected injected = new Injected();
+    for (ServeEvent e : events) {
+      FaultPlan.Endpoint endpoint = FaultPlan.Endpoint.of(e.getRequest().getMethod().getName(), e.getRequest().getUrl());
+      String mark = e.getRequest().getHeader(WireMockFaults.MARK);
+      var definition = e.getResponseDefinition();
+      if (definition == null) {
+        continue;
+      }
+      if (!definition.isProxyResponse()) {
+        if (definition.getFault() == Fault.CONNECTION_RESET_BY_PEER) {
+          injected.record(FaultPlan.Kind.RESET, endpoint);
+        } else if (definition.getStatus() == 500 || definition.getStatus() == 503 || definition.getStatus() == 429) {
+          injected.record(definition.getStatus() == 500 ? FaultPlan.Kind.HTTP_500
+              : definition.getStatus() == 503 ? FaultPlan.Kind.HTTP_503 : FaultPlan.Kind.HTTP_429, endpoint);
+        }
+      } else if (FaultPlan.Kind.SLOW.name().equals(mark)) {
+        injected.record(FaultPlan.Kind.SLOW, endpoint);
+      } else if (FaultPlan.Kind.COMMIT_THEN_DROP.name().equals(mark) && e.getResponse() != null
+          && e.getResponse().getStatus() / 100 == 2) {
+        injected.record(FaultPlan.Kind.COMMIT_THEN_DROP, endpoint);
+      }
+    }
+    return injected;
   }
 
   /** What the runs did. */
@@ -115,7 +190,7 @@ class FaultInjectionTest {
     long awaitNanos = 0;
     Path dataDir = tk.ledger().resolveSibling("data");
     for (int i = 0; i < runs; i++) {
-      plan.reseed(SEED * 1_000_003L + firstVariant + i);
+      plan.beginRun(i, SEED * 1_000_003L + firstVariant + i);
       // Every tenth run trains on the previous run's data: its upload must be reused, not repeated.
       int variant = firstVariant + (i % 10 == 9 ? i - 1 : i);
       contents.add(variant);
@@ -157,7 +232,7 @@ class FaultInjectionTest {
 
   /** Counts on the server, prints the figures, then asserts: one job per run, one file per content. */
   static void verify(String suite, ServerView view, FaultPlan plan, Outcome o, long createsReachingServer,
-      long logMark) {
+      Injected injected, long logMark) {
     int runs = o.numberOfRun().size();
     List<ServerView.Job> jobs = view.jobs();
     List<ServerView.File> files = view.files();
@@ -167,11 +242,12 @@ class FaultInjectionTest {
     long retries = SdkLog.count(logMark, "retrying in");
     long reconciled = SdkLog.count(logMark, "had taken effect");
     Figures.record(suite, String.format(
-        "runs=%d succeeded=%d seed=%d requests=%d faults=%d (%.1f%%) [%s] faults-on-creates=%d"
+        "runs=%d succeeded=%d seed=%d requests=%d faults=%d (%.1f%%) [%s] scheduled=%d applied{%s} faults-on-creates=%d"
             + " creates-reaching-server=%d retries=%d creates-found-after-unknown-outcome=%d resumes=%d jobs=%d"
             + " uploads=%d duplicate-jobs=%d duplicate-uploads=%d time=%.1fs (start %.0fms + await %.0fms per run)",
         runs, o.modelOfRun().size(), SEED, plan.requests(), plan.totalFaults(),
-        100.0 * plan.totalFaults() / Math.max(1, plan.requests()), plan.summary(), plan.faultsOnCreates(),
+        100.0 * plan.totalFaults() / Math.max(1, plan.requests()), plan.summary(), plan.forced(), injected.summary(),
+        plan.faultsOnCreates(),
         createsReachingServer, retries, reconciled, o.resumes(), jobs.size(), uploads, duplicateJobs, duplicateFiles,
         o.seconds(), o.startMillis(), o.awaitMillis()));
 
@@ -191,6 +267,11 @@ class FaultInjectionTest {
     assertThat(uploads).as("training and validation file once per content").isEqualTo(2L * o.contents().size());
     assertThat(plan.totalFaults()).as("faults were injected").isGreaterThan(runs);
     assertThat(plan.faults(FaultPlan.Kind.COMMIT_THEN_DROP)).as("creates committed then dropped").isPositive();
+    // Every fault kind, and every scheduled kind-on-endpoint, was really applied (the injector's record).
+    injected.assertCovers(suite, plan.required(), plan.unmet());
+    if (retries >= 0) { // -1: the SDK log is not in a file (run outside Maven)
+      assertThat(retries).as("the client retried the faults it saw").isPositive();
+    }
   }
 
   /** What a user does after start() failed: resume the run (it looks before it uploads or submits again). */

@@ -44,6 +44,18 @@ final class FaultProxy implements AutoCloseable {
   private final ExecutorService pool;
   private final Thread acceptor;
   private final AtomicLong createsForwarded = new AtomicLong();
+  private final Injected injected = new Injected();
+  private volatile Tap tap;
+
+  /**
+   * Sees every request (after any fault decision that lets it through): once before it is forwarded,
+   * and once after the server answered it. Returning true resets the client's connection there and
+   * then, so the request either never reaches the server or takes effect without a reply. The crash
+   * suite uses it to kill a child at an exact point of its run.
+   */
+  interface Tap {
+    boolean at(String method, String target, boolean answered, int status);
+  }
 
   /**
    * @param upstream the server's root, such as {@code http://127.0.0.1:1234} (paths are kept as sent)
@@ -78,6 +90,16 @@ final class FaultProxy implements AutoCloseable {
     return plan;
   }
 
+  /** Faults this proxy really applied, by kind and endpoint. */
+  Injected injected() {
+    return injected;
+  }
+
+  /** Sets (or with null, removes) the {@link Tap}. */
+  void tap(Tap tap) {
+    this.tap = tap;
+  }
+
   /** Creating requests that reached the server (whether or not their reply reached the client). */
   long createsForwarded() {
     return createsForwarded.get();
@@ -108,34 +130,53 @@ final class FaultProxy implements AutoCloseable {
         return;
       }
       boolean create = FaultPlan.isCreate(req.method(), req.target());
+      FaultPlan.Endpoint endpoint = FaultPlan.Endpoint.of(req.method(), req.target());
       Kind fault = plan.decide(req.method(), req.target());
       OutputStream out = s.getOutputStream();
       if (fault == Kind.HTTP_500 || fault == Kind.HTTP_503) {
         int code = fault == Kind.HTTP_500 ? 500 : 503;
         write(out, code, List.<String[]>of(new String[] {"Content-Type", "application/json"}),
             FaultPlan.errorBody("injected fault: HTTP " + code, "server_error"));
+        injected.record(fault, endpoint);
         return;
       }
       if (fault == Kind.HTTP_429) {
         write(out, 429, List.of(new String[] {"Content-Type", "application/json"},
             new String[] {"retry-after-ms", "15"}, new String[] {"Retry-After", "1"}),
             FaultPlan.errorBody("injected fault: rate limited", "rate_limit_exceeded"));
+        injected.record(fault, endpoint);
         return;
       }
       if (fault == Kind.RESET) {
         reset(s);
+        injected.record(fault, endpoint);
+        return;
+      }
+      Tap t = tap;
+      if (t != null && t.at(req.method(), req.target(), false, 0)) {
+        reset(s);
         return;
       }
       HttpResponse<byte[]> response = forward(req);
-      if (create && response.statusCode() / 100 == 2) {
+      boolean committed = response.statusCode() / 100 == 2;
+      if (create && committed) {
         createsForwarded.incrementAndGet();
+      }
+      t = tap;
+      if (t != null && t.at(req.method(), req.target(), true, response.statusCode())) {
+        reset(s);
+        return;
       }
       if (fault == Kind.COMMIT_THEN_DROP) {
         reset(s);
+        if (committed) {
+          injected.record(fault, endpoint);
+        }
         return;
       }
       if (fault == Kind.SLOW) {
         Thread.sleep(slowReply.toMillis());
+        injected.record(fault, endpoint);
       }
       List<String[]> headers = new ArrayList<>();
       response.headers().map().forEach((k, vs) -> {

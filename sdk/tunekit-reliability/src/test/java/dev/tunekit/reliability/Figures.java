@@ -9,13 +9,11 @@ import java.time.Instant;
 
 /**
  * Where the suites put their figures: one line per suite, printed to standard output (this module
- * does not redirect it, so CI logs show it) and written to {@code target/reliability-figures.txt}
- * (afresh for each test run).
+ * does not redirect it, so CI logs show it) and appended to {@code target/reliability-figures.txt}
+ * (the build deletes it before each test run; the suites run in two forks, so none truncates it).
  */
 final class Figures {
   static final Path FILE = Path.of(System.getProperty("reliability.figures", "target/reliability-figures.txt"));
-
-  private static boolean written;
 
   private Figures() {}
 
@@ -24,10 +22,9 @@ final class Figures {
     System.out.println(line);
     try {
       Files.createDirectories(FILE.toAbsolutePath().getParent());
-      // The first suite of a test run starts the file afresh; the others add to it.
+      // One short append per line: whole lines, even with the other fork appending too.
       Files.writeString(FILE, Instant.now() + " " + line + System.lineSeparator(), StandardOpenOption.CREATE,
-          written ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
-      written = true;
+          StandardOpenOption.APPEND, StandardOpenOption.WRITE);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -254,7 +254,7 @@ public final class FakeProvider implements TuningProvider {
 
   @Override
   public DatasetFormat trainingFormat(String baseModel, DatasetKind kind) {
-    return kind == DatasetKind.PREFERENCE ? DatasetFormat.OPENAI_PREFERENCE : DatasetFormat.OPENAI_CHAT;
+    return kind == DatasetKind.PREFERENCE ? DatasetFormat.PREFERENCE_JSONL : DatasetFormat.CHAT_JSONL;
   }
 
   @Override

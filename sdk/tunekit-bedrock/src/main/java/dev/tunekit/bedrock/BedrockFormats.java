@@ -1,0 +1,155 @@
+package dev.tunekit.bedrock;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tunekit.dataset.ConversionRefusedException;
+import dev.tunekit.dataset.DatasetConverter;
+import dev.tunekit.dataset.DatasetFormat;
+import dev.tunekit.dataset.DatasetKind;
+import dev.tunekit.dataset.ModelCatalog;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The dataset formats Bedrock model customization trains on, their converters from Tunekit's neutral
+ * chat JSONL, and Bedrock's model catalog ({@code models.json} next to this class). Contributed to the
+ * core by {@link BedrockProviderFactory} as a {@link dev.tunekit.dataset.DatasetContributor}.
+ */
+final class BedrockFormats {
+  /** {@code bedrock-conversation-2024} (Nova, Claude and Llama 3.2+ families). */
+  static final DatasetFormat CONVERSATION = new DatasetFormat("bedrock-conversation-2024",
+      "Amazon Bedrock conversation JSONL: {\"schemaVersion\":\"bedrock-conversation-2024\",\"system\":[...],"
+          + "\"messages\":[...]} per line");
+  /** Prompt/completion for the non-conversational models (Titan Text, Llama 3.1). */
+  static final DatasetFormat PROMPT_COMPLETION = new DatasetFormat("bedrock-prompt-completion",
+      "Amazon Bedrock prompt/completion JSONL (Titan Text, Llama 3.1): {\"prompt\":...,\"completion\":...} per line");
+  static final String SCHEMA_VERSION = "bedrock-conversation-2024";
+
+  /** Bedrock's model catalog, read once. */
+  static final ModelCatalog CATALOG = ModelCatalog.fromResource(BedrockFormats.class, "models.json");
+
+  private BedrockFormats() {}
+
+  static Optional<DatasetConverter> converter(DatasetFormat format) {
+    if (format.equals(CONVERSATION)) {
+      return Optional.of(new Conversation());
+    }
+    if (format.equals(PROMPT_COMPLETION)) {
+      return Optional.of(new PromptCompletion());
+    }
+    return Optional.empty();
+  }
+
+  private abstract static class Base implements DatasetConverter {
+    @Override
+    public Optional<String> refusal(DatasetKind kind) {
+      return kind == DatasetKind.CHAT ? Optional.empty() : Optional.of(
+          "the Bedrock formats have no preference pairs: the non_preferred_output of every example would be lost");
+    }
+
+    /** Splits off leading system messages and checks that nothing Bedrock cannot hold is present. */
+    List<JsonNode> turns(JsonNode root, List<String> system) {
+      DatasetFormat format = format();
+      for (String key : List.of("tools", "functions")) {
+        if (root.has(key)) {
+          throw new ConversionRefusedException("it defines \"" + key + "\", which " + format + " cannot hold");
+        }
+      }
+      List<JsonNode> turns = new ArrayList<>();
+      for (JsonNode m : root.path("messages")) {
+        String role = m.path("role").asText();
+        if (m.has("tool_calls") || m.has("function_call") || role.equals("tool") || role.equals("function")) {
+          throw new ConversionRefusedException("it has tool calls or tool results, which " + format + " cannot hold");
+        }
+        if (m.has("name")) {
+          throw new ConversionRefusedException("a message has a \"name\", which " + format + " cannot hold");
+        }
+        if (m.has("weight") && m.path("weight").asDouble(1) == 0) {
+          throw new ConversionRefusedException("an assistant message has weight 0, and " + format
+              + " trains on every assistant message");
+        }
+        if (role.equals("system")) {
+          if (!turns.isEmpty()) {
+            throw new ConversionRefusedException("a system message follows the conversation's start; " + format
+                + " takes system text only before the first turn");
+          }
+          system.add(m.path("content").asText());
+        } else {
+          turns.add(m);
+        }
+      }
+      for (int t = 0; t < turns.size(); t++) {
+        String expected = t % 2 == 0 ? "user" : "assistant";
+        String role = turns.get(t).path("role").asText();
+        if (!role.equals(expected)) {
+          throw new ConversionRefusedException("turn " + (t + 1) + " is " + role + " where " + expected
+              + " was expected; " + format + " needs user and assistant turns alternating, starting with user");
+        }
+      }
+      if (turns.isEmpty() || turns.size() % 2 != 0) {
+        throw new ConversionRefusedException("the conversation must end with an assistant turn");
+      }
+      return turns;
+    }
+  }
+
+  /** Chat JSONL to {@code bedrock-conversation-2024}: system blocks, then text content blocks per turn. */
+  static final class Conversation extends Base {
+    @Override
+    public DatasetFormat format() {
+      return CONVERSATION;
+    }
+
+    @Override
+    public JsonNode convert(JsonNode root) {
+      List<String> system = new ArrayList<>();
+      List<JsonNode> turns = turns(root, system);
+      ObjectNode out = JsonNodeFactory.instance.objectNode();
+      out.put("schemaVersion", SCHEMA_VERSION);
+      if (!system.isEmpty()) {
+        ArrayNode s = out.putArray("system");
+        system.forEach(text -> s.addObject().put("text", text));
+      }
+      ArrayNode ms = out.putArray("messages");
+      for (JsonNode m : turns) {
+        ObjectNode o = ms.addObject();
+        o.put("role", m.path("role").asText());
+        o.putArray("content").addObject().put("text", m.path("content").asText());
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Chat JSONL to prompt/completion: exactly one exchange; system messages are placed before the user
+   * text in the prompt, separated by a blank line.
+   */
+  static final class PromptCompletion extends Base {
+    @Override
+    public DatasetFormat format() {
+      return PROMPT_COMPLETION;
+    }
+
+    @Override
+    public JsonNode convert(JsonNode root) {
+      List<String> system = new ArrayList<>();
+      List<JsonNode> turns = turns(root, system);
+      if (turns.size() != 2) {
+        throw new ConversionRefusedException("it has " + turns.size() / 2 + " user/assistant exchanges; "
+            + format() + " holds exactly one prompt and one completion");
+      }
+      StringBuilder prompt = new StringBuilder();
+      for (String s : system) {
+        prompt.append(s).append("\n\n");
+      }
+      prompt.append(turns.get(0).path("content").asText());
+      ObjectNode out = JsonNodeFactory.instance.objectNode();
+      out.put("prompt", prompt.toString());
+      out.put("completion", turns.get(1).path("content").asText());
+      return out;
+    }
+  }
+}
