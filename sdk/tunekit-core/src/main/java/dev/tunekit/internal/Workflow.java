@@ -880,6 +880,13 @@ public final class Workflow implements AutoCloseable {
     }
     // Interrupt only threads that hold no claim (waiting for jobs, evaluating): one mid-create is left to finish.
     asyncThreads.stream().filter(t -> !stillWorking.contains(t)).forEach(Thread::interrupt);
+    if (stillWorking.isEmpty()) {
+      try { // let interrupted drives (a webhook's evaluation) stop before the ledger closes under them
+        async.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     try {
       evals.close();
       ledger.close(stillWorking);

@@ -107,12 +107,11 @@ public final class Jdbc implements AutoCloseable {
     Connection c = idleReaders.poll();
     try {
       if (c == null) {
-        c = newReader();
-        synchronized (allReaders) {
+        synchronized (allReaders) { // opened under the lock: no connection (and no -wal/-shm file) after close()
           if (closed) {
-            c.close();
             throw new TunekitException("Run ledger " + file + " is closed.");
           }
+          c = newReader();
           allReaders.add(c);
         }
       }
