@@ -53,7 +53,8 @@ int status = Script.run(() -> {
     System.out.println();
     System.out.println("== 3. Baseline vs tuned on " + suite.cases().size() + " held-out questions");
     var comparison = run.evaluation().orElseThrow(
-        () -> new TunekitException("the tuned model was not evaluated; see the log above, then run.evaluate(suite)"));
+        () -> new TunekitException("the tuned model was not evaluated (" + result.state() + ": "
+            + result.error().orElse("see the log above") + "); fix the cause, then run.evaluate(suite)"));
     var tuned = comparison.report("tuned").passRate();
     System.out.printf("%-40s %8s %8s%n", "model", "right", "of");
     System.out.printf("%-40s %8d %8d%n", "local-base + engineered prompt", baseline.passed(), baseline.total());

@@ -47,7 +47,7 @@ public final class Run {
     return workflow.row(id).info();
   }
 
-  /** Tunekit's state of the run (no remote call). */
+  /** Tunekit's state of the run (no remote call); see {@link RunState} for the state machine. */
   public RunState state() {
     return info().state();
   }
@@ -173,11 +173,6 @@ public final class Run {
   public EvalComparison evaluate(EvalSuite suite) {
     Objects.requireNonNull(suite, "suite");
     return workflow.evaluate(id, suite).comparison();
-  }
-
-  /** Records an evaluation report (JSON) against this run in the ledger. */
-  public void recordEvaluation(String suiteName, String reportJson) {
-    workflow.ledger().evalResult(id, suiteName, reportJson);
   }
 
   @Override

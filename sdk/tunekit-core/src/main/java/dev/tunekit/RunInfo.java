@@ -14,7 +14,9 @@ import java.util.Optional;
  * @param jobId the provider's job id, once submitted
  * @param jobStatus the provider's last reported status (raw spelling), if polled
  * @param fineTunedModel the tuned model id, once training succeeded
- * @param error the last error message recorded, if any
+ * @param error why the run stopped short, if it did: the last error (a step that failed and can be
+ *     resumed), the job's failure reason (FAILED), why its evaluation failed (EVALUATION_FAILED), the
+ *     dataset's errors (REJECTED), or what it needs (a TRAINED run to resume with its eval suite)
  * @param createdAt when the run was started
  * @param updatedAt when the ledger entry last changed
  */

@@ -16,7 +16,8 @@ import java.util.Optional;
  * How a run ended, returned by {@link Run#await(RunListener)}.
  *
  * @param runId the run
- * @param state SUCCEEDED, FAILED or CANCELLED (or REJECTED for a run whose dataset had errors)
+ * @param state where the run is now: TRAINED (no suite), EVALUATED (no gate), GATE_PASSED, GATE_BLOCKED or
+ *     EVALUATION_FAILED for a trained run; FAILED or CANCELLED; REJECTED for a run whose dataset had errors
  * @param job the final job snapshot, if a job was submitted
  * @param fineTunedModel the tuned model id, when training succeeded
  * @param metrics the training metrics seen while waiting, by step
@@ -26,6 +27,8 @@ import java.util.Optional;
  *     cases is shown here but not recorded; {@link Run#evaluate} retries it)
  * @param gate the promotion gate's decision, when the run sets one ({@link FineTune#gate(double)}) and
  *     it was evaluated; {@link Run#deploy()} refuses unless it passed
+ * @param error why the run stopped short, if it did: the job's failure reason, why its evaluation failed
+ *     (state EVALUATION_FAILED), or what it needs (a TRAINED run that must be resumed with its suite)
  */
 public record RunResult(
     String runId,
@@ -35,7 +38,8 @@ public record RunResult(
     List<MetricPoint> metrics,
     Duration waited,
     Optional<EvalComparison> evaluation,
-    Optional<GateResult> gate) {
+    Optional<GateResult> gate,
+    Optional<String> error) {
 
   /** Canonical constructor. */
   public RunResult {
@@ -47,17 +51,24 @@ public record RunResult(
     Objects.requireNonNull(waited, "waited");
     Objects.requireNonNull(evaluation, "evaluation");
     Objects.requireNonNull(gate, "gate");
+    Objects.requireNonNull(error, "error");
+  }
+
+  /** A result without a recorded reason. */
+  public RunResult(String runId, RunState state, Optional<RemoteJob> job, Optional<String> fineTunedModel,
+      List<MetricPoint> metrics, Duration waited, Optional<EvalComparison> evaluation, Optional<GateResult> gate) {
+    this(runId, state, job, fineTunedModel, metrics, waited, evaluation, gate, Optional.empty());
   }
 
   /** A result without evaluation (a run with no eval suite). */
   public RunResult(String runId, RunState state, Optional<RemoteJob> job, Optional<String> fineTunedModel,
       List<MetricPoint> metrics, Duration waited) {
-    this(runId, state, job, fineTunedModel, metrics, waited, Optional.empty(), Optional.empty());
+    this(runId, state, job, fineTunedModel, metrics, waited, Optional.empty(), Optional.empty(), Optional.empty());
   }
 
-  /** Whether training succeeded. */
+  /** Whether training succeeded (the state is TRAINED or later: {@link RunState#isTrained()}). */
   public boolean succeeded() {
-    return state == RunState.SUCCEEDED;
+    return state.isTrained();
   }
 
   /** The provider's status, if a job was submitted. */
@@ -72,7 +83,7 @@ public record RunResult(
     }
     String why = status().map(s -> s instanceof JobStatus.Failed f
         ? "failed: " + f.reason() + f.code().map(c -> " (" + c + ")").orElse("")
-        : "ended as " + s.raw()).orElse("ended as " + state);
+        : "ended as " + s.raw()).orElse("ended as " + state + error.map(e -> " (" + e + ")").orElse(""));
     throw new TunekitException("Run " + runId + " " + why + ". See run.events() for the provider's log.");
   }
 }

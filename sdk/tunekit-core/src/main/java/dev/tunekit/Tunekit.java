@@ -9,7 +9,7 @@ import dev.tunekit.internal.ConfigLoader;
 import dev.tunekit.internal.Durations;
 import dev.tunekit.internal.EvalHook;
 import dev.tunekit.error.InvalidInputException;
-import dev.tunekit.internal.Ledger;
+import dev.tunekit.internal.ledger.Ledger;
 import dev.tunekit.internal.PollingSettings;
 import dev.tunekit.internal.ResilienceSettings;
 import dev.tunekit.internal.ResilientProvider;
@@ -108,18 +108,20 @@ public final class Tunekit implements AutoCloseable {
 
   /** Every run in the ledger, newest first. */
   public List<RunInfo> runs() {
-    return workflow.ledger().runs().stream().map(Ledger.RunRow::info).collect(Collectors.toList());
+    return workflow.ledger().allRuns().stream().map(Ledger.RunRow::info).collect(Collectors.toList());
   }
 
   /**
    * Continues a run after the process that started it stopped (or from another process): steps the
    * ledger records as done are skipped, an upload or submission that may have reached the provider is
-   * looked up before it is repeated, and nothing is uploaded or submitted twice. Returns at once for a
-   * run that is already submitted or finished; wait with {@link Run#await(RunListener)}.
+   * looked up before it is repeated, and nothing is uploaded or submitted twice. Returns once the run
+   * waits for its job (wait with {@link Run#await(RunListener)}) or has gone as far as it can: a
+   * TRAINED run is evaluated and gated here, the same steps {@code await()} and a webhook run, if this
+   * Tunekit has its suite (else it stays TRAINED, and its {@link RunInfo#error()} says to resume with it).
    */
   public Run resume(String runId) {
     Objects.requireNonNull(runId, "runId");
-    workflow.advance(runId);
+    workflow.drive(runId);
     return new Run(workflow, runId);
   }
 
@@ -134,7 +136,7 @@ public final class Tunekit implements AutoCloseable {
    */
   public Run resume(String runId, EvalSuite suite) {
     Objects.requireNonNull(runId, "runId");
-    workflow.advance(runId, new EvalHook.Plan(Objects.requireNonNull(suite, "suite"), null, null));
+    workflow.drive(runId, new EvalHook.Plan(Objects.requireNonNull(suite, "suite"), null, null));
     return new Run(workflow, runId);
   }
 
@@ -144,7 +146,7 @@ public final class Tunekit implements AutoCloseable {
    */
   public Run resume(String runId, EvalSuite suite, EvalTarget baseline) {
     Objects.requireNonNull(runId, "runId");
-    workflow.advance(runId, new EvalHook.Plan(Objects.requireNonNull(suite, "suite"),
+    workflow.drive(runId, new EvalHook.Plan(Objects.requireNonNull(suite, "suite"),
         Objects.requireNonNull(baseline, "baseline"), null));
     return new Run(workflow, runId);
   }
@@ -399,7 +401,7 @@ public final class Tunekit implements AutoCloseable {
       Path wd = workDir != null ? workDir : c.workDir();
       return new Config(c.provider(), values, ledger != null ? ledger : workDir != null ? wd.resolve("ledger.db")
           : c.ledger(), wd, resilience != null ? resilience : c.resilience(), polling != null ? polling : c.polling(),
-          c.source(), c.providerLocation());
+          c.source(), c.providerLocation(), c.evaluation());
     }
 
     /**

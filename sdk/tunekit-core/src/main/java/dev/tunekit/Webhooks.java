@@ -2,7 +2,7 @@ package dev.tunekit;
 
 import dev.tunekit.internal.Durations;
 import dev.tunekit.error.InvalidInputException;
-import dev.tunekit.internal.Ledger;
+import dev.tunekit.internal.ledger.Ledger;
 import dev.tunekit.model.Secret;
 import dev.tunekit.error.TunekitException;
 import dev.tunekit.internal.Workflow;
@@ -46,8 +46,11 @@ import org.slf4j.LoggerFactory;
  * blocked in this or another process sharing the ledger stops waiting out its poll interval and polls
  * (within {@code ledgerPoll}, half a second by default). When the provider does not yet report the job
  * as ended, or cannot be reached, the delivery is answered 503 and forgotten, so the sender's retry is
- * processed. Evaluation hooks still run in {@code await}; a service that never awaits calls
- * {@link Run#evaluate(dev.tunekit.eval.EvalSuite)}.
+ * processed. A job that ended moves the run (TRAINED, FAILED or CANCELLED), and the run is then driven
+ * on a Tunekit thread exactly as {@code await()} and {@code tk.resume} drive it: a trained run with an
+ * eval suite is evaluated and gated (EVALUATED, then GATE_PASSED or GATE_BLOCKED) when this Tunekit has
+ * the suite ({@link Tunekit#resume(String, dev.tunekit.eval.EvalSuite)} attaches it); without it, the
+ * run stays TRAINED and its {@link RunInfo#error()} says to resume it with the suite.
  *
  * <p>The secret is a {@link Secret}: it never appears in a result, a log line or {@link #toString()}.
  * Thread-safe.
@@ -143,8 +146,9 @@ public final class Webhooks {
         return rejected(type + " for job " + jobId + ", but " + workflow.provider().name() + " still reports it "
             + job.status().raw() + "; answered 503 so that the sender delivers it again", 503);
       }
-      ledger.jobStatus(run, job.status());
+      workflow.recordJob(run, job.status());
       RunState state = workflow.row(run).state();
+      workflow.driveAsync(run); // evaluate and gate, off the sender's request
       LOG.info("Webhook {}: run {} (job {}) is {}", type, run, jobId, state);
       return new WebhookResult.Accepted(run, state);
     } catch (TunekitException e) {

@@ -44,6 +44,37 @@ class ConfigTest {
   }
 
   @Test
+  void evaluationLimitsComeFromTheEvaluationSectionAndApplyToTheTargetsTunekitBuilds() {
+    Path file = yaml("""
+        provider: local
+        evaluation: { requestsPerMinute: 120, maxConcurrentCalls: 2 }
+        """);
+    Config c = ConfigLoader.load(file, Map.of());
+    assertThat(c.evaluation()).isEqualTo(new dev.tunekit.internal.EvaluationSettings(120, 2));
+    assertThat(ConfigLoader.load(yaml("provider: local\n"), Map.of()).evaluation())
+        .isEqualTo(dev.tunekit.internal.EvaluationSettings.defaults());
+
+    dev.tunekit.testing.FakeProvider p = new dev.tunekit.testing.FakeProvider();
+    try (var ledger = dev.tunekit.internal.ledger.Ledger.open(dir.resolve("l.db"), java.time.Clock.systemUTC())) {
+      var hook = new dev.tunekit.internal.EvalHook(ledger, p, dir, c.evaluation());
+      var suite = dev.tunekit.eval.EvalSuite.of("s", dev.tunekit.eval.EvalCase.of("c", "q", "a"));
+      var tuned = hook.tunedTarget(new dev.tunekit.internal.EvalHook.Plan(suite, null, null), "ft:x");
+      assertThat(tuned.requestsPerMinute()).isEqualTo(120);
+      assertThat(tuned.maxConcurrentCalls()).isEqualTo(2);
+      assertThat(tuned.provider()).isEqualTo(p.name());
+      // A custom baseline in another group keeps its limits; the tuned target keeps the config's.
+      var other = dev.tunekit.eval.EvalTarget.of("judge", p, "m").withRateLimit(10);
+      assertThat(hook.tunedTarget(new dev.tunekit.internal.EvalHook.Plan(suite, other, null), "ft:x")
+          .requestsPerMinute()).isEqualTo(120);
+    }
+
+    assertThatThrownBy(() -> ConfigLoader.load(yaml("evaluation: { maxConcurrentCalls: 0 }\n"), Map.of()))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("evaluation.maxConcurrentCalls must be at least 1");
+    assertThatThrownBy(() -> ConfigLoader.load(yaml("evaluation: { rpm: 5 }\n"), Map.of()))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("rpm");
+  }
+
+  @Test
   void anUnsetVariableIsAnErrorNamingFileLineAndVariable() {
     Path file = yaml("""
         provider: openai

@@ -36,7 +36,7 @@ class ConsoleListenerTest {
     l.onMetric(new MetricPoint(5, OptionalDouble.of(0.5321), OptionalDouble.of(0.611), OptionalDouble.empty(),
         OptionalDouble.empty()));
     l.onEvent(new JobEvent("e2", Instant.EPOCH, "warn", "Validation loss is rising"));
-    l.onFinished(new RunResult("run-1", RunState.SUCCEEDED, Optional.empty(), Optional.of("ft:m:x"), List.of(),
+    l.onFinished(new RunResult("run-1", RunState.TRAINED, Optional.empty(), Optional.of("ft:m:x"), List.of(),
         Duration.ofSeconds(65)));
     String out = bytes.toString(StandardCharsets.UTF_8);
     assertThat(out).doesNotContain("\r");

@@ -3,7 +3,8 @@ package dev.tunekit;
 import dev.tunekit.testing.FakeClock;
 import dev.tunekit.testing.RecordingSleeper;
 import dev.tunekit.model.JobStatus;
-import dev.tunekit.internal.Ledger;
+import dev.tunekit.internal.Workflow;
+import dev.tunekit.internal.ledger.Ledger;
 import dev.tunekit.error.ProviderException;
 import dev.tunekit.internal.ResilienceSettings;
 import dev.tunekit.internal.ResilientProvider;
@@ -292,26 +293,23 @@ class MoneySafetyTest {
 
   @Test
   void aLateJobStatusNeverMovesARunOutOfATerminalState() {
-    try (Ledger ledger = Ledger.open(dir.resolve("terminal.db"), clock)) {
-      ledger.insertRun("run-c", "fake", "m", "tk-c", "{}");
-      ledger.jobCreated("run-c", "ftjob-c", "created");
-      ledger.jobStatus("run-c", new JobStatus.Cancelled("cancelled"));
-      ledger.jobStatus("run-c", new JobStatus.Running("running")); // a poll answered before the cancel landed
-      assertThat(ledger.run("run-c").orElseThrow().state()).isEqualTo(RunState.CANCELLED);
+    try (Tunekit tk = open(new RecordingSleeper(clock))) {
+      Workflow w = tk.workflow();
+      String c = tk.fineTune().model("gpt-4o-mini-2024-07-18").trainingData(train).start().id();
+      w.recordJob(c, new JobStatus.Cancelled("cancelled"));
+      w.recordJob(c, new JobStatus.Running("running")); // a poll answered before the cancel landed
+      assertThat(tk.run(c).state()).isEqualTo(RunState.CANCELLED);
 
-      ledger.insertRun("run-s", "fake", "m", "tk-s", "{}");
-      ledger.jobCreated("run-s", "ftjob-s", "created");
-      ledger.jobStatus("run-s", new JobStatus.Succeeded("succeeded", java.util.Optional.of("ft:m:s")));
-      ledger.jobStatus("run-s", new JobStatus.Queued("queued"));
-      ledger.jobStatus("run-s", new JobStatus.Failed("failed", "late failure", java.util.Optional.empty()));
-      Ledger.RunRow s = ledger.run("run-s").orElseThrow();
-      assertThat(s.state()).isEqualTo(RunState.SUCCEEDED);
-      assertThat(s.fineTunedModel()).isEqualTo("ft:m:s");
+      String s = tk.fineTune().model("gpt-4o-mini-2024-07-18").trainingData(train).suffix("s").start().id();
+      w.recordJob(s, new JobStatus.Succeeded("succeeded", java.util.Optional.of("ft:m:s")));
+      w.recordJob(s, new JobStatus.Queued("queued"));
+      w.recordJob(s, new JobStatus.Failed("failed", "late failure", java.util.Optional.empty()));
+      assertThat(tk.run(s).state()).isEqualTo(RunState.TRAINED);
+      assertThat(tk.run(s).fineTunedModel()).contains("ft:m:s");
 
-      ledger.insertRun("run-r", "fake", "m", "tk-r", "{}");
-      ledger.jobCreated("run-r", "ftjob-r", "created");
-      ledger.jobStatus("run-r", new JobStatus.Running("running"));
-      assertThat(ledger.run("run-r").orElseThrow().state()).isEqualTo(RunState.SUBMITTED); // non-terminal still follows
+      String r = tk.fineTune().model("gpt-4o-mini-2024-07-18").trainingData(train).suffix("r").start().id();
+      w.recordJob(r, new JobStatus.Running("running"));
+      assertThat(tk.run(r).state()).isEqualTo(RunState.SUBMITTED); // non-terminal still follows
     }
   }
 

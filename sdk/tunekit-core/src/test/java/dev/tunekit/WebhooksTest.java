@@ -93,10 +93,10 @@ class WebhooksTest extends FakeProviderTest {
 
       WebhookResult r = tk.webhooks(SECRET).handle(signed("wh_1", body), body);
 
-      assertThat(r).isEqualTo(new WebhookResult.Accepted(run.id(), RunState.SUCCEEDED));
+      assertThat(r).isEqualTo(new WebhookResult.Accepted(run.id(), RunState.TRAINED));
       assertThat(r.httpStatus()).isEqualTo(200);
       assertThat(fake.calls(Op.JOB)).isEqualTo(jobCalls + 1);
-      assertThat(run.state()).isEqualTo(RunState.SUCCEEDED);
+      assertThat(run.state()).isEqualTo(RunState.TRAINED);
       assertThat(run.fineTunedModel()).contains("ft:gpt-4o-mini:fake:ftjob-1");
       assertThat(tk.workflow().ledger().logOf(run.id()))
           .anyMatch(l -> l.equals("webhook fine_tuning.job.succeeded " + jobId(run) + " (webhook-id wh_1)"));
@@ -247,7 +247,7 @@ class WebhooksTest extends FakeProviderTest {
       fake.job(jobId(run)); // time passes on the provider: now it has ended
       clock.advance(Duration.ofMinutes(1));
       assertThat(webhooks.handle(signed("wh_11", body), body))
-          .isEqualTo(new WebhookResult.Accepted(run.id(), RunState.SUCCEEDED));
+          .isEqualTo(new WebhookResult.Accepted(run.id(), RunState.TRAINED));
     }
   }
 

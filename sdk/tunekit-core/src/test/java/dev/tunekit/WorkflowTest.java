@@ -53,7 +53,7 @@ class WorkflowTest extends FakeProviderTest {
       assertThat(result.metrics()).extracting(MetricPoint::step).containsExactly(1L, 2L, 3L);
       assertThat(seen).containsSubsequence("status validating_files", "status queued", "status running", "metric 1",
           "metric 2", "metric 3", "status succeeded");
-      assertThat(run.state()).isEqualTo(RunState.SUCCEEDED);
+      assertThat(run.state()).isEqualTo(RunState.TRAINED);
       assertThat(run.fineTunedModel()).contains("ft:gpt-4o-mini:fake:ftjob-1");
 
       JobRequest request = fake.createdJobs().get(0);
@@ -70,13 +70,16 @@ class WorkflowTest extends FakeProviderTest {
       assertThat(run.chatModel().chat(ChatRequest.of("ignored", List.of(ChatMessage.user("hi")))).content())
           .isEqualTo("ft:gpt-4o-mini:fake:ftjob-1 says: hi");
 
-      run.recordEvaluation("sql-suite", "{\"passRate\":0.9}");
-      assertThat(tk.workflow().ledger().evalResults(run.id())).containsExactly("{\"passRate\":0.9}");
+      assertThat(run.state()).isEqualTo(RunState.DEPLOYED);
+      assertThat(tk.workflow().ledger().evalResults(run.id())).isEmpty(); // nothing public writes evaluations
       assertThat(tk.runs()).extracting(RunInfo::id).containsExactly(run.id());
       List<String> log = tk.workflow().ledger().logOf(run.id());
       assertThat(log).extracting(l -> l.split(" ")[0]).containsSubsequence("run.created", "validate", "prepare",
           "upload.start", "upload.done", "upload.start", "upload.done", "files", "submit.start", "submit.done",
-          "job.status", "deploy.start", "deploy.state", "eval");
+          "job.status", "deploy.start", "deploy.state", "state");
+      assertThat(tk.workflow().ledger().history(run.id())).containsExactly("* -START-> CREATED",
+          "CREATED -VALIDATE-> VALIDATED", "VALIDATED -UPLOAD-> UPLOADED", "UPLOADED -SUBMIT-> SUBMITTED",
+          "SUBMITTED -JOB_SUCCEEDED-> TRAINED", "TRAINED -DEPLOY-> DEPLOYED");
     }
     assertThat(fake.calls(Op.UPLOAD)).isEqualTo(2);
     assertThat(fake.calls(Op.CREATE_JOB)).isEqualTo(1);

@@ -185,7 +185,7 @@ class BedrockWorkflowTest {
       aws.wm.verify(1, postRequestedFor(urlPathMatching("/model/.*dep123/converse"))
           .withRequestBody(matchingJsonPath("$.system[0].text", equalTo("You are the support bot.")))
           .withRequestBody(matchingJsonPath("$.messages[0].content[0].text", equalTo("How do I reset my password?"))));
-      assertThat(run.state()).isEqualTo(RunState.SUCCEEDED);
+      assertThat(run.state()).isEqualTo(RunState.DEPLOYED);
     }
     // Nothing was created twice over the whole run.
     aws.wm.verify(1, postRequestedFor(urlEqualTo(BedrockStubs.JOBS)));
@@ -508,11 +508,11 @@ class BedrockWorkflowTest {
     ScriptResult onBedrock = userScript(bedrockConfig, data);
 
     assertThat(onFake.provider()).isEqualTo("fake");
-    assertThat(onFake.state()).isEqualTo(RunState.SUCCEEDED);
+    assertThat(onFake.state()).isEqualTo(RunState.TRAINED);
     assertThat(onFake.tunedModel()).isNotBlank();
     assertThat(onFake.deployment()).isEqualTo(Deployment.State.ACTIVE);
     assertThat(onFake.answer()).contains("How do I reset my password?");
-    assertThat(onBedrock).isEqualTo(new ScriptResult("bedrock", RunState.SUCCEEDED, Fixtures.MODEL_ARN,
+    assertThat(onBedrock).isEqualTo(new ScriptResult("bedrock", RunState.TRAINED, Fixtures.MODEL_ARN,
         Deployment.State.ACTIVE, BedrockStubs.ANSWER));
     aws.wm.verify(1, postRequestedFor(urlEqualTo(BedrockStubs.JOBS)));
     assertThat(tmp.resolve("bedrock/ledger.db")).isRegularFile();

@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param polling how runs wait for their jobs
  * @param source where this came from, for error messages ({@code tunekit.yaml})
  * @param providerLocation where the provider was chosen ({@code tunekit.yaml:1} or {@code TUNEKIT_PROVIDER})
+ * @param evaluation limits of the evaluation targets Tunekit builds (baseline and tuned)
  */
 public record Config(
     String provider,
@@ -26,7 +27,15 @@ public record Config(
     ResilienceSettings resilience,
     PollingSettings polling,
     String source,
-    String providerLocation) {
+    String providerLocation,
+    EvaluationSettings evaluation) {
+
+  /** A config with the default evaluation limits. */
+  public Config(String provider, Map<String, Object> providerValues, Path ledger, Path workDir,
+      ResilienceSettings resilience, PollingSettings polling, String source, String providerLocation) {
+    this(provider, providerValues, ledger, workDir, resilience, polling, source, providerLocation,
+        EvaluationSettings.defaults());
+  }
 
   public Config {
     Objects.requireNonNull(provider, "provider");
@@ -36,6 +45,7 @@ public record Config(
     Objects.requireNonNull(resilience, "resilience");
     Objects.requireNonNull(polling, "polling");
     Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(evaluation, "evaluation");
   }
 
   @Override

@@ -35,7 +35,8 @@ public final class ConfigLoader {
   public static final String ENV_CONFIG = "TUNEKIT_CONFIG";
   private static final YAMLMapper YAML = new YAMLMapper();
   private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
-  private static final Set<String> TOP = Set.of("provider", "ledger", "workDir", "providers", "resilience", "polling");
+  private static final Set<String> TOP = Set.of("provider", "ledger", "workDir", "providers", "resilience", "polling",
+      "evaluation");
   private static final Set<String> RETRY = Set.of("maxAttempts", "initialBackoff", "maxBackoff", "multiplier");
   private static final Set<String> BREAKER =
       Set.of("failureRateThreshold", "slidingWindowSize", "minimumNumberOfCalls", "waitInOpenState");
@@ -175,7 +176,24 @@ public final class ConfigLoader {
       }
     }
     return new Config(provider, values, ledger.normalize(), workDir.normalize(), resilience(root.path("resilience")),
-        polling(root.path("polling")), source, providerLocation);
+        polling(root.path("polling")), source, providerLocation, evaluation(root.path("evaluation")));
+  }
+
+  private EvaluationSettings evaluation(JsonNode node) {
+    EvaluationSettings d = EvaluationSettings.defaults();
+    if (node.isMissingNode() || node.isNull()) {
+      return d;
+    }
+    checkKeys(node, "/evaluation", Set.of("requestsPerMinute", "maxConcurrentCalls"));
+    try {
+      return new EvaluationSettings(integer(node, "/evaluation", "requestsPerMinute", d.requestsPerMinute()),
+          integer(node, "/evaluation", "maxConcurrentCalls", d.maxConcurrentCalls()));
+    } catch (InvalidInputException e) {
+      if (e.location().isPresent()) {
+        throw e;
+      }
+      throw new InvalidInputException(e.getMessage(), location("/evaluation"));
+    }
   }
 
   private ResilienceSettings resilience(JsonNode node) {

@@ -78,7 +78,7 @@ public final class ConsoleListener implements RunListener {
   public synchronized void onFinished(RunResult result) {
     clearLine();
     StringBuilder sb = new StringBuilder("Run ").append(result.runId()).append(' ')
-        .append(result.state().name().toLowerCase(Locale.ROOT));
+        .append(result.succeeded() ? "succeeded" : result.state().name().toLowerCase(Locale.ROOT));
     result.fineTunedModel().ifPresent(m -> sb.append(": ").append(m));
     loss.ifPresent(l -> sb.append(String.format(Locale.ROOT, "  final loss %.4f", l)));
     sb.append("  (").append(Durations.format(result.waited())).append(')');
@@ -86,6 +86,9 @@ public final class ConsoleListener implements RunListener {
     result.evaluation().ifPresent(c -> out.print(c.format()));
     result.gate().ifPresent(g -> out.println("Gate " + (g.passed() ? "passed" : "BLOCKED") + ": " + g.gate()
         + " — " + g.message()));
+    if (result.state() == dev.tunekit.RunState.EVALUATION_FAILED || result.state() == dev.tunekit.RunState.TRAINED) {
+      result.error().ifPresent(e -> out.println("Not evaluated: " + e));
+    }
     out.flush();
     drawn = false;
   }

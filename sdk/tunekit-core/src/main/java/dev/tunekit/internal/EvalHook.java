@@ -7,10 +7,9 @@ import dev.tunekit.Run;
 import dev.tunekit.Tunekit;
 import dev.tunekit.error.TunekitException;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tunekit.internal.ledger.Ledger;
+import dev.tunekit.internal.ledger.StoredJson;
 import dev.tunekit.eval.EvalCache;
 import dev.tunekit.eval.EvalComparison;
 import dev.tunekit.eval.EvalReport;
@@ -33,9 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The evaluation hooks of runs: the baseline is evaluated before the first upload (unless deferred),
- * the tuned model after the job succeeds, the gate decided from both, and every result recorded in the
- * ledger under fixed names, first writer wins. A suite's graders are code, so the suite itself lives in
+ * The evaluation steps of runs: the baseline is evaluated before the first upload (unless deferred),
+ * the tuned model when the run is TRAINED, the gate decided from both when it is EVALUATED (the state
+ * machine, {@link dev.tunekit.internal.engine.RunMachine}, calls these), and every result recorded in
+ * the ledger under fixed names, first writer wins, as versioned JSON. A suite's graders are code, so the suite itself lives in
  * memory ({@link Plan}, attached by {@link FineTune#start()} or {@link Tunekit#resume(String, EvalSuite)});
  * the ledger keeps its fingerprint, the baseline's definition and the gate. Evaluations go through the
  * provider's resilience layer and a completion cache under {@code <workDir>/eval-cache}, so re-running
@@ -43,7 +43,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EvalHook implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EvalHook.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   public static final String BASELINE = "tunekit:baseline";
   public static final String TUNED = "tunekit:tuned";
   public static final String GATE = "tunekit:gate";
@@ -67,21 +66,29 @@ public final class EvalHook implements AutoCloseable {
    *
    * @param recorded false when a report had errored cases: such a report is returned but not recorded
    *     (nor is the gate it blocked), so evaluating again retries it
+   * @param incomplete why it is not recorded (the errored cases), when it is not
    */
-  public record Evaluated(EvalComparison comparison, Optional<GateResult> gate, boolean recorded) {}
+  public record Evaluated(EvalComparison comparison, Optional<GateResult> gate, boolean recorded,
+      Optional<String> incomplete) {
+    public Evaluated(EvalComparison comparison, Optional<GateResult> gate, boolean recorded) {
+      this(comparison, gate, recorded, Optional.empty());
+    }
+  }
 
   private final Ledger ledger;
   private final TuningProvider provider;
   private final Path cacheDir;
+  private final EvaluationSettings limits;
   private final Map<String, Plan> plans = new ConcurrentHashMap<>();
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
   private EvalCache cache;
   private EvalRunner runner;
 
-  public EvalHook(Ledger ledger, TuningProvider provider, Path workDir) {
+  public EvalHook(Ledger ledger, TuningProvider provider, Path workDir, EvaluationSettings limits) {
     this.ledger = ledger;
     this.provider = provider;
     this.cacheDir = workDir.resolve("eval-cache");
+    this.limits = Objects.requireNonNull(limits, "limits");
   }
 
   /** Attaches {@code plan} to the run for this Tunekit's lifetime, after checking it is the run's suite. */
@@ -135,7 +142,7 @@ public final class EvalHook implements AutoCloseable {
             + " cannot be compared. Fix the cause, then continue with tk.resume(\"" + runId + "\")"
             + " (completed calls are cached and not sent again).");
       }
-      ledger.evalResultOnce(runId, BASELINE, report.toJson());
+      ledger.evalResultOnce(runId, BASELINE, storedReport(report));
     }
   }
 
@@ -149,32 +156,30 @@ public final class EvalHook implements AutoCloseable {
   }
 
   /**
-   * After the job succeeded: evaluates what is not recorded yet (the tuned model, and the baseline if it
-   * was deferred) and decides the gate. A failure here does not hide the job's success: it is logged and
-   * recorded, the result carries no evaluation, and a gated run stays undeployable until
-   * {@link Run#evaluate(EvalSuite)} succeeds.
+   * The TRAINED step: evaluates what is not recorded yet (the tuned model, and the baseline if it was
+   * deferred) with the run's attached suite. Throws when it fails; returns an unrecorded result (with
+   * {@link Evaluated#incomplete()}) when cases errored.
    */
-  public Optional<Evaluated> afterSuccess(String runId, RunSpec spec, String tunedModel, List<MetricPoint> metrics) {
-    RunSpec.Eval e = spec.eval();
-    if (e == null) {
-      return recordedEvaluation(runId);
-    }
+  public Evaluated evaluateWithPlan(String runId, RunSpec spec, String tunedModel, List<MetricPoint> metrics) {
+    RunSpec.Eval e = Objects.requireNonNull(spec.eval(), "spec.eval");
     Plan plan = plans.get(runId);
     if (plan == null) {
-      Optional<Evaluated> done = recordedEvaluation(runId, e);
-      if (done.isEmpty()) {
-        LOG.warn("Run {} succeeded but is not evaluated: this Tunekit does not have suite '{}'. Attach it with"
-            + " tk.resume(\"{}\", suite) and await again, or call run.evaluate(suite).", runId, e.suite(), runId);
-      }
-      return done;
+      throw new IllegalStateException("no suite attached to run " + runId);
     }
-    try {
-      return Optional.of(evaluate(runId, e, plan, tunedModel, metrics));
-    } catch (RuntimeException failure) {
-      LOG.warn("Run {} succeeded but evaluating it failed: {}", runId, failure.getMessage());
-      ledger.log(runId, "eval.error", failure.getMessage());
-      return Optional.empty();
+    return evaluate(runId, e, plan, tunedModel, metrics);
+  }
+
+  /**
+   * Why a trained run with a suite cannot be evaluated in this process: graders are code, so the suite
+   * must be attached again. Null when this Tunekit has it.
+   */
+  public String missingSuite(String runId, RunSpec spec) {
+    RunSpec.Eval e = spec.eval();
+    if (e == null || plans.containsKey(runId)) {
+      return null;
     }
+    return "not evaluated: evaluating needs suite '" + e.suite() + "' (graders are code), which this process"
+        + " does not have; resume with the suite: tk.resume(\"" + runId + "\", suite) (or run.evaluate(suite))";
   }
 
   /** {@link Run#evaluate(EvalSuite)}: evaluates what is not recorded, with the run's plan or {@code suite}. */
@@ -196,8 +201,7 @@ public final class EvalHook implements AutoCloseable {
       if (base.isEmpty() || tuned.isEmpty()) {
         List<EvalTarget> targets = new ArrayList<>();
         base.ifPresentOrElse(b -> {}, () -> targets.add(baselineTarget(runId, e, plan)));
-        EvalTarget tunedTarget = EvalTarget.of(TUNED_TARGET, chat("evaluate tuned model " + tunedModel), tunedModel)
-            .withProvider(provider.name());
+        EvalTarget tunedTarget = tunedTarget(plan, tunedModel);
         tuned.ifPresentOrElse(t -> {}, () -> targets.add(tunedTarget));
         LOG.info("Run {}: evaluating {} on suite {} ({} cases)", runId,
             targets.stream().map(EvalTarget::modelId).toList(), e.suite(), plan.suite().size());
@@ -220,22 +224,32 @@ public final class EvalHook implements AutoCloseable {
           EvalReport b = base.get();
           EvalReport t = tuned.get();
           return new Evaluated(EvalComparison.of(b, t),
-              e.gate().map(min -> t.checkImprovementOver(b, min)), false);
+              e.gate().map(min -> t.checkImprovementOver(b, min)), false, Optional.of(why));
         }
       }
       EvalReport b = base.orElseThrow();
       EvalReport t = tuned.orElseThrow();
-      Optional<GateResult> gate = Optional.empty();
-      if (e.gate().isPresent()) {
-        gate = gate(runId);
-        if (gate.isEmpty()) {
-          GateResult decided = t.checkImprovementOver(b, e.gate().get());
-          ledger.evalResultOnce(runId, GATE, gateJson(decided, e.gate().get()));
-          gate = gate(runId);
-          LOG.info("Run {}: gate {} — {}", runId, decided.passed() ? "passed" : "BLOCKED", decided.message());
-        }
+      return new Evaluated(EvalComparison.of(b, t), gate(runId), true);
+    }
+  }
+
+  /**
+   * The EVALUATED step of a gated run: decides the gate from the recorded reports (no calls, so no
+   * suite needed) and records it, first writer wins. Returns the recorded decision.
+   */
+  public GateResult decideGate(String runId, RunSpec.Eval e) {
+    double min = e.gate().orElseThrow();
+    synchronized (lock(runId)) {
+      Optional<GateResult> recorded = gate(runId);
+      if (recorded.isPresent()) {
+        return recorded.get();
       }
-      return new Evaluated(EvalComparison.of(b, t), gate, true);
+      EvalReport b = report(runId, BASELINE).orElseThrow();
+      EvalReport t = report(runId, TUNED).orElseThrow();
+      GateResult decided = t.checkImprovementOver(b, min);
+      ledger.evalResultOnce(runId, GATE, gateJson(decided, min));
+      LOG.info("Run {}: gate {} — {}", runId, decided.passed() ? "passed" : "BLOCKED", decided.message());
+      return gate(runId).orElseThrow();
     }
   }
 
@@ -248,7 +262,7 @@ public final class EvalHook implements AutoCloseable {
       incomplete.add(incomplete(report));
       return report;
     }
-    ledger.evalResultOnce(runId, name, report.toJson());
+    ledger.evalResultOnce(runId, name, storedReport(report));
     return report(runId, name).orElseThrow();
   }
 
@@ -272,7 +286,7 @@ public final class EvalHook implements AutoCloseable {
   // ------------------------------------------------------------------ what the ledger holds
 
   public Optional<EvalReport> report(String runId, String name) {
-    return ledger.evalResult(runId, name).map(EvalReport::fromJson);
+    return ledger.evalResult(runId, name).map(EvalHook::readReport);
   }
 
   public Optional<GateResult> gate(String runId) {
@@ -286,18 +300,6 @@ public final class EvalHook implements AutoCloseable {
       return Optional.empty();
     }
     return Optional.of(new Evaluated(EvalComparison.of(b.get(), t.get()), gate(runId), true));
-  }
-
-  private Optional<Evaluated> recordedEvaluation(String runId, RunSpec.Eval e) {
-    Optional<Evaluated> done = recordedEvaluation(runId);
-    if (done.isPresent() && e.gate().isPresent() && done.get().gate().isEmpty()) {
-      // Both reports recorded but the process stopped before the gate: decide it now (no calls needed).
-      GateResult decided = done.get().comparison().reports().get(1)
-          .checkImprovementOver(done.get().comparison().baseline(), e.gate().get());
-      ledger.evalResultOnce(runId, GATE, gateJson(decided, e.gate().get()));
-      return Optional.of(new Evaluated(done.get().comparison(), gate(runId), true));
-    }
-    return done;
   }
 
   private boolean recorded(String runId, String name) {
@@ -324,8 +326,22 @@ public final class EvalHook implements AutoCloseable {
           + "' (model " + e.baselineModel() + "), which this Tunekit does not have; pass it with"
           + " tk.resume(\"" + runId + "\", suite, baseline)");
     }
-    return new EvalTarget(e.baselineName(), chat("evaluate baseline model " + e.baselineModel()), e.baselineModel(),
-        e.baselinePreamble(), provider.name(), 0, 4, 0);
+    return new EvalTarget(e.baselineName(), chat("evaluate baseline model " + e.baselineModel()), e.baselineModel(), e.baselinePreamble(), provider.name(),
+        limits.requestsPerMinute(), limits.maxConcurrentCalls(), 0);
+  }
+
+  /**
+   * The tuned model as a target in the provider's rate-limit group. Its limits come from the config's
+   * {@code evaluation:} section, unless the caller's baseline target is in the same group: one group has
+   * one set of limits (the runner refuses two), so the tuned target then takes the baseline's.
+   */
+  public EvalTarget tunedTarget(Plan plan, String tunedModel) {
+    EvalTarget custom = plan.baseline();
+    boolean shared = custom != null && custom.provider().equals(provider.name());
+    int rpm = shared ? custom.requestsPerMinute() : limits.requestsPerMinute();
+    int concurrent = shared ? custom.maxConcurrentCalls() : limits.maxConcurrentCalls();
+    return new EvalTarget(TUNED_TARGET, chat("evaluate tuned model " + tunedModel), tunedModel, List.of(),
+        provider.name(), rpm, concurrent, 0);
   }
 
   /** The provider's chat capability, or an UnsupportedCapabilityException naming what needed it. */
@@ -348,24 +364,34 @@ public final class EvalHook implements AutoCloseable {
     return locks.computeIfAbsent(runId, k -> new Object());
   }
 
+  /** The gate as stored in the ledger ({@code "v":1}). */
+  record StoredGate(String gate, boolean passed, String message, double minImprovement) {}
+
   public static String gateJson(GateResult g, double minImprovement) {
-    ObjectNode n = JSON.createObjectNode();
-    n.put("format", "tunekit-gate/1");
-    n.put("gate", g.gate());
-    n.put("passed", g.passed());
-    n.put("message", g.message());
-    n.put("minImprovement", minImprovement);
-    return n.toString();
+    return StoredJson.write(new StoredGate(g.gate(), g.passed(), g.message(), minImprovement));
   }
 
   public static GateResult readGate(String json) {
-    try {
-      JsonNode n = JSON.readTree(json);
-      return new GateResult(n.get("gate").asText(), n.get("passed").asBoolean(), n.get("message").asText());
-    } catch (JsonProcessingException | RuntimeException e) {
-      throw new TunekitException("The ledger holds a gate result this Tunekit cannot read (" + e.getMessage()
-          + "); it was written by another version.", e);
+    StoredGate g = StoredJson.read(json, StoredGate.class, "gate result");
+    if (g.gate() == null || g.message() == null) {
+      throw new TunekitException("The ledger holds a gate result this Tunekit cannot read (no gate or message);"
+          + " it was written by another version.");
     }
+    return new GateResult(g.gate(), g.passed(), g.message());
+  }
+
+  /** A report as stored in the ledger: its own JSON with {@code "v":1} added. */
+  static String storedReport(EvalReport report) {
+    ObjectNode n = (ObjectNode) StoredJson.tree(report.toJson(), "evaluation report");
+    ObjectNode out = n.objectNode();
+    out.put("v", StoredJson.VERSION);
+    out.setAll(n);
+    return out.toString();
+  }
+
+  static EvalReport readReport(String json) {
+    StoredJson.tree(json, "evaluation report"); // refuses a newer format with a clear message
+    return EvalReport.fromJson(json);
   }
 
   @Override

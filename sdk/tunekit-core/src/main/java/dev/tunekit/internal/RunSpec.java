@@ -5,14 +5,8 @@ import dev.tunekit.model.Hyperparameters;
 import dev.tunekit.Tunekit;
 import dev.tunekit.error.TunekitException;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tunekit.internal.ledger.StoredJson;
 import dev.tunekit.spi.TrainingMethod;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -43,8 +37,6 @@ public record RunSpec(
     Map<String, String> metadata,
     TrainingMethod method,
     Eval eval) {
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
    * What the run's evaluation hook needs besides the suite's code (graders cannot be stored): which
@@ -80,7 +72,8 @@ public record RunSpec(
       baselinePreamble = List.copyOf(baselinePreamble);
     }
 
-    Optional<Double> gate() {
+    /** The gate's minimum improvement, if the run is gated. */
+    public Optional<Double> gate() {
       return Optional.ofNullable(minImprovement);
     }
   }
@@ -97,85 +90,69 @@ public record RunSpec(
         metadata, m, eval);
   }
 
+  /** The run spec as stored in the ledger: versioned JSON ({@code "v":1}) bound to records. */
+  record Stored(String model, String trainingData, String validationData, double validationFraction, long splitSeed,
+      StoredHyperparameters hyperparameters, String suffix, Map<String, String> metadata, String method,
+      StoredEval eval) {}
+
+  record StoredHyperparameters(Integer epochs, Integer batchSize, Double learningRateMultiplier, Long seed,
+      Map<String, Object> extras) {}
+
+  record StoredEval(String suite, String fingerprint, Boolean baselineFirst, Double minImprovement,
+      String baselineName, String baselineModel, List<ChatMessage> baselinePreamble, boolean customBaseline,
+      boolean deployFirst) {}
+
   public String toJson() {
-    ObjectNode n = JSON.createObjectNode();
-    n.put("model", model);
-    n.put("trainingData", trainingData);
-    n.put("validationData", validationData);
-    n.put("validationFraction", validationFraction);
-    n.put("splitSeed", splitSeed);
-    ObjectNode h = n.putObject("hyperparameters");
-    hyperparameters.epochs().ifPresent(v -> h.put("epochs", v));
-    hyperparameters.batchSize().ifPresent(v -> h.put("batchSize", v));
-    hyperparameters.learningRateMultiplier().ifPresent(v -> h.put("learningRateMultiplier", v));
-    hyperparameters.seed().ifPresent(v -> h.put("seed", v));
-    h.set("extras", JSON.valueToTree(hyperparameters.extras()));
-    n.put("suffix", suffix);
-    n.set("metadata", JSON.valueToTree(metadata));
-    n.put("method", method == null ? null : method.name());
-    if (eval != null) {
-      ObjectNode e = n.putObject("eval");
-      e.put("suite", eval.suite());
-      e.put("fingerprint", eval.fingerprint());
-      e.put("baselineFirst", eval.baselineFirst());
-      if (eval.minImprovement() != null) {
-        e.put("minImprovement", eval.minImprovement());
-      }
-      e.put("baselineName", eval.baselineName());
-      e.put("baselineModel", eval.baselineModel());
-      ArrayNode pre = e.putArray("baselinePreamble");
-      eval.baselinePreamble().forEach(m -> pre.addObject().put("role", m.role()).put("content", m.content()));
-      e.put("customBaseline", eval.customBaseline());
-      e.put("deployFirst", eval.deployFirst());
-    }
-    return n.toString();
+    Hyperparameters h = hyperparameters;
+    StoredHyperparameters sh = new StoredHyperparameters(
+        h.epochs().isPresent() ? h.epochs().getAsInt() : null,
+        h.batchSize().isPresent() ? h.batchSize().getAsInt() : null,
+        h.learningRateMultiplier().isPresent() ? h.learningRateMultiplier().getAsDouble() : null,
+        h.seed().isPresent() ? h.seed().getAsLong() : null, h.extras());
+    StoredEval se = eval == null ? null : new StoredEval(eval.suite(), eval.fingerprint(), eval.baselineFirst(),
+        eval.minImprovement(), eval.baselineName(), eval.baselineModel(), eval.baselinePreamble(),
+        eval.customBaseline(), eval.deployFirst());
+    return StoredJson.write(new Stored(model, trainingData, validationData, validationFraction, splitSeed, sh, suffix,
+        metadata, method == null ? null : method.name(), se));
   }
 
   public static RunSpec fromJson(String json) {
+    Stored s;
     try {
-      JsonNode n = JSON.readTree(json);
-      JsonNode h = n.path("hyperparameters");
+      s = StoredJson.read(json, Stored.class, "run description");
+    } catch (TunekitException e) {
+      throw new TunekitException(e.getMessage() + " Start a new run.", e);
+    }
+    try {
       Hyperparameters.Builder b = Hyperparameters.builder();
-      if (h.hasNonNull("epochs")) {
-        b.epochs(h.get("epochs").intValue());
+      StoredHyperparameters h = s.hyperparameters();
+      if (h != null) {
+        if (h.epochs() != null) {
+          b.epochs(h.epochs());
+        }
+        if (h.batchSize() != null) {
+          b.batchSize(h.batchSize());
+        }
+        if (h.learningRateMultiplier() != null) {
+          b.learningRateMultiplier(h.learningRateMultiplier());
+        }
+        if (h.seed() != null) {
+          b.seed(h.seed());
+        }
+        if (h.extras() != null) {
+          h.extras().forEach(b::extra);
+        }
       }
-      if (h.hasNonNull("batchSize")) {
-        b.batchSize(h.get("batchSize").intValue());
-      }
-      if (h.hasNonNull("learningRateMultiplier")) {
-        b.learningRateMultiplier(h.get("learningRateMultiplier").doubleValue());
-      }
-      if (h.hasNonNull("seed")) {
-        b.seed(h.get("seed").longValue());
-      }
-      if (h.hasNonNull("extras")) {
-        Map<?, ?> extras = JSON.treeToValue(h.get("extras"), Map.class);
-        extras.forEach((k, v) -> b.extra(String.valueOf(k), v));
-      }
-      Map<String, String> metadata = new LinkedHashMap<>();
-      n.path("metadata").fields().forEachRemaining(e -> metadata.put(e.getKey(), e.getValue().asText()));
-      return new RunSpec(n.get("model").asText(), n.get("trainingData").asText(), text(n, "validationData"),
-          n.path("validationFraction").asDouble(0), n.path("splitSeed").asLong(0), b.build(), text(n, "suffix"),
-          metadata, n.hasNonNull("method") ? TrainingMethod.valueOf(n.get("method").asText()) : null,
-          n.hasNonNull("eval") ? eval(n.get("eval")) : null);
-    } catch (JsonProcessingException | RuntimeException e) {
+      StoredEval e = s.eval();
+      Eval eval = e == null ? null : new Eval(e.suite(), e.fingerprint(), e.baselineFirst() == null || e.baselineFirst(),
+          e.minImprovement(), e.baselineName(), e.baselineModel(),
+          e.baselinePreamble() == null ? List.of() : e.baselinePreamble(), e.customBaseline(), e.deployFirst());
+      return new RunSpec(s.model(), s.trainingData(), s.validationData(), s.validationFraction(), s.splitSeed(),
+          b.build(), s.suffix(), s.metadata() == null ? Map.of() : s.metadata(), s.method() == null ? null
+          : TrainingMethod.valueOf(s.method()), eval);
+    } catch (RuntimeException e) {
       throw new TunekitException("The ledger holds a run description this Tunekit cannot read (" + e.getMessage()
           + "); it was written by another version. Start a new run.", e);
     }
-  }
-
-  private static Eval eval(JsonNode e) {
-    List<ChatMessage> preamble = new ArrayList<>();
-    for (JsonNode m : e.path("baselinePreamble")) {
-      preamble.add(new ChatMessage(m.get("role").asText(), m.get("content").asText()));
-    }
-    return new Eval(e.get("suite").asText(), e.get("fingerprint").asText(), e.path("baselineFirst").asBoolean(true),
-        e.hasNonNull("minImprovement") ? e.get("minImprovement").doubleValue() : null, e.get("baselineName").asText(),
-        e.get("baselineModel").asText(), preamble, e.path("customBaseline").asBoolean(false),
-        e.path("deployFirst").asBoolean(false));
-  }
-
-  private static String text(JsonNode n, String field) {
-    return n.hasNonNull(field) ? n.get(field).asText() : null;
   }
 }

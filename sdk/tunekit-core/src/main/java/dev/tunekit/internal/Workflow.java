@@ -28,6 +28,13 @@ import dev.tunekit.spi.RemoteFile;
 import dev.tunekit.spi.RemoteJob;
 import dev.tunekit.spi.TrainingMethod;
 import dev.tunekit.spi.TuningProvider;
+import dev.tunekit.internal.engine.RunEvent;
+import dev.tunekit.internal.engine.RunMachine;
+import dev.tunekit.internal.engine.RunTransitions;
+import dev.tunekit.internal.ledger.Ledger;
+import dev.tunekit.internal.ledger.RunRepository.IfAbsent;
+import dev.tunekit.internal.ledger.RunRepository.OrKeep;
+import dev.tunekit.eval.GateResult;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -51,8 +58,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The run workflow behind {@link Tunekit} and {@link Run}: validate → convert → upload (deduplicated
- * by content hash) → submit (idempotent) → poll → deploy, recording every step in the {@link Ledger}
- * before and after each remote call. Steps that create something remotely are claimed in the ledger
+ * by content hash) → submit (idempotent) → poll → evaluate → gate → deploy, recording every step in
+ * the {@link Ledger} before and after each remote call, and every state change through the
+ * {@link RunMachine} (the steps here are its {@link RunMachine.Steps}; {@link #drive} runs them). Steps that create something remotely are claimed in the ledger
  * first, so two processes sharing a ledger never both do them, and an attempt that may have reached
  * the provider is always reconciled ({@code findFile}/{@code findJob}) before it is repeated.
  */
@@ -70,6 +78,7 @@ public final class Workflow implements AutoCloseable {
   private final Duration ledgerPoll;
   private final ExecutorService async;
   private final EvalHook evals;
+  private final RunMachine machine;
   /** Threads holding a ledger claim on an upload or submission right now (they may be mid-create). */
   private final Set<Thread> claimHolders = ConcurrentHashMap.newKeySet();
   private final Set<Thread> asyncThreads = ConcurrentHashMap.newKeySet();
@@ -88,7 +97,8 @@ public final class Workflow implements AutoCloseable {
       raw.close();
       throw e;
     }
-    this.evals = new EvalHook(ledger, provider, config.workDir());
+    this.evals = new EvalHook(ledger, provider, config.workDir(), config.evaluation());
+    this.machine = new RunMachine(ledger);
     AtomicInteger n = new AtomicInteger();
     this.async = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "tunekit-run-" + n.incrementAndGet());
@@ -123,18 +133,22 @@ public final class Workflow implements AutoCloseable {
     return clock;
   }
 
+  public RunMachine machine() {
+    return machine;
+  }
+
   // ------------------------------------------------------------------ start and resume
 
   public String start(RunSpec spec, EvalHook.Plan plan) {
     String runId = "run-" + RUN_TIME.format(clock.instant()) + "-"
         + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     String key = "tk-" + java.util.UUID.randomUUID();
-    ledger.insertRun(runId, provider.name(), spec.model(), key, spec.toJson());
+    ledger.insertRun(runId, provider.name(), spec.model(), key, spec.toJson(), RunTransitions.INITIAL);
     try {
       if (plan != null) {
         evals.attach(runId, spec, plan);
       }
-      advance(runId);
+      drive(runId);
     } catch (InvalidDatasetException e) {
       throw e; // rejected for good, and it names the run already
     } catch (TunekitException e) {
@@ -146,16 +160,64 @@ public final class Workflow implements AutoCloseable {
     return runId;
   }
 
-  /** {@link #advance} with the run's eval suite attached first (for a run resumed in another process). */
-  public void advance(String runId, EvalHook.Plan plan) {
+  /** {@link #drive} with the run's eval suite attached first (for a run resumed in another process). */
+  public RunMachine.Drive<EvalHook.Evaluated> drive(String runId, EvalHook.Plan plan) {
     evals.attach(runId, RunSpec.fromJson(row(runId).spec()), plan);
-    advance(runId);
+    return drive(runId);
   }
 
-  /** Takes the run as far as submission, skipping every step the ledger says is done. */
-  public void advance(String runId) {
+  /**
+   * Takes the run as far as it can go now, skipping every step the ledger says is done: up to
+   * submission, or from TRAINED through evaluation and the gate. The one function behind
+   * {@code tk.resume}, {@code run.await()} (once the job ended) and a webhook reporting the job's end.
+   */
+  public RunMachine.Drive<EvalHook.Evaluated> drive(String runId) {
+    return driveWith(runId, null);
+  }
+
+  private RunMachine.Drive<EvalHook.Evaluated> driveWith(String runId, List<MetricPoint> metricsSeen) {
+    return machine.drive(runId, new RunMachine.Steps<>() {
+      @Override
+      public void toSubmission(String id) {
+        Workflow.this.toSubmission(id);
+      }
+
+      @Override
+      public Optional<EvalHook.Evaluated> evaluate(String id) {
+        return evaluateStep(id, metricsSeen);
+      }
+
+      @Override
+      public void gate(String id) {
+        gateStep(id);
+      }
+    });
+  }
+
+  /** {@link #drive} on a Tunekit thread (for a webhook: its sender must not wait for an evaluation). */
+  public void driveAsync(String runId) {
+    try {
+      async.execute(() -> {
+        try {
+          drive(runId);
+        } catch (RuntimeException e) {
+          LOG.warn("Run {}: continuing it after its job ended failed: {}", runId, e.getMessage());
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      LOG.debug("Run {} not continued: Tunekit is closing; tk.resume continues it", runId);
+    }
+  }
+
+  /** The steps up to submission (CREATED … UPLOADED), skipping every step the ledger says is done. */
+  private void toSubmission(String runId) {
     Ledger.RunRow row = row(runId);
-    if (row.state().isTerminal() || row.jobId() != null) {
+    if (!row.state().isBeforeSubmission()) {
+      return;
+    }
+    if (row.jobId() != null) {
+      // The job was recorded but the process stopped before the move: make it now.
+      machine.observe(runId, RunEvent.SUBMIT, row.jobId(), Map.of());
       return;
     }
     RunSpec spec = RunSpec.fromJson(row.spec());
@@ -164,12 +226,22 @@ public final class Workflow implements AutoCloseable {
       String validationId = row.validationFileId();
       if (trainingId == null) {
         Prepared p = prepare(runId, spec);
+        machine.fire(runId, RunEvent.VALIDATE, p.training().examples() + " training examples", Map.of());
         spec = spec.withMethod(p.method());
         // Evals come first: the bar the tuned model must clear is known before anything is paid for.
         evals.beforeUpload(runId, spec);
+        if (evals.report(runId, EvalHook.BASELINE).isPresent()) {
+          machine.fire(runId, RunEvent.EVALUATE_BASELINE, "baseline report recorded", Map.of());
+        }
         trainingId = upload(runId, p.training(), FileUpload.Role.TRAINING);
         validationId = p.validation() == null ? null : upload(runId, p.validation(), FileUpload.Role.VALIDATION);
-        ledger.setFiles(runId, trainingId, validationId, spec.toJson());
+        Map<String, Object> files = new LinkedHashMap<>();
+        files.put("training_file_id", trainingId);
+        files.put("validation_file_id", validationId);
+        files.put("spec", spec.toJson());
+        files.put("error", null);
+        machine.fire(runId, RunEvent.UPLOAD, trainingId + (validationId == null ? "" : " " + validationId), files);
+        ledger.log(runId, "files", trainingId + (validationId == null ? "" : " " + validationId));
       }
       submit(runId, row.idempotencyKey(), spec, trainingId, validationId);
     } catch (InvalidDatasetException e) {
@@ -221,7 +293,8 @@ public final class Workflow implements AutoCloseable {
   private void reject(String runId, DatasetReport report) {
     if (report.hasErrors()) {
       InvalidDatasetException e = new InvalidDatasetException(runId, report);
-      ledger.setState(runId, RunState.REJECTED, e.getMessage());
+      machine.fire(runId, RunEvent.REJECT, "the dataset has errors", java.util.Collections.singletonMap("error",
+          e.getMessage()));
       throw e;
     }
   }
@@ -336,8 +409,57 @@ public final class Workflow implements AutoCloseable {
     }
   }
 
+  /**
+   * Written after the create call (or after findJob found the job): the SUBMIT move with the job id,
+   * in one transaction, and the lease released. Returns the job id the run has now: a different one
+   * than {@code jobId} means the run already had a job, recorded by another process, and {@code jobId}
+   * is an extra job (logged as {@code submit.duplicate}). A cancelled run records the job id only.
+   */
+  private String jobCreated(String runId, String jobId, String how) {
+    Map<String, Object> sets = new LinkedHashMap<>();
+    sets.put("job_id", new IfAbsent(jobId));
+    sets.put("error", null);
+    if (!machine.observe(runId, RunEvent.SUBMIT, jobId + " (" + how + ")", sets)) {
+      ledger.setColumns(runId, Map.of("job_id", new IfAbsent(jobId)));
+    }
+    String recorded = Optional.ofNullable(row(runId).jobId()).orElse(jobId);
+    ledger.releaseSubmit(runId);
+    if (recorded.equals(jobId)) {
+      ledger.log(runId, "submit.done", jobId + " (" + how + ")");
+    } else {
+      ledger.log(runId, "submit.duplicate", jobId + " (" + how + ") is a second job: the run's job is " + recorded);
+    }
+    return recorded;
+  }
+
+  /**
+   * Records the provider's view of the job: its raw status, model and failure reason, and, for a
+   * submitted run whose job ended, the move to TRAINED, FAILED or CANCELLED (a run in any other state
+   * keeps it: a late or stale status never moves it back).
+   */
+  public void recordJob(String runId, JobStatus status) {
+    String model = status instanceof JobStatus.Succeeded s ? s.model().orElse(null) : null;
+    String error = status instanceof JobStatus.Failed f ? f.reason() : null;
+    Ledger.RunRow row = row(runId);
+    RunState to = RunState.of(status);
+    if (status.raw().equals(row.jobStatus()) && (to == row.state() || row.state() != RunState.SUBMITTED)) {
+      return; // nothing new
+    }
+    Map<String, Object> sets = new LinkedHashMap<>();
+    sets.put("job_status", status.raw());
+    sets.put("fine_tuned_model", new OrKeep(model));
+    sets.put("error", new OrKeep(error));
+    RunEvent event = status instanceof JobStatus.Succeeded ? RunEvent.JOB_SUCCEEDED
+        : status instanceof JobStatus.Failed ? RunEvent.JOB_FAILED
+        : status instanceof JobStatus.Cancelled ? RunEvent.JOB_CANCELLED : null;
+    if (event == null || !machine.observe(runId, event, "job " + status.raw(), sets)) {
+      ledger.setColumns(runId, sets);
+    }
+    ledger.log(runId, "job.status", status.raw() + (model == null ? "" : " model=" + model));
+  }
+
   private void recordCreated(String runId, RemoteJob job, String how) {
-    String recorded = ledger.jobCreated(runId, job.id(), how);
+    String recorded = jobCreated(runId, job.id(), how);
     if (!recorded.equals(job.id())) {
       cancelDuplicate(runId, job.id(), recorded);
       return;
@@ -355,10 +477,10 @@ public final class Workflow implements AutoCloseable {
             + " and cancelling that job failed (" + e.getMessage() + "). It may be running: call tk.run(\"" + runId
             + "\").cancel() again.", e);
       }
-      ledger.jobStatus(runId, cancelled.status());
+      recordJob(runId, cancelled.status());
       return;
     }
-    ledger.jobStatus(runId, job.status());
+    recordJob(runId, job.status());
   }
 
   /**
@@ -404,7 +526,7 @@ public final class Workflow implements AutoCloseable {
     if (row.jobId() == null) {
       if (row.state().isTerminal()) {
         return finish(listener, new RunResult(runId, row.state(), Optional.empty(), Optional.empty(), List.of(),
-            Duration.ZERO, Optional.empty(), Optional.empty()));
+            Duration.ZERO, Optional.empty(), Optional.empty(), Optional.ofNullable(row.error())));
       }
       throw new TunekitException("Run " + runId + " has no job yet (" + row.state() + (row.error() == null ? ""
           : ", last error: " + row.error()) + "). Continue it with tk.resume(\"" + runId + "\").");
@@ -419,7 +541,7 @@ public final class Workflow implements AutoCloseable {
     RemoteJob job = waiter.await(runId, row.jobId(), new JobWaiter.Sink() {
       @Override
       public void status(RemoteJob j) {
-        ledger.jobStatus(runId, j.status());
+        recordJob(runId, j.status());
         safely(() -> listener.onStatus(j));
       }
 
@@ -434,72 +556,147 @@ public final class Workflow implements AutoCloseable {
         safely(() -> listener.onMetric(p));
       }
     });
-    ledger.jobStatus(runId, job.status());
+    recordJob(runId, job.status());
+    // The job ended: the same drive a webhook or tk.resume runs (evaluate a trained model, decide the gate).
+    RunMachine.Drive<EvalHook.Evaluated> drive = driveWith(runId, metrics);
     Ledger.RunRow done = row(runId);
     Optional<String> model = job.status() instanceof JobStatus.Succeeded s ? s.model()
         : Optional.ofNullable(done.fineTunedModel());
-    RunState state = RunState.of(job.status());
-    Optional<EvalHook.Evaluated> evaluated = Optional.empty();
-    if (state == RunState.SUCCEEDED && model.isPresent()) {
-      RunSpec spec = RunSpec.fromJson(done.spec());
-      evaluated = withEvalDeployment(runId, spec, true,
-          () -> evals.afterSuccess(runId, spec, tunedInferenceModel(runId, model.get()), metrics));
-    }
-    return finish(listener, new RunResult(runId, state, Optional.of(job), model, metrics,
-        Duration.between(started, clock.instant()), evaluated.map(EvalHook.Evaluated::comparison),
-        evaluated.flatMap(EvalHook.Evaluated::gate)));
+    Optional<EvalHook.Evaluated> evaluated = drive.evaluated().isPresent() && !drive.evaluated().get().recorded()
+        ? drive.evaluated() : evals.recordedEvaluation(runId);
+    Optional<GateResult> gate = evaluated.flatMap(EvalHook.Evaluated::gate).or(() -> evals.gate(runId));
+    return finish(listener, new RunResult(runId, done.state(), Optional.of(job), model, metrics,
+        Duration.between(started, clock.instant()), evaluated.map(EvalHook.Evaluated::comparison), gate,
+        Optional.ofNullable(done.error())));
   }
 
-  /** {@link Run#evaluate(dev.tunekit.eval.EvalSuite)}: evaluates a succeeded run now (what is not recorded yet). */
-  public EvalHook.Evaluated evaluate(String runId, dev.tunekit.eval.EvalSuite suite) {
+  /** The TRAINED step: evaluates a run with a suite, deploying first if it asks; moves it to EVALUATED or EVALUATION_FAILED. */
+  private Optional<EvalHook.Evaluated> evaluateStep(String runId, List<MetricPoint> metricsSeen) {
     Ledger.RunRow row = row(runId);
-    if (row.state() != RunState.SUCCEEDED || row.fineTunedModel() == null) {
-      throw new TunekitException("Run " + runId + " has no tuned model to evaluate (state " + row.state()
-          + "). Wait for it with run.await() first.");
+    RunSpec spec = RunSpec.fromJson(row.spec());
+    if (spec.eval() == null || row.fineTunedModel() == null) {
+      return Optional.empty(); // no suite: the run rests in TRAINED (run.evaluate(suite) evaluates it on demand)
     }
-    List<MetricPoint> metrics = List.of();
+    Optional<EvalHook.Evaluated> recorded = evals.recordedEvaluation(runId);
+    if (recorded.isPresent()) {
+      // Both reports are recorded (by another process, or before a crash): only the move is missing.
+      machine.fire(runId, RunEvent.EVALUATE, "baseline and tuned reports recorded", Map.of());
+      return recorded;
+    }
+    String missing = evals.missingSuite(runId, spec);
+    if (missing != null) {
+      if (!missing.equals(row.error())) {
+        ledger.setError(runId, missing);
+        LOG.warn("Run {} is trained but {}", runId, missing);
+      }
+      return Optional.empty();
+    }
+    List<MetricPoint> metrics = metricsSeen != null ? metricsSeen : trainingMetrics(runId, row.jobId());
     try {
-      metrics = dev.tunekit.spi.Cursors.readAll(after -> provider.metrics(row.jobId(), after));
+      Optional<EvalHook.Evaluated> ev = withEvalDeployment(runId, spec,
+          () -> Optional.of(evals.evaluateWithPlan(runId, spec, tunedInferenceModel(runId, row.fineTunedModel()),
+              metrics)));
+      applyEvaluation(runId, ev.orElseThrow());
+      return ev;
+    } catch (RuntimeException failure) {
+      LOG.warn("Run {} is trained but evaluating it failed: {}", runId, failure.getMessage());
+      ledger.log(runId, "eval.error", failure.getMessage());
+      failEvaluation(runId, "evaluation failed: " + failure.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** EVALUATE for a recorded evaluation, FAIL_EVALUATION (with why) for an incomplete one. */
+  private void applyEvaluation(String runId, EvalHook.Evaluated ev) {
+    if (ev.recorded()) {
+      Map<String, Object> clear = java.util.Collections.singletonMap("error", null);
+      machine.fire(runId, RunEvent.EVALUATE, "baseline and tuned reports recorded", clear);
+    } else {
+      failEvaluation(runId, ev.incomplete().orElse("the evaluation is incomplete"));
+    }
+  }
+
+  private void failEvaluation(String runId, String why) {
+    RunState now = row(runId).state();
+    if (now == RunState.TRAINED || now == RunState.EVALUATION_FAILED) {
+      machine.fire(runId, RunEvent.FAIL_EVALUATION, why, java.util.Collections.singletonMap("error", why));
+    }
+  }
+
+  /**
+   * The EVALUATED step of a gated run: decides the gate from the recorded reports (no calls) and moves
+   * the run to GATE_PASSED or GATE_BLOCKED; a blocked run's evaluation deployment is removed.
+   */
+  private void gateStep(String runId) {
+    RunSpec spec = RunSpec.fromJson(row(runId).spec());
+    RunSpec.Eval e = spec.eval();
+    if (e == null || e.gate().isEmpty()) {
+      return; // no gate: the run rests in EVALUATED
+    }
+    GateResult g = evals.decideGate(runId, e);
+    machine.fire(runId, g.passed() ? RunEvent.PASS_GATE : RunEvent.BLOCK_GATE, g.message(), Map.of());
+    if (!g.passed() && e.deployFirst()) {
+      undeployBlocked(runId);
+    }
+  }
+
+  private List<MetricPoint> trainingMetrics(String runId, String jobId) {
+    try {
+      return dev.tunekit.spi.Cursors.readAll(after -> provider.metrics(jobId, after));
     } catch (RuntimeException e) {
       LOG.warn("Run {}: could not read the training metrics for the report ({}); evaluating without them", runId,
           e.getMessage());
+      return List.of();
     }
+  }
+
+  /** {@link Run#evaluate(dev.tunekit.eval.EvalSuite)}: evaluates a trained run now (what is not recorded yet). */
+  public EvalHook.Evaluated evaluate(String runId, dev.tunekit.eval.EvalSuite suite) {
+    Ledger.RunRow row = row(runId);
+    if (!row.state().isTrained() || row.fineTunedModel() == null) {
+      throw new TunekitException("Run " + runId + " has no tuned model to evaluate (state " + row.state()
+          + "). Wait for it with run.await() first.");
+    }
+    List<MetricPoint> m = trainingMetrics(runId, row.jobId());
     RunSpec spec = RunSpec.fromJson(row.spec());
-    List<MetricPoint> m = metrics;
-    return withEvalDeployment(runId, spec, false, () -> Optional.of(evals.evaluateNow(runId, spec, suite,
-        tunedInferenceModel(runId, row.fineTunedModel()), m))).orElseThrow();
+    EvalHook.Evaluated ev;
+    try {
+      ev = withEvalDeployment(runId, spec, () -> Optional.of(evals.evaluateNow(runId, spec, suite,
+          tunedInferenceModel(runId, row.fineTunedModel()), m))).orElseThrow();
+    } catch (dev.tunekit.error.InvalidInputException wrongSuite) {
+      throw wrongSuite; // nothing was evaluated
+    } catch (RuntimeException failure) {
+      ledger.log(runId, "eval.error", failure.getMessage());
+      failEvaluation(runId, "evaluation failed: " + failure.getMessage());
+      throw failure;
+    }
+    applyEvaluation(runId, ev);
+    if (!ev.recorded()) {
+      return ev;
+    }
+    drive(runId); // EVALUATED → the gate
+    return new EvalHook.Evaluated(ev.comparison(), evals.gate(runId), true);
   }
 
   /**
    * Runs {@code evaluation}, first deploying the tuned model when the run asks for it
-   * ({@link FineTune#deployBeforeEvaluation}) and is not evaluated yet, and removing that deployment
-   * again when the gate blocks. With {@code lenient}, a failed deployment is logged and nothing is
-   * evaluated (the job's success is still reported); otherwise it is thrown.
+   * ({@link FineTune#deployBeforeEvaluation}) and is not evaluated yet. A failed deployment is thrown
+   * (the caller records it as EVALUATION_FAILED). The gate step removes that deployment when it blocks.
    */
-  private Optional<EvalHook.Evaluated> withEvalDeployment(String runId, RunSpec spec, boolean lenient,
+  private Optional<EvalHook.Evaluated> withEvalDeployment(String runId, RunSpec spec,
       java.util.function.Supplier<Optional<EvalHook.Evaluated>> evaluation) {
     RunSpec.Eval e = spec.eval();
-    boolean deployFirst = e != null && e.deployFirst() && evals.report(runId, EvalHook.TUNED).isEmpty()
-        && (!lenient || evals.hasPlan(runId));
+    boolean deployFirst = e != null && e.deployFirst() && evals.report(runId, EvalHook.TUNED).isEmpty();
     if (deployFirst) {
       try {
         ledger.log(runId, "eval.deploy", "deploying the tuned model to evaluate it");
         deployUnchecked(runId, row(runId), Map.of());
       } catch (RuntimeException failure) {
-        if (!lenient) {
-          throw failure;
-        }
-        LOG.warn("Run {} succeeded but deploying it for evaluation failed: {}", runId, failure.getMessage());
         ledger.log(runId, "eval.error", "deploying for evaluation failed: " + failure.getMessage());
-        return Optional.empty();
+        throw new TunekitException("deploying the tuned model for evaluation failed: " + failure.getMessage(), failure);
       }
     }
-    Optional<EvalHook.Evaluated> result = evaluation.get();
-    if (e != null && e.deployFirst()) {
-      result.filter(EvalHook.Evaluated::recorded).flatMap(EvalHook.Evaluated::gate).filter(g -> !g.passed())
-          .ifPresent(blocked -> undeployBlocked(runId));
-    }
-    return result;
+    return evaluation.get();
   }
 
   /** Removes the deployment made for evaluating a model the gate blocked, so it stops billing. */
@@ -550,14 +747,15 @@ public final class Workflow implements AutoCloseable {
    */
   public RunState cancel(String runId) {
     Ledger.RunRow row = row(runId);
-    if (row.state().isTerminal() && row.state() != RunState.CANCELLED) {
+    if ((row.state().isTerminal() || row.state().isTrained()) && row.state() != RunState.CANCELLED) {
       return row.state();
     }
+    if (row.jobId() == null && row.state() != RunState.CANCELLED) {
+      // First, so nothing is submitted from now on; a create call in flight cancels what it creates (recordCreated).
+      machine.observe(runId, RunEvent.CANCEL, "cancelled by the user", Map.of());
+      row = row(runId); // submitted meanwhile (by another process): then its job is cancelled below
+    }
     if (row.jobId() == null) {
-      if (row.state() != RunState.CANCELLED) {
-        // First, so nothing is submitted from now on; a create call in flight cancels what it creates (recordCreated).
-        ledger.setState(runId, RunState.CANCELLED, null);
-      }
       if (row.submitAttempts() == 0) {
         return RunState.CANCELLED;
       }
@@ -575,7 +773,7 @@ public final class Workflow implements AutoCloseable {
         ledger.log(runId, "cancel.checked", "no job was created by the earlier submission");
         return RunState.CANCELLED;
       }
-      String recorded = ledger.jobCreated(runId, found.get().id(), "found while cancelling");
+      String recorded = jobCreated(runId, found.get().id(), "found while cancelling");
       if (!recorded.equals(found.get().id())) {
         cancelDuplicate(runId, found.get().id(), recorded);
       }
@@ -584,7 +782,7 @@ public final class Workflow implements AutoCloseable {
       // Marked cancelled, but was the job's cancel confirmed? Ask, and cancel it again if it still runs.
       RemoteJob current = provider.job(row.jobId());
       if (current.status().isTerminal()) {
-        ledger.jobStatus(runId, current.status());
+        recordJob(runId, current.status());
         return row(runId).state();
       }
     }
@@ -596,7 +794,7 @@ public final class Workflow implements AutoCloseable {
       ledger.log(runId, "cancel.error", row.jobId() + ": " + e.getMessage());
       throw e;
     }
-    ledger.jobStatus(runId, job.status());
+    recordJob(runId, job.status());
     return row(runId).state();
   }
 
@@ -610,8 +808,13 @@ public final class Workflow implements AutoCloseable {
       throw new TunekitException("Run " + runId + " has no tuned model to deploy (state " + row.state()
           + "). Wait for it with run.await() first.");
     }
+    if (row.state() == RunState.EVALUATED) {
+      drive(runId); // the gate is decided on the move from EVALUATED (no calls)
+    }
     evals.checkDeploy(runId, RunSpec.fromJson(row.spec()));
-    return deployUnchecked(runId, row, options);
+    Deployment d = deployUnchecked(runId, row, options);
+    machine.fire(runId, RunEvent.DEPLOY, d.id(), Map.of());
+    return d;
   }
 
   /** Deploys without asking the gate: for {@link #deploy} once it allowed it, and for evaluating through a deployment. */
@@ -688,6 +891,13 @@ public final class Workflow implements AutoCloseable {
     }
     // Interrupt only threads that hold no claim (waiting for jobs, evaluating): one mid-create is left to finish.
     asyncThreads.stream().filter(t -> !stillWorking.contains(t)).forEach(Thread::interrupt);
+    if (stillWorking.isEmpty()) {
+      try { // let interrupted drives (a webhook's evaluation) stop before the ledger closes under them
+        async.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     try {
       evals.close();
       ledger.close(stillWorking);

@@ -83,7 +83,7 @@ class OpenAiCrashRecoveryTest {
     stubs.listUploadedFile(upload, "file-train");
     try (Tunekit tk = open()) {
       RunInfo crashed = tk.runs().get(0);
-      assertThat(crashed.state()).isEqualTo(RunState.CREATED);
+      assertThat(crashed.state()).isEqualTo(RunState.VALIDATED);
       Run run = tk.resume(crashed.id());
       assertThat(run.info().jobId()).contains(JOB);
       assertThat(TestHooks.ledgerLog(tk, run.id())).anyMatch(l -> l.startsWith("upload.done file-train")

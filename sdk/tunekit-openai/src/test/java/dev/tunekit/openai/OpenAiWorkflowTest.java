@@ -154,7 +154,7 @@ class OpenAiWorkflowTest {
 
       assertThat(result.succeeded()).isTrue();
       assertThat(result.fineTunedModel()).contains(TUNED);
-      assertThat(run.state()).isEqualTo(RunState.SUCCEEDED);
+      assertThat(run.state()).isEqualTo(RunState.TRAINED);
       assertThat(run.fineTunedModel()).contains(TUNED);
       assertThat(statuses).containsExactly("validating_files", "queued", "running", "succeeded");
       assertThat(events).extracting(JobEvent::id).containsExactly("ev-1", "ev-2", "ev-3");
@@ -289,7 +289,7 @@ class OpenAiWorkflowTest {
             assertThat(e.getMessage()).contains("providers.openai.apiKey").doesNotContain(CANARY_KEY)
                 .doesNotContain(CANARY_KEY.substring(0, 10));
           });
-      assertThat(tk.runs().get(0).state()).isEqualTo(RunState.CREATED);
+      assertThat(tk.runs().get(0).state()).isEqualTo(RunState.VALIDATED);
     }
     assertThat(api.count("POST", "/files")).isEqualTo(1);
     assertThat(api.count("POST", JOBS)).isZero();
@@ -519,7 +519,7 @@ class OpenAiWorkflowTest {
           });
       RunInfo info = tk.runs().get(0);
       runId = info.id();
-      assertThat(info.state()).isEqualTo(RunState.CREATED);
+      assertThat(info.state()).isEqualTo(RunState.VALIDATED);
     }
     assertThat(api.count("POST", "/files")).isEqualTo(1);
     assertThat(api.count("POST", JOBS)).isZero();

@@ -82,7 +82,7 @@ class ConcurrencyTest {
       int owned = 0;
       for (int i = 0; i < THREADS; i++) {
         RunResult r = results.get(i);
-        assertThat(r.state()).as("run %d", i).isEqualTo(RunState.SUCCEEDED);
+        assertThat(r.state()).as("run %d", i).isEqualTo(RunState.TRAINED);
         assertThat(byRun.get(r.runId())).as("jobs of run %d", i).hasSize(1);
         ServerView.Job job = byRun.get(r.runId()).get(0);
         // The job is this run's: its metadata, its model, and files holding this run's data only.
@@ -180,7 +180,7 @@ class ConcurrencyTest {
       long ledgerSucceeded;
       try (Tunekit tk = Tunekit.fromConfig(config)) {
         ledgerRuns = tk.runs().size();
-        ledgerSucceeded = tk.runs().stream().filter(r -> r.state() == RunState.SUCCEEDED).count();
+        ledgerSucceeded = tk.runs().stream().filter(r -> r.state() == RunState.TRAINED).count();
         for (RunInfo r : tk.runs()) {
           assertThat(byRun.get(r.id())).as("jobs of %s", r.id()).hasSize(1);
           assertThat(r.jobId()).hasValue(byRun.get(r.id()).get(0).id());

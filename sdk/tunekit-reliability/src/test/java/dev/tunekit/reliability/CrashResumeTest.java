@@ -127,7 +127,7 @@ class CrashResumeTest {
       assertThat(calibration.await("READY", Duration.ofSeconds(60))).as("calibration child started").isPresent();
       long ready = System.nanoTime();
       assertThat(calibration.await("MODEL", Duration.ofSeconds(120))).as("calibration output %s", calibration.lines())
-          .hasValueSatisfying(m -> assertThat(m).endsWith("SUCCEEDED"));
+          .hasValueSatisfying(m -> assertThat(m).endsWith("TRAINED"));
       long runMillis = Math.max(200, (System.nanoTime() - ready) / 1_000_000);
       assertThat(calibration.waitFor(Duration.ofSeconds(120))).as("calibration exit, output %s", calibration.lines()).isZero();
       Set<String> known = new HashSet<>(runIds(config));
@@ -211,7 +211,7 @@ class CrashResumeTest {
           } else if (point != KillPoint.RANDOM_DELAY) {
             assertThat(phase).as("ledger after a kill at %s", point).isEqualTo(point.phase);
           }
-          assertThat(result.state()).as("run of child %d (killed in %s)", i, phase).isEqualTo(RunState.SUCCEEDED);
+          assertThat(result.state()).as("run of child %d (killed in %s)", i, phase).isEqualTo(RunState.TRAINED);
           String model = result.fineTunedModel().orElseThrow();
           printedModel.ifPresent(m -> assertThat(model).as("model after resume = model the child saw").isEqualTo(m));
           assertThat(model).contains(":" + suffix + ":");
