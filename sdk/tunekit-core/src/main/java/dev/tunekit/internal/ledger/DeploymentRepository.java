@@ -26,7 +26,8 @@ public final class DeploymentRepository {
 
   public Optional<Deployment> of(String runId) {
     return db.read(c -> Jdbc.one(c, "SELECT deployment_id, model_id, inference_model, state, raw_state"
-        + " FROM deployments WHERE run_id = ?", rs -> new Deployment(rs.getString(1), rs.getString(2), rs.getString(3),
-        Deployment.State.valueOf(rs.getString(4)), rs.getString(5)), runId));
+        + " FROM deployments WHERE run_id = ?", rs -> Deployment.builder().id(rs.getString(1))
+        .modelId(rs.getString(2)).inferenceModel(rs.getString(3)).state(Deployment.State.valueOf(rs.getString(4)))
+        .rawState(rs.getString(5)).build(), runId));
   }
 }
