@@ -51,6 +51,16 @@ public final class RunRepository {
       throws SQLException {
     StringBuilder sql = new StringBuilder("UPDATE runs SET state = ?, version = version + 1, updated_at = ?");
     List<Object> args = new ArrayList<>(List.of(to.name(), clock.millis()));
+    appendSets(sql, args, sets);
+    sql.append(" WHERE id = ? AND state = ? AND version = ?");
+    args.add(id);
+    args.add(from.name());
+    args.add(version);
+    return Jdbc.update(c, sql.toString(), args.toArray()) == 1;
+  }
+
+  /** Appends {@code , column = ?} for each entry ({@link IfAbsent} and {@link OrKeep} keep a value that is there). */
+  private static void appendSets(StringBuilder sql, List<Object> args, Map<String, Object> sets) {
     sets.forEach((column, value) -> {
       if (value instanceof IfAbsent a) {
         sql.append(", ").append(column).append(" = COALESCE(").append(column).append(", ?)");
@@ -63,11 +73,6 @@ public final class RunRepository {
         args.add(value);
       }
     });
-    sql.append(" WHERE id = ? AND state = ? AND version = ?");
-    args.add(id);
-    args.add(from.name());
-    args.add(version);
-    return Jdbc.update(c, sql.toString(), args.toArray()) == 1;
   }
 
   /** Writes columns that are not the state (job status, model, error) without moving the run. */
@@ -77,18 +82,7 @@ public final class RunRepository {
     }
     StringBuilder sql = new StringBuilder("UPDATE runs SET updated_at = ?");
     List<Object> args = new ArrayList<>(List.of(clock.millis()));
-    sets.forEach((column, value) -> {
-      if (value instanceof IfAbsent a) {
-        sql.append(", ").append(column).append(" = COALESCE(").append(column).append(", ?)");
-        args.add(a.value());
-      } else if (value instanceof OrKeep k) {
-        sql.append(", ").append(column).append(" = COALESCE(?, ").append(column).append(')');
-        args.add(k.value());
-      } else {
-        sql.append(", ").append(column).append(" = ?");
-        args.add(value);
-      }
-    });
+    appendSets(sql, args, sets);
     sql.append(" WHERE id = ?");
     args.add(id);
     Jdbc.update(c, sql.toString(), args.toArray());
