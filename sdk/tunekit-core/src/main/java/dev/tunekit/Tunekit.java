@@ -50,10 +50,8 @@ import java.util.stream.Collectors;
  * provider: local            # overridden by TUNEKIT_PROVIDER
  * ledger: .tunekit/ledger.db # overridden by TUNEKIT_LEDGER (default: <workDir>/ledger.db)
  * workDir: .tunekit          # overridden by TUNEKIT_WORK_DIR
- * providers:                 # only the chosen provider's section is read
- *   openai:  { apiKey: "${OPENAI_API_KEY}", baseUrl: "https://api.openai.com/v1" }
- *   azure:   { apiKey: "${AZURE_OPENAI_API_KEY}", endpoint: "https://x.openai.azure.com" }
- *   bedrock: { region: us-east-1, bucket: my-bucket, roleArn: "${BEDROCK_ROLE_ARN}" }
+ * providers:                 # only the chosen provider's section is read; its keys are the provider's
+ *   staging: { type: ..., apiKey: "${API_KEY}" }   # a section of another name names its provider type
  * resilience:
  *   retry: { maxAttempts: 5, initialBackoff: 500ms, maxBackoff: 30s, multiplier: 2.0 }
  *   circuitBreaker: { failureRateThreshold: 50, slidingWindowSize: 20, minimumNumberOfCalls: 10, waitInOpenState: 30s }
@@ -162,9 +160,10 @@ public final class Tunekit implements AutoCloseable {
   }
 
   /**
-   * A handler for OpenAI's fine-tuning webhooks signed with {@code secret} ({@code whsec_…}, from the
-   * webhook endpoint's page in the OpenAI dashboard): it verifies each delivery and updates the run
-   * whose job ended, so a service need not poll. See {@link Webhooks}.
+   * A handler for the provider's fine-tuning webhooks signed with {@code secret} (the signing secret of
+   * the webhook endpoint, as the provider showed it): the provider's {@code WebhookVerification}
+   * capability verifies each delivery, and the run whose job ended is updated, so a service need not
+   * poll. See {@link Webhooks} and docs/webhooks.md.
    *
    * @throws InvalidInputException if the secret is blank or malformed
    * @throws dev.tunekit.error.UnsupportedCapabilityException if the provider cannot verify webhooks

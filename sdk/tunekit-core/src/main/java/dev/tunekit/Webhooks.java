@@ -18,21 +18,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An embeddable, framework-neutral handler for OpenAI's fine-tuning webhooks
- * ({@code fine_tuning.job.succeeded}, {@code .failed}, {@code .cancelled}), so that a service learns
- * that a job ended without polling for it.
+ * An embeddable, framework-neutral handler for a provider's signed fine-tuning webhooks (deliveries
+ * saying that a job succeeded, failed or was cancelled), so that a service learns that a job ended
+ * without polling for it.
  *
  * <pre>{@code
- * Webhooks webhooks = tk.webhooks(Secret.of(System.getenv("OPENAI_WEBHOOK_SECRET")));
+ * Webhooks webhooks = tk.webhooks(Secret.of(System.getenv("WEBHOOK_SECRET")));
  * // in any HTTP framework, with the raw request body bytes (not re-serialized JSON):
  * WebhookResult r = webhooks.handle(headers, body);
  * response.status(r.httpStatus());
  * }</pre>
  *
- * <p>Each delivery is verified by the provider's {@link WebhookVerification} capability — for OpenAI,
- * openai-java's own verifier (the Standard Webhooks scheme: {@code webhook-id},
- * {@code webhook-timestamp} within the tolerance, default 5 minutes, of this server's clock, and a
- * {@code v1,…} HMAC-SHA256 signature compared in constant time). A provider without that capability
+ * <p>Each delivery is verified by the provider's {@link WebhookVerification} capability, from the raw
+ * body bytes and headers, with the delivery's timestamp checked against this server's clock within a
+ * tolerance (default 5 minutes); how a provider signs is its own module's business (see
+ * docs/webhooks.md). A provider without that capability
  * cannot have a handler: {@link Tunekit#webhooks(Secret)} then fails with an
  * {@link dev.tunekit.error.UnsupportedCapabilityException}. This class keeps replay protection and the
  * run update: a {@code webhook-id} already handled is acknowledged without acting again (ids are
@@ -73,21 +73,9 @@ public final class Webhooks {
     if (tolerance.isNegative() || tolerance.isZero()) {
       throw new InvalidInputException("webhook timestamp tolerance must be positive, was " + tolerance);
     }
-    // Verification is the provider's (OpenAI's on openai-java's verifier); without it there is nothing to trust.
+    // Verification is the provider's capability; without it there is nothing to trust.
     this.verification = workflow.provider().require(WebhookVerification.class, "verify webhook deliveries");
     secret.ifPresent(verification::checkSecret); // fail now, not on the first delivery
-  }
-
-  /**
-   * A handler for OpenAI webhooks signed with {@code secret} (as shown when the endpoint was created in
-   * the OpenAI dashboard, {@code whsec_…}) that updates runs in {@code tunekit}'s ledger. Same as
-   * {@link Tunekit#webhooks(Secret)}.
-   *
-   * @throws InvalidInputException if the secret is blank or not base64 after {@code whsec_}
-   */
-  public static Webhooks openai(Secret secret, Tunekit tunekit) {
-    return new Webhooks(Objects.requireNonNull(tunekit, "tunekit").workflow(),
-        Optional.of(Objects.requireNonNull(secret, "secret")), DEFAULT_TOLERANCE);
   }
 
   /** @param secret the signing secret, or empty for the one in the provider's settings ({@code webhookSecret}) */
@@ -172,6 +160,6 @@ public final class Webhooks {
   /** Names the tolerance only, never the secret. */
   @Override
   public String toString() {
-    return "Webhooks{openai, tolerance=" + Durations.format(tolerance) + "}";
+    return "Webhooks{" + workflow.provider().name() + ", tolerance=" + Durations.format(tolerance) + "}";
   }
 }

@@ -109,7 +109,7 @@ class WebhooksTest extends FakeProviderTest {
       Run run = startRunThatEnds(tk, new JobStatus.Failed("failed", "training file has 3 invalid lines", Optional.empty()));
       byte[] body = event("fine_tuning.job.failed", jobId(run));
 
-      WebhookResult r = Webhooks.openai(SECRET, tk).handle(signed("wh_f", body), body);
+      WebhookResult r = tk.webhooks(SECRET).handle(signed("wh_f", body), body);
 
       assertThat(r).isEqualTo(new WebhookResult.Accepted(run.id(), RunState.FAILED));
       assertThat(run.info().error()).contains("training file has 3 invalid lines");
