@@ -205,6 +205,14 @@ class RunStateMachineTest extends FakeProviderTest {
       EvalTarget tuned = tk.workflow().evals().tunedTarget(new dev.tunekit.internal.EvalHook.Plan(suite(), baseline,
           null), "ft:x");
       assertThat(List.of(tuned.requestsPerMinute(), tuned.maxConcurrentCalls())).containsExactly(6000, 2);
+
+      // A second run in the same Tunekit with the built-in baseline (the configured evaluation limits)
+      // is evaluated too: a group's limits are per runner, and runs with other limits get their own.
+      Run second = tk.fineTune().model("gpt-4o-mini").trainingData(train).evaluateWith(suite())
+          .baselinePrompt("You write SQL.").gate(0.05).start();
+      RunResult r2 = second.await();
+      assertThat(r2.error()).as("second run's error").isEmpty();
+      assertThat(r2.state()).isEqualTo(RunState.GATE_PASSED);
     }
   }
 }

@@ -82,7 +82,8 @@ public final class EvalHook implements AutoCloseable {
   private final Map<String, Plan> plans = new ConcurrentHashMap<>();
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
   private EvalCache cache;
-  private EvalRunner runner;
+  /** Tunekit's own runners, by the limits they keep for the provider's group ("rpm/concurrent"). */
+  private final Map<String, EvalRunner> runners = new java.util.HashMap<>();
 
   public EvalHook(Ledger ledger, TuningProvider provider, Path workDir, EvaluationSettings limits) {
     this.ledger = ledger;
@@ -349,15 +350,24 @@ public final class EvalHook implements AutoCloseable {
     return provider.require(dev.tunekit.spi.Chat.class, action);
   }
 
+  /**
+   * The runner for a plan: the caller's, or Tunekit's own for the limits this plan puts on the
+   * provider's rate-limit group. A runner keeps one set of limits per group (it refuses two), so runs
+   * whose baseline sets other limits for the provider than the configured ones get a runner of their
+   * own; all of them share one completion cache.
+   */
   private synchronized EvalRunner runnerFor(Plan plan) {
     if (plan.runner() != null) {
       return plan.runner();
     }
-    if (runner == null) {
+    if (cache == null) {
       cache = EvalCache.inDirectory(cacheDir);
-      runner = EvalRunner.builder().cache(cache).build();
     }
-    return runner;
+    EvalTarget custom = plan.baseline();
+    boolean shared = custom != null && custom.provider().equals(provider.name());
+    String key = shared ? custom.requestsPerMinute() + "/" + custom.maxConcurrentCalls()
+        : limits.requestsPerMinute() + "/" + limits.maxConcurrentCalls();
+    return runners.computeIfAbsent(key, k -> EvalRunner.builder().cache(cache).build());
   }
 
   private Object lock(String runId) {
