@@ -28,7 +28,8 @@ import java.util.logging.Logger;
 
 /**
  * Moves jobs through validating_files → queued → running → succeeded / failed / cancelled (with
- * paused in between), one training job at a time, and records events, metrics, checkpoints and the
+ * paused in between), one training job at a time (a paused job gives up the slot to the next queued
+ * job; resume queues it again), and records events, metrics, checkpoints and the
  * result file in the {@link Store}. Also loads tuned models for chat.
  */
 final class JobRunner implements AutoCloseable {
@@ -405,6 +406,9 @@ final class JobRunner implements AutoCloseable {
         }
       }
       release(j.id);
+      if (c != null && !c.started) {
+        controls.remove(j.id); // never got a training thread, so nothing else will forget it
+      }
       cancelled(j);
       return j;
     }
