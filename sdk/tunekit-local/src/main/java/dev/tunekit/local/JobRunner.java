@@ -28,7 +28,8 @@ import java.util.logging.Logger;
 
 /**
  * Moves jobs through validating_files → queued → running → succeeded / failed / cancelled (with
- * paused in between), one training job at a time, and records events, metrics, checkpoints and the
+ * paused in between), one training job at a time (a paused job gives up the slot to the next queued
+ * job; resume queues it again), and records events, metrics, checkpoints and the
  * result file in the {@link Store}. Also loads tuned models for chat.
  */
 final class JobRunner implements AutoCloseable {
@@ -40,7 +41,12 @@ final class JobRunner implements AutoCloseable {
   private final Map<String, Trainer> trainers = new LinkedHashMap<>();
   private final Duration stepDelay;
   private final ExecutorService validation = Executors.newSingleThreadExecutor(daemon("tunekit-local-validate"));
-  private final ExecutorService training = Executors.newSingleThreadExecutor(daemon("tunekit-local-train"));
+  /** One thread per started job; only the holder of the training slot makes progress. */
+  private final ExecutorService training = Executors.newCachedThreadPool(daemon("tunekit-local-train"));
+  /** Jobs waiting for the one training slot, in order (guarded by the store's lock). */
+  private final java.util.ArrayDeque<String> waiting = new java.util.ArrayDeque<>();
+  /** The job holding the training slot, or null (guarded by the store's lock). */
+  private String slotHolder;
   private final Map<String, Control> controls = new ConcurrentHashMap<>();
   private volatile boolean closing;
   private final Map<String, ChatModel> loaded = new ConcurrentHashMap<>();
@@ -51,6 +57,11 @@ final class JobRunner implements AutoCloseable {
     volatile boolean pause;
     volatile boolean cancel;
     volatile Thread thread;
+    /** Whether this job holds the training slot; a paused job gives it up. */
+    volatile boolean granted;
+    volatile boolean started;
+    volatile boolean validated;
+    volatile long tokens;
   }
 
   JobRunner(Store store, Trainer trainer, Duration stepDelay) {
@@ -75,6 +86,12 @@ final class JobRunner implements AutoCloseable {
 
   int countTokens(String text) {
     return tokenizer.countTokens(text);
+  }
+
+  /** The text cut to at most {@code max} tokens, or null when it already fits. */
+  String truncate(String text, int max) {
+    com.knuddels.jtokkit.api.EncodingResult r = tokenizer.encode(text, max);
+    return r.isTruncated() ? tokenizer.decode(r.getTokens()) : null;
   }
 
   /** Deals with jobs that were in flight when the server last stopped. */
@@ -126,13 +143,17 @@ final class JobRunner implements AutoCloseable {
         if (j.terminal()) {
           return;
         }
+        control.tokens = tokens;
+        control.validated = true;
+        event(j, "info", "Files validated (" + tokens + " training tokens), moving job to queued state");
         if (!j.status.equals("paused")) {
           j.status = "queued";
+          store.saveJob(j);
+          enqueue(jobId);
+        } else {
+          store.saveJob(j);
         }
-        event(j, "info", "Files validated (" + tokens + " training tokens), moving job to queued state");
-        store.saveJob(j);
       }
-      training.submit(() -> train(jobId, tokens));
     } catch (InvalidInputException e) {
       synchronized (store) {
         fail(j, "invalid_" + e.location().orElse("training_file"), e.getMessage(), e.location().orElse("training_file"));
@@ -164,8 +185,8 @@ final class JobRunner implements AutoCloseable {
           continue;
         }
         try {
-          Exemplar e = ExemplarTrainer.parseLine(line, no, param);
-          tokens += countTokens(e.question()) + countTokens(e.answer());
+          ExemplarTrainer.parseLine(line, no, param);
+          tokens += conversationTokens(line);
         } catch (InvalidInputException e) {
           throw new InvalidInputException("File " + fileId + " (" + f.get().filename + ") " + e.getMessage(), param);
         }
@@ -181,15 +202,94 @@ final class JobRunner implements AutoCloseable {
     return tokens;
   }
 
-  private void train(String jobId, long tokens) {
+  // ---- the training slot (all under the store's lock)
+
+  /** Puts a job at the back of the queue for the training slot and hands the slot on if it is free. */
+  private void enqueue(String jobId) {
+    waiting.remove(jobId);
+    waiting.add(jobId);
+    dispatch();
+  }
+
+  /** Gives up the slot (or a place in the queue) held by a job, and hands the slot to the next one. */
+  private void release(String jobId) {
+    waiting.remove(jobId);
+    Control c = controls.get(jobId);
+    if (c != null) {
+      c.granted = false;
+    }
+    if (jobId.equals(slotHolder)) {
+      slotHolder = null;
+      dispatch();
+    }
+  }
+
+  private void dispatch() {
+    while (slotHolder == null && !waiting.isEmpty() && !closing) {
+      String id = waiting.poll();
+      Control c = controls.get(id);
+      Store.JobRec j = store.job(id).orElse(null);
+      if (c == null || c.cancel || c.pause || j == null || j.terminal()) {
+        continue;
+      }
+      slotHolder = id;
+      c.granted = true;
+      if (!c.started) {
+        c.started = true;
+        try {
+          training.submit(() -> train(id));
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+          slotHolder = null;
+          return;
+        }
+      } else {
+        // a resumed job: its thread waits in awaitNextStep (or its command is stopped) until granted
+        j.status = "running";
+        store.saveJob(j);
+        synchronized (c) {
+          c.notifyAll();
+        }
+      }
+    }
+  }
+
+  /**
+   * The tokens one example trains on, counted as OpenAI counts a conversation (its cookbook): per
+   * message 3 + role + content (+1 with a name), plus 3 priming the reply. A job's trained tokens are
+   * this sum over the file times the epochs.
+   */
+  int conversationTokens(String line) {
+    int n = 3;
+    try {
+      for (com.fasterxml.jackson.databind.JsonNode m : Store.JSON.readTree(line).path("messages")) {
+        n += 3 + countTokens(m.path("role").asText()) + countTokens(LocalServer.text(m.path("content")));
+        if (m.path("name").isTextual()) {
+          n += 1 + countTokens(m.path("name").asText());
+        }
+      }
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("a line already parsed cannot fail to parse", e);
+    }
+    return n;
+  }
+
+  private void train(String jobId) {
     Store.JobRec j = store.job(jobId).orElseThrow();
     Control control = controls.get(jobId);
     if (control == null || control.cancel || j.terminal()) {
+      synchronized (store) {
+        release(jobId);
+      }
       return;
     }
+    long tokens = control.tokens;
     control.thread = Thread.currentThread();
     Trainer t = trainers.get(j.trainer);
     try {
+      if (store.file(j.trainingFile).isEmpty()
+          || (j.validationFile != null && store.file(j.validationFile).isEmpty())) {
+        throw deletedFile(j);
+      }
       Path out = store.jobDir(jobId);
       deleteTree(out);
       Files.createDirectories(out);
@@ -236,15 +336,35 @@ final class JobRunner implements AutoCloseable {
         fail(j, "training_command_failed", e.getMessage(), null);
       }
     } catch (Exception e) {
-      LOG.log(Level.WARNING, "training of " + jobId + " failed", e);
-      synchronized (store) {
-        fail(j, "server_error", "Training failed: " + e, null);
+      if (e instanceof java.nio.file.NoSuchFileException && (store.file(j.trainingFile).isEmpty()
+          || (j.validationFile != null && store.file(j.validationFile).isEmpty()))) {
+        InvalidInputException gone = deletedFile(j);
+        synchronized (store) {
+          fail(j, "invalid_" + gone.location().orElseThrow(), gone.getMessage(), gone.location().orElseThrow());
+        }
+      } else {
+        LOG.log(Level.WARNING, "training of " + jobId + " failed", e);
+        synchronized (store) {
+          fail(j, "server_error", "Training failed: " + e, null);
+        }
       }
     } finally {
       control.thread = null;
-      controls.remove(jobId);
+      synchronized (store) {
+        controls.remove(jobId);
+        release(jobId);
+      }
       Thread.interrupted();
     }
+  }
+
+  /** The error for a job whose training or validation file was deleted before or while it trained. */
+  private InvalidInputException deletedFile(Store.JobRec j) {
+    boolean training = store.file(j.trainingFile).isEmpty();
+    String param = training ? "training_file" : "validation_file";
+    String id = training ? j.trainingFile : j.validationFile;
+    return new InvalidInputException("The " + param.replace('_', ' ') + " " + id + " was deleted before training "
+        + "finished. Upload the file again and create a new job with it.", param);
   }
 
   static String modelId(Store.JobRec j) {
@@ -281,6 +401,13 @@ final class JobRunner implements AutoCloseable {
         if (t != null) {
           t.interrupt();
         }
+        synchronized (c) {
+          c.notifyAll();
+        }
+      }
+      release(j.id);
+      if (c != null && !c.started) {
+        controls.remove(j.id); // never got a training thread, so nothing else will forget it
       }
       cancelled(j);
       return j;
@@ -295,6 +422,7 @@ final class JobRunner implements AutoCloseable {
       Control c = controls.get(j.id);
       if (c != null) {
         c.pause = true;
+        release(j.id); // the training slot goes to the next queued job; resume re-queues this one
       }
       j.status = "paused";
       event(j, "info", "Fine-tuning job paused");
@@ -312,11 +440,14 @@ final class JobRunner implements AutoCloseable {
       Control c = controls.get(j.id);
       if (c != null) {
         c.pause = false;
-        j.status = c.thread != null ? "running" : "queued";
-        synchronized (c) {
-          c.notifyAll();
-        }
         event(j, "info", "Fine-tuning job resumed");
+        if (c.validated) {
+          j.status = "queued";
+          store.saveJob(j);
+          enqueue(j.id); // runs at once if the slot is free (status becomes running)
+        } else {
+          j.status = "validating_files";
+        }
       } else if (j.trainer.equals(ExemplarTrainer.NAME)) {
         restart = true;
         resetProgress(j);
@@ -562,7 +693,7 @@ final class JobRunner implements AutoCloseable {
         Thread.sleep(stepDelay.toMillis());
       }
       synchronized (control) {
-        while (control.pause && !control.cancel) {
+        while (!control.granted && !control.cancel) {
           control.wait(200);
         }
       }
@@ -573,7 +704,7 @@ final class JobRunner implements AutoCloseable {
 
     @Override
     public boolean paused() {
-      return control.pause;
+      return !control.granted; // paused, or resumed and waiting in the queue for the training slot
     }
   }
 }

@@ -57,6 +57,16 @@ import java.util.logging.Logger;
  */
 public final class LocalServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(LocalServer.class.getName());
+
+  static {
+    // TCP_NODELAY on accepted connections. Without it every reply on a kept-alive connection waits for
+    // the client's delayed ACK (about 40 ms: 22-38 requests/s). The JDK HttpServer reads this property
+    // once, when its classes initialise, so it is set here, before any HttpServer is created. An
+    // explicit -Dsun.net.httpserver.nodelay=false is respected (the benchmark's peer uses it).
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
   private static final Set<String> PURPOSES = Set.of("fine-tune", "assistants", "batch", "vision", "user_data", "evals");
   private static final long MAX_FILE_BYTES = 512L * 1024 * 1024;
   private static final long MAX_UPLOAD_BYTES = 8L * 1024 * 1024 * 1024;
@@ -91,7 +101,7 @@ public final class LocalServer implements AutoCloseable {
       http.stop(0);
       throw e;
     }
-    this.token = b.token != null ? b.token : Secret.of("tk-local-" + Store.newId(""));
+    this.token = b.token != null ? b.token : store.token();
     this.tokenBytes = token.reveal().getBytes(StandardCharsets.UTF_8);
     this.runner = new JobRunner(store, b.trainer, b.stepDelay);
     this.httpThreads = Executors.newFixedThreadPool(4, JobRunner.daemon("tunekit-local-http"));
@@ -179,7 +189,11 @@ public final class LocalServer implements AutoCloseable {
     List<String> seg = new ArrayList<>();
     for (String s : rawPath.split("/")) {
       if (!s.isEmpty()) {
-        seg.add(URLDecoder.decode(s, StandardCharsets.UTF_8));
+        try {
+          seg.add(URLDecoder.decode(s, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+          throw ApiError.invalid("The path is not validly percent-encoded: " + e.getMessage(), null);
+        }
       }
     }
     Map<String, String> q = query(ex);
@@ -479,17 +493,24 @@ public final class LocalServer implements AutoCloseable {
     }
     String trainingFile = requireText(body, "training_file");
     checkTrainingFile(trainingFile, "training_file");
-    String validationFile = body.path("validation_file").isTextual() ? body.path("validation_file").asText() : null;
+    String validationFile = optionalText(body, "validation_file");
     if (validationFile != null) {
       checkTrainingFile(validationFile, "validation_file");
     }
-    String methodType = body.path("method").path("type").asText("supervised");
+    JsonNode method = optionalObject(body, "method", "method");
+    String methodType = method.isMissingNode() ? "supervised" : optionalText(method, "type");
+    if (methodType == null) {
+      methodType = "supervised";
+    }
     if (!methodType.equals("supervised")) {
       throw ApiError.invalid("The local server trains with method 'supervised' only, not '" + methodType + "'.", "method.type");
     }
-    JsonNode hp = body.path("method").path("supervised").path("hyperparameters");
-    if (hp.isMissingNode() || hp.isNull()) {
-      hp = body.path("hyperparameters");
+    JsonNode supervised = optionalObject(method, "supervised", "method.supervised");
+    JsonNode hp = optionalObject(supervised, "hyperparameters", "method.supervised.hyperparameters");
+    String hpParam = "method.supervised.hyperparameters.";
+    if (hp.isMissingNode()) {
+      hp = optionalObject(body, "hyperparameters", "hyperparameters");
+      hpParam = "hyperparameters.";
     }
     Store.JobRec j = new Store.JobRec();
     j.id = Store.newId("ftjob-");
@@ -499,25 +520,29 @@ public final class LocalServer implements AutoCloseable {
     j.createdAt = Store.now();
     j.trainingFile = trainingFile;
     j.validationFile = validationFile;
-    j.nEpochs = intOrAuto(hp, "n_epochs", 1, 50);
-    j.batchSize = intOrAuto(hp, "batch_size", 1, 256);
+    j.nEpochs = intOrAuto(hp, "n_epochs", 1, 50, hpParam);
+    j.batchSize = intOrAuto(hp, "batch_size", 1, 256, hpParam);
     JsonNode lr = hp.path("learning_rate_multiplier");
     if (lr.isNumber()) {
-      if (lr.asDouble() <= 0) {
-        throw ApiError.invalid("learning_rate_multiplier must be greater than 0.", "hyperparameters.learning_rate_multiplier");
+      if (lr.asDouble() <= 0 || !Double.isFinite(lr.asDouble())) {
+        throw ApiError.invalid("learning_rate_multiplier must be greater than 0.", hpParam + "learning_rate_multiplier");
       }
       j.learningRateMultiplier = lr.asDouble();
+    } else if (!lr.isMissingNode() && !lr.isNull() && !(lr.isTextual() && lr.asText().equals("auto"))) {
+      throw ApiError.invalid("Invalid 'learning_rate_multiplier': expected 'auto' or a number greater than 0, but got "
+          + kind(lr) + ".", hpParam + "learning_rate_multiplier");
     }
     JsonNode suffix = body.path("suffix");
+    optionalText(body, "suffix");
     if (suffix.isTextual()) {
       if (suffix.asText().length() > 64 || !suffix.asText().matches("[A-Za-z0-9_.-]*")) {
         throw ApiError.invalid("suffix must be at most 64 characters of letters, digits, '-', '_' and '.'.", "suffix");
       }
       j.suffix = suffix.asText().isEmpty() ? null : suffix.asText();
     }
-    j.seed = body.path("seed").canConvertToLong() ? body.path("seed").asLong()
-        : Math.floorMod(new java.security.SecureRandom().nextLong(), 2_147_483_647L);
-    JsonNode metadata = body.path("metadata");
+    Integer seed = optionalInt(body, "seed", 0, Integer.MAX_VALUE);
+    j.seed = seed != null ? seed : Math.floorMod(new java.security.SecureRandom().nextLong(), 2_147_483_647L);
+    JsonNode metadata = optionalObject(body, "metadata", "metadata");
     if (metadata.isObject()) {
       if (metadata.size() > 16) {
         throw ApiError.invalid("metadata can have at most 16 keys.", "metadata");
@@ -545,13 +570,14 @@ public final class LocalServer implements AutoCloseable {
     }
   }
 
-  private static Integer intOrAuto(JsonNode hp, String name, int min, int max) {
+  private static Integer intOrAuto(JsonNode hp, String name, int min, int max, String paramPrefix) {
     JsonNode v = hp.path(name);
     if (v.isMissingNode() || v.isNull() || (v.isTextual() && v.asText().equals("auto"))) {
       return null;
     }
-    if (!v.canConvertToInt() || v.asInt() < min || v.asInt() > max) {
-      throw ApiError.invalid(name + " must be 'auto' or a whole number from " + min + " to " + max + ".", "hyperparameters." + name);
+    if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < min || v.asInt() > max) {
+      throw ApiError.invalid(name + " must be 'auto' or a whole number from " + min + " to " + max + ", but got "
+          + kind(v) + (v.isIntegralNumber() ? " (" + v.asText() + ")" : "") + ".", paramPrefix + name);
     }
     return v.asInt();
   }
@@ -775,32 +801,61 @@ public final class LocalServer implements AutoCloseable {
     if (!messages.isArray() || messages.isEmpty()) {
       throw ApiError.invalid("'messages' must be a non-empty array.", "messages");
     }
+    Integer n = optionalInt(body, "n", 1, 128);
+    Integer maxTokens = optionalInt(body, "max_completion_tokens", 1, Integer.MAX_VALUE);
+    if (maxTokens == null) {
+      maxTokens = optionalInt(body, "max_tokens", 1, Integer.MAX_VALUE);
+    }
     List<ChatMessage> chat = new ArrayList<>();
     StringBuilder prompt = new StringBuilder();
-    for (JsonNode m : messages) {
-      String content = text(m.path("content"));
-      chat.add(new ChatMessage(m.path("role").asText("user"), content));
+    for (int i = 0; i < messages.size(); i++) {
+      JsonNode m = messages.get(i);
+      String where = "messages[" + i + "]";
+      if (!m.isObject()) {
+        throw ApiError.invalid("Invalid type for '" + where + "': expected an object, but got " + kind(m) + ".", where);
+      }
+      JsonNode role = m.path("role");
+      if (!role.isTextual() || !ROLES.contains(role.asText())) {
+        throw ApiError.invalid("Invalid value for '" + where + ".role': expected one of " + ROLES + ", but got "
+            + (role.isTextual() ? "'" + role.asText() + "'" : kind(role)) + ".", where + ".role");
+      }
+      String content = checkedText(m.path("content"), where + ".content", role.asText());
+      chat.add(new ChatMessage(role.asText(), content));
       prompt.append(content).append('\n');
     }
     ChatModel target = runner.model(model).orElseThrow(() -> modelNotFound(model));
     ChatResponse r = target.chat(ChatRequest.of(model, chat));
     int promptTokens = runner.countTokens(prompt.toString()) + 3 * chat.size();
-    int completionTokens = runner.countTokens(r.content());
+    String reply = r.content();
+    String finish = r.finishReason();
+    if (maxTokens != null) {
+      String cut = runner.truncate(reply, maxTokens);
+      if (cut != null) {
+        reply = cut;
+        finish = "length";
+      }
+    }
+    int perChoice = finish.equals("length") ? Math.min(maxTokens, runner.countTokens(reply)) : runner.countTokens(reply);
+    int choicesWanted = n == null ? 1 : n;
+    int completionTokens = perChoice * choicesWanted;
     ObjectNode o = Store.JSON.createObjectNode();
     o.put("id", Store.newId("chatcmpl-"));
     o.put("object", "chat.completion");
     o.put("created", Store.now());
     o.put("model", model);
     ArrayNode choices = o.putArray("choices");
-    ObjectNode choice = choices.addObject();
-    choice.put("index", 0);
-    ObjectNode message = choice.putObject("message");
-    message.put("role", "assistant");
-    message.put("content", r.content());
-    message.putNull("refusal");
-    message.putArray("annotations");
-    choice.putNull("logprobs");
-    choice.put("finish_reason", r.finishReason());
+    for (int i = 0; i < choicesWanted; i++) {
+      // The local models are deterministic: n choices are n copies of the one answer.
+      ObjectNode choice = choices.addObject();
+      choice.put("index", i);
+      ObjectNode message = choice.putObject("message");
+      message.put("role", "assistant");
+      message.put("content", reply);
+      message.putNull("refusal");
+      message.putArray("annotations");
+      choice.putNull("logprobs");
+      choice.put("finish_reason", finish);
+    }
     ObjectNode usage = o.putObject("usage");
     usage.put("prompt_tokens", promptTokens);
     usage.put("completion_tokens", completionTokens);
@@ -808,7 +863,49 @@ public final class LocalServer implements AutoCloseable {
     return o;
   }
 
-  private static String text(JsonNode content) {
+  private static final List<String> ROLES = List.of("system", "developer", "user", "assistant", "tool", "function");
+  private static final Set<String> PART_TYPES = Set.of("text", "image_url", "input_audio", "file", "refusal");
+
+  /**
+   * The text of a chat message's content as the spec types it: a string, a list of parts of which the
+   * local models read the {@code text} ones, or null (only for an assistant message). Anything else is a 400.
+   */
+  private static String checkedText(JsonNode content, String where, String role) {
+    if (content.isTextual()) {
+      return content.asText();
+    }
+    if ((content.isNull() || content.isMissingNode()) && role.equals("assistant")) {
+      return "";
+    }
+    if (!content.isArray()) {
+      throw ApiError.invalid("Invalid type for '" + where + "': expected a string or an array of content parts, but got "
+          + kind(content) + ".", where);
+    }
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < content.size(); i++) {
+      JsonNode part = content.get(i);
+      String at = where + "[" + i + "]";
+      JsonNode type = part.path("type");
+      if (!part.isObject() || !type.isTextual() || !PART_TYPES.contains(type.asText())) {
+        throw ApiError.invalid("Invalid value for '" + at + ".type': expected one of " + new java.util.TreeSet<>(PART_TYPES)
+            + ", but got " + (type.isTextual() ? "'" + type.asText() + "'" : kind(type)) + ".", at + ".type");
+      }
+      String key = type.asText().equals("refusal") ? "refusal" : "text";
+      if (!type.asText().equals("text") && !type.asText().equals("refusal")) {
+        throw ApiError.invalid("The local models read text only; '" + at + "' is a '" + type.asText()
+            + "' part. Send its content as a 'text' part.", at + ".type");
+      }
+      if (!part.path(key).isTextual()) {
+        throw ApiError.invalid("Missing or invalid '" + at + "." + key + "': expected a string, but got "
+            + kind(part.path(key)) + ".", at + "." + key);
+      }
+      b.append(part.path(key).asText());
+    }
+    return b.toString();
+  }
+
+  /** The text of a message's content, leniently (training files were validated when the job started). */
+  static String text(JsonNode content) {
     if (content.isTextual()) {
       return content.asText();
     }
@@ -826,6 +923,66 @@ public final class LocalServer implements AutoCloseable {
 
   // ---------------------------------------------------------------- plumbing
 
+  /** The JSON type of a value, as an error message names it. */
+  static String kind(JsonNode v) {
+    if (v.isTextual()) {
+      return "a string";
+    }
+    if (v.isIntegralNumber()) {
+      return "an integer";
+    }
+    if (v.isNumber()) {
+      return "a number with a fraction (" + v.asText() + ")";
+    }
+    if (v.isBoolean()) {
+      return "a boolean";
+    }
+    if (v.isArray()) {
+      return "an array";
+    }
+    if (v.isObject()) {
+      return "an object";
+    }
+    return "null";
+  }
+
+  /** A field that is absent or null, or else must be a string. */
+  private static String optionalText(JsonNode body, String field) {
+    JsonNode v = body.path(field);
+    if (v.isMissingNode() || v.isNull()) {
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw ApiError.invalid("Invalid type for '" + field + "': expected a string, but got " + kind(v) + ".", field);
+    }
+    return v.asText();
+  }
+
+  /** A field that is absent or null, or else must be a JSON object. */
+  private static JsonNode optionalObject(JsonNode body, String field, String param) {
+    JsonNode v = body.path(field);
+    if (v.isMissingNode() || v.isNull()) {
+      return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+    if (!v.isObject()) {
+      throw ApiError.invalid("Invalid type for '" + param + "': expected an object, but got " + kind(v) + ".", param);
+    }
+    return v;
+  }
+
+  /** An optional whole number within bounds; a fraction, a string or anything else is refused. */
+  private static Integer optionalInt(JsonNode body, String field, int min, int max) {
+    JsonNode v = body.path(field);
+    if (v.isMissingNode() || v.isNull()) {
+      return null;
+    }
+    if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < min || v.asInt() > max) {
+      throw ApiError.invalid("Invalid '" + field + "': expected a whole number from " + min + " to " + max
+          + ", but got " + kind(v) + (v.isIntegralNumber() ? " (" + v.asText() + ")" : "") + ".", field);
+    }
+    return v.asInt();
+  }
+
   private static String requireText(JsonNode body, String field) {
     JsonNode v = body.path(field);
     if (!v.isTextual() || v.asText().isBlank()) {
@@ -840,7 +997,11 @@ public final class LocalServer implements AutoCloseable {
       return Store.JSON.createObjectNode();
     }
     try {
-      return Store.JSON.readTree(bytes);
+      JsonNode node = Store.JSON.readTree(bytes);
+      if (!node.isObject()) {
+        throw ApiError.invalid("The request body must be a JSON object, not " + kind(node) + ".", null);
+      }
+      return node;
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw ApiError.invalid("The request body is not valid JSON: " + e.getOriginalMessage(), null);
     }
@@ -870,9 +1031,13 @@ public final class LocalServer implements AutoCloseable {
     }
     for (String pair : raw.split("&")) {
       int eq = pair.indexOf('=');
-      String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-      String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-      out.put(k, v);
+      try {
+        String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+        String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+        out.put(k, v);
+      } catch (IllegalArgumentException e) {
+        throw ApiError.invalid("The query string is not validly percent-encoded: " + e.getMessage(), null);
+      }
     }
     return out;
   }
@@ -892,14 +1057,25 @@ public final class LocalServer implements AutoCloseable {
     }
   }
 
+  /** Longest error message sent: client input echoed in a message is cut, never sent back in megabytes. */
+  static final int MAX_ERROR_MESSAGE = 1000;
+
+  static String capped(String message) {
+    if (message == null || message.length() <= MAX_ERROR_MESSAGE) {
+      return message;
+    }
+    return message.substring(0, MAX_ERROR_MESSAGE) + "... (" + (message.length() - MAX_ERROR_MESSAGE)
+        + " more characters not shown)";
+  }
+
   private static void sendError(HttpExchange ex, ApiError e) throws IOException {
     ObjectNode o = Store.JSON.createObjectNode();
     ObjectNode err = o.putObject("error");
-    err.put("message", e.getMessage());
+    err.put("message", capped(e.getMessage()));
     err.put("type", e.type);
-    err.put("param", e.param);
+    err.put("param", e.param == null ? null : capped(e.param));
     err.put("code", e.code);
-    ex.getRequestBody().readAllBytes();
+    ex.getRequestBody().transferTo(OutputStream.nullOutputStream());
     send(ex, e.status, o);
   }
 
@@ -937,7 +1113,10 @@ public final class LocalServer implements AutoCloseable {
       return this;
     }
 
-    /** The bearer token clients must present. Default: a random token per start. */
+    /**
+     * The bearer token clients must present. Default: the token kept in {@code DATA_DIR/server.token}
+     * (owner-only), generated at the first start, so clients keep working across restarts.
+     */
     public Builder token(Secret token) {
       this.token = Objects.requireNonNull(token, "token");
       return this;
@@ -973,7 +1152,8 @@ public final class LocalServer implements AutoCloseable {
    * {@code --port N} (default 8484), {@code --host ADDR} (default 127.0.0.1), {@code --step-delay MS},
    * {@code --token-file FILE} (default DATA_DIR/server.token), {@code --trainer exemplar|command} and,
    * for the command trainer, the command after {@code --}. The token is taken from
-   * {@code TUNEKIT_LOCAL_TOKEN} if set, otherwise generated and written to the token file.
+   * {@code TUNEKIT_LOCAL_TOKEN} if set, otherwise the one kept in {@code DATA_DIR/server.token} (generated,
+   * owner-only, at the first start) and written to the token file.
    */
   public static void main(String[] args) throws Exception {
     ServerMain.run(args);

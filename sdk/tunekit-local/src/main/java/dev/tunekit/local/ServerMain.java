@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,7 +23,8 @@ final class ServerMain {
       "  --step-delay MS     pause between training steps in ms (default 20)",
       "  --trainer NAME      exemplar (default) or command",
       "  --token-file FILE   where to write the API token (default DATA_DIR/server.token)",
-      "The API token is TUNEKIT_LOCAL_TOKEN if set, otherwise generated at each start.");
+      "The API token is TUNEKIT_LOCAL_TOKEN if set, otherwise the one kept in DATA_DIR/server.token\n"
+      + "(generated owner-only at the first start and kept across restarts).");
 
   static void run(String[] args) throws IOException, InterruptedException {
     Path dataDir = Path.of("tunekit-local-data");
@@ -107,13 +107,10 @@ final class ServerMain {
 
   /** Writes a file that is owner-only from its creation (never briefly readable by others). */
   static void writeOwnerOnly(Path file, String content) throws IOException {
-    Files.deleteIfExists(file);
-    try {
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } catch (UnsupportedOperationException e) {
-      Files.createFile(file); // not a POSIX file system
+    if (Files.exists(file) && Files.readString(file, StandardCharsets.UTF_8).equals(content)) {
+      return; // the token kept in the data directory: already there
     }
-    Files.writeString(file, content, StandardCharsets.UTF_8);
+    Store.writeOwnerOnly(file, content);
   }
 
   private static void fail(String message) {

@@ -138,6 +138,47 @@ final class Store {
     return dir;
   }
 
+  /** The file that keeps the server's bearer token across restarts. */
+  Path tokenFile() {
+    return dir.resolve("server.token");
+  }
+
+  /**
+   * The server's bearer token: read from {@link #tokenFile()}, or generated and written there readable
+   * and writable by the owner only (rw-------), so a client keeps working across a restart.
+   */
+  synchronized dev.tunekit.model.Secret token() {
+    Path file = tokenFile();
+    try {
+      if (Files.exists(file)) {
+        String text = Files.readString(file, java.nio.charset.StandardCharsets.UTF_8).trim();
+        if (!text.isEmpty()) {
+          return dev.tunekit.model.Secret.of(text);
+        }
+      }
+      String token = "tk-local-" + newId("");
+      writeOwnerOnly(file, token + "\n");
+      return dev.tunekit.model.Secret.of(token);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot keep the local server's token in " + file + " (" + e.getMessage()
+          + "); make the data directory writable, or pass a token with LocalServer.Builder.token", e);
+    }
+  }
+
+  /** Writes text to a file created rw------- where the file system supports POSIX permissions. */
+  static void writeOwnerOnly(Path file, String text) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp);
+    try {
+      Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      Files.createFile(tmp);
+    }
+    Files.writeString(tmp, text, java.nio.charset.StandardCharsets.UTF_8);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+  }
+
   static String newId(String prefix) {
     StringBuilder b = new StringBuilder(prefix);
     for (int i = 0; i < 24; i++) {
