@@ -6,6 +6,7 @@ import dev.tunekit.model.ChatRequest;
 import dev.tunekit.model.ChatResponse;
 import dev.tunekit.internal.Config;
 import dev.tunekit.internal.ConfigLoader;
+import dev.tunekit.internal.SettingsCheck;
 import dev.tunekit.internal.Durations;
 import dev.tunekit.internal.EvalHook;
 import dev.tunekit.error.InvalidInputException;
@@ -32,7 +33,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -400,7 +400,16 @@ public final class Tunekit implements AutoCloseable {
       Path wd = workDir != null ? workDir : c.workDir();
       return new Config(c.provider(), values, ledger != null ? ledger : workDir != null ? wd.resolve("ledger.db")
           : c.ledger(), wd, resilience != null ? resilience : c.resilience(), polling != null ? polling : c.polling(),
-          c.source(), c.providerLocation(), c.evaluation());
+          c.source(), c.providerLocation(), c.evaluation(), c.sections(), withoutKeys(c.locations(), c.provider(),
+          settings.keySet()));
+    }
+
+    /** Locations of the file's keys, less those the builder overrides (they were not set in the file). */
+    private static Map<String, String> withoutKeys(Map<String, String> locations, String provider,
+        java.util.Set<String> keys) {
+      Map<String, String> out = new LinkedHashMap<>(locations);
+      keys.forEach(k -> out.remove("providers." + provider + "." + k));
+      return out;
     }
 
     /**
@@ -431,25 +440,11 @@ public final class Tunekit implements AutoCloseable {
       if (cl == null) {
         cl = Tunekit.class.getClassLoader();
       }
-      TreeSet<String> known = new TreeSet<>();
-      // A provider section may name its kind with `type:` (e.g. `gpu-box: {type: some-kind, ...}`),
-      // so several endpoints of one kind can be configured side by side under names of their own.
-      Object typeSetting = config.providerValues().get("type");
-      String kind = typeSetting == null || String.valueOf(typeSetting).isBlank() ? config.provider()
-          : String.valueOf(typeSetting).trim();
-      for (TuningProviderFactory f : ServiceLoader.load(TuningProviderFactory.class, cl)) {
-        if (f.names().contains(kind)) {
-          ProviderSettings settings = ProviderSettings.of(config.provider(), config.source(), config.workDir(),
-              config.providerValues());
-          return f.create(settings);
-        }
-        known.addAll(f.names());
-      }
-      throw new InvalidInputException("unknown provider '" + kind + "'. "
-          + (known.isEmpty() ? "No provider is on the classpath"
-              : "Providers on the classpath: " + String.join(", ", known))
-          + ". Check the spelling, or add the module that provides it to the class path (see docs/config.md).",
-          config.providerLocation());
+      java.util.List<TuningProviderFactory> factories = new java.util.ArrayList<>();
+      ServiceLoader.load(TuningProviderFactory.class, cl).forEach(factories::add);
+      // Section names, `type:` and every key are checked against what the factories declare before any is created.
+      TuningProviderFactory f = SettingsCheck.check(config, factories);
+      return f.create(ProviderSettings.of(config.provider(), config.source(), config.workDir(), config.providerValues()));
     }
   }
 }

@@ -224,6 +224,49 @@ class MoneySafetyTest {
   }
 
   @Test
+  void aDefiniteRefusalOfTheJobSaysFixAndStartAgainNotResume() {
+    fake.failNext(Op.CREATE_JOB, FakeProvider.http(400));
+    try (Tunekit tk = open(new RecordingSleeper(clock))) {
+      AtomicReference<TunekitException> thrown = new AtomicReference<>();
+      assertThatThrownBy(() -> tk.fineTune().model("m").trainingData(train).start())
+          .isInstanceOfSatisfying(ProviderException.class, thrown::set);
+      String runId = tk.runs().get(0).id();
+      assertThat(thrown.get().resumeRunId()).isEmpty();
+      assertThat(thrown.get().failedRunId()).contains(runId);
+      assertThat(thrown.get().getMessage()).doesNotContain("rather than starting a new run")
+          .doesNotContain("second job").contains("fix the cause and start a new run");
+    }
+    assertThat(fake.calls(Op.CREATE_JOB)).isEqualTo(1);
+  }
+
+  @Test
+  void anOutOfRangeHyperparameterRefusedAtSubmissionSaysFixAndStartAgain() {
+    fake.failNext(Op.CREATE_JOB, new dev.tunekit.error.InvalidInputException(
+        "hyperparameter epochCount must be between 1 and 5, was 9"));
+    try (Tunekit tk = open(new RecordingSleeper(clock))) {
+      assertThatThrownBy(() -> tk.fineTune().model("m").trainingData(train).start())
+          .isInstanceOfSatisfying(dev.tunekit.error.InvalidInputException.class, e -> {
+            assertThat(e.resumeRunId()).isEmpty();
+            assertThat(e.getMessage()).doesNotContain("second job").contains("fix the cause and start a new run");
+          });
+    }
+  }
+
+  @Test
+  void aFailureWithAnUnknownOutcomeStillSaysResume() {
+    fake.failNext(Op.CREATE_JOB, FakeProvider.timeoutAfterSend());
+    fake.failNext(Op.FIND_JOB, FakeProvider.http(401));
+    try (Tunekit tk = open(new RecordingSleeper(clock))) {
+      assertThatThrownBy(() -> tk.fineTune().model("m").trainingData(train).start())
+          .isInstanceOfSatisfying(ProviderException.class, e -> {
+            assertThat(e.outcomeUnknown()).isTrue();
+            assertThat(e.failedRunId()).isEmpty();
+            assertThat(e.getMessage()).contains("tk.resume(").doesNotContain("fix the cause and start a new run");
+          });
+    }
+  }
+
+  @Test
   void anUnexpectedFailureDuringStartIsWrappedWithTheRunToResume() {
     fake.commitThenFail(Op.CREATE_JOB, new IllegalStateException("simulated crash after the provider created the job"));
     try (Tunekit tk = open(new RecordingSleeper(clock))) {

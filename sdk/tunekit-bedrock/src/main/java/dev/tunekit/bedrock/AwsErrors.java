@@ -48,6 +48,18 @@ final class AwsErrors {
     if (e instanceof AwsServiceException ase) {
       return service(ase, op, config);
     }
+    Optional<Throwable> parse = unreadableResponse(e);
+    if (parse.isPresent()) {
+      // A response arrived, but it was not what the AWS protocol says: repeating the call reads the same
+      // thing (a wrong endpoint, a proxy's page, an incompatible emulator). A create may have taken effect.
+      return ProviderException.builder(PROVIDER, op.name() + " got a response that could not be read ("
+              + parse.get().getClass().getSimpleName() + "); check that providers.bedrock.endpoint, runtimeEndpoint"
+              + " and s3Endpoint point at AWS or an AWS-compatible server. Not retried.")
+          .cause(e)
+          .retryable(false)
+          .outcomeUnknown(true)
+          .build();
+    }
     if (e instanceof SdkClientException || e instanceof IOException || e instanceof SdkException) {
       boolean notSent = neverSent(e);
       return ProviderException.builder(PROVIDER, op.name() + " failed before a response arrived ("
@@ -60,6 +72,25 @@ final class AwsErrors {
           .build();
     }
     return ProviderException.builder(PROVIDER, op.name() + " failed unexpectedly: " + describe(e)).cause(e).build();
+  }
+
+  /**
+   * The parser failure in {@code e}'s causes when the SDK could not read a response it received (JSON or
+   * XML that is not the service's shape). Matched by type: the SDK shades Jackson, so its exceptions are
+   * found by their simple names.
+   */
+  static Optional<Throwable> unreadableResponse(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof javax.xml.stream.XMLStreamException) {
+        return Optional.of(t);
+      }
+      for (Class<?> c = t.getClass(); c != null; c = c.getSuperclass()) {
+        if (c.getSimpleName().equals("JsonProcessingException")) {
+          return Optional.of(t);
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   private static RuntimeException service(AwsServiceException e, Op op, BedrockConfig config) {

@@ -39,6 +39,7 @@ import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.bedrock.BedrockClient;
 import software.amazon.awssdk.services.bedrock.model.ConflictException;
@@ -82,6 +83,8 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
   private final BedrockRuntimeClient runtime;
   private final Supplier<S3AsyncClient> s3Factory;
   private final DefaultCredentialsProvider ownedCredentials;
+  private final AwsCredentialsProvider credentials;
+  private volatile boolean credentialsResolved;
   /** S3 clients are built on first use: a chat-only provider never starts their Netty event loop. */
   private S3AsyncClient s3;
   private S3TransferManager transfers;
@@ -92,6 +95,7 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
     // The default chain built here is ours to close; the AWS clients never close a provider they were given.
     this.ownedCredentials = credentials != null ? null : DefaultCredentialsProvider.builder().build();
     AwsCredentialsProvider creds = credentials != null ? credentials : ownedCredentials;
+    this.credentials = creds;
     // The core's Resilience4j decorator is the one retry layer: the AWS SDK must not retry by itself
     // (its default standard strategy makes 3 attempts), so every client gets max attempts 1.
     ClientOverrideConfiguration.Builder ob = ClientOverrideConfiguration.builder()
@@ -160,12 +164,37 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
 
   @Override
   public Optional<RemoteFile> findFile(FileUpload upload) {
+    config.requireBucket(); // settings first: their errors say what to fix in tunekit.yaml
+    requireCredentials();
     return datasets().find(upload);
   }
 
   @Override
   public RemoteFile upload(FileUpload upload) {
+    config.requireBucket();
+    requireCredentials();
     return datasets().upload(upload);
+  }
+
+  /**
+   * Resolves the AWS credentials once, through the SDK's own provider chain, before the first request.
+   * None found is an {@link dev.tunekit.error.AuthenticationException} with a one-line message, raised
+   * before anything is sent: not a network failure of unknown outcome (which would be retried and then
+   * reconciled with calls that fail the same way).
+   */
+  void requireCredentials() {
+    if (credentialsResolved) {
+      return;
+    }
+    try {
+      credentials.resolveCredentials();
+      credentialsResolved = true;
+    } catch (SdkException | IllegalStateException e) {
+      throw ProviderException.builder(AwsErrors.PROVIDER, "No AWS credentials found for provider " + name()
+              + " (nothing was sent): set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, run"
+              + " 'aws sso login', or use an instance or container role.")
+          .cause(e).buildAuthentication();
+    }
   }
 
   // ---------------------------------------------------------------- jobs
@@ -173,6 +202,7 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
   @Override
   public RemoteJob createJob(JobRequest req) {
     CreateModelCustomizationJobRequest create = toCreateRequest(req);
+    requireCredentials();
     String arn;
     try {
       arn = bedrock.createModelCustomizationJob(create).jobArn();
@@ -295,6 +325,7 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
 
   @Override
   public Optional<RemoteJob> findJob(String idempotencyKey) {
+    requireCredentials();
     String hash = Names.keyHash(idempotencyKey);
     String token = null;
     try {
@@ -321,6 +352,7 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
 
   @Override
   public RemoteJob job(String jobId) {
+    requireCredentials();
     return JobMapper.toRemoteJob(getJob(jobId));
   }
 
@@ -339,6 +371,7 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
    */
   @Override
   public Page<JobEvent> events(String jobId, Optional<Cursor> after) {
+    requireCredentials();
     return Cursors.byId(JobMapper.events(getJob(jobId)), JobEvent::id, after);
   }
 
@@ -349,6 +382,7 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
    */
   @Override
   public Page<MetricPoint> metrics(String jobId, Optional<Cursor> after) {
+    requireCredentials();
     return Cursors.byStep(allMetrics(jobId), after);
   }
 
@@ -387,6 +421,7 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
 
   @Override
   public RemoteJob cancel(String jobId) {
+    requireCredentials();
     GetModelCustomizationJobResponse before = getJob(jobId);
     ModelCustomizationJobStatus st = before.status();
     if (st != ModelCustomizationJobStatus.IN_PROGRESS) {
@@ -412,6 +447,7 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
 
   @Override
   public Deployment deploy(String modelId, String name, Map<String, Object> options) {
+    requireCredentials();
     BedrockConfig.DeploymentMode mode = deploymentMode(modelId, options);
     String resourceName = Names.resourceName(name);
     String token = Names.clientToken(resourceName);
@@ -474,6 +510,7 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
 
   @Override
   public Deployment deployment(String deploymentId) {
+    requireCredentials();
     if (isProvisioned(deploymentId)) {
       return provisioned(deploymentId);
     }
@@ -527,6 +564,7 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
 
   @Override
   public void undeploy(String deploymentId) {
+    requireCredentials();
     boolean prov = isProvisioned(deploymentId);
     try {
       if (prov) {
@@ -548,6 +586,7 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
 
   @Override
   public ChatResponse chat(ChatRequest request) {
+    requireCredentials();
     List<SystemContentBlock> system = new ArrayList<>();
     List<Message> messages = new ArrayList<>();
     for (ChatMessage m : request.messages()) {

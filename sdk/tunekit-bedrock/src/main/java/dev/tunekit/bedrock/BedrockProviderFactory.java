@@ -5,6 +5,7 @@ import dev.tunekit.dataset.DatasetConverter;
 import dev.tunekit.dataset.DatasetFormat;
 import dev.tunekit.dataset.ModelCatalog;
 import dev.tunekit.spi.ProviderSettings;
+import dev.tunekit.spi.SettingSpec;
 import dev.tunekit.spi.TuningProvider;
 import dev.tunekit.spi.TuningProviderFactory;
 import java.util.List;
@@ -47,6 +48,30 @@ public final class BedrockProviderFactory implements TuningProviderFactory, Data
   @Override
   public TuningProvider create(ProviderSettings settings) {
     return new BedrockProvider(BedrockConfig.from(settings), null);
+  }
+
+  /** The settings of {@code providers.bedrock} (see the class comment); any other key is an error. */
+  @Override
+  public List<SettingSpec> settingKeys(String type) {
+    return List.of(
+        SettingSpec.of("region", "the AWS region, such as us-east-1 (else the AWS default region chain)"),
+        SettingSpec.of("bucket", "the S3 bucket for training data and job output"),
+        SettingSpec.of("prefix", "the folder in the bucket (default tunekit)"),
+        SettingSpec.of("roleArn", "the IAM role Bedrock assumes, arn:aws:iam::<account>:role/<name>"),
+        SettingSpec.of("kmsKeyId", "the KMS key for the job's output"),
+        SettingSpec.of("vpc", "subnetIds and securityGroupIds for the training job"),
+        SettingSpec.of("tags", "tags put on the job and the custom model"),
+        SettingSpec.of("deployment", "onDemand or provisioned"),
+        SettingSpec.of("modelUnits", "model units of a provisioned deployment (default 1)"),
+        SettingSpec.of("commitmentDuration", "commitment of a provisioned deployment"),
+        SettingSpec.of("callTimeout", "per-call timeout, such as 60s"),
+        SettingSpec.of("endpoint", "the Bedrock control-plane endpoint (tests, private endpoints)"),
+        SettingSpec.of("runtimeEndpoint", "the Bedrock runtime endpoint (tests, private endpoints)"),
+        SettingSpec.of("s3Endpoint", "the S3 endpoint (tests, S3-compatible servers)"),
+        SettingSpec.of("s3PathStyle", "true for path-style S3 addressing"),
+        SettingSpec.of("s3ChunkedEncoding", "false for S3-compatible servers without chunked uploads"),
+        SettingSpec.of("multipartThresholdBytes", "file size above which uploads go in parts (default 16MB)"),
+        SettingSpec.of("multipartPartSizeBytes", "size of each upload part (default 8MB, at least 5MB)"));
   }
 
   /** Bedrock's model catalog for {@code bedrock}. */

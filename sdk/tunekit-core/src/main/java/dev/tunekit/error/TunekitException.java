@@ -40,10 +40,35 @@ public class TunekitException extends RuntimeException {
     return this;
   }
 
-  /** The message, ending with how to resume the run when {@link #resumeRunId()} names one. */
+  private volatile String failedRunId;
+
+  /**
+   * The run this failure stopped for good, when starting a run failed on a definite error (invalid input,
+   * a refused request, missing credentials): resuming it would repeat the error, so fix the cause and
+   * start a new run. The message then ends with that advice too.
+   */
+  public java.util.Optional<String> failedRunId() {
+    return java.util.Optional.ofNullable(failedRunId);
+  }
+
+  /** Names the run this definite failure stopped; see {@link #failedRunId()}. */
+  public TunekitException failedRun(String runId) {
+    this.failedRunId = runId;
+    return this;
+  }
+
+  /**
+   * The message, ending with how to resume the run when {@link #resumeRunId()} names one, or with "fix and
+   * start again" when {@link #failedRunId()} does.
+   */
   @Override
   public String getMessage() {
     String m = super.getMessage();
+    String failed = failedRunId;
+    if (failed != null && resumeRunId == null) {
+      return m + " [run " + failed + " stopped on this error; fix the cause and start a new run (resuming it would"
+          + " repeat the error)]";
+    }
     String run = resumeRunId;
     if (run == null || (m != null && m.contains("tk.resume(\"" + run + "\")"))) {
       return m;

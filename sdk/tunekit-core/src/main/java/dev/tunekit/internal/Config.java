@@ -18,6 +18,10 @@ import java.util.Objects;
  * @param source where this came from, for error messages ({@code tunekit.yaml})
  * @param providerLocation where the provider was chosen ({@code tunekit.yaml:1} or {@code TUNEKIT_PROVIDER})
  * @param evaluation limits of the evaluation targets Tunekit builds (baseline and tuned)
+ * @param sections every section under {@code providers:}, by name, to the literal text of its {@code type:}
+ *     ({@code ""} when it has none), so that a misspelt section name is found
+ * @param locations where things were written, for error messages: {@code providers.<section>},
+ *     {@code providers.<section>.type} and {@code providers.<chosen>.<key>} to {@code file:line}
  */
 public record Config(
     String provider,
@@ -28,7 +32,17 @@ public record Config(
     PollingSettings polling,
     String source,
     String providerLocation,
-    EvaluationSettings evaluation) {
+    EvaluationSettings evaluation,
+    Map<String, String> sections,
+    Map<String, String> locations) {
+
+  /** A config without section names or locations (built in code). */
+  public Config(String provider, Map<String, Object> providerValues, Path ledger, Path workDir,
+      ResilienceSettings resilience, PollingSettings polling, String source, String providerLocation,
+      EvaluationSettings evaluation) {
+    this(provider, providerValues, ledger, workDir, resilience, polling, source, providerLocation, evaluation,
+        Map.of(), Map.of());
+  }
 
   /** A config with the default evaluation limits. */
   public Config(String provider, Map<String, Object> providerValues, Path ledger, Path workDir,
@@ -46,6 +60,8 @@ public record Config(
     Objects.requireNonNull(polling, "polling");
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(evaluation, "evaluation");
+    sections = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sections));
+    locations = Map.copyOf(locations);
   }
 
   @Override

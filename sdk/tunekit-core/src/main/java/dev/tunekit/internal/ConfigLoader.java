@@ -165,6 +165,19 @@ public final class ConfigLoader {
     if (!providers.isMissingNode() && !providers.isNull() && !providers.isObject()) {
       throw error("/providers", "must be a map from provider name to its settings");
     }
+    Map<String, String> sections = new LinkedHashMap<>();
+    Map<String, String> locations = new HashMap<>();
+    if (providers.isObject()) {
+      // Names and literal types of every section (never resolved: other sections' variables may be unset),
+      // so that a misspelt section name is reported rather than read as a missing provider section.
+      for (Iterator<Map.Entry<String, JsonNode>> it = providers.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        JsonNode type = e.getValue().path("type");
+        sections.put(e.getKey(), type.isValueNode() && !type.isNull() ? type.asText().trim() : "");
+        locations.put("providers." + e.getKey(), location("/providers/" + e.getKey()));
+        locations.put("providers." + e.getKey() + ".type", location("/providers/" + e.getKey() + "/type"));
+      }
+    }
     JsonNode section = providers.path(provider);
     if (!section.isMissingNode() && !section.isNull()) {
       if (!section.isObject()) {
@@ -173,10 +186,12 @@ public final class ConfigLoader {
       for (Iterator<Map.Entry<String, JsonNode>> it = section.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         values.put(e.getKey(), toJava(e.getValue(), "/providers/" + provider + "/" + e.getKey()));
+        locations.put("providers." + provider + "." + e.getKey(), location("/providers/" + provider + "/" + e.getKey()));
       }
     }
     return new Config(provider, values, ledger.normalize(), workDir.normalize(), resilience(root.path("resilience")),
-        polling(root.path("polling")), source, providerLocation, evaluation(root.path("evaluation")));
+        polling(root.path("polling")), source, providerLocation, evaluation(root.path("evaluation")), sections,
+        locations);
   }
 
   private EvaluationSettings evaluation(JsonNode node) {

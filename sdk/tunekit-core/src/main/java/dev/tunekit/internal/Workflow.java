@@ -11,6 +11,7 @@ import dev.tunekit.RunListener;
 import dev.tunekit.RunResult;
 import dev.tunekit.RunState;
 import dev.tunekit.Sleeper;
+import dev.tunekit.error.ProviderException;
 import dev.tunekit.error.TunekitException;
 
 import dev.tunekit.dataset.ConvertedFile;
@@ -152,12 +153,30 @@ public final class Workflow implements AutoCloseable {
     } catch (InvalidDatasetException e) {
       throw e; // rejected for good, and it names the run already
     } catch (TunekitException e) {
+      if (definite(e)) {
+        // Invalid input or a refused request: resuming would send the same thing again. Fix and start anew.
+        throw e.failedRun(runId);
+      }
       // The run (and its idempotency key) is in the ledger: the caller must resume it, not start another.
       throw e.resumeWith(runId);
     } catch (RuntimeException e) {
       throw new TunekitException("Run " + runId + " failed: " + e, e).resumeWith(runId);
     }
     return runId;
+  }
+
+  /**
+   * Whether {@code e} is a definite failure that the same request would meet again: invalid input, or a
+   * provider's refusal that is neither transient nor of unknown outcome (400, validation, 401/403, 404).
+   * Only the others (the request may have taken effect, or the provider was briefly unavailable) are
+   * worth resuming.
+   */
+  static boolean definite(TunekitException e) {
+    if (e instanceof dev.tunekit.error.InvalidInputException) {
+      return true;
+    }
+    return e instanceof ProviderException pe && !pe.outcomeUnknown() && !pe.retryable()
+        && !(pe instanceof dev.tunekit.error.CircuitOpenException);
   }
 
   /** {@link #drive} with the run's eval suite attached first (for a run resumed in another process). */

@@ -1,5 +1,6 @@
 package dev.tunekit.spi;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -17,4 +18,17 @@ public interface TuningProviderFactory {
    * remote call.
    */
   TuningProvider create(ProviderSettings settings);
+
+  /**
+   * The settings provider type {@code type} (one of {@link #names()}) reads. Tunekit checks every key
+   * of the chosen section (and every {@code Tunekit.builder().setting}) against them before
+   * {@link #create} is called: an unknown key is an {@link dev.tunekit.error.InvalidInputException}
+   * naming {@code file:line} and the nearest known key. The key {@code type} is always allowed.
+   *
+   * <p>The default, an empty list, declares nothing and leaves every key unchecked; it exists only
+   * for factories written before this method. Every provider should declare its keys.
+   */
+  default List<SettingSpec> settingKeys(String type) {
+    return List.of();
+  }
 }

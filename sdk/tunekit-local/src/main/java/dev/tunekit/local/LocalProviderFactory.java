@@ -5,6 +5,7 @@ import dev.tunekit.dataset.ModelCatalog;
 import dev.tunekit.error.InvalidInputException;
 import dev.tunekit.error.TunekitException;
 import dev.tunekit.spi.ProviderSettings;
+import dev.tunekit.spi.SettingSpec;
 import dev.tunekit.spi.TuningProvider;
 import dev.tunekit.spi.TuningProviderFactory;
 import java.nio.file.Path;
@@ -42,6 +43,27 @@ public final class LocalProviderFactory implements TuningProviderFactory, Datase
   @Override
   public Set<String> names() {
     return Set.of("local");
+  }
+
+  /**
+   * The local server's own settings plus those of the openai-compatible client it is driven through
+   * (other than {@code baseUrl} and {@code apiKey}, which the embedded server supplies).
+   */
+  @Override
+  public List<SettingSpec> settingKeys(String type) {
+    List<SettingSpec> keys = new ArrayList<>(List.of(
+        SettingSpec.of("dataDir", "the server's data directory (default <workDir>/local-server)"),
+        SettingSpec.of("host", "the loopback address to listen on"),
+        SettingSpec.of("port", "the port to listen on (default 0, a free port)"),
+        SettingSpec.of("trainer", "exemplar (default) or command"),
+        SettingSpec.of("command", "the training command, with trainer: command"),
+        SettingSpec.of("stepDelay", "time per simulated training step (default 20ms)")));
+    for (SettingSpec s : openAiCompatible().settingKeys("openai-compatible")) {
+      if (!s.key().equals("baseUrl") && !s.key().equals("apiKey")) {
+        keys.add(s);
+      }
+    }
+    return keys;
   }
 
   /** The local catalog ({@code models.json}) for {@code local}. */

@@ -7,9 +7,12 @@ import com.openai.client.okhttp.OpenAIOkHttpClient;
 import dev.tunekit.dataset.DatasetContributor;
 import dev.tunekit.dataset.ModelCatalog;
 import dev.tunekit.spi.ProviderSettings;
+import dev.tunekit.spi.SettingSpec;
 import dev.tunekit.spi.TuningProvider;
 import dev.tunekit.spi.TuningProviderFactory;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -65,6 +68,34 @@ public final class OpenAiProviderFactory implements TuningProviderFactory, Datas
   public TuningProvider create(ProviderSettings settings) {
     OpenAiConfig config = OpenAiConfig.from(flavor(settings), settings);
     return new OpenAiTuningProvider(config, client(config), new OpenAiErrors(config, Clock.systemUTC()));
+  }
+
+  /** The settings each flavor reads (see the class comment); any other key is an error. */
+  @Override
+  public List<SettingSpec> settingKeys(String type) {
+    List<SettingSpec> keys = new ArrayList<>();
+    switch (type) {
+      case "azure":
+        keys.add(SettingSpec.of("endpoint", "the resource endpoint, such as https://my-resource.openai.azure.com"));
+        keys.add(SettingSpec.of("apiKey", "the resource's API key (required); use ${ENV_VAR}"));
+        keys.add(SettingSpec.of("baseUrl", "the full data-plane URL, instead of endpoint"));
+        break;
+      case "openai-compatible":
+        keys.add(SettingSpec.of("baseUrl", "the server's URL (required), such as http://localhost:8000/v1"));
+        keys.add(SettingSpec.of("apiKey", "the server's API key, if it needs one; use ${ENV_VAR}"));
+        break;
+      default:
+        keys.add(SettingSpec.of("apiKey", "the OpenAI API key (required); use ${OPENAI_API_KEY}"));
+        keys.add(SettingSpec.of("baseUrl", "the API's URL (default https://api.openai.com/v1)"));
+        break;
+    }
+    keys.add(SettingSpec.of("organization", "the OpenAI organization id"));
+    keys.add(SettingSpec.of("project", "the OpenAI project id"));
+    keys.add(SettingSpec.of("timeout", "per-request timeout, such as 60s or 10m"));
+    keys.add(SettingSpec.of("multipartThreshold", "file size above which uploads go in parts (default 512MB)"));
+    keys.add(SettingSpec.of("uploadPartSize", "size of each upload part (default and maximum 64MB)"));
+    keys.add(SettingSpec.of("webhookSecret", "the webhook signing secret, for tk.webhooks(); use ${ENV_VAR}"));
+    return keys;
   }
 
   /** OpenAI's catalog for {@code openai} and {@code azure} (Azure bills OpenAI's models); none otherwise. */

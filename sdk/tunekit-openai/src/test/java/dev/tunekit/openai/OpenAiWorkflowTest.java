@@ -267,6 +267,11 @@ class OpenAiWorkflowTest {
             assertThat(e.outcomeUnknown()).isFalse();
             assertThat(e.requestId()).contains("req_400");
             assertThat(e.getMessage()).contains("Fine-tuning is not available").contains("will not be retried");
+            // Issue 11.5: a definite refusal is not resumable; resuming would send the same request again.
+            assertThat(e.getMessage()).doesNotContain("second job").doesNotContain("rather than starting a new run")
+                .contains("fix the cause and start a new run");
+            assertThat(e.resumeRunId()).isEmpty();
+            assertThat(e.failedRunId()).isPresent();
           });
       RunInfo run = tk.runs().get(0);
       assertThat(run.state()).isEqualTo(RunState.UPLOADED);

@@ -1,8 +1,10 @@
 package dev.tunekit.testing;
 
 import dev.tunekit.spi.ProviderSettings;
+import dev.tunekit.spi.SettingSpec;
 import dev.tunekit.spi.TuningProvider;
 import dev.tunekit.spi.TuningProviderFactory;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -18,6 +20,14 @@ public final class FakeProviderFactory implements TuningProviderFactory {
   @Override
   public Set<String> names() {
     return Set.of("fake");
+  }
+
+  /** {@code apiKey} (required, never checked), {@code instance} and {@code webhookSecret}. */
+  @Override
+  public List<SettingSpec> settingKeys(String type) {
+    return List.of(SettingSpec.of("apiKey", "any non-blank key (required, like a real provider's)"),
+        SettingSpec.of("instance", "the id of a FakeProvider registered with FakeProvider.register"),
+        SettingSpec.of("webhookSecret", "the signing secret for webhook verification"));
   }
 
   @Override

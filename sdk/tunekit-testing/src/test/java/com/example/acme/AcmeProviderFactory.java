@@ -26,6 +26,11 @@ public final class AcmeProviderFactory implements TuningProviderFactory, Dataset
   }
 
   @Override
+  public List<dev.tunekit.spi.SettingSpec> settingKeys(String type) {
+    return List.of(dev.tunekit.spi.SettingSpec.of("server", "the id of a registered AcmeServer"));
+  }
+
+  @Override
   public TuningProvider create(ProviderSettings settings) {
     String id = settings.requireString("server");
     AcmeServer server = AcmeServer.registered(id)
