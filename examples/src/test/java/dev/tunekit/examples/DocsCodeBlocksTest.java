@@ -283,6 +283,12 @@ class DocsCodeBlocksTest {
   }
 
   private void shell(Block b) throws IOException, InterruptedException {
+    for (Matcher m = Pattern.compile("sdk/[\\w.-]+/target/[\\w.-]+\\.jar").matcher(b.body()); m.find(); ) {
+      if (!Files.isRegularFile(ROOT.resolve(m.group()))) {
+        throw new AssertionError("uses " + m.group() + ", which the package phase builds: run this test through"
+            + " `mvn -B verify` (as CI does) or `mvn package`, not `mvn test`");
+      }
+    }
     Path dir = cloneLikeDirectory("sh-" + b.line() + "-" + b.file().replace('/', '_'));
     Path script = Files.writeString(tmp.resolve("block-" + b.line() + ".sh"), b.body());
     Path log = Files.createDirectories(LOGS).resolve(b.file().replace('/', '_') + "-" + b.line() + ".log");
