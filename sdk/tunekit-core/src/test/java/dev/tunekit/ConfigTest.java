@@ -268,4 +268,20 @@ class ConfigTest {
       FakeProvider.unregister(id);
     }
   }
+
+  @Test
+  void relativeWorkDirAndLedgerFromCodeOrEnvironmentBecomeAbsolute() {
+    // Tunekit.local() and Tunekit.builder().workDir(Path.of("work")) give relative paths; providers
+    // derive absolute ones from them (a local trainer relativized the two and failed).
+    Config local = ConfigLoader.fromBuilder("local", Map.of(), null, null, ResilienceSettings.defaults(),
+        PollingSettings.defaults(), Map.of());
+    assertThat(local.workDir()).isAbsolute().isEqualTo(Path.of(".tunekit").toAbsolutePath());
+    assertThat(local.ledger()).isAbsolute().isEqualTo(Path.of(".tunekit/ledger.db").toAbsolutePath());
+    Config code = ConfigLoader.fromBuilder("local", Map.of(), Path.of("l.db"), Path.of("work/./x"),
+        ResilienceSettings.defaults(), PollingSettings.defaults(), Map.of());
+    assertThat(code.workDir()).isEqualTo(Path.of("work/x").toAbsolutePath());
+    assertThat(code.ledger()).isEqualTo(Path.of("l.db").toAbsolutePath());
+    assertThat(ProviderSettings.of("local", "test", Path.of("rel"), Map.of()).workDir())
+        .isEqualTo(Path.of("rel").toAbsolutePath());
+  }
 }

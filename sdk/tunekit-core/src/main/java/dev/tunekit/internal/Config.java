@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param provider the provider name
  * @param providerValues the chosen provider's settings
  * @param ledger the ledger database file
- * @param workDir where converted datasets and provider state go
+ * @param workDir where converted datasets and provider state go (both paths are made absolute)
  * @param resilience the retry layer and circuit breaker
  * @param polling how runs wait for their jobs
  * @param source where this came from, for error messages ({@code tunekit.yaml})
@@ -54,8 +54,10 @@ public record Config(
   public Config {
     Objects.requireNonNull(provider, "provider");
     providerValues = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(providerValues));
-    Objects.requireNonNull(ledger, "ledger");
-    Objects.requireNonNull(workDir, "workDir");
+    // Resolved once, here, against the working directory of the moment: every path derived from them
+    // (provider state, eval cache, run output) is then absolute, whatever the caller gave.
+    ledger = Objects.requireNonNull(ledger, "ledger").toAbsolutePath().normalize();
+    workDir = Objects.requireNonNull(workDir, "workDir").toAbsolutePath().normalize();
     Objects.requireNonNull(resilience, "resilience");
     Objects.requireNonNull(polling, "polling");
     Objects.requireNonNull(source, "source");

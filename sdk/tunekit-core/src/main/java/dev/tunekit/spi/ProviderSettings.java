@@ -26,7 +26,7 @@ public final class ProviderSettings {
   private ProviderSettings(String name, String source, Path workDir, Map<String, Object> values) {
     this.name = Objects.requireNonNull(name, "name");
     this.source = Objects.requireNonNull(source, "source");
-    this.workDir = Objects.requireNonNull(workDir, "workDir");
+    this.workDir = Objects.requireNonNull(workDir, "workDir").toAbsolutePath().normalize();
     this.values = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(values));
   }
 
@@ -34,7 +34,8 @@ public final class ProviderSettings {
    * Settings for provider {@code name}.
    *
    * @param source where the settings came from, for error messages (such as {@code tunekit.yaml})
-   * @param workDir a directory the provider may use for its own files (converted data, server state)
+   * @param workDir a directory the provider may use for its own files (converted data, server state); a
+   *     relative one is made absolute against the current working directory
    * @param values setting name to value (strings, numbers, booleans, lists, nested maps)
    */
   public static ProviderSettings of(String name, String source, Path workDir, Map<String, ?> values) {

@@ -105,6 +105,9 @@ final class Store {
   private long seq;
 
   Store(Path dir) {
+    // Absolute from here on: model and checkpoint paths are stored relative to it, and a relative data
+    // directory (the standalone server's --data-dir ./tunekit-local-data) cannot be relativized against them.
+    dir = dir.toAbsolutePath().normalize();
     this.dir = dir;
     try {
       Files.createDirectories(dir.resolve("files"));
