@@ -116,30 +116,31 @@ final class BedrockPreflight {
   }
 
   private static void settings(BedrockConfig config, List<PreflightProblem> out) {
-    String at = config.settings().source() + ": providers." + config.settings().name() + ".";
+    String file = config.settings().source();
+    String at = "providers." + config.settings().name() + ".";
     if (config.roleArn().isEmpty()) {
-      out.add(new PreflightProblem(at + "roleArn", "is required to create a customization job",
+      out.add(new PreflightProblem(file, at + "roleArn", "is required to create a customization job",
           "set it to an IAM role that trusts bedrock.amazonaws.com and may read the bucket, such as"
               + " arn:aws:iam::123456789012:role/BedrockFineTuning"));
     } else if (!ROLE_ARN.matcher(config.roleArn().get()).matches()) {
-      out.add(new PreflightProblem(at + "roleArn", "is not an IAM role ARN",
+      out.add(new PreflightProblem(file, at + "roleArn", "is not an IAM role ARN",
           "write it as arn:aws:iam::<12-digit account>:role/<name>, such as"
               + " arn:aws:iam::123456789012:role/BedrockFineTuning"));
     }
     if (config.bucket().isEmpty()) {
-      out.add(new PreflightProblem(at + "bucket", "is required to upload training data and receive job output",
+      out.add(new PreflightProblem(file, at + "bucket", "is required to upload training data and receive job output",
           "set it to an S3 bucket in the job's region"));
     } else {
       String b = config.bucket().get();
       if (!BUCKET.matcher(b).matches() || b.contains("..") || IP_ADDRESS.matcher(b).matches()) {
-        out.add(new PreflightProblem(at + "bucket", "'" + b + "' is not a valid S3 bucket name",
+        out.add(new PreflightProblem(file, at + "bucket", "'" + b + "' is not a valid S3 bucket name",
             "use 3 to 63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit"
                 + " (folders go in 'prefix')"));
       }
     }
     config.region().ifPresent(r -> {
       if (!REGION.matcher(r).matches()) {
-        out.add(new PreflightProblem(at + "region", "'" + r + "' is not an AWS region code",
+        out.add(new PreflightProblem(file, at + "region", "'" + r + "' is not an AWS region code",
             "use a region code such as us-east-1 or eu-central-1"));
       }
     });

@@ -83,10 +83,12 @@ class BedrockPreflightTest {
 
       assertThat(e).isNotNull();
       assertThat(e.problems()).extracting(PreflightProblem::where).containsExactly("hyperparameters.epochs",
-          "hyperparameters.learningRateMultiplier", "Tunekit.builder(): providers.bedrock.roleArn",
-          "Tunekit.builder(): providers.bedrock.bucket", "Tunekit.builder(): providers.bedrock.region");
+          "hyperparameters.learningRateMultiplier", "providers.bedrock.roleArn",
+          "providers.bedrock.bucket", "providers.bedrock.region");
       assertThat(e.getMessage()).contains("5 problems", "between 1..5", "was 9", "is not an IAM role ARN",
           "'Tunekit_Test' is not a valid S3 bucket name", "'useast1' is not an AWS region code");
+      assertThat(e.location()).contains("Tunekit.builder()"); // where the settings were read from
+      assertThat(e.getMessage()).contains("Tunekit.builder(): providers.bedrock.roleArn: is not an IAM role ARN");
       assertNoRequest();
       assertThat(tk.run(e.runId().orElseThrow()).state()).isEqualTo(RunState.REJECTED);
     }
@@ -105,11 +107,14 @@ class BedrockPreflightTest {
   }
 
   @Test
-  void tooFewExamplesForTheModelAreRefusedWithoutARequest() {
-    try (Tunekit tk = open(s -> {})) { // Claude 3 Haiku needs 32
-      PreflightException e = catchThrowableOfType(() -> tk.fineTune().model("claude-3-haiku").trainingData(data)
-          .start(), PreflightException.class);
-      assertThat(e.getMessage()).contains("has 12 example(s)", "needs at least 32");
+  void tooFewExamplesForTheModelAfterTheSplitAreRefusedWithoutARequest() throws Exception {
+    // Claude 3 Haiku needs 32: 40 pass validation, but 30 would be uploaded for training.
+    Path forty = Datasets.chat(tmp.resolve("forty.jsonl"), 40);
+    try (Tunekit tk = open(s -> {})) {
+      PreflightException e = catchThrowableOfType(() -> tk.fineTune().model("claude-3-haiku").trainingData(forty)
+          .validationSplit(0.25, 7).start(), PreflightException.class);
+      assertThat(e).isNotNull();
+      assertThat(e.getMessage()).contains("has 30 example(s) (after the validation split)", "needs at least 32");
       assertNoRequest();
     }
   }

@@ -304,7 +304,12 @@ public final class Workflow implements AutoCloseable {
       DatasetReport validationReport) {
     long trainingExamples;
     long validationExamples;
-    if (validationReport != null) {
+    boolean datasetErrors = report.hasErrors() || (validationReport != null && validationReport.hasErrors());
+    if (datasetErrors) {
+      // Counts of a broken dataset mean nothing: its own errors are reported, not "too few examples" on top.
+      trainingExamples = -1;
+      validationExamples = -1;
+    } else if (validationReport != null) {
       trainingExamples = report.examples();
       validationExamples = validationReport.examples();
     } else {

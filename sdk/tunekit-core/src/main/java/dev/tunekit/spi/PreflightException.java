@@ -28,7 +28,7 @@ public class PreflightException extends InvalidInputException {
    * @param datasetReport the training dataset's report when it has errors too, or null
    */
   public PreflightException(String runId, String provider, List<PreflightProblem> problems, DatasetReport datasetReport) {
-    super(message(runId, provider, problems, datasetReport));
+    super(message(runId, provider, problems, datasetReport), location(problems, datasetReport));
     this.problems = List.copyOf(problems);
     this.datasetReport = datasetReport;
     this.runId = runId;
@@ -49,6 +49,16 @@ public class PreflightException extends InvalidInputException {
     return Optional.ofNullable(runId);
   }
 
+  /** Where to look first: the file of the first problem read from one, else the dataset's file when it has errors. */
+  private static String location(List<PreflightProblem> problems, DatasetReport report) {
+    for (PreflightProblem p : problems) {
+      if (p.fileLocation().isPresent()) {
+        return p.fileLocation().get();
+      }
+    }
+    return report == null ? null : report.source();
+  }
+
   private static String message(String runId, String provider, List<PreflightProblem> problems, DatasetReport report) {
     Objects.requireNonNull(problems, "problems");
     List<Finding> datasetErrors = report == null ? List.of() : report.findings().stream()
@@ -60,7 +70,7 @@ public class PreflightException extends InvalidInputException {
         .append(provider).append(". Nothing was sent. Fix ").append(n == 1 ? "it" : "them")
         .append(" and start a new run:");
     for (PreflightProblem p : problems) {
-      sb.append("\n  ").append(p.where()).append(": ").append(p.problem()).append("; ").append(p.fix());
+      sb.append("\n  ").append(p);
     }
     for (Finding f : datasetErrors.subList(0, Math.min(SHOWN_DATASET_ERRORS, datasetErrors.size()))) {
       sb.append("\n  ").append(report.source());
