@@ -285,8 +285,10 @@ public final class FineTune {
   }
 
   /**
-   * Validates the dataset (an {@link InvalidDatasetException} stops the run before any upload),
-   * converts it to the provider's format, evaluates the baseline when the run has an eval suite (see
+   * Validates the dataset (an {@link InvalidDatasetException} stops the run before any upload), asks
+   * the provider to check the planned job offline (model, hyperparameters, settings, its dataset rules: a
+   * {@link dev.tunekit.spi.PreflightException} listing every problem stops the run before the baseline
+   * and any upload), converts it to the provider's format, evaluates the baseline when the run has an eval suite (see
    * {@link #baselineFirst(boolean)}; a failed evaluation stops the run before any upload, and
    * {@link Tunekit#resume(String)} continues it), uploads the data and submits the job, recording each
    * step in the ledger. Returns once the job is submitted; wait for it with {@link Run#await(RunListener)}.

@@ -151,6 +151,12 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
     return config.settings().name();
   }
 
+  /** {@link BedrockPreflight}: the model and its aliases, hyperparameter ranges, method, roleArn, bucket, region. */
+  @Override
+  public java.util.List<dev.tunekit.spi.PreflightProblem> preflight(dev.tunekit.spi.JobPlan plan) {
+    return BedrockPreflight.check(config, plan);
+  }
+
   @Override
   public DatasetFormat trainingFormat(String baseModel, DatasetKind kind) {
     if (kind == DatasetKind.PREFERENCE) {
@@ -255,7 +261,8 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
         .customModelName(modelName)
         .roleArn(roleArn)
         .clientRequestToken(Names.clientToken(req.idempotencyKey()))
-        .baseModelIdentifier(req.baseModel())
+        // An alias (nova-micro, amazon.nova-micro-v1:0) goes as the catalog's fine-tuning id (…:128k).
+        .baseModelIdentifier(BedrockPreflight.baseModelIdentifier(req.baseModel()))
         .customizationType(type)
         .trainingDataConfig(t -> t.s3Uri(req.trainingFileId()))
         .outputDataConfig(o -> o.s3Uri(outputUri(jobName)))

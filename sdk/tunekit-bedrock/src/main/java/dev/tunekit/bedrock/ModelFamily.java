@@ -59,9 +59,10 @@ enum ModelFamily {
     this.ranges = ranges;
   }
 
-  /** The family of a base model id, a foundation-model ARN or a custom-model ARN (which embeds its base). */
+  /** The family of a base model id or catalog alias, a foundation-model ARN or a custom-model ARN (which embeds its base). */
   static ModelFamily of(String model) {
-    String m = model.toLowerCase(Locale.ROOT);
+    // A catalog alias (nova-micro, titan-text-express, llama3.1-8b) is its catalog entry's family.
+    String m = BedrockPreflight.catalogId(model).orElse(model).toLowerCase(Locale.ROOT);
     if (m.contains("amazon.nova-")) {
       return NOVA;
     }

@@ -108,6 +108,11 @@ final class LoopbackAws implements AutoCloseable {
     return n == null ? 0 : n.get();
   }
 
+  /** Every blob store call since the last reset (what S3 requests reach). */
+  int allCalls() {
+    return calls.values().stream().mapToInt(AtomicInteger::get).sum();
+  }
+
   /** The next object write is stored, and then answered with a server error (a commit whose reply is lost). */
   void storeThenFailNextWrite() {
     failNextWrite = true;

@@ -103,4 +103,16 @@ public final class Dataset {
       throw new InvalidInputException("cannot write the converted dataset: " + e.getMessage(), outDir.toString(), e);
     }
   }
+
+  /**
+   * How many of {@code examples} a validation split of {@code fraction} holds out: what
+   * {@link #prepare(DatasetFormat, Path, double, long)} does, without reading the file (0 for a fraction
+   * of 0 or fewer than two examples, else {@code round(examples × fraction)}, at least one and at most
+   * {@code examples - 1}).
+   *
+   * @throws dev.tunekit.error.InvalidInputException when the fraction is not in [0, 1)
+   */
+  public static long validationCount(long examples, double fraction) {
+    return Converter.validationCount(examples, fraction);
+  }
 }

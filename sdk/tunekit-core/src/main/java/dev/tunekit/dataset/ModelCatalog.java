@@ -95,6 +95,41 @@ public final class ModelCatalog {
     return false;
   }
 
+  /**
+   * Whether the catalog accepts any model name (it has a {@code "*"} entry). A closed catalog lists
+   * every model its provider tunes, so a model it does not list is an error in a provider's preflight.
+   */
+  public boolean open() {
+    for (JsonNode m : file.path("models")) {
+      if (m.path("id").asText().equals("*")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The catalog id of {@code model}, found by id or alias (case-insensitive; a tuned model name resolves
+   * to its base model's id), or empty when it is not listed. Wildcards do not count.
+   */
+  public java.util.Optional<String> canonicalId(String model) {
+    String wanted = baseModel(model);
+    for (JsonNode m : file.path("models")) {
+      if (!m.path("id").asText().equals("*") && matches(m, wanted)) {
+        return java.util.Optional.of(m.path("id").asText());
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * The fewest training examples the provider accepts for {@code model}: the model's own figure, the
+   * wildcard's, or the catalog's default.
+   */
+  public long minExamples(String model) {
+    return resolve(name, model).minExamples();
+  }
+
   /** The model ids listed (without wildcards), in file order. */
   public List<String> modelIds() {
     List<String> out = new ArrayList<>();

@@ -119,6 +119,12 @@ public final class ResilientProvider implements TuningProvider {
     return delegate.name();
   }
 
+  /** Offline checks: no remote call, so nothing to retry or count against the breaker. */
+  @Override
+  public java.util.List<dev.tunekit.spi.PreflightProblem> preflight(dev.tunekit.spi.JobPlan plan) {
+    return delegate.preflight(plan);
+  }
+
   @Override
   public DatasetFormat trainingFormat(String baseModel, DatasetKind kind) {
     return delegate.trainingFormat(baseModel, kind);

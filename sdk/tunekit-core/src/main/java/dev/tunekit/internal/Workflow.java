@@ -24,7 +24,10 @@ import dev.tunekit.dataset.ValidationOptions;
 import dev.tunekit.spi.Deployment;
 import dev.tunekit.spi.Deployments;
 import dev.tunekit.spi.FileUpload;
+import dev.tunekit.spi.JobPlan;
 import dev.tunekit.spi.JobRequest;
+import dev.tunekit.spi.PreflightException;
+import dev.tunekit.spi.PreflightProblem;
 import dev.tunekit.spi.RemoteFile;
 import dev.tunekit.spi.RemoteJob;
 import dev.tunekit.spi.TrainingMethod;
@@ -150,7 +153,7 @@ public final class Workflow implements AutoCloseable {
         evals.attach(runId, spec, plan);
       }
       drive(runId);
-    } catch (InvalidDatasetException e) {
+    } catch (InvalidDatasetException | PreflightException e) {
       throw e; // rejected for good, and it names the run already
     } catch (TunekitException e) {
       if (definite(e)) {
@@ -263,8 +266,8 @@ public final class Workflow implements AutoCloseable {
         ledger.log(runId, "files", trainingId + (validationId == null ? "" : " " + validationId));
       }
       submit(runId, row.idempotencyKey(), spec, trainingId, validationId);
-    } catch (InvalidDatasetException e) {
-      throw e;
+    } catch (InvalidDatasetException | PreflightException e) {
+      throw e; // the REJECT move recorded why
     } catch (RuntimeException e) {
       ledger.setError(runId, e.getMessage());
       // The exception itself names the run and how to resume it (TunekitException.resumeRunId(), added by
@@ -283,15 +286,18 @@ public final class Workflow implements AutoCloseable {
         ? provider.name() : String.valueOf(type).trim(), spec.model());
     Dataset training = Dataset.of(Path.of(spec.trainingData()));
     DatasetReport report = training.validate(options);
-    reject(runId, report);
     Dataset validation = spec.validationData() == null ? null : Dataset.of(Path.of(spec.validationData()));
-    if (validation != null) {
-      reject(runId, validation.validate(options));
-    }
-    ledger.log(runId, "validate", report.examples() + " examples, kind " + report.kind());
+    DatasetReport validationReport = validation == null ? null : validation.validate(options);
     DatasetKind kind = report.kind();
     TrainingMethod method = spec.method() != null ? spec.method()
         : kind == DatasetKind.PREFERENCE ? TrainingMethod.DPO : TrainingMethod.SUPERVISED;
+    // Preflight: everything the provider can check offline, before the baseline and the upload.
+    preflight(runId, spec, method, kind, report, validationReport);
+    reject(runId, report);
+    if (validationReport != null) {
+      reject(runId, validationReport);
+    }
+    ledger.log(runId, "validate", report.examples() + " examples, kind " + report.kind());
     DatasetFormat format = provider.trainingFormat(spec.model(), kind);
     Path out = config.workDir().resolve("runs").resolve(runId);
     ConvertedFile train;
@@ -307,6 +313,42 @@ public final class Workflow implements AutoCloseable {
     ledger.log(runId, "prepare", format + " training " + train.examples() + " examples sha256=" + train.sha256()
         + (valid == null ? "" : ", validation " + valid.examples() + " examples sha256=" + valid.sha256()));
     return new Prepared(train, valid, method);
+  }
+
+  /**
+   * Asks the provider to check the planned job offline; when it finds problems, the run is REJECTED with
+   * one {@link PreflightException} listing them all (and the dataset's errors, if it has some too).
+   */
+  private void preflight(String runId, RunSpec spec, TrainingMethod method, DatasetKind kind, DatasetReport report,
+      DatasetReport validationReport) {
+    long trainingExamples;
+    long validationExamples;
+    boolean datasetErrors = report.hasErrors() || (validationReport != null && validationReport.hasErrors());
+    if (datasetErrors) {
+      // Counts of a broken dataset mean nothing: its own errors are reported, not "too few examples" on top.
+      trainingExamples = -1;
+      validationExamples = -1;
+    } else if (validationReport != null) {
+      trainingExamples = report.examples();
+      validationExamples = validationReport.examples();
+    } else {
+      validationExamples = Dataset.validationCount(report.examples(), spec.validationFraction());
+      trainingExamples = report.examples() - validationExamples;
+    }
+    JobPlan plan = JobPlan.builder().baseModel(spec.model()).method(method).kind(kind)
+        .hyperparameters(spec.hyperparameters()).suffix(spec.suffix()).trainingExamples(trainingExamples)
+        .validationExamples(validationExamples).build();
+    List<PreflightProblem> problems = provider.preflight(plan);
+    if (problems.isEmpty()) {
+      return;
+    }
+    DatasetReport withErrors = report.hasErrors() ? report
+        : validationReport != null && validationReport.hasErrors() ? validationReport : null;
+    PreflightException e = new PreflightException(runId, provider.name(), problems, withErrors);
+    ledger.log(runId, "preflight", problems.size() + " problem(s)");
+    machine.fire(runId, RunEvent.REJECT, "preflight found " + problems.size() + " problem(s)",
+        java.util.Collections.singletonMap("error", e.getMessage()));
+    throw e;
   }
 
   private void reject(String runId, DatasetReport report) {

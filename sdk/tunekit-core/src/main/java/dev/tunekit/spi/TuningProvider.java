@@ -48,6 +48,19 @@ public interface TuningProvider extends AutoCloseable {
   DatasetFormat trainingFormat(String baseModel, DatasetKind kind);
 
   /**
+   * Checks a planned job offline, before anything is uploaded, evaluated or paid for: the base model
+   * (known to this provider, aliases resolved), the hyperparameters against this provider's ranges, the
+   * settings the job will need (their presence and syntax) and this provider's dataset rules (such as
+   * the fewest training examples). Returns every problem found, each with where it is and how to fix it;
+   * empty when there is none. Makes no remote call and throws nothing for a bad plan. The engine calls
+   * it before the baseline evaluation and the upload, and rejects the run with one
+   * {@link PreflightException} listing every problem. The default finds none.
+   */
+  default java.util.List<PreflightProblem> preflight(JobPlan plan) {
+    return java.util.List.of();
+  }
+
+  /**
    * Looks for a file uploaded earlier with the same name and size (after a crash that lost the
    * ledger entry). Providers that cannot list files return empty.
    */

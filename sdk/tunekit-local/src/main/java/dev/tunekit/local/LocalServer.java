@@ -130,6 +130,8 @@ public final class LocalServer implements AutoCloseable {
     return http.getAddress().getPort();
   }
 
+  private final java.util.concurrent.atomic.AtomicLong requestsReceived = new java.util.concurrent.atomic.AtomicLong();
+
   /** The bearer token clients must send (the API key). */
   public Secret token() {
     return token;
@@ -151,7 +153,13 @@ public final class LocalServer implements AutoCloseable {
 
   // ---------------------------------------------------------------- HTTP
 
+  /** How many HTTP requests the server has received since it started (for tests that assert none was sent). */
+  long requestsReceived() {
+    return requestsReceived.get();
+  }
+
   private void handle(HttpExchange ex) {
+    requestsReceived.incrementAndGet();
     try (ex) {
       try {
         String path = ex.getRequestURI().getRawPath();
@@ -520,8 +528,8 @@ public final class LocalServer implements AutoCloseable {
     j.createdAt = Store.now();
     j.trainingFile = trainingFile;
     j.validationFile = validationFile;
-    j.nEpochs = intOrAuto(hp, "n_epochs", 1, 50, hpParam);
-    j.batchSize = intOrAuto(hp, "batch_size", 1, 256, hpParam);
+    j.nEpochs = intOrAuto(hp, "n_epochs", 1, LocalPreflight.MAX_EPOCHS, hpParam);
+    j.batchSize = intOrAuto(hp, "batch_size", 1, LocalPreflight.MAX_BATCH_SIZE, hpParam);
     JsonNode lr = hp.path("learning_rate_multiplier");
     if (lr.isNumber()) {
       if (lr.asDouble() <= 0 || !Double.isFinite(lr.asDouble())) {

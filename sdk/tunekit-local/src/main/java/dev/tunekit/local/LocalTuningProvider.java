@@ -40,6 +40,12 @@ final class LocalTuningProvider implements TuningProvider {
     return delegate.trainingFormat(baseModel, kind);
   }
 
+  /** The local server's own rules ({@link LocalPreflight}); the openai-compatible client's are not asked. */
+  @Override
+  public java.util.List<dev.tunekit.spi.PreflightProblem> preflight(dev.tunekit.spi.JobPlan plan) {
+    return LocalPreflight.check(plan);
+  }
+
   @Override
   public Optional<RemoteFile> findFile(FileUpload upload) {
     return delegate.findFile(upload);

@@ -18,7 +18,8 @@ class LocalCatalogTest {
   @Test
   void anyModelIsKnownAndCostsNothing() throws Exception {
     String ok = "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"},{\"role\":\"assistant\",\"content\":\"Hello\"}]}\n";
-    Path f = Files.writeString(dir.resolve("d.jsonl"), ok.repeat(3), StandardCharsets.UTF_8);
+    // The server's minimum (JobRunner.MIN_EXAMPLES): 3 examples passed here once, and the server then refused them.
+    Path f = Files.writeString(dir.resolve("d.jsonl"), ok.repeat(JobRunner.MIN_EXAMPLES), StandardCharsets.UTF_8);
     var r = Dataset.of(f).validate(new ValidationOptions("local", "local-base"));
     assertThat(r.count("unknown_model")).isZero();
     assertThat(r.hasErrors()).isFalse();

@@ -47,7 +47,7 @@ import java.util.Set;
  * JSONL as they are, so no converter is contributed.
  */
 public final class OpenAiProviderFactory implements TuningProviderFactory, DatasetContributor {
-  private static final class Catalog {
+  static final class Catalog {
     static final ModelCatalog OPENAI = ModelCatalog.fromResource(OpenAiProviderFactory.class, "models.json");
   }
 

@@ -103,6 +103,12 @@ final class OpenAiTuningProvider implements TuningProvider, Chat, PauseResume, C
     return config.name();
   }
 
+  /** {@link OpenAiPreflight}: the model against OpenAI's catalog (not on openai-compatible), method, ranges. */
+  @Override
+  public java.util.List<dev.tunekit.spi.PreflightProblem> preflight(dev.tunekit.spi.JobPlan plan) {
+    return OpenAiPreflight.check(config.flavor(), plan);
+  }
+
   @Override
   public DatasetFormat trainingFormat(String baseModel, DatasetKind kind) {
     return DatasetFormat.neutral(kind); // OpenAI trains on the neutral chat / preference JSONL as is

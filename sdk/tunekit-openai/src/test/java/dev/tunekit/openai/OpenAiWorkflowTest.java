@@ -199,6 +199,8 @@ class OpenAiWorkflowTest {
         .withMultipartRequestBody(aMultipart().withName("file")
             .withHeader("Content-Disposition", containing("-validation.jsonl")))
         .willReturn(ok(file("file-valid", "validation.jsonl", 50))));
+    // 16 examples: 12 train (OpenAI's minimum is 10 in the training file, which preflight checks), 4 validate.
+    Path train = uncheckedChatDataset(dir.resolve("train-16.jsonl"), 16);
     try (Tunekit tk = open()) {
       Run run = tk.fineTune().model(BASE_MODEL).trainingData(train).validationSplit(0.25, 7).start();
       assertThat(run.await().succeeded()).isTrue();
@@ -549,5 +551,13 @@ class OpenAiWorkflowTest {
         "choices", List.of(Map.of("index", 0, "finish_reason", "stop", "message",
             Map.of("role", "assistant", "content", reply))),
         "usage", Map.of("prompt_tokens", 5, "completion_tokens", 1, "total_tokens", 6));
+  }
+
+  private static Path uncheckedChatDataset(Path file, int n) {
+    try {
+      return chatDataset(file, n);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

@@ -64,6 +64,9 @@ public final class FakeProvider implements TuningProvider, Chat, Deployments, We
   private final List<JobRequest> createRequests = new ArrayList<>();
   private final List<Op> callLog = new ArrayList<>();
   private final List<ChatRequest> chatRequests = new ArrayList<>();
+  private final List<dev.tunekit.spi.JobPlan> plans = new ArrayList<>();
+  private java.util.function.Function<dev.tunekit.spi.JobPlan, List<dev.tunekit.spi.PreflightProblem>> preflight =
+      plan -> List.of();
   private volatile Runnable createHook = () -> {};
   private volatile Runnable uploadHook = () -> {};
   private boolean deploymentsOnly;
@@ -151,6 +154,16 @@ public final class FakeProvider implements TuningProvider, Chat, Deployments, We
   /** Runs inside each {@code createJob}, before it takes effect, outside the fake's lock (to block or count). */
   public FakeProvider onCreateJob(Runnable hook) {
     this.createHook = hook;
+    return this;
+  }
+
+  /**
+   * What {@link #preflight} answers from now on: the problems {@code check} finds in a plan (by default
+   * none). The plans asked about are kept ({@link #preflightPlans()}).
+   */
+  public synchronized FakeProvider preflightWith(
+      java.util.function.Function<dev.tunekit.spi.JobPlan, List<dev.tunekit.spi.PreflightProblem>> check) {
+    this.preflight = java.util.Objects.requireNonNull(check, "check");
     return this;
   }
 
@@ -270,6 +283,17 @@ public final class FakeProvider implements TuningProvider, Chat, Deployments, We
   @Override
   public String name() {
     return name;
+  }
+
+  @Override
+  public synchronized List<dev.tunekit.spi.PreflightProblem> preflight(dev.tunekit.spi.JobPlan plan) {
+    plans.add(plan); // not an Op: it makes no remote call, so it is neither counted nor failed
+    return preflight.apply(plan);
+  }
+
+  /** The plans {@link #preflight} was asked about, oldest first. */
+  public synchronized List<dev.tunekit.spi.JobPlan> preflightPlans() {
+    return List.copyOf(plans);
   }
 
   @Override

@@ -14,11 +14,13 @@ import dev.tunekit.spi.Chat;
 import dev.tunekit.spi.Checkpoints;
 import dev.tunekit.spi.Deployments;
 import dev.tunekit.spi.FileUpload;
+import dev.tunekit.spi.JobPlan;
 import dev.tunekit.spi.JobRequest;
 import dev.tunekit.spi.Page;
 import dev.tunekit.spi.PauseResume;
 import dev.tunekit.spi.RemoteFile;
 import dev.tunekit.spi.RemoteJob;
+import dev.tunekit.spi.TrainingMethod;
 import dev.tunekit.spi.TuningProvider;
 import dev.tunekit.spi.WebhookVerification;
 import java.nio.file.Path;
@@ -191,6 +193,19 @@ public abstract class TuningProviderContract implements CapabilityContract {
     Optional<RemoteJob> found = provider.findJob(request.idempotencyKey());
     assertThat(found).as("findJob(%s)", request.idempotencyKey()).isPresent();
     assertThat(found.get().id()).as("the job found by key").isEqualTo(created.id());
+  }
+
+  /**
+   * Preflight passes a plain plan for the provider's own base model (supervised, default
+   * hyperparameters, plenty of examples): the engine calls it before every run, so a provider that
+   * refuses its own base model can never start one. If this fails, check the provider's model catalog
+   * (ids and aliases) and the settings its preflight requires against the fixture's settings.
+   */
+  @Test
+  void required_preflight_acceptsAPlainPlanForItsBaseModel() {
+    JobPlan plan = JobPlan.builder().baseModel(fixture.baseModel()).method(TrainingMethod.SUPERVISED)
+        .trainingExamples(1000).validationExamples(0).build();
+    assertThat(provider.preflight(plan)).as("preflight(%s)", plan).isEmpty();
   }
 
   /** No job is found for a key never used. If this fails, check that {@code findJob} filters by the exact key. */

@@ -1,0 +1,68 @@
+package dev.tunekit.openai;
+
+import dev.tunekit.dataset.ModelCatalog;
+import dev.tunekit.model.Hyperparameters;
+import dev.tunekit.spi.JobPlan;
+import dev.tunekit.spi.PreflightProblem;
+import dev.tunekit.spi.TrainingMethod;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The OpenAI-family offline checks. On {@code openai} and {@code azure} the base model must be in
+ * OpenAI's fine-tuning catalog ({@code models.json}, a closed list; a tuned model {@code ft:<base>:…},
+ * or on Azure {@code <base>.ft-…}, trains further on its base's terms) and the training file must hold
+ * the catalog's fewest examples. An {@code openai-compatible} server hosts models of its own: its model
+ * names are not checked. On all three: the methods OpenAI's API has (supervised, DPO with preference
+ * pairs) and the API's hyperparameter ranges.
+ */
+final class OpenAiPreflight {
+  /** The fine-tuning API's {@code batch_size} maximum. */
+  static final int MAX_BATCH_SIZE = 256;
+  /** The fine-tuning API's {@code suffix} maximum length. */
+  static final int MAX_SUFFIX = 64;
+
+  private OpenAiPreflight() {}
+
+  static List<PreflightProblem> check(OpenAiConfig.Flavor flavor, JobPlan plan) {
+    List<PreflightProblem> out = new ArrayList<>();
+    String model = plan.baseModel();
+    if (flavor != OpenAiConfig.Flavor.COMPATIBLE) {
+      ModelCatalog catalog = OpenAiProviderFactory.Catalog.OPENAI;
+      String base = flavor == OpenAiConfig.Flavor.AZURE && model.contains(".ft-")
+          ? model.substring(0, model.indexOf(".ft-")) : model;
+      if (catalog.canonicalId(base).isEmpty()) {
+        out.add(new PreflightProblem("model", "'" + model + "' is not a model " + flavor.factoryName
+            + " can fine-tune (it is not in Tunekit's OpenAI fine-tuning catalog)",
+            "use one of " + String.join(", ", catalog.modelIds())
+                + ", or a tuned model of one of them; if the provider added a new model, add it to the catalog"
+                + " (tunekit-openai models.json)"));
+      } else {
+        long min = catalog.minExamples(base);
+        if (plan.trainingExamples() >= 0 && plan.trainingExamples() < min) {
+          out.add(new PreflightProblem("trainingData", "the training file to upload has " + plan.trainingExamples()
+              + " example(s) (after the validation split); " + flavor.factoryName + " needs at least " + min,
+              "add examples, or hold out fewer for validation"));
+        }
+      }
+    }
+    if (plan.method() != TrainingMethod.SUPERVISED && plan.method() != TrainingMethod.DPO) {
+      out.add(new PreflightProblem("method", "OpenAI fine-tuning has the SUPERVISED and DPO methods, not "
+          + plan.method(), "choose one of those, or a provider that offers " + plan.method() + " (such as bedrock)"));
+    }
+    Hyperparameters hp = plan.hyperparameters();
+    hp.batchSize().ifPresent(b -> {
+      if (b > MAX_BATCH_SIZE) {
+        out.add(new PreflightProblem("hyperparameters.batchSize", "must be 1 to " + MAX_BATCH_SIZE + ", was " + b,
+            "choose a value in range, or leave it unset (auto)"));
+      }
+    });
+    plan.suffix().ifPresent(s -> {
+      if (s.length() > MAX_SUFFIX) {
+        out.add(new PreflightProblem("suffix", "is " + s.length() + " characters; at most " + MAX_SUFFIX
+            + " are allowed", "shorten it"));
+      }
+    });
+    return List.copyOf(out);
+  }
+}
