@@ -9,7 +9,13 @@ import dev.tunekit.dataset.DatasetConverter;
 import dev.tunekit.dataset.DatasetFormat;
 import dev.tunekit.dataset.DatasetKind;
 import dev.tunekit.dataset.ModelCatalog;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 
@@ -31,7 +37,40 @@ final class BedrockFormats {
   /** Bedrock's model catalog, read once. */
   static final ModelCatalog CATALOG = ModelCatalog.fromResource(BedrockFormats.class, "models.json");
 
+  /** Each catalog model's training format ({@code "format"} in {@code models.json}), by fine-tuning id. */
+  static final Map<String, DatasetFormat> CATALOG_FORMATS = readFormats();
+
   private BedrockFormats() {}
+
+  /**
+   * The training format the catalog gives {@code model} (an id, alias or foundation-model ARN); empty when
+   * the catalog does not list it. The catalog is the one place a model's format is written down: the
+   * provider uploads in this format, and {@link ModelFamily}'s format only serves models it does not list.
+   */
+  static Optional<DatasetFormat> catalogFormat(String model) {
+    return BedrockPreflight.catalogId(model).map(CATALOG_FORMATS::get);
+  }
+
+  private static Map<String, DatasetFormat> readFormats() {
+    Map<String, DatasetFormat> out = new LinkedHashMap<>();
+    try (InputStream in = BedrockFormats.class.getResourceAsStream("models.json")) {
+      JsonNode root = new ObjectMapper().readTree(in);
+      for (JsonNode m : root.path("models")) {
+        String format = m.path("format").asText();
+        DatasetFormat f = format.equals(CONVERSATION.id()) ? CONVERSATION
+            : format.equals(PROMPT_COMPLETION.id()) ? PROMPT_COMPLETION : null;
+        if (f == null) {
+          // not a TunekitException: a broken resource in this jar is a packaging bug, caught by BedrockCatalogTest
+          throw new IllegalStateException("models.json: model " + m.path("id").asText() + " has format '" + format
+              + "', which tunekit-bedrock has no converter for");
+        }
+        out.put(m.path("id").asText(), f);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read tunekit-bedrock models.json", e); // not a TunekitException: packaging bug
+    }
+    return Map.copyOf(out);
+  }
 
   static Optional<DatasetConverter> converter(DatasetFormat format) {
     if (format.equals(CONVERSATION)) {

@@ -163,7 +163,8 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
       throw new InvalidInputException("Bedrock model customization does not train on preference pairs (DPO);"
           + " use a chat dataset, or a provider that supports DPO (openai, local)");
     }
-    return ModelFamily.of(baseModel).format;
+    // The catalog (models.json) says each listed model's format; the family only decides for unlisted ones.
+    return BedrockFormats.catalogFormat(baseModel).orElse(ModelFamily.of(baseModel).format);
   }
 
   // ---------------------------------------------------------------- files

@@ -39,7 +39,17 @@ enum ModelFamily {
       "learningRateMultiplier", Range.doubles(0.1, 2.0),
       "earlyStoppingThreshold", Range.doubles(0.0, 0.1),
       "earlyStoppingPatience", Range.ints(1, 10))),
-  /** Meta Llama 3.1, 3.2 (and, by assumption, 3.3). */
+  /**
+   * Meta Llama 3.1 (8B, 70B Instruct): a non-conversational model that trains on prompt/completion, per
+   * the Bedrock user guide, "Prepare your training datasets for fine-tuning and continued pre-training"
+   * (https://docs.aws.amazon.com/bedrock/latest/userguide/model-customization-prepare.html), which lists
+   * Llama 3.1 8B/70B Instruct among the non-conversational models and Llama 3.2 as Converse API format.
+   */
+  LLAMA_31(BedrockFormats.PROMPT_COMPLETION, false, Map.of(
+      "epochCount", Range.ints(1, 10),
+      "batchSize", Range.ints(1, 1),
+      "learningRate", Range.doubles(5e-6, 0.1))),
+  /** Meta Llama 3.2 (and, by assumption, 3.3): the Converse (conversation) format; Llama 3.1's ranges. */
   LLAMA_3(BedrockFormats.CONVERSATION, false, Map.of(
       "epochCount", Range.ints(1, 10),
       "batchSize", Range.ints(1, 1),
@@ -74,6 +84,9 @@ enum ModelFamily {
     }
     if (m.contains("anthropic.claude-3-haiku")) {
       return CLAUDE_3_HAIKU;
+    }
+    if (m.contains("meta.llama3-1-")) {
+      return LLAMA_31;
     }
     if (m.contains("meta.llama3-")) {
       return LLAMA_3;

@@ -51,4 +51,42 @@ class BedrockCatalogTest {
         .contains("bedrock-conversation-2024", "bedrock-prompt-completion");
     assertThat(ModelFamily.of("amazon.titan-text-express-v1:0:8k").format).isEqualTo(BedrockFormats.PROMPT_COMPLETION);
   }
+
+  /**
+   * Every model of the catalog, by its id and each alias: the format the provider uploads (its
+   * {@code trainingFormat}) is the catalog's {@code format}, the family agrees, and the factory has a
+   * converter that turns a chat example into it. Llama 3.1 trains on prompt/completion per the Bedrock user
+   * guide (https://docs.aws.amazon.com/bedrock/latest/userguide/model-customization-prepare.html: Llama 3.1
+   * 8B/70B Instruct are listed as non-conversational, Llama 3.2 as Converse format); the provider uploaded
+   * the conversation schema for it before.
+   */
+  @Test
+  void theProviderUploadsEachCatalogModelInTheCatalogsFormat() throws Exception {
+    com.fasterxml.jackson.databind.JsonNode root;
+    try (var in = BedrockFormats.class.getResourceAsStream("models.json")) {
+      root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in);
+    }
+    BedrockProviderFactory factory = new BedrockProviderFactory();
+    com.fasterxml.jackson.databind.JsonNode chat = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"q\"},{\"role\":\"assistant\",\"content\":\"a\"}]}");
+    java.util.List<String> checked = new java.util.ArrayList<>();
+    try (BedrockProvider p = Fixtures.provider(dir, Fixtures.settings("http://127.0.0.1:9", "http://127.0.0.1:9"))) {
+      for (com.fasterxml.jackson.databind.JsonNode m : root.path("models")) {
+        String expected = m.path("format").asText();
+        java.util.List<String> names = new java.util.ArrayList<>(java.util.List.of(m.path("id").asText()));
+        m.path("aliases").forEach(a -> names.add(a.asText()));
+        for (String name : names) {
+          dev.tunekit.dataset.DatasetFormat f = p.trainingFormat(name, dev.tunekit.dataset.DatasetKind.CHAT);
+          assertThat(f.id()).as("format the provider uploads for %s", name).isEqualTo(expected);
+          assertThat(ModelFamily.of(name).format.id()).as("family format of %s", name).isEqualTo(expected);
+          assertThat(factory.converter(f)).as("converter to %s", expected).isPresent();
+          assertThat(factory.converter(f).orElseThrow().convert(chat).toString()).as(name)
+              .contains(expected.equals("bedrock-prompt-completion") ? "\"completion\":\"a\"" : "\"schemaVersion\"");
+          checked.add(name);
+        }
+      }
+    }
+    assertThat(checked).contains("llama3.1-8b", "meta.llama3-1-70b-instruct-v1:0:128k", "nova-micro")
+        .hasSizeGreaterThanOrEqualTo(BedrockFormats.CATALOG.modelIds().size());
+  }
 }
