@@ -47,6 +47,7 @@ import software.amazon.awssdk.services.bedrock.model.CreateModelCustomizationJob
 import software.amazon.awssdk.services.bedrock.model.CustomModelDeploymentStatus;
 import software.amazon.awssdk.services.bedrock.model.CustomizationType;
 import software.amazon.awssdk.services.bedrock.model.GetCustomModelDeploymentResponse;
+import software.amazon.awssdk.services.bedrock.model.GetCustomModelResponse;
 import software.amazon.awssdk.services.bedrock.model.GetModelCustomizationJobResponse;
 import software.amazon.awssdk.services.bedrock.model.GetProvisionedModelThroughputResponse;
 import software.amazon.awssdk.services.bedrock.model.ListModelCustomizationJobsResponse;
@@ -500,8 +501,29 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
     if (o != null) {
       return BedrockConfig.DeploymentMode.parse(String.valueOf(o), config.settings(), "deployment");
     }
-    return config.deployment().orElse(ModelFamily.of(modelId).onDemandDeployment
-        ? BedrockConfig.DeploymentMode.ON_DEMAND : BedrockConfig.DeploymentMode.PROVISIONED);
+    if (config.deployment().isPresent()) {
+      return config.deployment().get();
+    }
+    // The default follows the run's base model as Bedrock recorded it for the custom model (GetCustomModel's
+    // baseModelArn, looked up in the catalog), never the text of the custom model's ARN or name.
+    String base = baseModelOf(modelId);
+    return ModelFamily.of(base).onDemandDeployment
+        ? BedrockConfig.DeploymentMode.ON_DEMAND : BedrockConfig.DeploymentMode.PROVISIONED;
+  }
+
+  /** The foundation model a custom model was trained from (its {@code baseModelArn}). */
+  private String baseModelOf(String modelId) {
+    GetCustomModelResponse r;
+    try {
+      r = bedrock.getCustomModel(b -> b.modelIdentifier(modelId));
+    } catch (RuntimeException e) {
+      throw AwsErrors.translate(e, AwsErrors.Op.bedrock("GetCustomModel"), config);
+    }
+    if (r.baseModelArn() == null || r.baseModelArn().isBlank()) {
+      throw config.settings().invalid("deployment", "is not set and Bedrock did not say which base model " + modelId
+          + " was trained from; set it to onDemand or provisioned (or pass it to run.deploy)");
+    }
+    return r.baseModelArn();
   }
 
   private static Optional<Integer> intOption(Map<String, Object> options, String key) {

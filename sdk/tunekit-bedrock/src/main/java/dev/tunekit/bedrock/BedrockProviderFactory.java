@@ -19,7 +19,7 @@ import java.util.Set;
  * training data is uploaded and job output is written); {@code roleArn} (the IAM role Bedrock assumes;
  * it must trust {@code bedrock.amazonaws.com} and read/write the bucket); {@code kmsKeyId};
  * {@code vpc} ({@code subnetIds}, {@code securityGroupIds}); {@code tags}; {@code deployment}
- * ({@code onDemand} or {@code provisioned}; by default on demand for Amazon Nova, provisioned
+ * ({@code onDemand} or {@code provisioned}; by default, from the custom model's base model: on demand for Amazon Nova, provisioned
  * otherwise), {@code modelUnits}, {@code commitmentDuration}; {@code callTimeout}; and, for tests or
  * private endpoints, {@code endpoint}, {@code runtimeEndpoint}, {@code s3Endpoint}, {@code s3PathStyle},
  * {@code multipartThresholdBytes}, {@code multipartPartSizeBytes}. Credentials always come from the AWS

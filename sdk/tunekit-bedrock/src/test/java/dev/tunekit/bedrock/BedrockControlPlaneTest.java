@@ -184,6 +184,7 @@ class BedrockControlPlaneTest {
         .willReturn(okJson("{\"customModelDeploymentArn\":\"" + depArn + "\",\"modelArn\":\"" + Fixtures.MODEL_ARN
             + "\",\"modelDeploymentName\":\"run-42\",\"status\":\"Active\"}")));
 
+    BedrockStubs.customModelTrainedFrom(wm, Fixtures.NOVA);
     Deployment d = provider.require(dev.tunekit.spi.Deployments.class, "deploy").deploy(Fixtures.MODEL_ARN, "Run 42 / support bot", Map.of());
     assertThat(d.id()).isEqualTo(depArn);
     assertThat(d.state()).isEqualTo(Deployment.State.CREATING);
@@ -274,9 +275,28 @@ class BedrockControlPlaneTest {
 
   @Test
   void nonNovaModelsDefaultToProvisionedThroughputAndNovaToOnDemand() {
+    BedrockStubs.customModelTrainedFrom(wm, Fixtures.NOVA);
     assertThat(provider.deploymentMode(Fixtures.MODEL_ARN, Map.of())).isEqualTo(BedrockConfig.DeploymentMode.ON_DEMAND);
+    BedrockStubs.customModelTrainedFrom(wm, "meta.llama3-1-8b-instruct-v1:0:128k");
     assertThat(provider.deploymentMode("arn:aws:bedrock:us-east-1:1:custom-model/meta.llama3-1-8b-instruct-v1:0:128k/x",
         Map.of())).isEqualTo(BedrockConfig.DeploymentMode.PROVISIONED);
+  }
+
+  @Test
+  void theDefaultDeploymentFollowsTheBaseModelBedrockRecordedNotTheArnsText() {
+    // The ARN's text says Nova, but the model was trained from Llama 3.1: provisioned, not on demand.
+    BedrockStubs.customModelTrainedFrom(wm, "meta.llama3-1-8b-instruct-v1:0:128k");
+    assertThat(provider.deploymentMode(Fixtures.MODEL_ARN, Map.of())).isEqualTo(BedrockConfig.DeploymentMode.PROVISIONED);
+    wm.verify(getRequestedFor(urlPathMatching("/custom-models/.+")));
+    // And a name that says nothing, trained from Nova: on demand.
+    BedrockStubs.customModelTrainedFrom(wm, Fixtures.NOVA);
+    assertThat(provider.deploymentMode("arn:aws:bedrock:us-east-1:123456789012:custom-model/imported/support-bot",
+        Map.of())).isEqualTo(BedrockConfig.DeploymentMode.ON_DEMAND);
+    // An explicit choice needs no lookup.
+    wm.resetRequests();
+    assertThat(provider.deploymentMode(Fixtures.MODEL_ARN, Map.of("deployment", "onDemand")))
+        .isEqualTo(BedrockConfig.DeploymentMode.ON_DEMAND);
+    assertThat(wm.getAllServeEvents()).isEmpty();
   }
 
   @Test

@@ -115,8 +115,16 @@ final class BedrockStubs {
         "step_number,epoch_number,validation_loss,perplexity\n2,1,1.5,4.4\n");
   }
 
-  /** CreateCustomModelDeployment, then Creating once and Active after. */
+  /** GetCustomModel of any custom model answers that it was trained from {@code baseModelId}. */
+  static void customModelTrainedFrom(WireMockServer wm, String baseModelId) {
+    wm.stubFor(get(urlPathMatching("/custom-models/.+")).willReturn(okJson("{\"modelArn\":\"" + Fixtures.MODEL_ARN
+        + "\",\"modelName\":\"tunekit-run\",\"creationTime\":\"2026-11-02T10:40:00Z\","
+        + "\"baseModelArn\":\"arn:aws:bedrock:us-east-1::foundation-model/" + baseModelId + "\"}")));
+  }
+
+  /** CreateCustomModelDeployment (the custom model's base is Nova), then Creating once and Active after. */
   void onDemandDeploymentBecomesActive() {
+    customModelTrainedFrom(wm, Fixtures.NOVA);
     wm.stubFor(post(urlEqualTo(DEPLOYMENTS)).willReturn(okJson("{\"customModelDeploymentArn\":\"" + DEP_ARN + "\"}")));
     String body = "{\"customModelDeploymentArn\":\"" + DEP_ARN + "\",\"modelArn\":\"" + Fixtures.MODEL_ARN
         + "\",\"modelDeploymentName\":\"tunekit-run\",\"status\":\"%s\"}";
