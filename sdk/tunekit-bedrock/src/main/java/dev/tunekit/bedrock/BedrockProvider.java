@@ -37,9 +37,11 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.SdkSystemSetting;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.profiles.ProfileFileSystemSetting;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.bedrock.BedrockClient;
 import software.amazon.awssdk.services.bedrock.model.ConflictException;
@@ -155,7 +157,14 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
   /** {@link BedrockPreflight}: the model and its aliases, hyperparameter ranges, method, roleArn, bucket, region. */
   @Override
   public java.util.List<dev.tunekit.spi.PreflightProblem> preflight(dev.tunekit.spi.JobPlan plan) {
-    return BedrockPreflight.check(config, plan);
+    java.util.List<dev.tunekit.spi.PreflightProblem> problems = BedrockPreflight.check(config, plan);
+    if (problems.isEmpty()) {
+      // Credentials resolve at all, through the very provider the clients use; nothing is sent to AWS. With
+      // the default chain and nothing else configured, its last link asks the EC2 instance metadata service
+      // (a link-local call that finds the instance role on EC2 and fails after a short timeout elsewhere).
+      requireCredentials();
+    }
+    return problems;
   }
 
   @Override
@@ -199,10 +208,21 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
       credentialsResolved = true;
     } catch (SdkException | IllegalStateException e) {
       throw ProviderException.builder(AwsErrors.PROVIDER, "No AWS credentials found for provider " + name()
-              + " (nothing was sent): set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, run"
-              + " 'aws sso login', or use an instance or container role.")
+              + " (nothing was sent); tried " + credentialSources() + ". Set AWS_PROFILE or AWS_ACCESS_KEY_ID"
+              + "/AWS_SECRET_ACCESS_KEY, or run aws sso login.")
           .cause(e).buildAuthentication();
     }
+  }
+
+  /** The sources the credentials provider looked in, in its order (short: the whole message is one line). */
+  private String credentialSources() {
+    if (ownedCredentials == null) {
+      return "the credentials provider given to this provider";
+    }
+    String profile = ProfileFileSystemSetting.AWS_PROFILE.getStringValue().orElse("default");
+    boolean imdsOff = SdkSystemSetting.AWS_EC2_METADATA_DISABLED.getBooleanValue().orElse(false);
+    return "system properties, env, web identity, profile '" + profile + "', container, EC2 metadata"
+        + (imdsOff ? " (disabled)" : "");
   }
 
   // ---------------------------------------------------------------- jobs
