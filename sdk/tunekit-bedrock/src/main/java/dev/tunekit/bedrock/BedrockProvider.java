@@ -112,7 +112,10 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
           .forcePathStyle(config.s3PathStyle())
           // aws-chunked bodies with a trailing checksum are what real S3 gets; some S3-compatible
           // servers cannot parse them, and then the checksum goes in a header instead.
-          .serviceConfiguration(c -> c.chunkedEncodingEnabled(config.s3ChunkedEncoding()))
+          // The SDK sends 'Expect: 100-continue' on PutObject/UploadPart bodies (over 1 MiB); some S3-compatible
+          // servers mishandle it, and s3ExpectContinue: false turns it off.
+          .serviceConfiguration(c -> c.chunkedEncodingEnabled(config.s3ChunkedEncoding())
+              .expectContinueEnabled(config.s3ExpectContinue()))
           .multipartEnabled(true)
           .multipartConfiguration(m -> m.thresholdInBytes(config.multipartThresholdBytes())
               .minimumPartSizeInBytes(config.multipartPartSizeBytes()));

@@ -22,7 +22,8 @@ import java.util.Set;
  * ({@code onDemand} or {@code provisioned}; by default, from the custom model's base model: on demand for Amazon Nova, provisioned
  * otherwise), {@code modelUnits}, {@code commitmentDuration}; {@code callTimeout}; and, for tests or
  * private endpoints, {@code endpoint}, {@code runtimeEndpoint}, {@code s3Endpoint}, {@code s3PathStyle},
- * {@code multipartThresholdBytes}, {@code multipartPartSizeBytes}. Credentials always come from the AWS
+ * {@code s3ChunkedEncoding}, {@code s3ExpectContinue}, {@code multipartThresholdBytes},
+ * {@code multipartPartSizeBytes}. Credentials always come from the AWS
  * default chain (environment, profile, SSO, container or instance role) and are never read from
  * {@code tunekit.yaml}.
  *
@@ -70,6 +71,7 @@ public final class BedrockProviderFactory implements TuningProviderFactory, Data
         SettingSpec.of("s3Endpoint", "the S3 endpoint (tests, S3-compatible servers)"),
         SettingSpec.of("s3PathStyle", "true for path-style S3 addressing"),
         SettingSpec.of("s3ChunkedEncoding", "false for S3-compatible servers without chunked uploads"),
+        SettingSpec.of("s3ExpectContinue", "false to stop sending 'Expect: 100-continue' on uploads (default true)"),
         SettingSpec.of("multipartThresholdBytes", "file size above which uploads go in parts (default 16MB)"),
         SettingSpec.of("multipartPartSizeBytes", "size of each upload part (default 8MB, at least 5MB)"));
   }

@@ -39,4 +39,28 @@ class BedrockSettingKeysTest {
         .isInstanceOfSatisfying(InvalidInputException.class, e ->
             assertThat(e.getMessage()).contains("setting(\"regoin\"").contains("Did you mean region"));
   }
+
+  @Test
+  void s3ExpectContinueIsAKnownSettingAndItsTypoIsAnError() throws Exception {
+    Path ok = Files.writeString(dir.resolve("ok.yaml"), """
+        provider: bedrock
+        providers:
+          bedrock:
+            region: us-east-1
+            s3ExpectContinue: false
+        """);
+    Tunekit.builder().configFile(ok).env(Map.of()).workDir(dir).build().close();
+    Path typo = Files.writeString(dir.resolve("typo.yaml"), """
+        provider: bedrock
+        providers:
+          bedrock:
+            region: us-east-1
+            s3ExpectContinu: false
+        """);
+    assertThatThrownBy(() -> Tunekit.builder().configFile(typo).env(Map.of()).workDir(dir).build())
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+          assertThat(e.location()).contains(typo + ":5");
+          assertThat(e.getMessage()).contains("unknown setting 's3ExpectContinu'").contains("Did you mean s3ExpectContinue");
+        });
+  }
 }

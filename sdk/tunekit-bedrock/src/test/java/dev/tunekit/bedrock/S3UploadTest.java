@@ -148,6 +148,42 @@ class S3UploadTest {
     assertThat(blob.getMetadata().getETag()).endsWith("-3\"");
   }
 
+  /**
+   * The SDK announces upload bodies over 1 MiB with {@code Expect: 100-continue}; {@code s3ExpectContinue: false}
+   * stops it for S3-compatible servers that mishandle it. WireMock stands in for S3 to show the headers.
+   */
+  @Test
+  void expectContinueIsSentByDefaultAndNotWhenTurnedOff() throws Exception {
+    WireMockServer s3 = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+    s3.start();
+    try {
+      s3.stubFor(com.github.tomakehurst.wiremock.client.WireMock.put(urlPathMatching("/.*"))
+          .willReturn(com.github.tomakehurst.wiremock.client.WireMock.ok().withHeader("ETag", "\"e1\"")));
+      FileUpload up = file("expect.jsonl", jsonl(12_000)); // about 2 MiB, one PutObject
+      assertThat(up.sizeBytes()).isGreaterThan(1024 * 1024);
+      for (boolean on : new boolean[] {true, false}) {
+        s3.resetRequests();
+        Map<String, Object> s = Fixtures.settings("http://127.0.0.1:9", s3.baseUrl());
+        if (!on) {
+          s.put("s3ExpectContinue", "false");
+        }
+        try (BedrockProvider p = Fixtures.provider(tmp, s)) {
+          p.upload(up);
+        }
+        List<com.github.tomakehurst.wiremock.verification.LoggedRequest> puts = s3.findAll(
+            com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor(urlPathMatching("/.*")));
+        assertThat(puts).as("PUTs with s3ExpectContinue=%s", on).hasSize(1);
+        if (on) {
+          assertThat(puts.get(0).getHeader("Expect")).isEqualToIgnoringCase("100-continue");
+        } else {
+          assertThat(puts.get(0).containsHeader("Expect")).as("Expect header sent").isFalse();
+        }
+      }
+    } finally {
+      s3.stop();
+    }
+  }
+
   @Test
   void wrongCredentialsAreAnAuthenticationErrorNamingTheBucketAndNoSecret() throws Exception {
     FileUpload up = file("denied.jsonl", jsonl(2));
