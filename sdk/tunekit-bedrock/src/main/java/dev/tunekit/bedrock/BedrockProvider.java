@@ -68,11 +68,9 @@ import software.amazon.awssdk.services.bedrockruntime.model.Message;
 import software.amazon.awssdk.services.bedrockruntime.model.SystemContentBlock;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
-import software.amazon.awssdk.transfer.s3.S3TransferManager;
 
 /**
- * Amazon Bedrock model customization, on the AWS SDK for Java v2: data in S3 (through the transfer
- * manager), jobs through the Bedrock control plane, inference through the Bedrock runtime's
+ * Amazon Bedrock model customization, on the AWS SDK for Java v2: data in S3 ({@link S3Datasets}), jobs through the Bedrock control plane, inference through the Bedrock runtime's
  * {@code Converse}. Credentials and region come from the AWS default chains (region can be set).
  *
  * <p>One retry layer: every AWS client here is built with {@link AwsRetryStrategy#doNotRetry()}; the
@@ -90,7 +88,6 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
   private volatile boolean credentialsResolved;
   /** S3 clients are built on first use: a chat-only provider never starts their Netty event loop. */
   private S3AsyncClient s3;
-  private S3TransferManager transfers;
   private S3Datasets datasets;
 
   BedrockProvider(BedrockConfig config, AwsCredentialsProvider credentials) {
@@ -115,10 +112,10 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
           // The SDK sends 'Expect: 100-continue' on PutObject/UploadPart bodies (over 1 MiB); some S3-compatible
           // servers mishandle it, and s3ExpectContinue: false turns it off.
           .serviceConfiguration(c -> c.chunkedEncodingEnabled(config.s3ChunkedEncoding())
-              .expectContinueEnabled(config.s3ExpectContinue()))
-          .multipartEnabled(true)
-          .multipartConfiguration(m -> m.thresholdInBytes(config.multipartThresholdBytes())
-              .minimumPartSizeInBytes(config.multipartPartSizeBytes()));
+              .expectContinueEnabled(config.s3ExpectContinue()));
+      // No SDK multipart client and no transfer manager: S3Datasets makes the multipart upload itself, so that
+      // every failure after CreateMultipartUpload is followed by AbortMultipartUpload (the SDK's multipart
+      // client aborts after a failed part, without waiting, but not after a failed completion).
       return b.build();
     });
   }
@@ -126,8 +123,7 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
   private synchronized S3Datasets datasets() {
     if (datasets == null) {
       s3 = s3Factory.get();
-      transfers = S3TransferManager.builder().s3Client(s3).build();
-      datasets = new S3Datasets(s3, transfers, config);
+      datasets = new S3Datasets(s3, config);
     }
     return datasets;
   }
@@ -718,8 +714,7 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
 
   @Override
   public synchronized void close() {
-    if (transfers != null) {
-      transfers.close();
+    if (s3 != null) {
       s3.close();
     }
     runtime.close();

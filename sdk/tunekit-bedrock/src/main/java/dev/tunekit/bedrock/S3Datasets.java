@@ -7,37 +7,46 @@ import dev.tunekit.spi.RemoteFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
-import software.amazon.awssdk.transfer.s3.S3TransferManager;
 
 /**
  * Training data and job output in S3. Files are stored under
  * {@code <prefix>/datasets/<sha256>/<fileName>}, so the same content is uploaded once and a lost ledger
- * entry is recovered with one HeadObject. Uploads go through {@link S3TransferManager}, which splits
- * large files into parts, and ask S3 to verify a SHA-256 checksum of every part.
+ * entry is recovered with one HeadObject. A file above {@code multipartThresholdBytes} goes up in parts of
+ * {@code multipartPartSizeBytes}, {@value #PARTS_IN_FLIGHT} at a time, and a failed multipart upload is
+ * aborted; S3 is asked to verify a SHA-256 checksum of every object and part.
  */
 final class S3Datasets {
   /** User metadata holding the file's full SHA-256, compared by {@link #find}. */
   static final String SHA_METADATA = "tunekit-sha256";
 
+  /** Parts uploaded at the same time. */
+  static final int PARTS_IN_FLIGHT = 4;
+  private static final String CONTENT_TYPE = "application/jsonl";
+  private static final Logger LOG = LoggerFactory.getLogger(S3Datasets.class);
+
   private final S3AsyncClient s3;
-  private final S3TransferManager transfers;
   private final BedrockConfig config;
 
-  S3Datasets(S3AsyncClient s3, S3TransferManager transfers, BedrockConfig config) {
+  S3Datasets(S3AsyncClient s3, BedrockConfig config) {
     this.s3 = s3;
-    this.transfers = transfers;
     this.config = config;
   }
 
@@ -98,19 +107,97 @@ final class S3Datasets {
       throw new InvalidInputException("file changed after it was prepared: " + actual + " bytes on disk, "
           + upload.sizeBytes() + " expected; prepare the dataset again", upload.path().toString());
     }
-    try {
-      transfers.uploadFile(u -> u.source(upload.path()).putObjectRequest(p -> p
-              .bucket(bucket)
-              .key(key)
-              .contentType("application/jsonl")
-              .checksumAlgorithm(ChecksumAlgorithm.SHA256)
-              .metadata(Map.of(SHA_METADATA, upload.sha256().toLowerCase(java.util.Locale.ROOT)))))
-          .completionFuture()
-          .join();
-    } catch (CompletionException e) {
-      throw AwsErrors.translate(e, AwsErrors.Op.s3("PutObject", "s3:PutObject"), config);
+    String sha = upload.sha256().toLowerCase(java.util.Locale.ROOT);
+    if (actual <= config.multipartThresholdBytes()) {
+      try {
+        s3.putObject(b -> b.bucket(bucket).key(key).contentType(CONTENT_TYPE).contentLength(actual)
+            .checksumAlgorithm(ChecksumAlgorithm.SHA256).metadata(Map.of(SHA_METADATA, sha)),
+            AsyncRequestBody.fromFile(upload.path())).join();
+      } catch (CompletionException e) {
+        throw AwsErrors.translate(e, AwsErrors.Op.s3("PutObject", "s3:PutObject"), config);
+      }
+    } else {
+      uploadInParts(upload.path(), actual, bucket, key, sha);
     }
     return RemoteFile.builder().id(uri(key)).fileName(upload.fileName()).sizeBytes(upload.sizeBytes()).build();
+  }
+
+  /**
+   * A multipart upload that is either completed or aborted: once CreateMultipartUpload has answered, every
+   * failure (a part, the file, the completion, anything else) waits for the parts in flight and then sends
+   * AbortMultipartUpload, because S3 keeps, and bills, the parts of an upload until it is aborted. The abort
+   * is best effort: its own failure is logged at WARN (with the command that aborts it by hand) and the
+   * original error is what the caller gets.
+   */
+  private void uploadInParts(Path file, long size, String bucket, String key, String sha) {
+    String uploadId;
+    try {
+      uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(CONTENT_TYPE)
+          .checksumAlgorithm(ChecksumAlgorithm.SHA256).metadata(Map.of(SHA_METADATA, sha))).join().uploadId();
+    } catch (CompletionException e) {
+      throw AwsErrors.translate(e, AwsErrors.Op.s3("CreateMultipartUpload", "s3:PutObject"), config);
+    }
+    String op = "UploadPart";
+    try {
+      long partSize = config.multipartPartSizeBytes();
+      int count = (int) ((size + partSize - 1) / partSize);
+      CompletedPart[] done = new CompletedPart[count];
+      List<CompletableFuture<?>> window = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        int part = i + 1;
+        long offset = i * partSize;
+        long length = Math.min(partSize, size - offset);
+        window.add(s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(part)
+                .contentLength(length).checksumAlgorithm(ChecksumAlgorithm.SHA256),
+            AsyncRequestBody.fromFile(f -> f.path(file).position(offset).numBytesToRead(length)))
+            .thenAccept(r -> done[part - 1] = CompletedPart.builder().partNumber(part).eTag(r.eTag())
+                .checksumSHA256(r.checksumSHA256()).build()));
+        if (window.size() == PARTS_IN_FLIGHT || part == count) {
+          settle(window);
+          window.clear();
+        }
+      }
+      op = "CompleteMultipartUpload";
+      s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
+          .multipartUpload(m -> m.parts(done))).join();
+    } catch (RuntimeException e) {
+      abort(bucket, key, uploadId);
+      throw AwsErrors.translate(e, AwsErrors.Op.s3(op, "s3:PutObject"), config);
+    } catch (Error e) {
+      abort(bucket, key, uploadId);
+      throw e;
+    }
+  }
+
+  /** Waits for every part in flight (so none lands after the abort), then throws the first failure. */
+  private static void settle(List<CompletableFuture<?>> window) {
+    try {
+      CompletableFuture.allOf(window.toArray(CompletableFuture[]::new)).join();
+    } catch (CompletionException e) {
+      for (CompletableFuture<?> f : window) {
+        f.handle((r, t) -> null).join();
+      }
+      throw e;
+    }
+  }
+
+  private void abort(String bucket, String key, String uploadId) {
+    try {
+      s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)).join();
+    } catch (RuntimeException e) {
+      Throwable c = AwsErrors.unwrap(e);
+      if (c instanceof S3Exception s3e && s3e.statusCode() == 404) {
+        return; // NoSuchUpload: completed after all, or already aborted; nothing is left to bill
+      }
+      // No message text of the AWS error (it may echo request details): its code and status only.
+      String code = c instanceof S3Exception s3e && s3e.awsErrorDetails() != null
+          ? s3e.awsErrorDetails().errorCode() : null;
+      String why = c instanceof S3Exception s3e ? "S3 answered " + s3e.statusCode() + (code == null ? "" : " " + code)
+          : c.getClass().getSimpleName();
+      LOG.warn("Could not abort the failed multipart upload of s3://{}/{} ({}); S3 bills its parts until it is"
+          + " aborted: aws s3api abort-multipart-upload --bucket {} --key {} --upload-id {}", bucket, key, why, bucket,
+          key, uploadId);
+    }
   }
 
   /** Keys under {@code s3://bucket/prefix} (all pages). */

@@ -119,35 +119,33 @@ class BedrockAdviceTest {
   @Test
   void preflightRefusesMissingCredentialsBeforeAnyRequestSayingWhereItLooked() throws Exception {
     Path data = Datasets.chat(tmp.resolve("support.jsonl"), 12);
-    try (LoopbackAws aws = new LoopbackAws()) { // Bedrock (WireMock) and S3 (S3Proxy) stand-ins that count requests
-      withoutCredentials(() -> {
-        try (BedrockProvider p = (BedrockProvider) new BedrockProviderFactory().create(ProviderSettings.of("bedrock",
-            "tunekit.yaml", tmp, aws.settings()))) {
-          JobPlan plan = JobPlan.builder().baseModel(Fixtures.NOVA).trainingExamples(12).build();
-          assertThatThrownBy(() -> p.preflight(plan)).isInstanceOfSatisfying(AuthenticationException.class, e -> {
-            assertThat(e).isInstanceOf(dev.tunekit.error.TunekitException.class);
-            assertThat(e.getMessage()).contains("No AWS credentials found", "nothing was sent", "tried system properties",
-                "env", "profile 'default'", "EC2 metadata (disabled)", "AWS_ACCESS_KEY_ID", "aws sso login")
-                .doesNotContain("\n");
-            assertThat(e.retryable()).isFalse();
-          });
-        }
-        // Through a run with a baseline: refused at preflight, before the baseline chat and the upload.
-        Tunekit.Builder b = Tunekit.builder().provider("bedrock").ledger(tmp.resolve("ledger2.db"))
-            .workDir(tmp.resolve("work2")).retry(3, Duration.ofMillis(1), Duration.ofMillis(10), 2.0);
-        aws.settings().forEach(b::setting);
-        try (Tunekit tk = b.build()) {
-          assertThatThrownBy(() -> tk.fineTune().model(Fixtures.NOVA).trainingData(data)
-              .evaluateWith(dev.tunekit.eval.EvalSuite.of("s", dev.tunekit.eval.EvalCase.of("c1", "q1", "a1"))
-                  .withGrader(dev.tunekit.eval.Graders.exactMatch()))
-              .baselinePrompt("Answer.").start())
-              .isInstanceOfSatisfying(AuthenticationException.class, e -> assertThat(e.getMessage())
-                  .contains("tried system properties").doesNotContain("\n"));
-        }
-      });
-      assertThat(aws.wm.getAllServeEvents()).isEmpty();
-      assertThat(aws.allCalls()).isZero();
-    }
+    // One WireMock stands in for Bedrock and S3 (both endpoints point at it) and records every request.
+    withoutCredentials(() -> {
+      try (BedrockProvider p = (BedrockProvider) new BedrockProviderFactory().create(ProviderSettings.of("bedrock",
+          "tunekit.yaml", tmp, Fixtures.settings(wm.baseUrl(), wm.baseUrl())))) {
+        JobPlan plan = JobPlan.builder().baseModel(Fixtures.NOVA).trainingExamples(12).build();
+        assertThatThrownBy(() -> p.preflight(plan)).isInstanceOfSatisfying(AuthenticationException.class, e -> {
+          assertThat(e).isInstanceOf(dev.tunekit.error.TunekitException.class);
+          assertThat(e.getMessage()).contains("No AWS credentials found", "nothing was sent", "tried system properties",
+              "env", "profile 'default'", "EC2 metadata (disabled)", "AWS_ACCESS_KEY_ID", "aws sso login")
+              .doesNotContain("\n");
+          assertThat(e.retryable()).isFalse();
+        });
+      }
+      // Through a run with a baseline: refused at preflight, before the baseline chat and the upload.
+      Tunekit.Builder b = Tunekit.builder().provider("bedrock").ledger(tmp.resolve("ledger2.db"))
+          .workDir(tmp.resolve("work2")).retry(3, Duration.ofMillis(1), Duration.ofMillis(10), 2.0);
+      Fixtures.settings(wm.baseUrl(), wm.baseUrl()).forEach(b::setting);
+      try (Tunekit tk = b.build()) {
+        assertThatThrownBy(() -> tk.fineTune().model(Fixtures.NOVA).trainingData(data)
+            .evaluateWith(dev.tunekit.eval.EvalSuite.of("s", dev.tunekit.eval.EvalCase.of("c1", "q1", "a1"))
+                .withGrader(dev.tunekit.eval.Graders.exactMatch()))
+            .baselinePrompt("Answer.").start())
+            .isInstanceOfSatisfying(AuthenticationException.class, e -> assertThat(e.getMessage())
+                .contains("tried system properties").doesNotContain("\n"));
+      }
+    });
+    assertThat(wm.getAllServeEvents()).isEmpty();
   }
 
   @Test

@@ -22,6 +22,7 @@ import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.BlobStoreContext;
 import org.jclouds.blobstore.domain.Blob;
+import org.jclouds.blobstore.domain.MultipartUpload;
 import org.jclouds.blobstore.domain.StorageMetadata;
 import org.jclouds.blobstore.options.ListContainerOptions;
 import org.jclouds.http.HttpResponse;
@@ -44,6 +45,10 @@ final class LoopbackAws implements AutoCloseable {
   private final S3Proxy proxy;
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private volatile boolean failNextWrite;
+  private final java.util.Set<String> failOnce = ConcurrentHashMap.newKeySet();
+  /** UploadIds answered to CreateMultipartUpload, and received in AbortMultipartUpload, since the last reset. */
+  final List<String> initiatedUploads = new java.util.concurrent.CopyOnWriteArrayList<>();
+  final List<String> abortedUploads = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final String oldKey;
   private final String oldSecret;
 
@@ -75,11 +80,21 @@ final class LoopbackAws implements AutoCloseable {
       String m = method.getName();
       boolean write = m.equals("putBlob") || m.equals("completeMultipartUpload");
       calls.computeIfAbsent(m, k -> new AtomicInteger()).incrementAndGet();
+      if (m.equals("abortMultipartUpload")) {
+        abortedUploads.add(((MultipartUpload) margs[0]).id()); // the UploadId of the AbortMultipartUpload request
+      }
+      if (failOnce.remove(m)) {
+        throw new HttpResponseException("test: " + m + " fails before doing anything", null,
+            HttpResponse.builder().statusCode(500).message("InternalError").build());
+      }
       Object result;
       try {
         result = method.invoke(store, margs);
       } catch (InvocationTargetException e) {
         throw e.getCause();
+      }
+      if (m.equals("initiateMultipartUpload")) {
+        initiatedUploads.add(((MultipartUpload) result).id()); // the UploadId CreateMultipartUpload answered
       }
       if (write && failNextWrite) {
         failNextWrite = false;
@@ -91,6 +106,11 @@ final class LoopbackAws implements AutoCloseable {
     };
     return (BlobStore) java.lang.reflect.Proxy.newProxyInstance(BlobStore.class.getClassLoader(),
         new Class<?>[] {BlobStore.class}, h);
+  }
+
+  /** The blob store behind S3Proxy, without counting or failures (for reading what a test stored). */
+  BlobStore store() {
+    return blobs.getBlobStore();
   }
 
   String s3Url() {
@@ -108,6 +128,11 @@ final class LoopbackAws implements AutoCloseable {
     return n == null ? 0 : n.get();
   }
 
+  /** The blob store calls since the last reset, by method, for assertion messages. */
+  String callCounts() {
+    return new java.util.TreeMap<>(calls).toString();
+  }
+
   /** Every blob store call since the last reset (what S3 requests reach). */
   int allCalls() {
     return calls.values().stream().mapToInt(AtomicInteger::get).sum();
@@ -116,6 +141,11 @@ final class LoopbackAws implements AutoCloseable {
   /** The next object write is stored, and then answered with a server error (a commit whose reply is lost). */
   void storeThenFailNextWrite() {
     failNextWrite = true;
+  }
+
+  /** The next call of the blob store method (such as {@code uploadMultipartPart}) fails with a 500, storing nothing. */
+  void failOnce(String method) {
+    failOnce.add(method);
   }
 
   /** Forgets WireMock's stubs, scenarios and journal, every stored object and the write count. */
@@ -127,6 +157,9 @@ final class LoopbackAws implements AutoCloseable {
     }
     calls.clear();
     failNextWrite = false;
+    failOnce.clear();
+    initiatedUploads.clear();
+    abortedUploads.clear();
   }
 
   /** Keys under {@code prefix}, sorted. */

@@ -6,14 +6,19 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.tunekit.error.ProviderException;
 import dev.tunekit.error.AuthenticationException;
 import dev.tunekit.model.MetricPoint;
 import dev.tunekit.error.NotFoundException;
 import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.RemoteFile;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,63 +27,51 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
-import java.util.Properties;
 import java.util.Random;
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStore;
-import org.jclouds.blobstore.BlobStoreContext;
 import org.jclouds.blobstore.domain.Blob;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Upload, de-duplication and metric reading against a real S3-compatible server (S3Proxy over an
  * in-memory jclouds blob store) that checks SigV4 signatures, started in-process on loopback.
  */
 class S3UploadTest {
-  private static final String BUCKET = "tunekit-test";
-  private static S3Proxy proxy;
-  private static BlobStoreContext blobs;
+  private static final String BUCKET = LoopbackAws.BUCKET;
+  private static final long MIB5 = 5L * 1024 * 1024;
+  /** S3Proxy over a blob store that counts calls, fails one on request and records UploadIds; and WireMock. */
+  private static LoopbackAws aws;
   private static String s3Url;
   private static WireMockServer wm;
   /** Shared by the tests that use default settings: closing an S3 client stops its Netty loop (~2 s). */
   private static BedrockProvider shared;
+  /** Shared by the multipart-abort tests: 5 MiB threshold and parts. */
+  private static BedrockProvider parts;
   @TempDir static Path sharedDir;
 
   @TempDir Path tmp;
 
   @BeforeAll
   static void startS3() throws Exception {
-    Properties p = new Properties();
-    blobs = ContextBuilder.newBuilder("transient").overrides(p).build(BlobStoreContext.class);
-    BlobStore store = blobs.getBlobStore();
-    store.createContainerInLocation(null, BUCKET);
-    proxy = S3Proxy.builder()
-        .blobStore(store)
-        .endpoint(URI.create("http://127.0.0.1:0"))
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, Fixtures.ACCESS_KEY, Fixtures.SECRET_KEY)
-        .ignoreUnknownHeaders(true)
-        .build();
-    proxy.start();
-    while (!proxy.getState().equals("STARTED")) {
-      Thread.sleep(10);
-    }
-    s3Url = "http://127.0.0.1:" + proxy.getPort();
-    wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-    wm.start();
+    aws = new LoopbackAws();
+    s3Url = aws.s3Url();
+    wm = aws.wm;
     shared = Fixtures.provider(sharedDir, Fixtures.settings(wm.baseUrl(), s3Url));
+    Map<String, Object> s = Fixtures.settings(wm.baseUrl(), s3Url);
+    s.put("multipartThresholdBytes", MIB5);
+    s.put("multipartPartSizeBytes", MIB5);
+    parts = Fixtures.provider(sharedDir, s);
   }
 
   @AfterAll
   static void stopS3() throws Exception {
     shared.close();
-    wm.stop();
-    proxy.stop();
-    blobs.close();
+    parts.close();
+    aws.close();
   }
 
   private BedrockProvider provider(Map<String, Object> extra) {
@@ -117,7 +110,7 @@ class S3UploadTest {
     assertThat(stored.id()).isEqualTo("s3://" + BUCKET + "/runs/datasets/" + up.sha256() + "/" + up.fileName());
     assertThat(stored.sizeBytes()).isEqualTo(data.length);
     assertThat(p.findFile(up)).contains(stored);
-    Blob blob = blobs.getBlobStore().getBlob(BUCKET, "runs/datasets/" + up.sha256() + "/" + up.fileName());
+    Blob blob = aws.store().getBlob(BUCKET, "runs/datasets/" + up.sha256() + "/" + up.fileName());
     assertThat(blob.getPayload().openStream().readAllBytes()).isEqualTo(data);
     assertThat(blob.getMetadata().getUserMetadata()).containsEntry(S3Datasets.SHA_METADATA, up.sha256());
   }
@@ -142,7 +135,7 @@ class S3UploadTest {
       RemoteFile stored = p.upload(up);
       assertThat(p.findFile(up)).contains(stored);
     }
-    Blob blob = blobs.getBlobStore().getBlob(BUCKET, "runs/datasets/" + up.sha256() + "/" + up.fileName());
+    Blob blob = aws.store().getBlob(BUCKET, "runs/datasets/" + up.sha256() + "/" + up.fileName());
     assertThat(blob.getPayload().openStream().readAllBytes()).isEqualTo(data);
     // A multipart object's ETag is "<md5 of part md5s>-<part count>": 11 MiB in 5 MiB parts is 3 parts.
     assertThat(blob.getMetadata().getETag()).endsWith("-3\"");
@@ -208,7 +201,7 @@ class S3UploadTest {
   void metricsAreReadFromTheJobsStepWiseCsvsInS3() throws Exception {
     String out = "runs/output/tunekit-run-42-abc/";
     String folder = out + "model-customization-job-ab12cd34ef56/";
-    BlobStore store = blobs.getBlobStore();
+    BlobStore store = aws.store();
     store.putBlob(BUCKET, store.blobBuilder(folder + "training_artifacts/step_wise_training_metrics.csv")
         .payload("step_number,epoch_number,training_loss,perplexity\n0,0,2.5,12.1\n1,0,1.75,5.7\n2,1,1.25,3.4\n").build());
     store.putBlob(BUCKET, store.blobBuilder(folder + "validation_artifacts/post_fine_tuning_validation/validation_metrics.csv")
@@ -241,5 +234,82 @@ class S3UploadTest {
 
     assertThat(shared.metrics(Fixtures.JOB_ARN, java.util.Optional.empty()).items()).isEmpty();
     assertThat(shared.metrics(Fixtures.JOB_ARN, java.util.Optional.empty()).next()).isEmpty();
+  }
+
+  // ------------------------------------------------- a failed multipart upload is aborted
+  // S3 keeps, and bills, the parts of a multipart upload until it is aborted. 11 MiB in 5 MiB parts: 3 parts.
+
+  private FileUpload big() throws Exception {
+    byte[] data = new byte[11 * 1024 * 1024 + 123];
+    new Random(11).nextBytes(data);
+    return file("abort.jsonl", data);
+  }
+
+  @Test
+  void aFailedPartAbortsTheUploadWithItsUploadId() throws Exception {
+    aws.reset();
+    aws.failOnce("uploadMultipartPart");
+
+    FileUpload big = big();
+    Throwable thrown = catchThrowable(() -> parts.upload(big));
+
+    assertThat(aws.initiatedUploads).hasSize(1);
+    assertThat(aws.abortedUploads).containsExactlyElementsOf(aws.initiatedUploads);
+    assertThat(thrown).isInstanceOf(ProviderException.class).hasMessageContaining("UploadPart");
+    assertThat(aws.calls("completeMultipartUpload")).as(aws.callCounts()).isZero();
+    assertThat(aws.keys("")).isEmpty();
+  }
+
+  @Test
+  void aFailedCompletionAbortsTheUploadToo() throws Exception {
+    aws.reset();
+    aws.failOnce("completeMultipartUpload");
+
+    FileUpload big = big();
+    Throwable thrown = catchThrowable(() -> parts.upload(big));
+
+    assertThat(aws.initiatedUploads).hasSize(1);
+    assertThat(aws.abortedUploads).containsExactlyElementsOf(aws.initiatedUploads);
+    assertThat(thrown).isInstanceOf(ProviderException.class).hasMessageContaining("CompleteMultipartUpload");
+    assertThat(aws.keys("")).isEmpty();
+  }
+
+  @Test
+  void aFailedAbortIsAWarningWithTheCommandAndTheOriginalErrorIsKept() throws Exception {
+    Logger log = (Logger) LoggerFactory.getLogger(S3Datasets.class);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    log.addAppender(logged);
+    try {
+      aws.reset();
+      aws.failOnce("uploadMultipartPart");
+      aws.failOnce("abortMultipartUpload");
+
+      FileUpload big = big();
+      Throwable thrown = catchThrowable(() -> parts.upload(big));
+
+      String id = aws.initiatedUploads.get(0);
+      assertThat(aws.abortedUploads).containsExactly(id);
+      assertThat(thrown).isInstanceOf(ProviderException.class).hasMessageContaining("UploadPart")
+          .hasMessageNotContaining("abort");
+      assertThat(logged.list).singleElement().satisfies(e -> {
+        assertThat(e.getLevel()).isEqualTo(Level.WARN);
+        assertThat(e.getFormattedMessage()).contains("abort-multipart-upload", "--upload-id " + id, "S3 answered 500")
+            .doesNotContain(Fixtures.SECRET_KEY).doesNotContain(Fixtures.ACCESS_KEY);
+      });
+    } finally {
+      log.detachAppender(logged);
+    }
+  }
+
+  @Test
+  void aSuccessfulMultipartUploadAbortsNothing() throws Exception {
+    aws.reset();
+    parts.upload(big());
+
+    assertThat(aws.initiatedUploads).hasSize(1);
+    assertThat(aws.abortedUploads).isEmpty();
+    assertThat(aws.calls("uploadMultipartPart")).isEqualTo(3);
+    assertThat(aws.calls("completeMultipartUpload")).isEqualTo(1);
   }
 }
