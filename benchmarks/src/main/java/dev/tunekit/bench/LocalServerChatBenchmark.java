@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * sequential (one client, one kept-alive connection) and with 16 concurrent clients.
  *
  * <p>Two servers are measured in the same run, each in its own JVM started from this class path:
- * the server as shipped (TCP_NODELAY on) and its peer with {@code -Dsun.net.httpserver.nodelay=false},
+ * the server as shipped (TCP_NODELAY on) and its peer with {@code -Dtunekit.local.tcpNoDelay=false},
  * which is the server before the fix (Nagle's algorithm on: each reply waits for the client's
  * delayed ACK). The load average is printed before and after, since the machine may be shared.
  *
@@ -72,7 +72,7 @@ public final class LocalServerChatBenchmark {
   private static Child start(String nodelay) throws IOException {
     Path data = Files.createTempDirectory("tunekit-bench-local-");
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = List.of(javaBin, "-Xmx256m", "-Dsun.net.httpserver.nodelay=" + nodelay,
+    List<String> cmd = List.of(javaBin, "-Xmx256m", "-Dtunekit.local.tcpNoDelay=" + nodelay,
         "-cp", System.getProperty("java.class.path"), "dev.tunekit.local.LocalServer",
         "--data-dir", data.toString(), "--port", "0", "--step-delay", "0");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
