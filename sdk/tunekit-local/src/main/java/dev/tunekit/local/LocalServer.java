@@ -267,16 +267,30 @@ public final class LocalServer implements AutoCloseable {
     } catch (ApiError e) {
       reply = Reply.json(e.status, errorJson(e));
     } catch (IOException | UncheckedIOException e) {
-      // The client went away or stopped sending (idle timeout): nothing useful can be answered.
-      LOG.debug("{} {}: the connection failed", method, path, e);
-      callback.failed(e instanceof UncheckedIOException u ? u.getCause() : e);
-      return;
+      LOG.debug("{} {}: reading the request failed", method, path, e);
+      if (!timedOut(e)) {
+        // The client went away: nothing can be answered.
+        callback.failed(e instanceof UncheckedIOException u ? u.getCause() : e);
+        return;
+      }
+      // The client stopped sending for the idle timeout: a 408 (Jetty closes the connection after it).
+      reply = Reply.json(408, errorJson(protocolError(408, "no data for the idle timeout of "
+          + connector.getIdleTimeout() + " ms")));
     } catch (RuntimeException e) {
       LOG.warn("request failed: {} {}: {}", method, path, e.toString());
       LOG.debug("request failed: {} {}", method, path, e);
       reply = Reply.json(500, errorJson(new ApiError(500, "server_error", "The local server failed: " + e, null, null)));
     }
     send(response, callback, reply);
+  }
+
+  private static boolean timedOut(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof TimeoutException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void send(Response response, Callback callback, Reply reply) {
