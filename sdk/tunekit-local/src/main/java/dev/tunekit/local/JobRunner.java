@@ -23,8 +23,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Moves jobs through validating_files → queued → running → succeeded / failed / cancelled (with
@@ -33,7 +33,7 @@ import java.util.logging.Logger;
  * result file in the {@link Store}. Also loads tuned models for chat.
  */
 final class JobRunner implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(JobRunner.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
   static final int MIN_EXAMPLES = 10;
 
   private final Store store;
@@ -160,7 +160,9 @@ final class JobRunner implements AutoCloseable {
       }
       controls.remove(jobId);
     } catch (IOException | RuntimeException e) {
-      LOG.log(Level.WARNING, "validation of " + jobId + " failed", e);
+      // One line at WARN (the job's error says the same to the client); the trace at DEBUG.
+      LOG.warn("validation of {} failed: {}", jobId, e.toString());
+      LOG.debug("validation of {} failed", jobId, e);
       synchronized (store) {
         fail(j, "server_error", "The local server could not read the files: " + e.getMessage(), null);
       }
@@ -321,7 +323,7 @@ final class JobRunner implements AutoCloseable {
       synchronized (store) {
         if (closing && !control.cancel) {
           // Server shutdown, not a user's cancel: the job stays in flight and is recovered at the next start.
-          LOG.info("server stopping: job " + jobId + " left " + j.status + " for recovery at the next start");
+          LOG.info("server stopping: job {} left {} for recovery at the next start", jobId, j.status);
         } else if (!j.terminal()) {
           cancelled(j);
         }
@@ -343,7 +345,8 @@ final class JobRunner implements AutoCloseable {
           fail(j, "invalid_" + gone.location().orElseThrow(), gone.getMessage(), gone.location().orElseThrow());
         }
       } else {
-        LOG.log(Level.WARNING, "training of " + jobId + " failed", e);
+        LOG.warn("training of {} failed: {}", jobId, e.toString());
+        LOG.debug("training of {} failed", jobId, e);
         synchronized (store) {
           fail(j, "server_error", "Training failed: " + e, null);
         }

@@ -3,20 +3,18 @@ package dev.tunekit.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.tunekit.model.ChatMessage;
 import dev.tunekit.model.ChatModel;
 import dev.tunekit.model.ChatRequest;
 import dev.tunekit.model.ChatResponse;
 import dev.tunekit.model.Secret;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,11 +31,30 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.MultiPart;
+import org.eclipse.jetty.http.MultiPartConfig;
+import org.eclipse.jetty.http.MultiPartFormData;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An OpenAI-compatible fine-tuning server that runs on this machine: {@code /v1/files},
@@ -53,31 +70,36 @@ import java.util.logging.Logger;
  * }
  * }</pre>
  *
+ * <p>HTTP is served by Eclipse Jetty 12 (core API, no servlets): the token is checked before a body
+ * is read, bodies larger than the configured limits are refused from their declared length (or as they
+ * stream, when chunked), slow clients time out, uploads are streamed to disk, and every error — including
+ * a malformed request line or header that never reaches a route — is OpenAI's JSON error shape.
+ *
  * <p>Standalone: {@code java -jar tunekit-local-VERSION-server.jar --help}.
  */
 public final class LocalServer implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(LocalServer.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(LocalServer.class);
 
-  static {
-    // TCP_NODELAY on accepted connections. Without it every reply on a kept-alive connection waits for
-    // the client's delayed ACK (about 40 ms: 22-38 requests/s). The JDK HttpServer reads this property
-    // once, when its classes initialise, so it is set here, before any HttpServer is created. An
-    // explicit -Dsun.net.httpserver.nodelay=false is respected (the benchmark's peer uses it).
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-  }
   private static final Set<String> PURPOSES = Set.of("fine-tune", "assistants", "batch", "vision", "user_data", "evals");
-  private static final long MAX_FILE_BYTES = 512L * 1024 * 1024;
+  /** OpenAI's limit on one part of an Upload. */
+  static final long MAX_PART_BYTES = 64L * 1024 * 1024;
   private static final long MAX_UPLOAD_BYTES = 8L * 1024 * 1024 * 1024;
+  /** Multipart fields up to this size are kept in memory; larger ones (the file) go to disk as they arrive. */
+  private static final long MAX_MEMORY_PART_BYTES = 64 * 1024;
+  /** HTTP worker threads at most; a blocked reader holds one only until the idle timeout. */
+  private static final int MAX_THREADS = 64;
 
   private final Store store;
   private final JobRunner runner;
-  private final HttpServer http;
-  private final ExecutorService httpThreads;
+  private final Server jetty;
+  private final ServerConnector connector;
+  private final ScheduledExecutorService sweeper;
   private final Secret token;
   private final byte[] tokenBytes;
   private final Map<String, Upload> uploads = new ConcurrentHashMap<>();
+  private final long maxJsonBytes;
+  private final long maxFileBytes;
+  private final Duration uploadExpiry;
 
   /** An in-progress multipart upload (kept in memory; parts on disk). */
   private static final class Upload {
@@ -87,28 +109,68 @@ public final class LocalServer implements AutoCloseable {
     long bytes;
     long createdAt;
     long expiresAt;
+    long expiresAtMillis;
     String status = "pending";
     String fileId;
     final Map<String, Path> parts = new LinkedHashMap<>();
   }
 
   private LocalServer(Builder b) throws IOException {
+    this.maxJsonBytes = b.maxJsonBytes;
+    this.maxFileBytes = b.maxFileBytes;
+    this.uploadExpiry = b.uploadExpiry;
+    QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
+    threads.setName("tunekit-local-http");
+    threads.setDaemon(true);
+    this.jetty = new Server(threads);
+    HttpConfiguration config = new HttpConfiguration();
+    config.setSendServerVersion(false);
+    config.setSendXPoweredBy(false);
+    this.connector = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(config));
+    connector.setHost(b.host);
+    connector.setPort(b.port);
+    connector.setIdleTimeout(b.idleTimeout.toMillis());
+    // TCP_NODELAY on accepted connections (Jetty's default, made explicit). Without it every reply on a
+    // kept-alive connection waits for the client's delayed ACK (about 40 ms: 22-38 requests/s).
+    // -Dtunekit.local.tcpNoDelay=false turns it off: only LocalServerChatBenchmark's peer does that.
+    connector.setAcceptedTcpNoDelay(!"false".equals(System.getProperty("tunekit.local.tcpNoDelay")));
+    jetty.addConnector(connector);
+    jetty.setErrorHandler(new JsonErrorHandler());
+    jetty.setHandler(new Api());
     // Bind first: a taken port fails before any state is read or thread started.
-    this.http = HttpServer.create(new InetSocketAddress(InetAddress.getByName(b.host), b.port), 0);
+    try {
+      connector.open();
+    } catch (IOException e) {
+      stopQuietly(jetty);
+      throw e;
+    }
     try {
       this.store = new Store(b.dataDir);
     } catch (RuntimeException e) {
-      http.stop(0);
+      stopQuietly(jetty);
       throw e;
     }
     this.token = b.token != null ? b.token : store.token();
     this.tokenBytes = token.reveal().getBytes(StandardCharsets.UTF_8);
     this.runner = new JobRunner(store, b.trainer, b.stepDelay);
-    this.httpThreads = Executors.newFixedThreadPool(4, JobRunner.daemon("tunekit-local-http"));
-    http.createContext("/", this::handle);
-    http.setExecutor(httpThreads);
-    http.start();
+    this.sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(JobRunner.daemon("tunekit-local-uploads"));
+    long every = Math.max(100, Math.min(60_000, uploadExpiry.toMillis() / 2));
+    sweeper.scheduleWithFixedDelay(this::expireUploads, every, every, TimeUnit.MILLISECONDS);
+    try {
+      jetty.start();
+    } catch (Exception e) {
+      close();
+      throw new IOException("Jetty did not start: " + e.getMessage(), e);
+    }
     runner.recover();
+  }
+
+  private static void stopQuietly(Server server) {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      LOG.debug("stopping Jetty failed", e);
+    }
   }
 
   /** A builder with defaults: loopback, an ephemeral port, a generated token, the exemplar trainer. */
@@ -118,7 +180,7 @@ public final class LocalServer implements AutoCloseable {
 
   /** The base URL clients use, such as {@code http://127.0.0.1:8484/v1}. */
   public String baseUrl() {
-    String host = http.getAddress().getAddress().getHostAddress();
+    String host = connector.getHost();
     if (host.contains(":")) {
       host = "[" + host + "]";
     }
@@ -127,7 +189,7 @@ public final class LocalServer implements AutoCloseable {
 
   /** The port the server listens on. */
   public int port() {
-    return http.getAddress().getPort();
+    return connector.getLocalPort();
   }
 
   private final java.util.concurrent.atomic.AtomicLong requestsReceived = new java.util.concurrent.atomic.AtomicLong();
@@ -145,10 +207,16 @@ public final class LocalServer implements AutoCloseable {
   /** Stops the server: running jobs are interrupted and, on the next start, restarted or marked failed. */
   @Override
   public void close() {
-    http.stop(0);
-    runner.close();
-    httpThreads.shutdownNow();
-    store.close();
+    stopQuietly(jetty);
+    if (sweeper != null) {
+      sweeper.shutdownNow();
+    }
+    if (runner != null) {
+      runner.close();
+    }
+    if (store != null) {
+      store.close();
+    }
   }
 
   // ---------------------------------------------------------------- HTTP
@@ -158,42 +226,108 @@ public final class LocalServer implements AutoCloseable {
     return requestsReceived.get();
   }
 
-  private void handle(HttpExchange ex) {
-    requestsReceived.incrementAndGet();
-    try (ex) {
+  /** What a route answers: a status, a content type and either bytes or a file streamed from disk. */
+  private record Reply(int status, String type, byte[] bytes, Path file) {
+    static Reply json(int status, JsonNode body) {
       try {
-        String path = ex.getRequestURI().getRawPath();
-        if (!authorised(ex)) {
-          throw new ApiError(401, "invalid_request_error", "Incorrect API key provided. Use the local server's token: "
-              + "the standalone server writes it to DATA_DIR/server.token; in process it is LocalServer.token().", null,
-              "invalid_api_key");
-        }
-        route(ex, ex.getRequestMethod().toUpperCase(Locale.ROOT), path);
-      } catch (ApiError e) {
-        sendError(ex, e);
-      } catch (UncheckedIOException e) {
-        throw e.getCause();
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "request failed: " + ex.getRequestMethod() + " " + ex.getRequestURI().getPath(), e);
-        sendError(ex, new ApiError(500, "server_error", "The local server failed: " + e, null, null));
+        return new Reply(status, "application/json", Store.JSON.writeValueAsBytes(body), null);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException(e);
       }
-    } catch (IOException e) {
-      LOG.log(Level.FINE, "client went away", e);
+    }
+
+    static Reply ok(JsonNode body) {
+      return json(200, body);
     }
   }
 
-  private boolean authorised(HttpExchange ex) {
-    String header = ex.getRequestHeaders().getFirst("Authorization");
+  /** The API: every request. Blocking (Jetty's default for a handler): it runs on a worker thread. */
+  private final class Api extends Handler.Abstract {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      LocalServer.this.handle(request, response, callback);
+      return true;
+    }
+  }
+
+  private void handle(Request request, Response response, Callback callback) {
+    requestsReceived.incrementAndGet();
+    String method = request.getMethod().toUpperCase(Locale.ROOT);
+    String path = request.getHttpURI().getPath();
+    Reply reply;
+    try {
+      // The token is checked before any byte of a body is read: an unauthenticated client cannot make
+      // the server read (or buffer) anything. The unread body is not drained; Jetty closes the connection.
+      if (!authorised(request)) {
+        throw new ApiError(401, "invalid_request_error", "Incorrect API key provided. Use the local server's token: "
+            + "the standalone server writes it to DATA_DIR/server.token; in process it is LocalServer.token().", null,
+            "invalid_api_key");
+      }
+      reply = route(request, method, path == null ? "/" : path);
+    } catch (ApiError e) {
+      reply = Reply.json(e.status, errorJson(e));
+    } catch (IOException | UncheckedIOException e) {
+      LOG.debug("{} {}: reading the request failed", method, path, e);
+      if (!timedOut(e)) {
+        // The client went away: nothing can be answered.
+        callback.failed(e instanceof UncheckedIOException u ? u.getCause() : e);
+        return;
+      }
+      // The client stopped sending for the idle timeout: a 408 (Jetty closes the connection after it).
+      reply = Reply.json(408, errorJson(protocolError(408, "no data for the idle timeout of "
+          + connector.getIdleTimeout() + " ms")));
+    } catch (RuntimeException e) {
+      LOG.warn("request failed: {} {}: {}", method, path, e.toString());
+      LOG.debug("request failed: {} {}", method, path, e);
+      reply = Reply.json(500, errorJson(new ApiError(500, "server_error", "The local server failed: " + e, null, null)));
+    }
+    send(response, callback, reply);
+  }
+
+  private static boolean timedOut(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof TimeoutException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void send(Response response, Callback callback, Reply reply) {
+    response.setStatus(reply.status());
+    HttpFields.Mutable headers = response.getHeaders();
+    headers.put(HttpHeader.CONTENT_TYPE, reply.type());
+    headers.put("x-request-id", Store.newId("req_"));
+    if (reply.file() == null) {
+      headers.put(HttpHeader.CONTENT_LENGTH, reply.bytes().length);
+      response.write(true, ByteBuffer.wrap(reply.bytes()), callback);
+      return;
+    }
+    try {
+      headers.put(HttpHeader.CONTENT_LENGTH, Files.size(reply.file()));
+      try (OutputStream out = Content.Sink.asOutputStream(response)) {
+        Files.copy(reply.file(), out);
+      }
+      callback.succeeded();
+    } catch (IOException e) {
+      LOG.debug("sending {} failed", reply.file().getFileName(), e);
+      callback.failed(e);
+    }
+  }
+
+  private boolean authorised(Request request) {
+    String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+    String apiKey = request.getHeaders().get("api-key");
     String presented = null;
     if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       presented = header.substring(7).trim();
-    } else if (ex.getRequestHeaders().getFirst("api-key") != null) {
-      presented = ex.getRequestHeaders().getFirst("api-key").trim();
+    } else if (apiKey != null) {
+      presented = apiKey.trim();
     }
     return presented != null && MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), tokenBytes);
   }
 
-  private void route(HttpExchange ex, String method, String rawPath) throws IOException {
+  private Reply route(Request ex, String method, String rawPath) throws IOException {
     List<String> seg = new ArrayList<>();
     for (String s : rawPath.split("/")) {
       if (!s.isEmpty()) {
@@ -210,93 +344,75 @@ public final class LocalServer implements AutoCloseable {
       String r = seg.get(1);
       if (r.equals("files")) {
         if (n == 2 && method.equals("POST")) {
-          send(ex, 200, createFile(ex));
-          return;
+          return Reply.ok(createFile(ex));
         }
         if (n == 2 && method.equals("GET")) {
-          send(ex, 200, listFiles(q));
-          return;
+          return Reply.ok(listFiles(q));
         }
         if (n == 3 && method.equals("GET")) {
-          send(ex, 200, fileJson(file(seg.get(2))));
-          return;
+          return Reply.ok(fileJson(file(seg.get(2))));
         }
         if (n == 3 && method.equals("DELETE")) {
-          send(ex, 200, deleteFile(seg.get(2)));
-          return;
+          return Reply.ok(deleteFile(seg.get(2)));
         }
         if (n == 4 && method.equals("GET") && seg.get(3).equals("content")) {
           Store.FileRec f = file(seg.get(2));
-          byte[] data = Files.readAllBytes(store.dataPath(f.id));
-          sendBytes(ex, 200, f.filename.endsWith(".csv") ? "text/csv" : "application/octet-stream", data);
-          return;
+          return new Reply(200, f.filename.endsWith(".csv") ? "text/csv" : "application/octet-stream", null,
+              store.dataPath(f.id));
         }
       } else if (r.equals("uploads")) {
         if (n == 2 && method.equals("POST")) {
-          send(ex, 200, createUpload(body(ex)));
-          return;
+          return Reply.ok(createUpload(body(ex)));
         }
         if (n == 4 && method.equals("POST") && seg.get(3).equals("parts")) {
-          send(ex, 200, addPart(ex, seg.get(2)));
-          return;
+          return Reply.ok(addPart(ex, seg.get(2)));
         }
         if (n == 4 && method.equals("POST") && seg.get(3).equals("complete")) {
-          send(ex, 200, completeUpload(seg.get(2), body(ex)));
-          return;
+          return Reply.ok(completeUpload(seg.get(2), body(ex)));
         }
         if (n == 4 && method.equals("POST") && seg.get(3).equals("cancel")) {
-          send(ex, 200, cancelUpload(seg.get(2)));
-          return;
+          return Reply.ok(cancelUpload(seg.get(2)));
         }
       } else if (r.equals("fine_tuning") && n >= 3 && seg.get(2).equals("jobs")) {
         if (n == 3 && method.equals("POST")) {
-          send(ex, 200, createJob(body(ex)));
-          return;
+          return Reply.ok(createJob(body(ex)));
         }
         if (n == 3 && method.equals("GET")) {
-          send(ex, 200, listJobs(q));
-          return;
+          return Reply.ok(listJobs(q));
         }
         if (n == 4 && method.equals("GET")) {
-          send(ex, 200, jobJson(job(seg.get(3))));
-          return;
+          return Reply.ok(jobJson(job(seg.get(3))));
         }
         if (n == 5 && method.equals("POST")) {
           Store.JobRec j = job(seg.get(3));
           switch (seg.get(4)) {
-            case "cancel": send(ex, 200, jobJson(runner.cancel(j))); return;
-            case "pause": send(ex, 200, jobJson(runner.pause(j))); return;
-            case "resume": send(ex, 200, jobJson(runner.resume(j))); return;
+            case "cancel": return Reply.ok(jobJson(runner.cancel(j)));
+            case "pause": return Reply.ok(jobJson(runner.pause(j)));
+            case "resume": return Reply.ok(jobJson(runner.resume(j)));
             default: break;
           }
         }
         if (n == 5 && method.equals("GET") && seg.get(4).equals("events")) {
-          send(ex, 200, listEvents(job(seg.get(3)), q));
-          return;
+          return Reply.ok(listEvents(job(seg.get(3)), q));
         }
         if (n == 5 && method.equals("GET") && seg.get(4).equals("checkpoints")) {
-          send(ex, 200, listCheckpoints(job(seg.get(3)), q));
-          return;
+          return Reply.ok(listCheckpoints(job(seg.get(3)), q));
         }
       } else if (r.equals("chat") && n == 3 && seg.get(2).equals("completions") && method.equals("POST")) {
-        send(ex, 200, chat(body(ex)));
-        return;
+        return Reply.ok(chat(body(ex)));
       } else if (r.equals("models")) {
         if (n == 2 && method.equals("GET")) {
           ObjectNode list = Store.JSON.createObjectNode().put("object", "list");
           ArrayNode data = list.putArray("data");
           models().forEach(data::add);
-          send(ex, 200, list);
-          return;
+          return Reply.ok(list);
         }
         if (n == 3 && method.equals("GET")) {
-          send(ex, 200, models().stream().filter(m -> m.path("id").asText().equals(seg.get(2))).findFirst()
+          return Reply.ok(models().stream().filter(m -> m.path("id").asText().equals(seg.get(2))).findFirst()
               .orElseThrow(() -> modelNotFound(seg.get(2))));
-          return;
         }
         if (n == 3 && method.equals("DELETE")) {
-          send(ex, 200, deleteModel(seg.get(2)));
-          return;
+          return Reply.ok(deleteModel(seg.get(2)));
         }
       }
     }
@@ -305,15 +421,27 @@ public final class LocalServer implements AutoCloseable {
 
   // ---------------------------------------------------------------- files
 
-  private ObjectNode createFile(HttpExchange ex) throws IOException {
-    List<Multipart.Part> parts = multipart(ex, MAX_FILE_BYTES);
-    Multipart.Part file = parts.stream().filter(p -> p.name().equals("file")).findFirst()
-        .orElseThrow(() -> ApiError.invalid("Missing the 'file' part of the multipart form.", "file"));
-    String purpose = parts.stream().filter(p -> p.name().equals("purpose")).map(Multipart.Part::text).findFirst()
-        .orElseThrow(() -> ApiError.invalid("Missing the 'purpose' field.", "purpose"));
-    checkPurpose(purpose);
-    String name = file.filename() == null || file.filename().isBlank() ? "upload" : file.filename();
-    return fileJson(store.addFile(name, purpose, new ByteArrayInputStream(file.data())));
+  private ObjectNode createFile(Request ex) throws IOException {
+    try (MultiPartFormData.Parts parts = multipart(ex, maxFileBytes)) {
+      MultiPart.Part file = parts.getFirst("file");
+      if (file == null) {
+        throw ApiError.invalid("Missing the 'file' part of the multipart form.", "file");
+      }
+      MultiPart.Part purposePart = parts.getFirst("purpose");
+      if (purposePart == null) {
+        throw ApiError.invalid("Missing the 'purpose' field.", "purpose");
+      }
+      String purpose = purposePart.getContentAsString(StandardCharsets.UTF_8);
+      checkPurpose(purpose);
+      String name = file.getFileName() == null || file.getFileName().isBlank() ? "upload" : file.getFileName();
+      Path tmp = store.tempFile();
+      try {
+        file.writeTo(tmp); // a part already on disk is moved, not copied
+        return fileJson(store.addFile(name, purpose, tmp));
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    }
   }
 
   private static void checkPurpose(String purpose) {
@@ -375,8 +503,10 @@ public final class LocalServer implements AutoCloseable {
     if (u.bytes > MAX_UPLOAD_BYTES) {
       throw ApiError.invalid("Uploads are limited to 8 GB.", "bytes");
     }
-    u.createdAt = Store.now();
-    u.expiresAt = u.createdAt + 3600;
+    long now = System.currentTimeMillis();
+    u.createdAt = now / 1000;
+    u.expiresAtMillis = now + uploadExpiry.toMillis();
+    u.expiresAt = (u.expiresAtMillis + 999) / 1000;
     uploads.put(u.id, u);
     return uploadJson(u);
   }
@@ -389,32 +519,80 @@ public final class LocalServer implements AutoCloseable {
     return u;
   }
 
-  private ObjectNode addPart(HttpExchange ex, String uploadId) throws IOException {
+  private ObjectNode addPart(Request ex, String uploadId) throws IOException {
     Upload u = upload(uploadId);
-    List<Multipart.Part> parts = multipart(ex, 64L * 1024 * 1024 + 65536);
-    Multipart.Part data = parts.stream().filter(p -> p.name().equals("data")).findFirst()
-        .orElseThrow(() -> ApiError.invalid("Missing the 'data' part of the multipart form.", "data"));
-    synchronized (u) {
-      if (!u.status.equals("pending")) {
-        throw ApiError.invalid("Upload " + u.id + " is " + u.status + "; parts can only be added to a pending upload.", null);
+    checkPending(u, "parts can only be added to a pending upload");
+    try (MultiPartFormData.Parts parts = multipart(ex, MAX_PART_BYTES + 65536)) {
+      MultiPart.Part data = parts.getFirst("data");
+      if (data == null) {
+        throw ApiError.invalid("Missing the 'data' part of the multipart form.", "data");
       }
-      String partId = Store.newId("part_");
-      Path dir = store.dir().resolve("uploads").resolve(u.id);
-      Files.createDirectories(dir);
-      Path p = dir.resolve(partId);
-      Files.write(p, data.data());
-      u.parts.put(partId, p);
-      return Store.JSON.createObjectNode().put("id", partId).put("object", "upload.part")
-          .put("created_at", Store.now()).put("upload_id", u.id);
+      if (data.getLength() > MAX_PART_BYTES) {
+        throw new ApiError(413, "invalid_request_error", "An upload part is limited to " + MAX_PART_BYTES
+            + " bytes (64 MB); split the file into more parts.", "data", "request_too_large");
+      }
+      synchronized (u) {
+        checkPending(u, "parts can only be added to a pending upload");
+        String partId = Store.newId("part_");
+        Path dir = store.dir().resolve("uploads").resolve(u.id);
+        Files.createDirectories(dir);
+        Path p = dir.resolve(partId);
+        data.writeTo(p); // a part already on disk is moved, not copied
+        u.parts.put(partId, p);
+        return Store.JSON.createObjectNode().put("id", partId).put("object", "upload.part")
+            .put("created_at", Store.now()).put("upload_id", u.id);
+      }
+    }
+  }
+
+  /** Refuses an upload that is not pending; one past its expiry is expired first (and its parts deleted). */
+  private void checkPending(Upload u, String what) throws IOException {
+    synchronized (u) {
+      expireIfDue(u, System.currentTimeMillis());
+      if (!u.status.equals("pending")) {
+        throw ApiError.invalid("Upload " + u.id + " is " + u.status + "; " + what + "."
+            + (u.status.equals("expired") ? " Uploads expire " + uploadExpiry.toSeconds()
+            + " s after they are created; create a new one." : ""), null);
+      }
+    }
+  }
+
+  /** Marks a pending upload past its expiry {@code expired} and deletes its parts from disk. */
+  private void expireIfDue(Upload u, long nowMillis) throws IOException {
+    synchronized (u) {
+      if (u.status.equals("pending") && nowMillis >= u.expiresAtMillis) {
+        u.status = "expired";
+        u.parts.clear();
+        JobRunner.deleteTree(store.dir().resolve("uploads").resolve(u.id));
+      }
+    }
+  }
+
+  /**
+   * Runs on a timer: expires pending uploads past their expiry (their parts are deleted) and forgets
+   * uploads that ended (completed, cancelled, expired) more than one expiry period ago.
+   */
+  void expireUploads() {
+    long now = System.currentTimeMillis();
+    for (Upload u : uploads.values()) {
+      try {
+        expireIfDue(u, now);
+        synchronized (u) {
+          if (!u.status.equals("pending") && now >= u.expiresAtMillis + uploadExpiry.toMillis()) {
+            uploads.remove(u.id);
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("cleaning upload {} failed: {}", u.id, e.toString());
+        LOG.debug("cleaning upload {} failed", u.id, e);
+      }
     }
   }
 
   private ObjectNode completeUpload(String uploadId, JsonNode body) throws IOException {
     Upload u = upload(uploadId);
     synchronized (u) {
-      if (!u.status.equals("pending")) {
-        throw ApiError.invalid("Upload " + u.id + " is already " + u.status + ".", null);
-      }
+      checkPending(u, "only a pending upload can be completed");
       JsonNode ids = body.path("part_ids");
       if (!ids.isArray() || ids.isEmpty()) {
         throw ApiError.invalid("'part_ids' must list the parts in order.", "part_ids");
@@ -464,9 +642,7 @@ public final class LocalServer implements AutoCloseable {
   private ObjectNode cancelUpload(String uploadId) throws IOException {
     Upload u = upload(uploadId);
     synchronized (u) {
-      if (!u.status.equals("pending")) {
-        throw ApiError.invalid("Upload " + u.id + " is already " + u.status + ".", null);
-      }
+      checkPending(u, "only a pending upload can be cancelled");
       JobRunner.deleteTree(store.dir().resolve("uploads").resolve(u.id));
       u.status = "cancelled";
       return uploadJson(u);
@@ -999,8 +1175,8 @@ public final class LocalServer implements AutoCloseable {
     return v.asText();
   }
 
-  private static JsonNode body(HttpExchange ex) throws IOException {
-    byte[] bytes = ex.getRequestBody().readAllBytes();
+  private JsonNode body(Request ex) throws IOException {
+    byte[] bytes = readBody(ex, maxJsonBytes);
     if (bytes.length == 0) {
       return Store.JSON.createObjectNode();
     }
@@ -1015,25 +1191,68 @@ public final class LocalServer implements AutoCloseable {
     }
   }
 
-  private static List<Multipart.Part> multipart(HttpExchange ex, long maxBytes) throws IOException {
-    String length = ex.getRequestHeaders().getFirst("Content-Length");
-    if (length != null && Long.parseLong(length.trim()) > maxBytes) {
-      throw new ApiError(413, "invalid_request_error", "The body is larger than " + maxBytes + " bytes.", null, null);
-    }
-    byte[] body = ex.getRequestBody().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-    if (body.length > maxBytes) {
-      throw new ApiError(413, "invalid_request_error", "The body is larger than " + maxBytes + " bytes.", null, null);
-    }
-    try {
-      return Multipart.parse(ex.getRequestHeaders().getFirst("Content-Type"), body);
-    } catch (IllegalArgumentException e) {
-      throw ApiError.invalid("Bad upload: " + e.getMessage() + ".", null);
+  /** 413 in OpenAI's shape: the body is larger than the limit of this endpoint. */
+  private static ApiError tooLarge(long max) {
+    return new ApiError(413, "invalid_request_error", "The request body is larger than this endpoint's limit of "
+        + max + " bytes.", null, "request_too_large");
+  }
+
+  /** Refuses a body whose declared Content-Length is over the limit, before a byte of it is read. */
+  private static void checkDeclaredLength(Request ex, long max) {
+    if (ex.getLength() > max) {
+      throw tooLarge(max);
     }
   }
 
-  private static Map<String, String> query(HttpExchange ex) {
+  /** A JSON body, at most {@code max} bytes: refused from its declared length, or counted as it streams (chunked). */
+  private static byte[] readBody(Request ex, long max) throws IOException {
+    checkDeclaredLength(ex, max);
+    try (InputStream in = Content.Source.asInputStream(ex)) {
+      byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+      if (bytes.length > max) {
+        throw tooLarge(max);
+      }
+      return bytes;
+    }
+  }
+
+  /**
+   * A multipart/form-data body parsed by Jetty as it arrives: fields up to 64 KiB in memory, larger
+   * parts (the file) written to the store's temp directory, the whole body refused past {@code max}.
+   * The caller closes the parts, which deletes what was not moved into the store.
+   */
+  private MultiPartFormData.Parts multipart(Request ex, long max) throws IOException {
+    checkDeclaredLength(ex, max);
+    String type = ex.getHeaders().get(HttpHeader.CONTENT_TYPE);
+    if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
+      throw ApiError.invalid("Bad upload: expected a multipart/form-data body.", null);
+    }
+    if (!type.toLowerCase(Locale.ROOT).contains("boundary=")) {
+      throw ApiError.invalid("Bad upload: the multipart Content-Type has no boundary.", null);
+    }
+    MultiPartConfig config = new MultiPartConfig.Builder().location(store.tempDir()).maxSize(max).maxPartSize(max)
+        .maxMemoryPartSize(MAX_MEMORY_PART_BYTES).maxParts(16).useFilesForPartsWithoutFileName(true).build();
+    try {
+      return MultiPartFormData.from(ex, ex, type, config).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while reading the upload", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      String why = String.valueOf(cause == null ? null : cause.getMessage());
+      if (cause instanceof IOException || cause instanceof TimeoutException) {
+        throw new IOException("the upload was not received: " + why, cause);
+      }
+      if (why.toLowerCase(Locale.ROOT).contains("max")) {
+        throw tooLarge(max);
+      }
+      throw ApiError.invalid("Bad upload: " + why + ".", null);
+    }
+  }
+
+  private static Map<String, String> query(Request ex) {
     Map<String, String> out = new LinkedHashMap<>();
-    String raw = ex.getRequestURI().getRawQuery();
+    String raw = ex.getHttpURI().getQuery();
     if (raw == null || raw.isEmpty()) {
       return out;
     }
@@ -1050,21 +1269,6 @@ public final class LocalServer implements AutoCloseable {
     return out;
   }
 
-  private static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
-    sendBytes(ex, status, "application/json", Store.JSON.writeValueAsBytes(body));
-  }
-
-  private static void sendBytes(HttpExchange ex, int status, String type, byte[] bytes) throws IOException {
-    ex.getResponseHeaders().set("Content-Type", type);
-    ex.getResponseHeaders().set("x-request-id", Store.newId("req_"));
-    ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-    if (bytes.length > 0) {
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(bytes);
-      }
-    }
-  }
-
   /** Longest error message sent: client input echoed in a message is cut, never sent back in megabytes. */
   static final int MAX_ERROR_MESSAGE = 1000;
 
@@ -1076,18 +1280,95 @@ public final class LocalServer implements AutoCloseable {
         + " more characters not shown)";
   }
 
-  private static void sendError(HttpExchange ex, ApiError e) throws IOException {
+  private static ObjectNode errorJson(ApiError e) {
     ObjectNode o = Store.JSON.createObjectNode();
     ObjectNode err = o.putObject("error");
     err.put("message", capped(e.getMessage()));
     err.put("type", e.type);
     err.put("param", e.param == null ? null : capped(e.param));
     err.put("code", e.code);
-    ex.getRequestBody().transferTo(OutputStream.nullOutputStream());
-    send(ex, e.status, o);
+    return o;
+  }
+
+  /** The error Jetty answers itself (a malformed request line or header, a body it refused, ...) as an ApiError. */
+  static ApiError protocolError(int status, String reason) {
+    String message = switch (status) {
+      case 400 -> "Bad request";
+      case 404 -> "Invalid URL";
+      case 405 -> "Method not allowed";
+      case 408 -> "Timed out reading the request";
+      case 413 -> "The request body is too large";
+      case 414 -> "The request URI is too long";
+      case 431 -> "The request headers are too large";
+      case 501 -> "Not implemented";
+      case 505 -> "HTTP version not supported; use HTTP/1.1";
+      default -> status >= 500 ? "The local server failed" : "The request was refused";
+    };
+    if (reason != null && !reason.isBlank() && !reason.equalsIgnoreCase(message)) {
+      message += ": " + reason;
+    }
+    return new ApiError(status, status >= 500 ? "server_error" : "invalid_request_error", message + ".", null,
+        status == 413 ? "request_too_large" : null);
+  }
+
+  /**
+   * Every error Jetty produces before or outside a route — malformed request line, bad header, bad URI,
+   * a failure thrown out of the handler — in OpenAI's JSON error shape instead of Jetty's HTML page.
+   */
+  private static final class JsonErrorHandler extends ErrorHandler {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      int status = request.getAttribute(ERROR_STATUS) instanceof Integer i ? i : response.getStatus();
+      if (status < 400) {
+        status = 500;
+      }
+      Object message = request.getAttribute(ERROR_MESSAGE);
+      byte[] body = errorBytes(protocolError(status, message == null ? null : message.toString()));
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+      response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+      response.write(true, ByteBuffer.wrap(body), callback);
+      return true;
+    }
+
+    @Override
+    public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+      fields.put(HttpHeader.CONTENT_TYPE, "application/json");
+      return ByteBuffer.wrap(errorBytes(protocolError(status, reason)));
+    }
+
+    private static byte[] errorBytes(ApiError e) {
+      try {
+        return Store.JSON.writeValueAsBytes(errorJson(e));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
+        throw new IllegalStateException(x);
+      }
+    }
+  }
+
+  /** Whether every connection open now has TCP_NODELAY set on the server's side (for tests). */
+  boolean acceptedConnectionsHaveNoDelay() throws IOException {
+    boolean any = false;
+    for (EndPoint e : connector.getConnectedEndPoints()) {
+      if (e.getTransport() instanceof SocketChannel ch) {
+        any = true;
+        if (!ch.getOption(StandardSocketOptions.TCP_NODELAY)) {
+          return false;
+        }
+      }
+    }
+    return any;
   }
 
   // ---------------------------------------------------------------- builder and main
+
+  /** Default limit of a JSON request body: 32 MiB. */
+  public static final long DEFAULT_MAX_JSON_BYTES = 32L * 1024 * 1024;
+  /** Default limit of a {@code POST /v1/files} body: 512 MiB, OpenAI's file limit. */
+  public static final long DEFAULT_MAX_FILE_BYTES = 512L * 1024 * 1024;
+  /** Default idle timeout of a connection: 30 s. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+  /** Default lifetime of an Upload: 1 hour, as at OpenAI. */
+  public static final Duration DEFAULT_UPLOAD_EXPIRY = Duration.ofHours(1);
 
   /** Builds and starts a {@link LocalServer}. */
   public static final class Builder {
@@ -1097,8 +1378,62 @@ public final class LocalServer implements AutoCloseable {
     private Secret token;
     private Trainer trainer = Trainer.exemplar();
     private Duration stepDelay = Duration.ofMillis(20);
+    private long maxJsonBytes = DEFAULT_MAX_JSON_BYTES;
+    private long maxFileBytes = DEFAULT_MAX_FILE_BYTES;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private Duration uploadExpiry = DEFAULT_UPLOAD_EXPIRY;
 
     private Builder() {}
+
+    /**
+     * The largest JSON request body, in bytes. Default 32 MiB. A larger declared Content-Length is
+     * refused (413) before the body is read; a chunked body is counted as it streams.
+     */
+    public Builder maxJsonBytes(long maxJsonBytes) {
+      if (maxJsonBytes < 1) {
+        throw new IllegalArgumentException("maxJsonBytes must be positive, was " + maxJsonBytes);
+      }
+      this.maxJsonBytes = maxJsonBytes;
+      return this;
+    }
+
+    /**
+     * The largest {@code POST /v1/files} body, in bytes. Default 512 MiB (OpenAI's file limit); larger
+     * files go through {@code /v1/uploads} (parts of at most 64 MiB, 8 GB in all). Uploads are streamed
+     * to disk, so this bounds disk use per request, not memory.
+     */
+    public Builder maxFileBytes(long maxFileBytes) {
+      if (maxFileBytes < 1) {
+        throw new IllegalArgumentException("maxFileBytes must be positive, was " + maxFileBytes);
+      }
+      this.maxFileBytes = maxFileBytes;
+      return this;
+    }
+
+    /**
+     * How long a connection may stay silent — no byte of a request arriving, or a reply not taken —
+     * before it is closed. Default 30 s. A client that announces a body and stops sending is cut off
+     * after this and holds a worker thread only until then.
+     */
+    public Builder idleTimeout(Duration idleTimeout) {
+      if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+        throw new IllegalArgumentException("idleTimeout must be positive, was " + idleTimeout);
+      }
+      this.idleTimeout = idleTimeout;
+      return this;
+    }
+
+    /**
+     * How long an Upload ({@code /v1/uploads}) stays open after it is created. Default 1 hour, as at
+     * OpenAI. A pending upload past it becomes {@code expired} and its parts are deleted from disk.
+     */
+    public Builder uploadExpiry(Duration uploadExpiry) {
+      if (uploadExpiry.isNegative() || uploadExpiry.isZero()) {
+        throw new IllegalArgumentException("uploadExpiry must be positive, was " + uploadExpiry);
+      }
+      this.uploadExpiry = uploadExpiry;
+      return this;
+    }
 
     /** Where files, jobs and models are kept (created if missing). Default {@code ./tunekit-local-data}. */
     public Builder dataDir(Path dataDir) {

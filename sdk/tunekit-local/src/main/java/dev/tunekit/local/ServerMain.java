@@ -27,6 +27,11 @@ final class ServerMain {
       + "(generated owner-only at the first start and kept across restarts).");
 
   static void run(String[] args) throws IOException, InterruptedException {
+    // The standalone jar logs through slf4j-simple: Jetty's start/stop lines stay below the console's
+    // level unless asked for (-Dorg.slf4j.simpleLogger.log.org.eclipse.jetty=info).
+    if (System.getProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty") == null) {
+      System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
+    }
     Path dataDir = Path.of("tunekit-local-data");
     int port = 8484;
     String host = "127.0.0.1";

@@ -113,6 +113,10 @@ final class Store {
       Files.createDirectories(dir.resolve("files"));
       Files.createDirectories(dir.resolve("jobs"));
       Files.createDirectories(dir.resolve("models"));
+      // Bodies half received and upload parts of a previous run are orphans: uploads live in memory only.
+      JobRunner.deleteTree(dir.resolve("tmp"));
+      JobRunner.deleteTree(dir.resolve("uploads"));
+      Files.createDirectories(dir.resolve("tmp"));
       for (FileRec f : readAll(dir.resolve("files"), FileRec.class)) {
         files.put(f.id, f);
         seq = Math.max(seq, f.seq);
@@ -196,7 +200,22 @@ final class Store {
 
   // ---- files
 
-  synchronized FileRec addFile(String filename, String purpose, InputStream content) throws IOException {
+  /**
+   * Adds a file from a stream. The bytes are copied to a temporary file first, outside the store's lock,
+   * so a large upload does not hold up other requests; only the rename and the record are synchronized.
+   */
+  FileRec addFile(String filename, String purpose, InputStream content) throws IOException {
+    Path tmp = tempFile();
+    try (InputStream in = content) {
+      Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+      return addFile(filename, purpose, tmp);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** Adds a file by moving {@code source} (a file from {@link #tempFile()}) into the store. */
+  synchronized FileRec addFile(String filename, String purpose, Path source) throws IOException {
     FileRec f = new FileRec();
     f.id = newId("file-");
     f.filename = filename;
@@ -204,12 +223,21 @@ final class Store {
     f.createdAt = now();
     f.seq = ++seq;
     Path data = dataPath(f.id);
-    try (InputStream in = content) {
-      f.bytes = Files.copy(in, data, StandardCopyOption.REPLACE_EXISTING);
-    }
+    Files.move(source, data, StandardCopyOption.REPLACE_EXISTING);
+    f.bytes = Files.size(data);
     write(dir.resolve("files").resolve(f.id + ".json"), f);
     files.put(f.id, f);
     return f;
+  }
+
+  /** The directory for bodies being received ({@code tmp/}, emptied at every start; same file system as the files). */
+  Path tempDir() {
+    return dir.resolve("tmp");
+  }
+
+  /** A new empty file in {@link #tempDir()}. */
+  Path tempFile() throws IOException {
+    return Files.createTempFile(tempDir(), "incoming-", ".part");
   }
 
   synchronized Optional<FileRec> file(String id) {
