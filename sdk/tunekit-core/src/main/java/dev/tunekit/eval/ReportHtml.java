@@ -17,7 +17,9 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * One self-contained HTML page. Charts are inline SVG written here rather than PNGs from a charting
+ * One self-contained HTML page, readable without JavaScript: for a comparison, the gate's decision and
+ * figures and the run behind it first; then pass rates, loss curves, flips, and every case's question
+ * next to what was expected and each target's answer, a wrong answer as an inline token diff. Charts are inline SVG written here rather than PNGs from a charting
  * library: no AWT or headless mode, no extra dependency in core, crisp at any zoom, text that can be
  * searched and copied, and a page a fraction of the size of base64 images. Nothing is loaded from
  * outside the page.
@@ -36,7 +38,7 @@ final class ReportHtml {
         .append(CSS).append("</style></head>\n<body>\n");
     h.append("<h1>Eval report: ").append(esc(first.suite())).append("</h1>\n<p class=\"meta\">")
         .append(first.cases().size()).append(" cases · suite fingerprint ").append(esc(first.suiteFingerprint()))
-        .append(" · run ").append(esc(first.startedAt().toString())).append(" · page written ")
+        .append(" · evaluated ").append(esc(first.startedAt().toString())).append(" · page written ")
         .append(esc(Instant.now().toString())).append("</p>\n");
     comparison.ifPresent(c -> {
       gateSection(h, c);
