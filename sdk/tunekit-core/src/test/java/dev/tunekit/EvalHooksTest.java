@@ -84,6 +84,7 @@ class EvalHooksTest extends FakeProviderTest {
   void theRunsReportPageShowsTheGateTheRunAndItsTrainingConfigurationButNoSecret() {
     try (Tunekit tk = open()) {
       Run run = tune(tk).evaluateWith(suite(TUNED_ONLY)).gate(0.05).validationSplit(0.1, 7).suffix("sql")
+          .baselinePrompt("You write SQL.")
           .hyperparameters(h -> h.epochs(3).learningRateMultiplier(0.5)
               .extra("callbackToken", dev.tunekit.model.Secret.of("sk-canary-4b3a2c")))
           .start();
@@ -110,7 +111,7 @@ class EvalHooksTest extends FakeProviderTest {
             .contains("<th>validation data</th><td>10% of train.jsonl held out (seed 7) (2 examples)</td>")
             .contains("<th>epochs</th><td>3</td>").contains("<th>learningRateMultiplier</th><td>0.5</td>")
             .contains("<th>suffix</th><td>sql</td>")
-            .contains("<pre>question 2</pre>");
+            .contains("<pre>question 2</pre>").contains("<th>baseline prompt</th>").contains("You write SQL.");
         assertThat(html + cmp.toJson()).doesNotContain("sk-canary-4b3a2c");
         assertThat(cmp.toJson()).contains("\"runId\" : \"" + run.id() + "\"").contains("\"decision\" : \"promoted\"");
       }

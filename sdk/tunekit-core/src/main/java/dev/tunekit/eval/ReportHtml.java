@@ -145,6 +145,12 @@ final class ReportHtml {
       row(h, "training settings", "provider defaults");
     }
     r.settings().forEach((k, v) -> row(h, k, v));
+    if (!r.baselinePreamble().isEmpty()) {
+      h.append("<tr><th>baseline prompt</th><td><details><summary>")
+          .append(r.baselinePreamble().size() == 1 ? "1 message" : r.baselinePreamble().size() + " messages")
+          .append(" sent before each case to the baseline</summary>").append(conversation(r.baselinePreamble()))
+          .append("</details></td></tr>\n");
+    }
     h.append("</table>\n");
   }
 

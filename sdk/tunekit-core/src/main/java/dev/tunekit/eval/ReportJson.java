@@ -85,6 +85,8 @@ final class ReportJson {
     n.put("validationFile", r.validationFile().orElse(null));
     put(n, "validationExamples", r.validationExamples());
     put(n, "gateMinImprovement", r.gateMinImprovement());
+    ArrayNode preamble = n.putArray("baselinePreamble");
+    r.baselinePreamble().forEach(m -> preamble.addObject().put("role", m.role()).put("content", m.content()));
   }
 
   private static void put(ObjectNode n, String key, java.util.OptionalLong v) {
@@ -202,10 +204,12 @@ final class ReportJson {
       if (r.isObject()) {
         java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
         r.path("settings").fields().forEachRemaining(e -> settings.put(e.getKey(), e.getValue().asText()));
+        List<ChatMessage> preamble = new ArrayList<>();
+        r.path("baselinePreamble").forEach(m -> preamble.add(new ChatMessage(text(m, "role"), text(m, "content"))));
         run = Optional.of(new RunContext(text(r, "runId"), text(r, "provider"), text(r, "baseModel"),
             optional(r, "fineTunedModel"), optional(r, "jobId"), Instant.parse(text(r, "createdAt")), settings,
             optional(r, "trainingFile"), optionalLong(r, "trainingExamples"), optional(r, "validationFile"),
-            optionalLong(r, "validationExamples"), optionalDouble(r, "gateMinImprovement")));
+            optionalLong(r, "validationExamples"), optionalDouble(r, "gateMinImprovement"), preamble));
       }
       return new Comparison(out, run, gate);
     } catch (RuntimeException e) {

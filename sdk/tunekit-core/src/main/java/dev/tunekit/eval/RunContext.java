@@ -1,8 +1,10 @@
 package dev.tunekit.eval;
 
+import dev.tunekit.model.ChatMessage;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,6 +32,9 @@ import java.util.OptionalLong;
  * @param validationExamples examples uploaded for validation, when known
  * @param gateMinImprovement the margin the gate requires over the baseline (0.05 = five points), when
  *     the run is gated
+ * @param baselinePreamble what the run's built-in baseline sends before each case: its system prompt
+ *     and few-shot examples ({@code FineTune.baselinePrompt} and {@code baselineExample}); empty when it
+ *     has none or the baseline is the caller's own target
  */
 public record RunContext(
     String runId,
@@ -43,7 +48,8 @@ public record RunContext(
     OptionalLong trainingExamples,
     Optional<String> validationFile,
     OptionalLong validationExamples,
-    OptionalDouble gateMinImprovement) {
+    OptionalDouble gateMinImprovement,
+    List<ChatMessage> baselinePreamble) {
 
   /** Canonical constructor: copies {@code settings}, keeping its order. */
   public RunContext {
@@ -59,6 +65,7 @@ public record RunContext(
     Objects.requireNonNull(validationFile, "validationFile");
     Objects.requireNonNull(validationExamples, "validationExamples");
     Objects.requireNonNull(gateMinImprovement, "gateMinImprovement");
+    baselinePreamble = List.copyOf(baselinePreamble);
   }
 
   /**

@@ -374,7 +374,8 @@ public final class EvalHook implements AutoCloseable {
         : OptionalDouble.of(e.gate().get());
     return Optional.of(new RunContext(runId, row.provider(), row.baseModel(), Optional.ofNullable(row.fineTunedModel()),
         Optional.ofNullable(row.jobId()), row.createdAt(), settings, Optional.of(training), trainingExamples,
-        validation, validationExamples, margin));
+        validation, validationExamples, margin,
+        e == null || e.customBaseline() ? List.of() : e.baselinePreamble()));
   }
 
   private static String fileName(String path) {

@@ -46,7 +46,8 @@ class ReportPageTest {
   private static RunContext context(Map<String, String> settings) {
     return new RunContext("run-20261202-abc123", "local", "local-base", Optional.of("ft:local-base:quickstart:1"),
         Optional.of("ftjob-7"), Instant.parse("2026-12-02T10:15:30Z"), settings, Optional.of("train.jsonl"),
-        OptionalLong.of(300), Optional.of("validation.jsonl"), OptionalLong.of(40), OptionalDouble.of(0.05));
+        OptionalLong.of(300), Optional.of("validation.jsonl"), OptionalLong.of(40), OptionalDouble.of(0.05),
+        List.of(ChatMessage.system("Few-shot: Q: cheap <things> A: FIND products")));
   }
 
   private static Map<String, String> settings() {
@@ -86,6 +87,8 @@ class ReportPageTest {
         .contains("<th>epochs</th><td>3</td>")
         .contains("<th>learningRateMultiplier</th><td>0.5</td>");
     assertThat(html).contains("<th>warmupToken</th><td>[redacted]</td>").doesNotContain("sk-canary-9f8e7d");
+    assertThat(html).contains("<th>baseline prompt</th><td><details><summary>1 message sent before each case")
+        .contains("<pre>Few-shot: Q: cheap &lt;things&gt; A: FIND products</pre>");
     assertThat(cmp.toJson()).doesNotContain("sk-canary-9f8e7d");
 
     // A blocked gate says so, and a comparison without one says there is none.
