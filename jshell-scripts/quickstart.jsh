@@ -62,7 +62,8 @@ int status = Script.run(() -> {
     comparison.print();
     comparison.writeHtml(out.resolve("report.html"));
     comparison.writeJson(out.resolve("report.json"));
-    System.out.println("HTML report (pass rates, loss curve, flipped cases): " + out.resolve("report.html"));
+    System.out.println("HTML report (gate, run and training settings, pass rates, loss curve, every case): "
+        + out.resolve("report.html"));
 
     var gate = run.gate().orElseThrow(() -> new TunekitException("no gate result was recorded; see the log above"));
     System.out.println();

@@ -63,7 +63,17 @@ class JShellScriptsTest {
     assertThat(tuned).isGreaterThan(baseline);
     assertThat(out.resolve("report.html")).isNotEmptyFile();
     assertThat(Files.readString(out.resolve("report.html"))).contains("<svg");
+    // The page shows the gate's decision, the run and its training settings, and each question.
+    assertThat(Files.readString(out.resolve("report.html")))
+        .contains("<div class=\"decision promoted\"><b>Promoted</b>")
+        .contains("<th>margin required</th><td class=\"num\">+5.0 points</td>")
+        .contains("<th>base model</th><td>local-base</td>").contains("<th>epochs</th><td>3</td>")
+        .contains("<th>training data</th><td>train.jsonl (300 examples)</td>")
+        .containsPattern("<th>run id</th><td>run-[0-9]{8}-[0-9]{6}-[0-9a-f]+</td>")
+        .contains("<pre class=\"diff\">");
     assertThat(out.resolve("report.json")).isNotEmptyFile();
+    assertThat(Files.readString(out.resolve("report.json"))).contains("\"decision\" : \"promoted\"")
+        .contains("\"baseModel\" : \"local-base\"");
   }
 
   @Test

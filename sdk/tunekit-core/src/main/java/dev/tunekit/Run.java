@@ -146,7 +146,9 @@ public final class Run {
   /**
    * The baseline and tuned reports, baseline first, once the tuned model is evaluated (no remote call).
    * Print it with {@code run.evaluation().ifPresent(EvalComparison::print)}; write the HTML page, with
-   * the training loss curve, with {@code writeHtml(path)}.
+   * the training loss curve, with {@code writeHtml(path)}. It carries the run's
+   * {@linkplain EvalComparison#run() context} (run id, training configuration) and its
+   * {@linkplain EvalComparison#gate() gate decision}, which the page and the JSON show.
    */
   public Optional<EvalComparison> evaluation() {
     return workflow.evals().recordedEvaluation(id).map(EvalHook.Evaluated::comparison);

@@ -81,6 +81,44 @@ class EvalHooksTest extends FakeProviderTest {
   }
 
   @Test
+  void theRunsReportPageShowsTheGateTheRunAndItsTrainingConfigurationButNoSecret() {
+    try (Tunekit tk = open()) {
+      Run run = tune(tk).evaluateWith(suite(TUNED_ONLY)).gate(0.05).validationSplit(0.1, 7).suffix("sql")
+          .baselinePrompt("You write SQL.")
+          .hyperparameters(h -> h.epochs(3).learningRateMultiplier(0.5)
+              .extra("callbackToken", dev.tunekit.model.Secret.of("sk-canary-4b3a2c")))
+          .start();
+      RunResult result = run.await();
+      assertThat(result.succeeded()).isTrue();
+
+      for (EvalComparison cmp : List.of(result.evaluation().orElseThrow(), run.evaluation().orElseThrow())) {
+        dev.tunekit.eval.RunContext ctx = cmp.run().orElseThrow();
+        assertThat(ctx.runId()).isEqualTo(run.id());
+        assertThat(ctx.baseModel()).isEqualTo(BASE);
+        assertThat(ctx.fineTunedModel()).contains(TUNED);
+        assertThat(ctx.trainingExamples()).hasValue(18);
+        assertThat(ctx.validationExamples()).hasValue(2);
+        assertThat(cmp.gate()).isEqualTo(run.gate());
+        String html = cmp.toHtml();
+        assertThat(html).contains("<div class=\"decision promoted\"><b>Promoted</b>")
+            .contains("<th>difference</th><td class=\"num\">+100.0 points</td>")
+            .contains("<th>margin required</th><td class=\"num\">+5.0 points</td>")
+            .contains("<th>run id</th><td>" + run.id() + "</td>")
+            .contains("<th>provider</th><td>fake</td>")
+            .contains("<th>base model</th><td>" + BASE + "</td>")
+            .contains("<th>fine-tuned model</th><td>" + TUNED + "</td>")
+            .contains("<th>training data</th><td>train.jsonl (18 examples)</td>")
+            .contains("<th>validation data</th><td>10% of train.jsonl held out (seed 7) (2 examples)</td>")
+            .contains("<th>epochs</th><td>3</td>").contains("<th>learningRateMultiplier</th><td>0.5</td>")
+            .contains("<th>suffix</th><td>sql</td>")
+            .contains("<pre>question 2</pre>").contains("<th>baseline prompt</th>").contains("You write SQL.");
+        assertThat(html + cmp.toJson()).doesNotContain("sk-canary-4b3a2c");
+        assertThat(cmp.toJson()).contains("\"runId\" : \"" + run.id() + "\"").contains("\"decision\" : \"promoted\"");
+      }
+    }
+  }
+
+  @Test
   void successEvaluatesTheTunedModelAndRecordsBothReportsAndTheGate() {
     try (Tunekit tk = open()) {
       Run run = tune(tk).evaluateWith(suite(TUNED_ONLY)).gate(0.05).start();

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -27,8 +28,14 @@ import java.util.stream.Collectors;
  */
 public final class EvalComparison {
   private final List<EvalReport> reports;
+  private final Optional<RunContext> run;
+  private final Optional<GateResult> gate;
 
   private EvalComparison(List<EvalReport> reports) {
+    this(reports, Optional.empty(), Optional.empty());
+  }
+
+  private EvalComparison(List<EvalReport> reports, Optional<RunContext> run, Optional<GateResult> gate) {
     if (reports.size() < 2) {
       throw new InvalidInputException("a comparison needs at least two reports, got " + reports.size());
     }
@@ -44,6 +51,8 @@ public final class EvalComparison {
       }
     }
     this.reports = List.copyOf(reports);
+    this.run = Objects.requireNonNull(run, "run");
+    this.gate = Objects.requireNonNull(gate, "gate");
   }
 
   /** Compares {@code baseline} with {@code others}. */
@@ -74,6 +83,33 @@ public final class EvalComparison {
     return reports.stream().filter(r -> r.target().equals(target)).findFirst()
         .orElseThrow(() -> new InvalidInputException("no report for target '" + target + "'; the targets are "
             + reports.stream().map(EvalReport::target).toList()));
+  }
+
+  /**
+   * The run these reports come from, when known: a comparison from {@code run.evaluation()} carries
+   * it, and its HTML page and JSON show the run id and training configuration.
+   */
+  public Optional<RunContext> run() {
+    return run;
+  }
+
+  /** A copy carrying {@code run} (see {@link #run()}). */
+  public EvalComparison withRun(RunContext run) {
+    return new EvalComparison(reports, Optional.of(Objects.requireNonNull(run, "run")), gate);
+  }
+
+  /**
+   * The promotion gate's decision on these reports, when attached: a comparison from
+   * {@code run.evaluation()} carries the run's recorded decision. The HTML page and JSON show it with
+   * its figures; without one they say there is no gate (or, for a gated run, that it is not decided yet).
+   */
+  public Optional<GateResult> gate() {
+    return gate;
+  }
+
+  /** A copy carrying {@code gate}, for instance {@code cmp.withGate(tuned.checkImprovementOver(base, 0.05))}. */
+  public EvalComparison withGate(GateResult gate) {
+    return new EvalComparison(reports, run, Optional.of(Objects.requireNonNull(gate, "gate")));
   }
 
   /** Every case that flipped between the baseline and another target, target by target. */
@@ -122,9 +158,14 @@ public final class EvalComparison {
     return ReportJson.write(this);
   }
 
-  /** Reads a comparison written by {@link #toJson()}. */
+  /** Reads a comparison written by {@link #toJson()}, with its run and gate when it has them. */
   public static EvalComparison fromJson(String json) {
-    return new EvalComparison(ReportJson.readComparison(json, "eval comparison JSON"));
+    return read(json, "eval comparison JSON");
+  }
+
+  private static EvalComparison read(String json, String source) {
+    ReportJson.Comparison c = ReportJson.readComparison(json, source);
+    return new EvalComparison(c.reports(), c.run(), c.gate());
   }
 
   /** Writes {@link #toJson()} to {@code file}. */
@@ -135,15 +176,35 @@ public final class EvalComparison {
   /** Reads a comparison from a file written by {@link #writeJson(Path)}. */
   public static EvalComparison readJson(Path file) {
     try {
-      return new EvalComparison(ReportJson.readComparison(Files.readString(file), file.toString()));
+      return read(Files.readString(file), file.toString());
     } catch (IOException e) {
       throw new TunekitException("cannot read eval comparison " + file + ": " + e.getMessage(), e);
     }
   }
 
-  /** One self-contained HTML page with pass rates per target, loss curves when known, and flips. */
+  /**
+   * One self-contained HTML page: the gate's decision with its figures, the run and its training
+   * configuration (when {@link #run() known}), pass rates per target, loss curves when known, flips, and
+   * every case's question next to what was expected and what each target answered, with only the
+   * differing part of a wrong answer marked.
+   */
   public String toHtml() {
-    return ReportHtml.render(reports, flips());
+    return ReportHtml.render(reports, flips(), Optional.of(this));
+  }
+
+  /**
+   * The tuned side of the gate: the report of target {@code tuned} if there is one, else the second.
+   */
+  EvalReport gated() {
+    return reports.stream().filter(r -> r.target().equals("tuned")).findFirst().orElse(reports.get(1));
+  }
+
+  /** {@code promoted}, {@code blocked}, {@code pending} (gated run, not decided yet) or {@code none}. */
+  String decision() {
+    if (gate.isPresent()) {
+      return gate.get().passed() ? "promoted" : "blocked";
+    }
+    return run.isPresent() && run.get().gateMinImprovement().isPresent() ? "pending" : "none";
   }
 
   /** Writes {@link #toHtml()} to {@code file}. */

@@ -234,7 +234,7 @@ public record EvalReport(
 
   /** One self-contained HTML page (inline CSS and SVG charts, no external resources). */
   public String toHtml() {
-    return ReportHtml.render(List.of(this), List.of());
+    return ReportHtml.render(List.of(this), List.of(), Optional.empty());
   }
 
   /** Writes {@link #toHtml()} to {@code file}. */

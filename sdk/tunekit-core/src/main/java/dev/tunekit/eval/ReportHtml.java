@@ -1,17 +1,25 @@
 package dev.tunekit.eval;
 
 import dev.tunekit.model.MetricPoint;
+import dev.tunekit.model.ChatMessage;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Function;
 
 /**
- * One self-contained HTML page. Charts are inline SVG written here rather than PNGs from a charting
+ * One self-contained HTML page, readable without JavaScript: for a comparison, the gate's decision and
+ * figures and the run behind it first; then pass rates, loss curves, flips, and every case's question
+ * next to what was expected and each target's answer, a wrong answer as an inline token diff. Charts are inline SVG written here rather than PNGs from a charting
  * library: no AWT or headless mode, no extra dependency in core, crisp at any zoom, text that can be
  * searched and copied, and a page a fraction of the size of base64 images. Nothing is loaded from
  * outside the page.
@@ -21,7 +29,7 @@ final class ReportHtml {
 
   private ReportHtml() {}
 
-  static String render(List<EvalReport> reports, List<Flip> flips) {
+  static String render(List<EvalReport> reports, List<Flip> flips, Optional<EvalComparison> comparison) {
     EvalReport first = reports.get(0);
     StringBuilder h = new StringBuilder(16_384);
     h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
@@ -30,8 +38,12 @@ final class ReportHtml {
         .append(CSS).append("</style></head>\n<body>\n");
     h.append("<h1>Eval report: ").append(esc(first.suite())).append("</h1>\n<p class=\"meta\">")
         .append(first.cases().size()).append(" cases · suite fingerprint ").append(esc(first.suiteFingerprint()))
-        .append(" · run ").append(esc(first.startedAt().toString())).append(" · page written ")
+        .append(" · evaluated ").append(esc(first.startedAt().toString())).append(" · page written ")
         .append(esc(Instant.now().toString())).append("</p>\n");
+    comparison.ifPresent(c -> {
+      gateSection(h, c);
+      c.run().ifPresent(r -> runSection(h, r));
+    });
 
     h.append("<h2>Pass rate per target</h2>\n");
     h.append(passRateChart(reports));
@@ -77,11 +89,77 @@ final class ReportHtml {
       }
     }
     h.append("<h2>Cases</h2>\n");
-    for (EvalReport r : reports) {
-      casesSection(h, r);
-    }
+    casesTable(h, reports);
     h.append("</body></html>\n");
     return h.toString();
+  }
+
+  /** The gate's decision first, then the figures it was decided on. */
+  private static void gateSection(StringBuilder h, EvalComparison c) {
+    String decision = c.decision();
+    EvalReport base = c.baseline();
+    EvalReport tuned = c.gated();
+    PassRate b = base.passRate();
+    PassRate t = tuned.passRate();
+    OptionalDouble margin = c.run().map(RunContext::gateMinImprovement).orElse(OptionalDouble.empty());
+    h.append("<h2>Gate</h2>\n<div class=\"decision ").append(decision).append("\">");
+    switch (decision) {
+      case "promoted" -> h.append("<b>Promoted</b>: the gate passed, the tuned model may be deployed.");
+      case "blocked" -> h.append("<b>Blocked</b>: the gate did not pass, the tuned model is not deployed.");
+      case "pending" -> h.append("<b>Not decided yet</b>: the run is gated, but its gate has not been decided.");
+      default -> h.append("<b>No gate</b>: nothing was required of ").append(esc(tuned.target())).append('.');
+    }
+    h.append("</div>\n");
+    c.gate().ifPresent(g -> h.append("<p>Requirement: ").append(esc(g.gate())).append("<br>Decision: ")
+        .append(esc(g.message())).append("</p>\n"));
+    h.append("<table class=\"kv\"><tr><th></th><th>target</th><th>model</th><th>pass rate</th><th>passed</th>")
+        .append("<th>judged</th><th>errors</th></tr>\n");
+    for (EvalReport r : List.of(base, tuned)) {
+      PassRate p = r.passRate();
+      h.append("<tr><th>").append(r == base ? "baseline" : "tuned").append("</th><td>").append(esc(r.target()))
+          .append("</td><td>").append(esc(r.model())).append("</td><td class=\"num\">").append(pct(p))
+          .append("</td><td class=\"num\">").append(p.passed()).append("</td><td class=\"num\">").append(p.judged())
+          .append("</td><td class=\"num\">").append(p.errors()).append("</td></tr>\n");
+    }
+    h.append("</table>\n<table class=\"kv\"><tr><th>difference</th><td class=\"num\">")
+        .append(b.judged() > 0 && t.judged() > 0
+            ? String.format(Locale.ROOT, "%+.1f points", (t.rate() - b.rate()) * 100) : "–")
+        .append("</td></tr>\n<tr><th>margin required</th><td class=\"num\">")
+        .append(margin.isPresent() ? String.format(Locale.ROOT, "%+.1f points", margin.getAsDouble() * 100)
+            : decision.equals("none") ? "none" : "see the requirement")
+        .append("</td></tr>\n</table>\n");
+  }
+
+  /** The run and how it was trained; settings are text already (secrets redacted by whoever built it). */
+  private static void runSection(StringBuilder h, RunContext r) {
+    h.append("<h2>Run ").append(esc(r.runId())).append("</h2>\n<table class=\"kv run\">");
+    row(h, "run id", r.runId());
+    row(h, "provider", r.provider());
+    row(h, "base model", r.baseModel());
+    row(h, "fine-tuned model", r.fineTunedModel().orElse("–"));
+    row(h, "job id", r.jobId().orElse("–"));
+    row(h, "created", r.createdAt().toString());
+    row(h, "training data", r.trainingFile().orElse("–") + examples(r.trainingExamples()));
+    row(h, "validation data", r.validationFile().orElse("none") + examples(r.validationExamples()));
+    if (r.settings().isEmpty()) {
+      row(h, "training settings", "provider defaults");
+    }
+    r.settings().forEach((k, v) -> row(h, k, v));
+    if (!r.baselinePreamble().isEmpty()) {
+      h.append("<tr><th>baseline prompt</th><td><details><summary>")
+          .append(r.baselinePreamble().size() == 1 ? "1 message" : r.baselinePreamble().size() + " messages")
+          .append(" sent before each case to the baseline</summary>").append(conversation(r.baselinePreamble()))
+          .append("</details></td></tr>\n");
+    }
+    h.append("</table>\n");
+  }
+
+  private static String examples(OptionalLong n) {
+    return n.isPresent() ? " (" + n.getAsLong() + (n.getAsLong() == 1 ? " example)" : " examples)") : "";
+  }
+
+  private static void row(StringBuilder h, String key, String value) {
+    h.append("<tr><th>").append(esc(key)).append("</th><td>").append(esc(value)).append("</td></tr>\n");
   }
 
   private static void summaryTable(StringBuilder h, List<EvalReport> reports) {
@@ -115,62 +193,257 @@ final class ReportHtml {
     h.append("</table>\n");
   }
 
-  private static void casesSection(StringBuilder h, EvalReport r) {
-    h.append("<h3>").append(esc(r.target())).append(" <span class=\"meta\">").append(esc(r.model()))
-        .append("</span></h3>\n<table class=\"cases\"><tr><th>case</th><th>outcome</th><th>tags</th>")
-        .append("<th>expected vs got</th><th>graders</th></tr>\n");
-    for (CaseResult c : r.cases()) {
-      String cls = c.outcome().name().toLowerCase(Locale.ROOT);
-      h.append("<tr class=\"").append(cls).append("\"><td>").append(esc(c.id())).append(c.cached() ? " <span class=\"meta\">(cached)</span>" : "")
-          .append("</td><td>").append(c.outcome()).append("</td><td>").append(esc(String.join(", ", c.tags())))
-          .append("</td><td>");
-      if (c.outcome() == Outcome.PASS) {
-        h.append("<details><summary>output</summary><pre>").append(esc(c.output().orElse(""))).append("</pre></details>");
-      } else if (c.output().isEmpty()) {
-        h.append("<pre class=\"err\">").append(esc(c.error().orElse(""))).append("</pre>");
-      } else {
-        h.append(diff(c.expected().orElse(""), c.output().get()));
-      }
-      h.append("</td><td>");
-      for (GraderResult g : c.grades()) {
-        h.append("<div class=\"g ").append(g.outcome().name().toLowerCase(Locale.ROOT)).append("\"><b>")
-            .append(esc(g.grader())).append("</b> ").append(g.outcome()).append(String.format(Locale.ROOT, " %.2f", g.score()))
-            .append(" — ").append(esc(g.reason())).append("</div>");
-      }
-      h.append("</td></tr>\n");
+  /**
+   * One row per case: the question (the last user message; the rest of the conversation collapsed, or
+   * shown once above the table when every case shares it), what was expected, and each target's answer.
+   */
+  private static void casesTable(StringBuilder h, List<EvalReport> reports) {
+    List<CaseResult> cases = reports.get(0).cases();
+    List<Map<String, CaseResult>> byId = new ArrayList<>();
+    for (EvalReport r : reports) {
+      Map<String, CaseResult> m = new HashMap<>();
+      r.cases().forEach(c -> m.putIfAbsent(c.id(), c));
+      byId.add(m);
     }
-    h.append("</table>\n");
+    Set<List<ChatMessage>> contexts = new HashSet<>();
+    cases.forEach(c -> contexts.add(context(c.messages())));
+    boolean shared = contexts.size() == 1 && !cases.isEmpty() && !context(cases.get(0).messages()).isEmpty();
+    if (shared) {
+      h.append("<details class=\"ctx\"><summary>Every case starts with the same ")
+          .append(describe(context(cases.get(0).messages()))).append("</summary>")
+          .append(conversation(context(cases.get(0).messages()))).append("</details>\n");
+    }
+    h.append("<table class=\"cases\"><tr><th>case</th><th>question</th><th>expected</th>");
+    for (EvalReport r : reports) {
+      h.append("<th>").append(esc(r.target())).append(" <span class=\"meta\">").append(esc(r.model()))
+          .append("</span></th>");
+    }
+    h.append("</tr>\n");
+    for (CaseResult c : cases) {
+      h.append("<tr><td>").append(esc(c.id()));
+      if (!c.tags().isEmpty()) {
+        h.append("<br><span class=\"meta\">").append(esc(String.join(", ", c.tags()))).append("</span>");
+      }
+      h.append("</td><td><pre>").append(esc(lastUser(c.messages()))).append("</pre>");
+      List<ChatMessage> ctx = context(c.messages());
+      if (!shared && !ctx.isEmpty()) {
+        h.append("<details><summary>").append(describe(ctx)).append("</summary>").append(conversation(ctx))
+            .append("</details>");
+      }
+      h.append("</td><td><pre>").append(c.expected().map(ReportHtml::esc).orElse("<span class=\"meta\">–</span>"))
+          .append("</pre></td>");
+      for (Map<String, CaseResult> m : byId) {
+        CaseResult r = m.get(c.id());
+        h.append("<td>");
+        if (r == null) {
+          h.append("<span class=\"meta\">not run</span>");
+        } else {
+          answer(h, r);
+        }
+        h.append("</td>");
+      }
+      h.append("</tr>\n");
+    }
+    h.append("</table>\n<p class=\"meta\">In a wrong answer, <del>struck-out red</del> is expected but missing and ")
+        .append("<ins>green</ins> is what the model wrote instead; the rest matches.</p>\n");
   }
 
-  /** Line diff (longest common subsequence) of expected and got, as two aligned columns. */
-  static String diff(String expected, String got) {
-    String[] a = expected.split("\n", -1);
-    String[] b = got.split("\n", -1);
-    if ((long) a.length * b.length > 250_000) {
-      return "<div class=\"diff\"><pre>" + esc(expected) + "</pre><pre>" + esc(got) + "</pre></div>";
+  /** One target's answer to one case: its outcome, the answer (diffed against the expected one when wrong), graders. */
+  private static void answer(StringBuilder h, CaseResult c) {
+    String cls = c.outcome().name().toLowerCase(Locale.ROOT);
+    h.append("<span class=\"o ").append(cls).append("\">").append(c.outcome()).append("</span>")
+        .append(c.cached() ? " <span class=\"meta\">(cached)</span>" : "");
+    if (c.output().isEmpty()) {
+      h.append("<pre class=\"err\">").append(esc(c.error().orElse(""))).append("</pre>");
+    } else if (c.outcome() == Outcome.FAIL && c.expected().isPresent()) {
+      h.append("<pre class=\"diff\">").append(diff(c.expected().get(), c.output().get())).append("</pre>");
+    } else {
+      h.append("<pre>").append(esc(c.output().get())).append("</pre>");
     }
-    int[][] lcs = new int[a.length + 1][b.length + 1];
-    for (int i = a.length - 1; i >= 0; i--) {
-      for (int j = b.length - 1; j >= 0; j--) {
-        lcs[i][j] = a[i].equals(b[j]) ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+    for (GraderResult g : c.grades()) {
+      if (g.outcome() != Outcome.PASS || c.grades().size() > 1) {
+        h.append("<div class=\"g ").append(g.outcome().name().toLowerCase(Locale.ROOT)).append("\"><b>")
+            .append(esc(g.grader())).append("</b> ").append(g.outcome())
+            .append(String.format(Locale.ROOT, " %.2f", g.score())).append(" — ").append(esc(g.reason()))
+            .append("</div>");
       }
     }
-    StringBuilder left = new StringBuilder();
-    StringBuilder right = new StringBuilder();
+  }
+
+  /** The text of the last user message (the question), or the last message if none is a user's. */
+  static String lastUser(List<ChatMessage> messages) {
+    for (int i = messages.size() - 1; i >= 0; i--) {
+      if (messages.get(i).role().equals("user")) {
+        return messages.get(i).content();
+      }
+    }
+    return messages.isEmpty() ? "" : messages.get(messages.size() - 1).content();
+  }
+
+  /** Every message but the question: the system prompt and earlier turns. */
+  private static List<ChatMessage> context(List<ChatMessage> messages) {
+    String q = lastUser(messages);
+    List<ChatMessage> out = new ArrayList<>(messages);
+    for (int i = out.size() - 1; i >= 0; i--) {
+      if (out.get(i).content().equals(q) && (out.get(i).role().equals("user") || i == out.size() - 1)) {
+        out.remove(i);
+        break;
+      }
+    }
+    return out;
+  }
+
+  private static String describe(List<ChatMessage> ctx) {
+    boolean onlySystem = ctx.stream().allMatch(m -> m.role().equals("system"));
+    return onlySystem && ctx.size() == 1 ? "system prompt"
+        : onlySystem ? ctx.size() + " system messages" : "system prompt and earlier turns (" + ctx.size() + " messages)";
+  }
+
+  private static String conversation(List<ChatMessage> ctx) {
+    StringBuilder b = new StringBuilder();
+    for (ChatMessage m : ctx) {
+      b.append("<div class=\"msg\"><b>").append(esc(m.role())).append("</b><pre>").append(esc(m.content()))
+          .append("</pre></div>");
+    }
+    return b.toString();
+  }
+
+  /** Most token pairs the LCS table may hold (4 MB of ints); beyond it the middle is shown as one change. */
+  static final int MAX_LCS_CELLS = 1_000_000;
+
+  /**
+   * Inline token diff of {@code expected} against {@code got}, HTML-escaped: equal text as is, and each
+   * differing stretch as {@code <del>expected part</del><ins>got part</ins>}. Tokens are words, runs of
+   * white space and single other characters. The common prefix and suffix are trimmed first (linear);
+   * the rest is aligned by longest common subsequence when it fits in {@link #MAX_LCS_CELLS}, else shown
+   * as one change. White space alone between two changes joins them, so a diff does not
+   * shred an unrelated answer into pieces.
+   */
+  static String diff(String expected, String got) {
+    List<String> a = tokens(expected);
+    List<String> b = tokens(got);
+    int p = 0;
+    while (p < a.size() && p < b.size() && a.get(p).equals(b.get(p))) {
+      p++;
+    }
+    int q = 0;
+    while (q < a.size() - p && q < b.size() - p && a.get(a.size() - 1 - q).equals(b.get(b.size() - 1 - q))) {
+      q++;
+    }
+    List<String> am = a.subList(p, a.size() - q);
+    List<String> bm = b.subList(p, b.size() - q);
+    List<Op> ops = new ArrayList<>();
+    ops.add(new Op(0, String.join("", a.subList(0, p))));
+    if ((long) am.size() * bm.size() <= MAX_LCS_CELLS) {
+      lcs(am, bm, ops);
+    } else {
+      ops.add(new Op(-1, String.join("", am)));
+      ops.add(new Op(1, String.join("", bm)));
+    }
+    ops.add(new Op(0, String.join("", a.subList(a.size() - q, a.size()))));
+    return render(ops);
+  }
+
+  /** A diff step: -1 only in expected, 0 in both, +1 only in got. */
+  private record Op(int kind, String text) {}
+
+  private static void lcs(List<String> a, List<String> b, List<Op> ops) {
+    int n = a.size();
+    int m = b.size();
+    int[][] t = new int[n + 1][m + 1];
+    for (int i = n - 1; i >= 0; i--) {
+      for (int j = m - 1; j >= 0; j--) {
+        t[i][j] = a.get(i).equals(b.get(j)) ? t[i + 1][j + 1] + 1 : Math.max(t[i + 1][j], t[i][j + 1]);
+      }
+    }
     int i = 0;
     int j = 0;
-    while (i < a.length || j < b.length) {
-      if (i < a.length && j < b.length && a[i].equals(b[j])) {
-        left.append(esc(a[i++])).append('\n');
-        right.append(esc(b[j++])).append('\n');
-      } else if (j < b.length && (i == a.length || lcs[i][j + 1] >= lcs[i + 1][j])) {
-        right.append("<ins>").append(esc(b[j++])).append("</ins>\n");
+    while (i < n || j < m) {
+      if (i < n && j < m && a.get(i).equals(b.get(j))) {
+        ops.add(new Op(0, a.get(i++)));
+        j++;
+      } else if (j < m && (i == n || t[i][j + 1] >= t[i + 1][j])) {
+        ops.add(new Op(1, b.get(j++)));
       } else {
-        left.append("<del>").append(esc(a[i++])).append("</del>\n");
+        ops.add(new Op(-1, a.get(i++)));
       }
     }
-    return "<div class=\"diff\"><div><small>expected</small><pre>" + left + "</pre></div><div><small>got</small><pre>"
-        + right + "</pre></div></div>";
+  }
+
+  private static String render(List<Op> ops) {
+    // Equal white space with a change on both sides belongs to the change.
+    List<Op> in = new ArrayList<>();
+    for (Op o : ops) {
+      if (!o.text().isEmpty()) {
+        in.add(o);
+      }
+    }
+    boolean[] absorbed = new boolean[in.size()];
+    for (int k = 0; k < in.size(); k++) {
+      if (in.get(k).kind() == 0 && in.get(k).text().isBlank()) {
+        int before = k - 1;
+        while (before >= 0 && in.get(before).kind() == 0 && in.get(before).text().isBlank()) {
+          before--;
+        }
+        int after = k + 1;
+        while (after < in.size() && in.get(after).kind() == 0 && in.get(after).text().isBlank()) {
+          after++;
+        }
+        absorbed[k] = before >= 0 && after < in.size() && in.get(before).kind() != 0 && in.get(after).kind() != 0;
+      }
+    }
+    StringBuilder out = new StringBuilder();
+    StringBuilder del = new StringBuilder();
+    StringBuilder ins = new StringBuilder();
+    for (int k = 0; k < in.size(); k++) {
+      Op o = in.get(k);
+      if (o.kind() == 0 && !absorbed[k]) {
+        flush(out, del, ins);
+        out.append(esc(o.text()));
+      } else {
+        if (o.kind() <= 0) {
+          del.append(o.text());
+        }
+        if (o.kind() >= 0) {
+          ins.append(o.text());
+        }
+      }
+    }
+    flush(out, del, ins);
+    return out.toString();
+  }
+
+  private static void flush(StringBuilder out, StringBuilder del, StringBuilder ins) {
+    if (del.length() > 0) {
+      out.append("<del>").append(esc(del.toString())).append("</del>");
+    }
+    if (ins.length() > 0) {
+      out.append("<ins>").append(esc(ins.toString())).append("</ins>");
+    }
+    del.setLength(0);
+    ins.setLength(0);
+  }
+
+  /** Words (letters and digits), runs of white space, and every other character on its own. */
+  static List<String> tokens(String s) {
+    List<String> out = new ArrayList<>();
+    int i = 0;
+    while (i < s.length()) {
+      int c = s.codePointAt(i);
+      int j = i + Character.charCount(c);
+      if (Character.isLetterOrDigit(c) || c == '_') {
+        while (j < s.length() && (Character.isLetterOrDigit(s.codePointAt(j)) || s.charAt(j) == '_')) {
+          j += Character.charCount(s.codePointAt(j));
+        }
+      } else if (Character.isWhitespace(c)) {
+        while (j < s.length() && Character.isWhitespace(s.charAt(j))) {
+          j++;
+        }
+      }
+      out.add(s.substring(i, j));
+      i = j;
+    }
+    return out;
   }
 
   /** Horizontal bars of pass rate per target with the Wilson interval as a whisker. */
@@ -333,11 +606,15 @@ final class ReportHtml {
       table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #ddd;padding:4px 8px;vertical-align:top;\
       text-align:left}th{background:#f5f5f5}td.num{text-align:right;font-variant-numeric:tabular-nums}
       table.cases td{max-width:520px}pre{margin:0;white-space:pre-wrap;word-break:break-word;font-size:12px}
-      tr.fail td:nth-child(2),tr.broken td:nth-child(3){color:#b42318;font-weight:600}
-      tr.error td:nth-child(2){color:#b54708;font-weight:600}
-      tr.pass td:nth-child(2),tr.fixed td:nth-child(3){color:#067647;font-weight:600}
-      .diff{display:flex;gap:8px}.diff>div{flex:1;min-width:0}ins{background:#d1fadf;text-decoration:none}\
-      del{background:#fee4e2;text-decoration:none}
+      tr.broken td:nth-child(3),.o.fail{color:#b42318;font-weight:600}.o.error{color:#b54708;font-weight:600}
+      tr.fixed td:nth-child(3),.o.pass{color:#067647;font-weight:600}.o{font-size:12px}
+      ins{background:#d1fadf;text-decoration:none;border-bottom:2px solid #067647}\
+      del{background:#fee4e2;color:#912018;text-decoration:line-through}
+      .decision{padding:10px 14px;border-radius:4px;margin:8px 0;font-size:15px;border:1px solid #ddd}\
+      .decision.promoted{background:#ecfdf3;border-color:#75e0a7}.decision.blocked{background:#fef3f2;\
+      border-color:#fda29b}.decision.pending{background:#fffaeb;border-color:#fedf89}
+      table.kv th{text-align:left;font-weight:600}details summary{cursor:pointer;color:#555;font-size:12px}\
+      .msg pre{background:#fafafa;padding:4px;margin-bottom:4px}details.ctx{margin:8px 0}
       .g{font-size:12px}.g.fail b{color:#b42318}.g.error b{color:#b54708}pre.err{color:#b54708}
       svg.chart{max-width:100%;height:auto;display:block;margin:8px 0}svg .grid{stroke:#e5e5e5}\
       svg .axis{font-size:11px;fill:#666}svg .label{font-size:13px;fill:#222}svg .value{font-size:12px;fill:#222}\

@@ -46,7 +46,55 @@ final class ReportJson {
       n.put("after", f.after().name());
       n.put("improved", f.improved());
     }
+    gate(root.putObject("gate"), c);
+    c.run().ifPresentOrElse(r -> run(root.putObject("run"), r), () -> root.putNull("run"));
     return pretty(root);
+  }
+
+  /** The gate's decision and the figures behind it, as the HTML page shows them. */
+  private static void gate(ObjectNode n, EvalComparison c) {
+    n.put("decision", c.decision());
+    c.gate().ifPresent(g -> n.put("requirement", g.gate()).put("passed", g.passed()).put("message", g.message()));
+    c.run().flatMap(r -> r.gateMinImprovement().isPresent()
+        ? java.util.Optional.of(r.gateMinImprovement().getAsDouble()) : java.util.Optional.empty())
+        .ifPresent(m -> n.put("minImprovement", m));
+    EvalReport base = c.baseline();
+    EvalReport tuned = c.gated();
+    n.put("baseline", base.target());
+    n.put("tuned", tuned.target());
+    PassRate b = base.passRate();
+    PassRate t = tuned.passRate();
+    if (b.judged() > 0 && t.judged() > 0) {
+      n.put("difference", t.rate() - b.rate());
+    } else {
+      n.putNull("difference");
+    }
+  }
+
+  private static void run(ObjectNode n, RunContext r) {
+    n.put("runId", r.runId());
+    n.put("provider", r.provider());
+    n.put("baseModel", r.baseModel());
+    n.put("fineTunedModel", r.fineTunedModel().orElse(null));
+    n.put("jobId", r.jobId().orElse(null));
+    n.put("createdAt", r.createdAt().toString());
+    ObjectNode settings = n.putObject("settings");
+    r.settings().forEach(settings::put);
+    n.put("trainingFile", r.trainingFile().orElse(null));
+    put(n, "trainingExamples", r.trainingExamples());
+    n.put("validationFile", r.validationFile().orElse(null));
+    put(n, "validationExamples", r.validationExamples());
+    put(n, "gateMinImprovement", r.gateMinImprovement());
+    ArrayNode preamble = n.putArray("baselinePreamble");
+    r.baselinePreamble().forEach(m -> preamble.addObject().put("role", m.role()).put("content", m.content()));
+  }
+
+  private static void put(ObjectNode n, String key, java.util.OptionalLong v) {
+    if (v.isPresent()) {
+      n.put(key, v.getAsLong());
+    } else {
+      n.putNull(key);
+    }
   }
 
   private static String pretty(JsonNode n) {
@@ -133,7 +181,10 @@ final class ReportJson {
     return report(root, source);
   }
 
-  static List<EvalReport> readComparison(String json, String source) {
+  /** A comparison as read back: its reports, and its run and gate when it has them. */
+  record Comparison(List<EvalReport> reports, Optional<RunContext> run, Optional<GateResult> gate) {}
+
+  static Comparison readComparison(String json, String source) {
     JsonNode root = parse(json, source);
     if (!COMPARISON_FORMAT.equals(root.path("format").asText())) {
       throw new InvalidInputException("not an eval comparison: 'format' must be " + COMPARISON_FORMAT, source);
@@ -142,7 +193,36 @@ final class ReportJson {
     for (JsonNode r : root.path("reports")) {
       out.add(report(r, source));
     }
-    return out;
+    try {
+      JsonNode g = root.path("gate");
+      Optional<GateResult> gate = g.hasNonNull("requirement") && g.hasNonNull("message")
+          ? Optional.of(new GateResult(g.get("requirement").asText(), g.path("passed").asBoolean(),
+              g.get("message").asText()))
+          : Optional.empty();
+      JsonNode r = root.path("run");
+      Optional<RunContext> run = Optional.empty();
+      if (r.isObject()) {
+        java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
+        r.path("settings").fields().forEachRemaining(e -> settings.put(e.getKey(), e.getValue().asText()));
+        List<ChatMessage> preamble = new ArrayList<>();
+        r.path("baselinePreamble").forEach(m -> preamble.add(new ChatMessage(text(m, "role"), text(m, "content"))));
+        run = Optional.of(new RunContext(text(r, "runId"), text(r, "provider"), text(r, "baseModel"),
+            optional(r, "fineTunedModel"), optional(r, "jobId"), Instant.parse(text(r, "createdAt")), settings,
+            optional(r, "trainingFile"), optionalLong(r, "trainingExamples"), optional(r, "validationFile"),
+            optionalLong(r, "validationExamples"), optionalDouble(r, "gateMinImprovement"), preamble));
+      }
+      return new Comparison(out, run, gate);
+    } catch (RuntimeException e) {
+      if (e instanceof InvalidInputException) {
+        throw e;
+      }
+      throw new InvalidInputException("malformed eval comparison: " + e.getMessage(), source, e);
+    }
+  }
+
+  private static java.util.OptionalLong optionalLong(JsonNode n, String key) {
+    JsonNode v = n.get(key);
+    return v == null || v.isNull() ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(v.asLong());
   }
 
   private static JsonNode parse(String json, String source) {

@@ -20,7 +20,16 @@ import dev.tunekit.eval.GateFailedException;
 import dev.tunekit.eval.GateResult;
 import dev.tunekit.spi.Deployment;
 import dev.tunekit.spi.TuningProvider;
+import dev.tunekit.eval.RunContext;
+import dev.tunekit.model.Hyperparameters;
+import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -224,13 +233,15 @@ public final class EvalHook implements AutoCloseable {
               + " (completed calls are cached).", runId, why);
           EvalReport b = base.get();
           EvalReport t = tuned.get();
-          return new Evaluated(EvalComparison.of(b, t),
-              e.gate().map(min -> t.checkImprovementOver(b, min)), false, Optional.of(why));
+          Optional<GateResult> tentative = e.gate().map(min -> t.checkImprovementOver(b, min));
+          return new Evaluated(withContext(runId, EvalComparison.of(b, t), tentative), tentative, false,
+              Optional.of(why));
         }
       }
       EvalReport b = base.orElseThrow();
       EvalReport t = tuned.orElseThrow();
-      return new Evaluated(EvalComparison.of(b, t), gate(runId), true);
+      Optional<GateResult> gate = gate(runId);
+      return new Evaluated(withContext(runId, EvalComparison.of(b, t), gate), gate, true);
     }
   }
 
@@ -300,7 +311,81 @@ public final class EvalHook implements AutoCloseable {
     if (b.isEmpty() || t.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new Evaluated(EvalComparison.of(b.get(), t.get()), gate(runId), true));
+    Optional<GateResult> gate = gate(runId);
+    return Optional.of(new Evaluated(withContext(runId, EvalComparison.of(b.get(), t.get()), gate), gate, true));
+  }
+
+  /**
+   * {@code c} with the run behind it and {@code gate} attached, so its HTML page and JSON show the run
+   * id, the training configuration and the gate's decision.
+   */
+  public EvalComparison withContext(String runId, EvalComparison c, Optional<GateResult> gate) {
+    EvalComparison out = c;
+    Optional<RunContext> run = runContext(runId);
+    if (run.isPresent()) {
+      out = out.withRun(run.get());
+    }
+    return gate.isPresent() ? out.withGate(gate.get()) : out;
+  }
+
+  private static final Pattern TRAINING_COUNT = Pattern.compile("\\btraining (\\d+) examples");
+  private static final Pattern VALIDATION_COUNT = Pattern.compile("\\bvalidation (\\d+) examples");
+
+  /**
+   * What a report shows of the run: from its ledger row and spec (never the config, so no credential),
+   * with the uploaded example counts from the run's {@code prepare} log line when it was prepared here.
+   */
+  Optional<RunContext> runContext(String runId) {
+    Optional<Ledger.RunRow> found = ledger.run(runId);
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    Ledger.RunRow row = found.get();
+    RunSpec spec = RunSpec.fromJson(row.spec());
+    Map<String, String> settings = new LinkedHashMap<>();
+    Hyperparameters h = spec.hyperparameters();
+    h.epochs().ifPresent(v -> settings.put("epochs", Integer.toString(v)));
+    h.batchSize().ifPresent(v -> settings.put("batchSize", Integer.toString(v)));
+    h.learningRateMultiplier().ifPresent(v -> settings.put("learningRateMultiplier", Double.toString(v)));
+    h.seed().ifPresent(v -> settings.put("seed", Long.toString(v)));
+    new TreeMap<>(h.extras()).forEach((k, v) -> settings.put(k, RunContext.settingText(v)));
+    if (spec.method() != null) {
+      settings.put("method", spec.method().name().toLowerCase(Locale.ROOT));
+    }
+    if (spec.suffix() != null) {
+      settings.put("suffix", spec.suffix());
+    }
+    String training = fileName(spec.trainingData());
+    Optional<String> validation = spec.validationData() != null ? Optional.of(fileName(spec.validationData()))
+        : spec.validationFraction() > 0 ? Optional.of(String.format(Locale.ROOT, "%s%% of %s held out (seed %d)",
+            BigDecimal.valueOf(spec.validationFraction() * 100).stripTrailingZeros().toPlainString(), training,
+            spec.splitSeed()))
+        : Optional.empty();
+    OptionalLong trainingExamples = OptionalLong.empty();
+    OptionalLong validationExamples = OptionalLong.empty();
+    for (String line : ledger.logOf(runId)) {
+      if (line.startsWith("prepare ")) {
+        trainingExamples = count(TRAINING_COUNT, line);
+        validationExamples = count(VALIDATION_COUNT, line);
+      }
+    }
+    RunSpec.Eval e = spec.eval();
+    OptionalDouble margin = e == null || e.gate().isEmpty() ? OptionalDouble.empty()
+        : OptionalDouble.of(e.gate().get());
+    return Optional.of(new RunContext(runId, row.provider(), row.baseModel(), Optional.ofNullable(row.fineTunedModel()),
+        Optional.ofNullable(row.jobId()), row.createdAt(), settings, Optional.of(training), trainingExamples,
+        validation, validationExamples, margin,
+        e == null || e.customBaseline() ? List.of() : e.baselinePreamble()));
+  }
+
+  private static String fileName(String path) {
+    Path name = Path.of(path).getFileName();
+    return name == null ? path : name.toString();
+  }
+
+  private static OptionalLong count(Pattern p, String line) {
+    Matcher m = p.matcher(line);
+    return m.find() ? OptionalLong.of(Long.parseLong(m.group(1))) : OptionalLong.empty();
   }
 
   private boolean recorded(String runId, String name) {

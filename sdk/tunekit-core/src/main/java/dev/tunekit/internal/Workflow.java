@@ -736,7 +736,8 @@ public final class Workflow implements AutoCloseable {
       return ev;
     }
     drive(runId); // EVALUATED → the gate
-    return new EvalHook.Evaluated(ev.comparison(), evals.gate(runId), true);
+    Optional<GateResult> gate = evals.gate(runId);
+    return new EvalHook.Evaluated(evals.withContext(runId, ev.comparison(), gate), gate, true);
   }
 
   /**
