@@ -23,7 +23,8 @@ public final class ConsoleListener implements RunListener {
   private static final int WIDTH = 24;
   private final PrintStream out;
   private final boolean inPlace;
-  private String state = "starting";
+  /** The job's state as last reported; null until the first {@link #onStatus}, and nothing is drawn before it. */
+  private String state;
   private long step = -1;
   private long totalSteps = -1;
   private OptionalDouble loss = OptionalDouble.empty();
@@ -101,7 +102,7 @@ public final class ConsoleListener implements RunListener {
       sb.append('[').append("#".repeat(filled)).append("-".repeat(WIDTH - filled)).append("] ")
           .append(String.format(Locale.ROOT, "%3d%%  ", Math.round(f * 100)));
     }
-    sb.append(state);
+    sb.append(state == null ? "waiting for the job's status" : state);
     if (step >= 0) {
       sb.append("  step ").append(step);
       if (totalSteps > 0) {
@@ -114,6 +115,9 @@ public final class ConsoleListener implements RunListener {
   }
 
   private void draw() {
+    if (state == null) {
+      return; // steps seen before the job's state are shown with it, never under a made-up state
+    }
     String line = line();
     if (line.equals(lastLine)) {
       return;
