@@ -23,6 +23,7 @@ public final class ConsoleListener implements RunListener {
   private static final int WIDTH = 24;
   private final PrintStream out;
   private final boolean inPlace;
+  private final boolean results;
   /** The job's state as last reported; null until the first {@link #onStatus}, and nothing is drawn before it. */
   private String state;
   private long step = -1;
@@ -35,8 +36,14 @@ public final class ConsoleListener implements RunListener {
   private long loggedTenth = -2;
 
   public ConsoleListener(PrintStream out, boolean inPlace) {
+    this(out, inPlace, true);
+  }
+
+  /** With {@code results} false, the end is the one-line outcome only: no comparison table, no gate line. */
+  public ConsoleListener(PrintStream out, boolean inPlace, boolean results) {
     this.out = out;
     this.inPlace = inPlace;
+    this.results = results;
   }
 
   @Override
@@ -84,9 +91,11 @@ public final class ConsoleListener implements RunListener {
     loss.ifPresent(l -> sb.append(String.format(Locale.ROOT, "  final loss %.4f", l)));
     sb.append("  (").append(Durations.format(result.waited())).append(')');
     out.println(sb);
-    result.evaluation().ifPresent(c -> out.print(c.format()));
-    result.gate().ifPresent(g -> out.println("Gate " + (g.passed() ? "passed" : "BLOCKED") + ": " + g.gate()
-        + " — " + g.message()));
+    if (results) {
+      result.evaluation().ifPresent(c -> out.print(c.format()));
+      result.gate().ifPresent(g -> out.println("Gate " + (g.passed() ? "passed" : "BLOCKED") + ": " + g.gate()
+          + " — " + g.message()));
+    }
     if (result.state() == dev.tunekit.RunState.EVALUATION_FAILED || result.state() == dev.tunekit.RunState.TRAINED) {
       result.error().ifPresent(e -> out.println("Not evaluated: " + e));
     }
