@@ -44,7 +44,8 @@ int status = Script.run(() -> {
     System.out.printf("baseline (prompt-engineered local-base): %d of %d held-out questions right%n",
         baseline.passed(), baseline.total());
 
-    var result = run.await(RunListener.console());
+    // progress(): the bar and a one-line outcome; the comparison and the gate are printed below, once.
+    var result = run.await(RunListener.progress());
     if (!result.succeeded()) {
       System.out.println("the job did not succeed: " + result.status().map(JobStatus::raw).orElse("unknown"));
       return 1;

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,27 +21,39 @@ import org.junit.jupiter.api.io.TempDir;
  * The class path the launcher gives JShell holds the SDK and its runtime dependencies only: no test
  * libraries, no test kit, no test-only providers. Runs the launcher's own dependency goal (read from
  * {@code jshell-scripts/tunekit}, so a regression there fails here) over this checkout's reactor.
+ *
+ * <p>The same single Maven run lists every SDK module's resolved runtime dependencies (the ones its
+ * users inherit, transitive ones included) and shows that no library artifact forces a logging backend
+ * on them: the only SLF4J binding is {@code tunekit-all}'s slf4j-simple for JShell, and it is optional.
  */
 class JShellClassPathTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final Pattern GOAL = Pattern.compile("(?m)^classpath_goal=\\(([^)]*)\\)");
+  /** Written by the goals into each module's target/ (a relative path resolves against each module). */
+  private static final String OUT = "target/jshell-classpath-test.txt";
+  private static final String LIST = "target/runtime-dependencies-test.txt";
+  /** A line of {@code dependency:list} naming an SLF4J 1.x binding or 2.x provider: a logging backend. */
+  private static final Pattern BINDING = Pattern.compile(
+      "\\s*(org\\.slf4j:slf4j-(simple|nop|jdk14|reload4j|log4j12)|ch\\.qos\\.logback:logback-classic"
+          + "|org\\.apache\\.logging\\.log4j:log4j-slf4j2?-impl):.*");
+  private static final List<String> MODULES = List.of("sdk/tunekit-core", "sdk/tunekit-openai",
+      "sdk/tunekit-bedrock", "sdk/tunekit-local", "sdk/tunekit-testing", "sdk/tunekit-all");
 
-  @TempDir Path tmp;
-
-  @Test
-  void theLaunchersClassPathCarriesNoTestLibraries() throws IOException, InterruptedException {
+  @BeforeAll
+  static void runTheLaunchersGoal(@TempDir Path tmp) throws IOException, InterruptedException {
     String launcher = Files.readString(ROOT.resolve("jshell-scripts/tunekit"), StandardCharsets.UTF_8);
     Matcher m = GOAL.matcher(launcher);
     assertThat(m.find()).as("jshell-scripts/tunekit defines classpath_goal=(...)").isTrue();
     List<String> goal = Arrays.asList(m.group(1).trim().split("\\s+"));
     assertThat(goal).contains("dependency:build-classpath");
 
-    Path out = tmp.resolve("deps.txt");
     // `compile` rather than the launcher's `package`: the same scope filtering, but the reactor's
     // modules resolve to their (already built) classes and no jar under target/ is rewritten.
     List<String> command = new ArrayList<>(List.of("mvn", "-B", "-q", "-pl", "sdk/tunekit-all", "-am", "compile"));
     command.addAll(goal);
-    command.add("-Dmdep.outputFile=" + out);
+    command.add("-Dmdep.outputFile=" + OUT);
+    // and each module's runtime dependencies as its users inherit them, marked "(optional)" where they are not
+    command.addAll(List.of("dependency:list", "-DoutputFile=" + LIST));
     Path log = tmp.resolve("mvn.log");
     Process p = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true)
         .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
@@ -49,8 +62,19 @@ class JShellClassPathTest {
       throw new AssertionError("mvn did not finish in 3 minutes:\n" + Files.readString(log));
     }
     assertThat(p.exitValue()).as(Files.readString(log)).isZero();
+  }
 
-    List<String> entries = Arrays.asList(Files.readString(out).trim().split(File.pathSeparator));
+  /** The runtime class path the goal wrote for {@code module}. */
+  private static List<String> classPath(String module) throws IOException {
+    Path file = ROOT.resolve(module).resolve(OUT);
+    assertThat(file).as("the goal ran for %s", module).exists();
+    String text = Files.readString(file).trim();
+    return text.isEmpty() ? List.of() : Arrays.asList(text.split(File.pathSeparator));
+  }
+
+  @Test
+  void theLaunchersClassPathCarriesNoTestLibraries() throws IOException {
+    List<String> entries = classPath("sdk/tunekit-all");
     assertThat(entries).as("the SDK's provider modules are on the class path")
         .anyMatch(e -> e.contains("tunekit-core"))
         .anyMatch(e -> e.contains("tunekit-openai"))
@@ -58,5 +82,20 @@ class JShellClassPathTest {
         .anyMatch(e -> e.contains("tunekit-local"));
     assertThat(entries).as("no test library or test kit reaches JShell")
         .noneMatch(e -> e.matches(".*(junit|assertj|archunit|opentest4j|wiremock|tunekit-testing|-tests\\.jar).*"));
+    assertThat(entries).as("JShell has a logging backend (the launcher configures it quiet)")
+        .anyMatch(e -> e.matches(".*/slf4j-simple-[0-9][^/]*\\.jar"));
+  }
+
+  @Test
+  void noLibraryArtifactForcesALoggingBackendOnItsUsers() throws IOException {
+    for (String module : MODULES) {
+      Path file = ROOT.resolve(module).resolve(LIST);
+      assertThat(file).as("dependency:list ran for %s", module).exists();
+      List<String> lines = Files.readAllLines(file);
+      assertThat(lines).as("%s logs through the SLF4J API", module).anyMatch(l -> l.contains("org.slf4j:slf4j-api:"));
+      assertThat(lines).as("runtime dependencies of %s that its users inherit", module)
+          .filteredOn(l -> BINDING.matcher(l).matches())
+          .allMatch(l -> l.contains("(optional)"));
+    }
   }
 }

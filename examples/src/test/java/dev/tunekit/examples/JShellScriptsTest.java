@@ -23,21 +23,39 @@ import org.junit.jupiter.api.io.TempDir;
 class JShellScriptsTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final Path SCRIPTS = ROOT.resolve("jshell-scripts");
+  /** A log line of slf4j-simple below warning level, e.g. {@code [main] INFO dev.tunekit.internal.EvalHook - ...}. */
+  private static final Pattern QUIET_LEVEL_LINE = Pattern.compile("(?m)^\\[[^\\]]+\\] (INFO|DEBUG|TRACE) ");
 
   @TempDir Path tmp;
 
   record Result(int status, String out) {}
 
+  /** The launcher's JShell options of the bash array {@code name=(...)}: the console's logging settings. */
+  private static List<String> launcherOptions(String name) throws IOException {
+    Matcher m = Pattern.compile("(?m)^" + name + "=\\(([^)]*)\\)").matcher(Files.readString(SCRIPTS.resolve("tunekit")));
+    assertThat(m.find()).as("jshell-scripts/tunekit defines %s=(...)", name).isTrue();
+    return List.of(m.group(1).trim().split("\\s+"));
+  }
+
   private Result jshell(String script, String... args) throws IOException, InterruptedException {
+    return jshell(script, false, args);
+  }
+
+  /** Runs {@code script} as the launcher does; {@code debug} as with {@code TUNEKIT_DEBUG=1}. */
+  private Result jshell(String script, boolean debug, String... args) throws IOException, InterruptedException {
     Path argFile = tmp.resolve("args.txt");
     Files.write(argFile, List.of(args), StandardCharsets.UTF_8);
     String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     String jshell = Path.of(System.getProperty("java.home"), "bin", "jshell").toString();
     List<String> command = new ArrayList<>(List.of(jshell, "--class-path", classPath,
         "--startup", "DEFAULT", "--startup", SCRIPTS.resolve("startup.jsh").toString(),
-        "-R-Dtunekit.argsFile=" + argFile, "-R-Dtunekit.home=" + ROOT, "-R-Djava.awt.headless=true",
-        SCRIPTS.resolve(script).toString(), SCRIPTS.resolve("exit.jsh").toString()));
-    Path log = tmp.resolve(script + ".log");
+        "-R-Dtunekit.argsFile=" + argFile, "-R-Dtunekit.home=" + ROOT, "-R-Djava.awt.headless=true"));
+    command.addAll(launcherOptions("logging"));
+    if (debug) {
+      command.addAll(launcherOptions("logging_debug"));
+    }
+    command.addAll(List.of(SCRIPTS.resolve(script).toString(), SCRIPTS.resolve("exit.jsh").toString()));
+    Path log = tmp.resolve(Path.of(script).getFileName() + ".log");
     Process p = new ProcessBuilder(command).directory(tmp.toFile()).redirectErrorStream(true)
         .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
     if (!p.waitFor(5, TimeUnit.MINUTES)) {
@@ -74,6 +92,46 @@ class JShellScriptsTest {
     assertThat(out.resolve("report.json")).isNotEmptyFile();
     assertThat(Files.readString(out.resolve("report.json"))).contains("\"decision\" : \"promoted\"")
         .contains("\"baseModel\" : \"local-base\"");
+
+    // Each result once: the run's listener draws the progress, the script prints the table and the gate
+    // (before, the listener printed them too, and the engine's INFO log repeated the gate: 2, 2 and 3 times).
+    String text = r.out();
+    assertThat(count(text, "Suite heldout (60 cases)")).as("comparison tables in:%n%s", text).isEqualTo(1);
+    assertThat(count(text, "Flipped baseline → tuned")).as("flipped-case lists in:%n%s", text).isEqualTo(1);
+    assertThat(text.lines().filter(l -> l.contains(" vs baseline ")).toList()).as("gate lines")
+        .singleElement().asString().startsWith("== 4. Gate: tuned");
+    // A quiet console: no log line below warning level.
+    assertThat(QUIET_LEVEL_LINE.matcher(text).find()).as("an INFO/DEBUG log line in:%n%s", text).isFalse();
+  }
+
+  private static int count(String text, String what) {
+    int n = 0;
+    for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + what.length())) {
+      n++;
+    }
+    return n;
+  }
+
+  @Test
+  void theConsoleShowsWarningsNotInfoAndTunekitDebugRaisesTunekitsLoggersToDebug() throws Exception {
+    Path probe = tmp.resolve("logging-probe.jsh");
+    Files.writeString(probe, String.join("\n",
+        "org.slf4j.LoggerFactory.getLogger(\"com.example.App\").info(\"probe info of another library\");",
+        "org.slf4j.LoggerFactory.getLogger(\"com.example.App\").warn(\"probe warning of another library\");",
+        "org.slf4j.LoggerFactory.getLogger(\"dev.tunekit.Probe\").debug(\"probe debug of Tunekit\");",
+        "int status = Script.run(() -> { throw new TunekitException(\"probe failure\"); });",
+        "/exit status", ""));
+
+    Result r = jshell(probe.toString(), true);
+
+    assertThat(r.status()).as(r.out()).isEqualTo(3);
+    assertThat(r.out()).contains("WARN com.example.App - probe warning of another library")
+        .doesNotContain("probe info of another library")
+        .contains("DEBUG dev.tunekit.Probe - probe debug of Tunekit")
+        .contains("error: probe failure")
+        // the stack trace behind a script's one-line error, through Tunekit's debug log
+        .contains("DEBUG dev.tunekit.shell.Script - the script ended with dev.tunekit.error.TunekitException")
+        .contains("\tat ");
   }
 
   @Test

@@ -34,7 +34,9 @@ public interface RunListener {
   /**
    * Draws progress on standard output: a bar (when the provider reports {@code Step n/N}), the job
    * state, the step and the latest training and validation loss. Redrawn in place on a terminal, one
-   * line per change otherwise, so it stays readable in a log file.
+   * line per change otherwise, so it stays readable in a log file. At the end it prints the run's
+   * outcome and, for an evaluated run, the baseline-vs-tuned comparison and the gate decision
+   * ({@link #progress()} leaves those two out).
    */
   static RunListener console() {
     return new ConsoleListener(System.out, System.console() != null);
@@ -43,5 +45,18 @@ public interface RunListener {
   /** Like {@link #console()}, writing to {@code out}, one line per change. */
   static RunListener console(PrintStream out) {
     return new ConsoleListener(out, false);
+  }
+
+  /**
+   * Like {@link #console()}, but the end is one line (the run's state, model, final loss and time):
+   * for code that presents the evaluation and the gate itself, so they are not printed twice.
+   */
+  static RunListener progress() {
+    return new ConsoleListener(System.out, System.console() != null, false);
+  }
+
+  /** Like {@link #progress()}, writing to {@code out}, one line per change. */
+  static RunListener progress(PrintStream out) {
+    return new ConsoleListener(out, false, false);
   }
 }

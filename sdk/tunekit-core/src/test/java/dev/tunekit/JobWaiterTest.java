@@ -138,4 +138,32 @@ class JobWaiterTest {
     assertThat(positions).isSorted(); // never read from an earlier position again
     assertThat(positions.get(positions.size() - 1)).isLessThanOrEqualTo(events.size());
   }
+
+  @Test
+  void theFirstPollAnnouncesTheStatusBeforeItsStepsEvenWhenTheJobHasAlreadyEnded() {
+    String id = job();
+    for (int i = 0; i < 10; i++) {
+      fake.job(id); // the job ends before anyone waits
+    }
+    List<String> order = new ArrayList<>();
+    waiter(Duration.ofHours(1)).await("run-1", id, new JobWaiter.Sink() {
+      @Override
+      public void status(RemoteJob job) {
+        order.add("status " + job.status().raw());
+      }
+
+      @Override
+      public void event(JobEvent event) {
+        order.add("event");
+      }
+
+      @Override
+      public void metric(MetricPoint point) {
+        order.add("metric " + point.step());
+      }
+    });
+    assertThat(order).first().isEqualTo("status succeeded");
+    assertThat(order).filteredOn(s -> s.startsWith("status")).containsExactly("status succeeded");
+    assertThat(order).contains("metric 1", "metric 2", "metric 3");
+  }
 }

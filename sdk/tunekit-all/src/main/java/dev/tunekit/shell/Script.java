@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Small helpers for {@code .jsh} scripts run by {@code jshell-scripts/tunekit}: the script's
@@ -32,6 +34,8 @@ import java.util.Optional;
  * }</pre>
  */
 public final class Script {
+  private static final Logger LOG = LoggerFactory.getLogger(Script.class);
+
   private Script() {}
 
   /** The body of a script: returns the exit status, may throw anything. */
@@ -62,9 +66,9 @@ public final class Script {
   /**
    * Runs {@code body} and returns its exit status. A {@link TunekitException} is printed as one line
    * (with its location, and what to do) to standard error and gives status 2 (bad input) or 3
-   * (provider or other failure); anything else thrown gives status 4 with its class and message. No
-   * stack trace is printed unless the system property {@code tunekit.debug} is {@code true} (the
-   * launcher sets it when {@code TUNEKIT_DEBUG=1}).
+   * (provider or other failure); anything else thrown gives status 4 with its class and message. The
+   * stack trace goes to this class's SLF4J logger at debug level only, so a user sees it only when
+   * asking for it (the launcher's {@code TUNEKIT_DEBUG=1} raises Tunekit's loggers to debug).
    */
   public static int run(Body body) {
     return run(body, System.err);
@@ -76,31 +80,29 @@ public final class Script {
       return body.run();
     } catch (InvalidInputException e) {
       err.println("error: " + e.getMessage());
-      debug(e, err);
+      debug(e);
       return 2;
     } catch (ProviderException e) {
       err.println("error: " + e.getMessage()
           + e.statusCode().map(s -> " (HTTP " + s + ")").orElse("")
           + e.requestId().map(r -> " [request " + r + "]").orElse(""));
-      debug(e, err);
+      debug(e);
       return 3;
     } catch (TunekitException e) {
       err.println("error: " + e.getMessage());
-      debug(e, err);
+      debug(e);
       return 3;
     } catch (Exception | Error e) {
       // Errors too (out of memory, a missing class): a script's user gets one line, not a trace.
       err.println("error: unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage()
           + " (run with TUNEKIT_DEBUG=1 for details)");
-      debug(e, err);
+      debug(e);
       return 4;
     }
   }
 
-  private static void debug(Throwable e, PrintStream err) {
-    if (Boolean.getBoolean("tunekit.debug")) {
-      e.printStackTrace(err);
-    }
+  private static void debug(Throwable e) {
+    LOG.debug("the script ended with {}", e.getClass().getName(), e);
   }
 
   /**

@@ -23,7 +23,9 @@ public final class ConsoleListener implements RunListener {
   private static final int WIDTH = 24;
   private final PrintStream out;
   private final boolean inPlace;
-  private String state = "starting";
+  private final boolean results;
+  /** The job's state as last reported; null until the first {@link #onStatus}, and nothing is drawn before it. */
+  private String state;
   private long step = -1;
   private long totalSteps = -1;
   private OptionalDouble loss = OptionalDouble.empty();
@@ -34,8 +36,14 @@ public final class ConsoleListener implements RunListener {
   private long loggedTenth = -2;
 
   public ConsoleListener(PrintStream out, boolean inPlace) {
+    this(out, inPlace, true);
+  }
+
+  /** With {@code results} false, the end is the one-line outcome only: no comparison table, no gate line. */
+  public ConsoleListener(PrintStream out, boolean inPlace, boolean results) {
     this.out = out;
     this.inPlace = inPlace;
+    this.results = results;
   }
 
   @Override
@@ -83,9 +91,11 @@ public final class ConsoleListener implements RunListener {
     loss.ifPresent(l -> sb.append(String.format(Locale.ROOT, "  final loss %.4f", l)));
     sb.append("  (").append(Durations.format(result.waited())).append(')');
     out.println(sb);
-    result.evaluation().ifPresent(c -> out.print(c.format()));
-    result.gate().ifPresent(g -> out.println("Gate " + (g.passed() ? "passed" : "BLOCKED") + ": " + g.gate()
-        + " — " + g.message()));
+    if (results) {
+      result.evaluation().ifPresent(c -> out.print(c.format()));
+      result.gate().ifPresent(g -> out.println("Gate " + (g.passed() ? "passed" : "BLOCKED") + ": " + g.gate()
+          + " — " + g.message()));
+    }
     if (result.state() == dev.tunekit.RunState.EVALUATION_FAILED || result.state() == dev.tunekit.RunState.TRAINED) {
       result.error().ifPresent(e -> out.println("Not evaluated: " + e));
     }
@@ -101,7 +111,7 @@ public final class ConsoleListener implements RunListener {
       sb.append('[').append("#".repeat(filled)).append("-".repeat(WIDTH - filled)).append("] ")
           .append(String.format(Locale.ROOT, "%3d%%  ", Math.round(f * 100)));
     }
-    sb.append(state);
+    sb.append(state == null ? "waiting for the job's status" : state);
     if (step >= 0) {
       sb.append("  step ").append(step);
       if (totalSteps > 0) {
@@ -114,6 +124,9 @@ public final class ConsoleListener implements RunListener {
   }
 
   private void draw() {
+    if (state == null) {
+      return; // steps seen before the job's state are shown with it, never under a made-up state
+    }
     String line = line();
     if (line.equals(lastLine)) {
       return;

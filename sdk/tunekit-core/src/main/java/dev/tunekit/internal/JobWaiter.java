@@ -94,14 +94,20 @@ public final class JobWaiter {
         last = job;
         lastRaw = job.status().raw();
         // A new running state is announced before the events and metrics of this poll; a terminal
-        // state after them, so "succeeded" is never followed by older training steps.
+        // state after them, so "succeeded" is never followed by older training steps. The first poll
+        // always announces first (RunListener: "called once at the start with the current status"),
+        // even for a job that ended before the wait began: its steps are then shown under the state the
+        // job is in, never under a placeholder.
         String status = job.status().getClass().getSimpleName() + ":" + job.status().raw();
         boolean statusChanged = !status.equals(lastStatus);
+        boolean firstSight = lastStatus == null;
         lastStatus = status;
+        boolean announced = false;
         if (statusChanged) {
           changed = true;
-          if (!job.status().isTerminal()) {
+          if (!job.status().isTerminal() || firstSight) {
             sink.status(job);
+            announced = true;
           }
         }
         // Metrics before events: a poll that brings many steps at once then shows each step with its loss.
@@ -130,7 +136,7 @@ public final class JobWaiter {
           }
         }
         if (job.status().isTerminal()) {
-          if (statusChanged) {
+          if (statusChanged && !announced) {
             sink.status(job);
           }
           return job;
