@@ -12,14 +12,10 @@ import java.util.function.Function;
 /**
  * The runs in the ledger, newest first, as returned by {@link Tunekit#runs()}: an unmodifiable
  * {@code List<RunInfo>} for code, whose {@link #toString()} is a table for people — what JShell shows
- * for {@code tk.runs()}:
+ * for {@code tk.runs()}: a header, then one line per run with its id, provider, state, base model,
+ * tuned model and when it was created and last updated ({@link #table()}).
  *
- * <pre>
- * RUN                   PROVIDER  STATE         BASE MODEL  TUNED MODEL                    CREATED (UTC)     UPDATED (UTC)
- * run-7f3c…             local     GATE_PASSED   local-base  ft:local-base:orders-dsl:…     2026-12-02 21:14  2026-12-02 21:15
- * </pre>
- *
- * Equality is list equality ({@link java.util.List#equals}).
+ * <p>Equality is list equality ({@link java.util.List#equals}).
  */
 public final class RunList extends AbstractList<RunInfo> implements RandomAccess {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);

@@ -914,9 +914,10 @@ public final class Workflow implements AutoCloseable {
       // The run's state and what it means lead the message; the gate's figures and advice follow.
       RunState now = row(runId).state();
       String why = now == RunState.EVALUATION_FAILED ? "; its evaluation failed: "
-          + Optional.ofNullable(row(runId).error()).orElse("see run.info().error()") : "";
-      throw new GateFailedException(new GateResult(blocked.result().gate(), false, "run " + runId + " is " + now
-          + why + ", so it is not deployed. " + blocked.result().message()));
+          + Optional.ofNullable(row(runId).error()).map(e -> e.replaceAll("\\s*\\R\\s*", " "))
+          .orElse("see run.info().error()") : "";
+      throw new GateFailedException("Run " + runId + " is " + now + why + ", so it is not deployed",
+          blocked.result());
     }
     Deployment d = deployUnchecked(runId, row, options);
     machine.fire(runId, RunEvent.DEPLOY, d.id(), Map.of());
