@@ -1,10 +1,13 @@
-// Tunekit's JShell startup: the imports a session or script needs.
+// Tunekit's JShell startup: the imports a session or script needs. They cover every type the public
+// API takes or returns (JShellStartupTest checks it), on top of JShell's DEFAULT imports.
 import dev.tunekit.*;
 import dev.tunekit.model.*;
 import dev.tunekit.error.*;
+import dev.tunekit.spi.*;
 import dev.tunekit.dataset.*;
 import dev.tunekit.eval.*;
 import dev.tunekit.shell.Script;
+import com.fasterxml.jackson.databind.JsonNode;   // DatasetConverter.convert takes and returns it
 import java.nio.file.*;
 import java.time.*;
 import java.util.*;

@@ -28,7 +28,11 @@ import java.util.Optional;
  * @param gate the promotion gate's decision, when the run sets one ({@link FineTune#gate(double)}) and
  *     it was evaluated; {@link Run#deploy()} refuses unless it passed
  * @param error why the run stopped short, if it did: the job's failure reason, why its evaluation failed
- *     (state EVALUATION_FAILED), or what it needs (a TRAINED run that must be resumed with its suite)
+ *     (state EVALUATION_FAILED), or what it needs (a TRAINED run that must be resumed with its suite);
+ *     {@link #failureReason()} gives the full reason of a run that ended without a usable model
+ *
+ * <p>{@link #toString()} is a one-line summary (run, state, reason or tuned model, gate, wait), the
+ * line JShell shows for {@code run.await()}; the metrics and reports are in the components.
  */
 public record RunResult(
     String runId,
@@ -74,6 +78,58 @@ public record RunResult(
   /** The provider's status, if a job was submitted. */
   public Optional<JobStatus> status() {
     return job.map(RemoteJob::status);
+  }
+
+  /**
+   * Why the run ended without a model to deploy, for a run that did: the provider's failure message and
+   * code (FAILED), the gate's figures and what to do (GATE_BLOCKED), the preflight or dataset errors
+   * (REJECTED), why its evaluation failed (EVALUATION_FAILED), or the cancellation (CANCELLED). Empty for
+   * a run that is trained, evaluated, passed its gate or deployed.
+   */
+  public Optional<String> failureReason() {
+    switch (state) {
+      case FAILED:
+        return status().filter(s -> s instanceof JobStatus.Failed).map(s -> (JobStatus.Failed) s)
+            .map(f -> f.reason() + f.code().map(c -> " (" + c + ")").orElse(""))
+            .or(() -> error).or(() -> Optional.of("the job failed; run.events() has the provider's log"));
+      case GATE_BLOCKED:
+        return gate.filter(g -> !g.passed()).map(g -> g.gate() + ": " + g.message()).or(() -> error)
+            .or(() -> Optional.of("the promotion gate blocked it"));
+      case CANCELLED:
+        return error.or(() -> Optional.of("cancelled" + status().map(s -> " (job " + s.raw() + ")").orElse("")));
+      case REJECTED:
+      case EVALUATION_FAILED:
+        return error.or(() -> Optional.of(state == RunState.REJECTED ? "rejected before upload"
+            : "the evaluation failed"));
+      default:
+        return Optional.empty();
+    }
+  }
+
+  /**
+   * One line: the run, its state, then the failure reason (its lines joined) or the tuned model and the
+   * gate's decision, and how long {@code await} waited.
+   */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("RunResult{").append(runId).append(' ').append(state);
+    Optional<String> reason = failureReason();
+    if (reason.isPresent()) {
+      sb.append(": ").append(oneLine(reason.get()));
+    } else {
+      fineTunedModel.ifPresent(m -> sb.append(", tuned model ").append(m));
+      gate.ifPresent(g -> sb.append(", gate ").append(g.passed() ? "passed" : "blocked"));
+      error.ifPresent(e -> sb.append(", ").append(oneLine(e)));
+    }
+    job.ifPresent(j -> sb.append(", job ").append(j.id()));
+    if (!metrics.isEmpty()) {
+      sb.append(", ").append(metrics.size()).append(" metric points");
+    }
+    return sb.append(", waited ").append(dev.tunekit.internal.Durations.format(waited)).append('}').toString();
+  }
+
+  private static String oneLine(String text) {
+    return text.lines().map(String::strip).filter(l -> !l.isEmpty()).collect(java.util.stream.Collectors.joining(" "));
   }
 
   /** This result if training succeeded; otherwise a {@link TunekitException} saying why it did not. */

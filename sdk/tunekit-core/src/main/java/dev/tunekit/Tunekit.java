@@ -104,9 +104,13 @@ public final class Tunekit implements AutoCloseable {
     return new FineTune(workflow);
   }
 
-  /** Every run in the ledger, newest first. */
-  public List<RunInfo> runs() {
-    return workflow.ledger().allRuns().stream().map(Ledger.RunRow::info).collect(Collectors.toList());
+  /**
+   * Every run in the ledger, newest first: a {@code List<RunInfo>} whose {@code toString()} is a table
+   * (id, provider, state, base model, tuned model, created, updated), so {@code tk.runs()} in JShell
+   * prints one line per run.
+   */
+  public RunList runs() {
+    return new RunList(workflow.ledger().allRuns().stream().map(Ledger.RunRow::info).collect(Collectors.toList()));
   }
 
   /**

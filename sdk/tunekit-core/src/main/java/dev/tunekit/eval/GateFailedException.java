@@ -16,6 +16,15 @@ public class GateFailedException extends TunekitException {
     this.result = result;
   }
 
+  /**
+   * Creates the exception for a failed gate with a message of the caller's, such as one that names the
+   * run and its state first; {@code context} is followed by the gate's figures.
+   */
+  public GateFailedException(String context, GateResult result) {
+    super(context + ": promotion blocked — " + result.gate() + ": " + result.message());
+    this.result = result;
+  }
+
   /** The gate's decision. */
   public GateResult result() {
     return result;

@@ -38,6 +38,7 @@ import dev.tunekit.internal.engine.RunTransitions;
 import dev.tunekit.internal.ledger.Ledger;
 import dev.tunekit.internal.ledger.RunRepository.IfAbsent;
 import dev.tunekit.internal.ledger.RunRepository.OrKeep;
+import dev.tunekit.eval.GateFailedException;
 import dev.tunekit.eval.GateResult;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -599,7 +600,38 @@ public final class Workflow implements AutoCloseable {
         lastRaw -> lastRaw != null
             && ledger.jobStatusOf(runId).filter(s -> !s.equals(lastRaw)).isPresent(),
         ledgerPoll);
-    RemoteJob job = waiter.await(runId, row.jobId(), new JobWaiter.Sink() {
+    RemoteJob job;
+    try {
+      job = waitForJob(runId, row.jobId(), waiter, listener, metrics);
+    } catch (ThreadDeath stop) {
+      // JShell's Ctrl-C stops the snippet's thread asynchronously (JDI Thread.stop): nothing is thrown
+      // that a caller could print, so say it here, on the console the user is looking at.
+      System.err.println("tunekit: " + stillRunning(runId, row.jobId()));
+      throw stop;
+    } catch (RuntimeException e) {
+      if (Thread.currentThread().isInterrupted() || interrupted(e)) {
+        throw new TunekitException(stillRunning(runId, row.jobId()), e); // the interrupt flag stays set
+      }
+      throw e;
+    }
+    recordJob(runId, job.status());
+    // The job ended: the same drive a webhook or tk.resume runs (evaluate a trained model, decide the gate).
+    RunMachine.Drive<EvalHook.Evaluated> drive = driveWith(runId, metrics);
+    Ledger.RunRow done = row(runId);
+    Optional<String> model = job.status() instanceof JobStatus.Succeeded s ? s.model()
+        : Optional.ofNullable(done.fineTunedModel());
+    Optional<EvalHook.Evaluated> evaluated = drive.evaluated().isPresent() && !drive.evaluated().get().recorded()
+        ? drive.evaluated() : evals.recordedEvaluation(runId);
+    Optional<GateResult> gate = evaluated.flatMap(EvalHook.Evaluated::gate).or(() -> evals.gate(runId));
+    return finish(listener, new RunResult(runId, done.state(), Optional.of(job), model, metrics,
+        Duration.between(started, clock.instant()), evaluated.map(EvalHook.Evaluated::comparison), gate,
+        Optional.ofNullable(done.error())));
+  }
+
+  /** Polls the run's job until it ends, recording each status and passing what it sees to the listener. */
+  private RemoteJob waitForJob(String runId, String jobId, JobWaiter waiter, RunListener listener,
+      List<MetricPoint> metrics) {
+    return waiter.await(runId, jobId, new JobWaiter.Sink() {
       @Override
       public void status(RemoteJob j) {
         recordJob(runId, j.status());
@@ -617,18 +649,23 @@ public final class Workflow implements AutoCloseable {
         safely(() -> listener.onMetric(p));
       }
     });
-    recordJob(runId, job.status());
-    // The job ended: the same drive a webhook or tk.resume runs (evaluate a trained model, decide the gate).
-    RunMachine.Drive<EvalHook.Evaluated> drive = driveWith(runId, metrics);
-    Ledger.RunRow done = row(runId);
-    Optional<String> model = job.status() instanceof JobStatus.Succeeded s ? s.model()
-        : Optional.ofNullable(done.fineTunedModel());
-    Optional<EvalHook.Evaluated> evaluated = drive.evaluated().isPresent() && !drive.evaluated().get().recorded()
-        ? drive.evaluated() : evals.recordedEvaluation(runId);
-    Optional<GateResult> gate = evaluated.flatMap(EvalHook.Evaluated::gate).or(() -> evals.gate(runId));
-    return finish(listener, new RunResult(runId, done.state(), Optional.of(job), model, metrics,
-        Duration.between(started, clock.instant()), evaluated.map(EvalHook.Evaluated::comparison), gate,
-        Optional.ofNullable(done.error())));
+  }
+
+  /** What to do after giving up waiting on a job that still runs: one line. */
+  private static String stillRunning(String runId, String jobId) {
+    return "Stopped waiting for run " + runId + "; its job " + jobId + " keeps running on the provider. Wait for it"
+        + " again with tk.run(\"" + runId + "\").await() (in a new session: tk.resume(\"" + runId + "\").await()),"
+        + " or cancel it with tk.run(\"" + runId + "\").cancel().";
+  }
+
+  private static boolean interrupted(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof InterruptedException || t instanceof java.io.InterruptedIOException
+          || t instanceof java.nio.channels.ClosedByInterruptException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The TRAINED step: evaluates a run with a suite, deploying first if it asks; moves it to EVALUATED or EVALUATION_FAILED. */
@@ -867,16 +904,45 @@ public final class Workflow implements AutoCloseable {
   public Deployment deploy(String runId, Map<String, Object> options) {
     Ledger.RunRow row = row(runId);
     if (row.fineTunedModel() == null) {
-      throw new TunekitException("Run " + runId + " has no tuned model to deploy (state " + row.state()
-          + "). Wait for it with run.await() first.");
+      throw new TunekitException(noModelToDeploy(runId, row));
     }
     if (row.state() == RunState.EVALUATED) {
       drive(runId); // the gate is decided on the move from EVALUATED (no calls)
     }
-    evals.checkDeploy(runId, RunSpec.fromJson(row.spec()));
+    try {
+      evals.checkDeploy(runId, RunSpec.fromJson(row.spec()));
+    } catch (GateFailedException blocked) {
+      // The run's state and what it means lead the message; the gate's figures and advice follow.
+      RunState now = row(runId).state();
+      String why = now == RunState.EVALUATION_FAILED ? "; its evaluation failed: "
+          + Optional.ofNullable(row(runId).error()).map(e -> e.replaceAll("\\s*\\R\\s*", " "))
+          .orElse("see run.info().error()") : "";
+      throw new GateFailedException("Run " + runId + " is " + now + why + ", so it is not deployed",
+          blocked.result());
+    }
     Deployment d = deployUnchecked(runId, row, options);
     machine.fire(runId, RunEvent.DEPLOY, d.id(), Map.of());
     return d;
+  }
+
+  /** Why a run without a tuned model cannot be deployed: its state, the reason and what to do, in the first line. */
+  private static String noModelToDeploy(String runId, Ledger.RunRow row) {
+    Optional<String> reason = Optional.ofNullable(row.error())
+        .map(e -> e.lines().map(String::strip).filter(l -> !l.isEmpty()).collect(java.util.stream.Collectors.joining(" "))).filter(e -> !e.isEmpty());
+    switch (row.state()) {
+      case FAILED:
+        return "Run " + runId + " FAILED, so there is no model to deploy: " + reason.orElse("the job failed")
+            + ". See run.events() for the provider's log, fix the cause and start a new run.";
+      case CANCELLED:
+        return "Run " + runId + " was CANCELLED" + reason.map(r -> " (" + r + ")").orElse("")
+            + ", so there is no model to deploy; start a new run to train one.";
+      case REJECTED:
+        return "Run " + runId + " was REJECTED, nothing was uploaded and there is no model to deploy; fix what"
+            + " follows and start a new run: " + reason.orElse("see run.info().error()");
+      default:
+        return "Run " + runId + " has no tuned model to deploy yet (state " + row.state()
+            + reason.map(r -> ", last error: " + r).orElse("") + "). Wait for it with run.await() first.";
+    }
   }
 
   /** Deploys without asking the gate: for {@link #deploy} once it allowed it, and for evaluating through a deployment. */

@@ -69,7 +69,7 @@ public final class Jdbc implements AutoCloseable {
 
   /**
    * Runs {@code work} in one immediate transaction on the write connection (nested calls on the same
-   * thread join the outer transaction), committing at the end and rolling back on any exception.
+   * thread join the outer transaction), committing at the end and rolling back on any exception or error.
    */
   public <T> T write(Work<T> work) {
     writeLock.lock();
@@ -82,7 +82,9 @@ public final class Jdbc implements AutoCloseable {
         T result = work.run(writer);
         writer.commit();
         return result;
-      } catch (SQLException | RuntimeException e) {
+      } catch (Throwable e) {
+        // Errors too: JShell's Ctrl-C stops a thread with an asynchronous ThreadDeath, and the
+        // setAutoCommit(true) below would otherwise commit half of this transaction.
         writer.rollback();
         throw e;
       } finally {
