@@ -448,7 +448,15 @@ public final class Tunekit implements AutoCloseable {
       ServiceLoader.load(TuningProviderFactory.class, cl).forEach(factories::add);
       // Section names, `type:` and every key are checked against what the factories declare before any is created.
       TuningProviderFactory f = SettingsCheck.check(config, factories);
-      return f.create(ProviderSettings.of(config.provider(), config.source(), config.workDir(), config.providerValues()));
+      Map<String, String> lines = new LinkedHashMap<>(); // key → file:line, for providers' preflight messages
+      String prefix = "providers." + config.provider() + ".";
+      config.locations().forEach((k, v) -> {
+        if (k.startsWith(prefix)) {
+          lines.put(k.substring(prefix.length()), v);
+        }
+      });
+      return f.create(ProviderSettings.of(config.provider(), config.source(), config.workDir(), config.providerValues(),
+          lines));
     }
   }
 }

@@ -22,12 +22,15 @@ public final class ProviderSettings {
   private final String source;
   private final Path workDir;
   private final Map<String, Object> values;
+  private final Map<String, String> locations;
 
-  private ProviderSettings(String name, String source, Path workDir, Map<String, Object> values) {
+  private ProviderSettings(String name, String source, Path workDir, Map<String, Object> values,
+      Map<String, String> locations) {
     this.name = Objects.requireNonNull(name, "name");
     this.source = Objects.requireNonNull(source, "source");
     this.workDir = Objects.requireNonNull(workDir, "workDir").toAbsolutePath().normalize();
     this.values = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    this.locations = Map.copyOf(locations);
   }
 
   /**
@@ -39,7 +42,16 @@ public final class ProviderSettings {
    * @param values setting name to value (strings, numbers, booleans, lists, nested maps)
    */
   public static ProviderSettings of(String name, String source, Path workDir, Map<String, ?> values) {
-    return new ProviderSettings(name, source, workDir, new LinkedHashMap<>(values));
+    return new ProviderSettings(name, source, workDir, new LinkedHashMap<>(values), Map.of());
+  }
+
+  /**
+   * Settings for provider {@code name}, with where each key was written ({@code key → "tunekit.yaml:7"}),
+   * so that a provider's preflight can name the line of a bad value ({@link #location(String)}).
+   */
+  public static ProviderSettings of(String name, String source, Path workDir, Map<String, ?> values,
+      Map<String, String> locations) {
+    return new ProviderSettings(name, source, workDir, new LinkedHashMap<>(values), locations);
   }
 
   /** The provider name chosen in config (a section's own name when it sets {@code type:}). */
@@ -50,6 +62,14 @@ public final class ProviderSettings {
   /** Where these settings came from, for error messages. */
   public String source() {
     return source;
+  }
+
+  /**
+   * Where setting {@code key} was written, such as {@code tunekit.yaml:7}; {@link #source()} when its line
+   * is not known (set in code, from the environment, or absent).
+   */
+  public String location(String key) {
+    return locations.getOrDefault(key, source);
   }
 
   /** A directory this provider may write to; created on demand by the provider. */

@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param multipartThreshold files larger than this go through the Uploads API in parts
  * @param uploadPartSize the size of each part in the Uploads API
  * @param webhookSecret the signing secret of the OpenAI webhook endpoint ({@code webhookSecret}), if set
+ * @param azure the {@code azure} flavor's training type and Resource Manager settings; empty for the others
  */
 record OpenAiConfig(
     String name,
@@ -32,7 +33,8 @@ record OpenAiConfig(
     Optional<Duration> timeout,
     long multipartThreshold,
     long uploadPartSize,
-    Optional<Secret> webhookSecret) {
+    Optional<Secret> webhookSecret,
+    Optional<AzureSettings> azure) {
 
   /** The kinds of endpoint this module speaks to. */
   enum Flavor {
@@ -94,7 +96,8 @@ record OpenAiConfig(
       throw s.invalid("timeout", "must be a positive duration such as 60s or 10m");
     }
     return new OpenAiConfig(s.name(), flavor, baseUrl, apiKey, s.string("organization"),
-        s.string("project"), timeout, threshold, partSize, s.secret("webhookSecret"));
+        s.string("project"), timeout, threshold, partSize, s.secret("webhookSecret"),
+        flavor == Flavor.AZURE ? Optional.of(AzureSettings.from(s)) : Optional.empty());
   }
 
   /** Azure OpenAI's v1 data plane. The legacy path mode would insert deployments/{model} and break jobs.create. */
@@ -165,6 +168,6 @@ record OpenAiConfig(
         + ", webhookSecret=" + (webhookSecret.isPresent() ? "Secret[redacted]" : "none") + ", organization="
         + organization.orElse("-") + ", project=" + project.orElse("-") + ", timeout="
         + timeout.map(Duration::toString).orElse("default") + ", multipartThreshold=" + multipartThreshold
-        + ", uploadPartSize=" + uploadPartSize + "}";
+        + ", uploadPartSize=" + uploadPartSize + azure.map(a -> ", azure=" + a).orElse("") + "}";
   }
 }

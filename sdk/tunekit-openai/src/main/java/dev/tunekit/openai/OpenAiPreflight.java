@@ -22,6 +22,13 @@ final class OpenAiPreflight {
   /** The fine-tuning API's {@code suffix} maximum length. */
   static final int MAX_SUFFIX = 64;
 
+  /**
+   * The models Azure OpenAI trains with DPO (Azure AI Foundry fine-tuning docs, 2026: "SFT + DPO gpt-4o,
+   * gpt-4.1, -mini, -nano"; gpt-4o-mini is SFT only). OpenAI itself offers DPO on every catalog model.
+   */
+  static final java.util.Set<String> AZURE_DPO_MODELS = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(
+      List.of("gpt-4o-2024-08-06", "gpt-4.1-2025-04-14", "gpt-4.1-mini-2025-04-14", "gpt-4.1-nano-2025-04-14")));
+
   private OpenAiPreflight() {}
 
   static List<PreflightProblem> check(OpenAiConfig.Flavor flavor, JobPlan plan) {
@@ -38,6 +45,12 @@ final class OpenAiPreflight {
                 + ", or a tuned model of one of them; if the provider added a new model, add it to the catalog"
                 + " (tunekit-openai models.json)"));
       } else {
+        String id = catalog.canonicalId(base).get();
+        if (flavor == OpenAiConfig.Flavor.AZURE && plan.method() == TrainingMethod.DPO && !AZURE_DPO_MODELS.contains(id)) {
+          out.add(new PreflightProblem("method", "Azure OpenAI offers DPO (preference fine-tuning) for "
+              + String.join(", ", AZURE_DPO_MODELS) + ", not " + model,
+              "use one of those models for DPO, or a chat dataset (SUPERVISED) with " + model));
+        }
         long min = catalog.minExamples(base);
         if (plan.trainingExamples() >= 0 && plan.trainingExamples() < min) {
           out.add(new PreflightProblem("trainingData", "the training file to upload has " + plan.trainingExamples()

@@ -26,8 +26,10 @@ import java.util.Set;
  *       {@code uploadPartSize}.
  *   <li>{@code azure} — Azure OpenAI's {@code /openai/v1} data plane with {@code api-key} auth.
  *       Settings: {@code endpoint} (such as {@code https://my-resource.openai.azure.com}) and
- *       {@code apiKey} (required), plus {@code timeout}. Deploying a tuned model (an Azure Resource
- *       Manager call) is not supported yet.
+ *       {@code apiKey} (required), plus {@code timeout}; {@code trainingType}; and, to deploy a tuned model
+ *       through Azure Resource Manager, {@code subscriptionId}, {@code resourceGroup}, {@code account},
+ *       {@code deploymentSku}, {@code deploymentCapacity}, {@code deploymentSource}, {@code armEndpoint},
+ *       {@code armApiVersion} (see the module README).
  *   <li>{@code openai-compatible} — any server that speaks OpenAI's fine-tuning API (self-hosted).
  *       Settings: {@code baseUrl} (required, such as {@code http://localhost:8000/v1}), {@code apiKey}
  *       (optional) and the {@code openai} settings above.
@@ -79,6 +81,16 @@ public final class OpenAiProviderFactory implements TuningProviderFactory, Datas
         keys.add(SettingSpec.of("endpoint", "the resource endpoint, such as https://my-resource.openai.azure.com"));
         keys.add(SettingSpec.of("apiKey", "the resource's API key (required); use ${ENV_VAR}"));
         keys.add(SettingSpec.of("baseUrl", "the full data-plane URL, instead of endpoint"));
+        keys.add(SettingSpec.of("trainingType", "standard, globalstandard or developertier (cheap, preemptible)"));
+        keys.add(SettingSpec.of("subscriptionId", "the Azure subscription id (a GUID), to deploy through Resource Manager"));
+        keys.add(SettingSpec.of("resourceGroup", "the resource group of the Azure OpenAI resource"));
+        keys.add(SettingSpec.of("account", "the Azure OpenAI resource's name"));
+        keys.add(SettingSpec.of("deploymentSku", "standard (default), globalstandard or developertier"));
+        keys.add(SettingSpec.of("deploymentCapacity", "the deployment's capacity (default 1)"));
+        keys.add(SettingSpec.of("deploymentSource", "the resource id of the account that trained the model (cross-region)"));
+        keys.add(SettingSpec.of("armEndpoint", "the Resource Manager URL (default https://management.azure.com)"));
+        keys.add(SettingSpec.of("armApiVersion", "the deployments api-version (default "
+            + AzureSettings.DEFAULT_ARM_API_VERSION + ")"));
         break;
       case "openai-compatible":
         keys.add(SettingSpec.of("baseUrl", "the server's URL (required), such as http://localhost:8000/v1"));

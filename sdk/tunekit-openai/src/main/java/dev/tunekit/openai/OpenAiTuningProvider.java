@@ -90,12 +90,26 @@ final class OpenAiTuningProvider implements TuningProvider, Chat, PauseResume, C
   /** Multipart uploads stopped by a failure worth retrying, by content: the next attempt continues them. */
   private final Map<String, PartialUpload> partialUploads = new java.util.concurrent.ConcurrentHashMap<>();
   private final OpenAiWebhooks webhooks;
+  /** Azure only: deployments through Azure Resource Manager (null on the other flavors). */
+  private final AzureDeployments azureDeployments;
+  /** Azure Resource Manager, made on first use (azure-identity is optional: never loaded for openai). */
+  private ArmApi arm;
+  /** Whether preflight has acquired an ARM token once (credentials are checked once per provider). */
+  private volatile boolean armCredentialsChecked;
 
   OpenAiTuningProvider(OpenAiConfig config, OpenAIClient client, OpenAiErrors errors) {
     this.config = Objects.requireNonNull(config, "config");
     this.client = Objects.requireNonNull(client, "client");
     this.errors = Objects.requireNonNull(errors, "errors");
     this.webhooks = new OpenAiWebhooks(config, client);
+    this.azureDeployments = config.azure().map(a -> new AzureDeployments(config.name(), a, this::arm)).orElse(null);
+  }
+
+  private synchronized ArmApi arm() {
+    if (arm == null) {
+      arm = AzureArm.create(config.azure().orElseThrow(), config.timeout());
+    }
+    return arm;
   }
 
   @Override
@@ -106,7 +120,35 @@ final class OpenAiTuningProvider implements TuningProvider, Chat, PauseResume, C
   /** {@link OpenAiPreflight}: the model against OpenAI's catalog (not on openai-compatible), method, ranges. */
   @Override
   public java.util.List<dev.tunekit.spi.PreflightProblem> preflight(dev.tunekit.spi.JobPlan plan) {
-    return OpenAiPreflight.check(config.flavor(), plan);
+    List<dev.tunekit.spi.PreflightProblem> out = new ArrayList<>(OpenAiPreflight.check(config.flavor(), plan));
+    config.azure().ifPresent(a -> out.addAll(azurePreflight(a)));
+    return List.copyOf(out);
+  }
+
+  /**
+   * The {@code azure} settings, offline; then, when Resource Manager is configured and its settings are
+   * well formed, the credentials: DefaultAzureCredential must give a token now (once per provider), so a
+   * run that will deploy never trains first and fails at the deployment.
+   */
+  private List<dev.tunekit.spi.PreflightProblem> azurePreflight(AzureSettings a) {
+    List<dev.tunekit.spi.PreflightProblem> out = new ArrayList<>(a.problems());
+    if (!out.isEmpty() || !a.armConfigured() || armCredentialsChecked) {
+      return out;
+    }
+    String where = "providers." + name();
+    if (!AzureDeployments.identityAvailable()) {
+      out.add(new dev.tunekit.spi.PreflightProblem(a.location(), where, AzureDeployments.missingIdentity(name()),
+          "add the dependency, or remove subscriptionId, resourceGroup and account to train without deploying"));
+      return out;
+    }
+    try {
+      arm().checkCredentials();
+      armCredentialsChecked = true;
+    } catch (TunekitException e) {
+      out.add(new dev.tunekit.spi.PreflightProblem(a.location(), where, e.getMessage(),
+          "give this process an Azure identity (DefaultAzureCredential), then start the run again"));
+    }
+    return out;
   }
 
   @Override
@@ -301,6 +343,9 @@ final class OpenAiTuningProvider implements TuningProvider, Chat, PauseResume, C
     request.validationFileId().ifPresent(b::validationFile);
     request.suffix().ifPresent(b::suffix);
     request.hyperparameters().seed().ifPresent(b::seed);
+    // Azure's training type is a top-level body field of its own (as the docs' extra_body={"trainingType": …}).
+    config.azure().flatMap(AzureSettings::trainingType)
+        .ifPresent(t -> b.putAdditionalBodyProperty("trainingType", JsonValue.from(t.wire)));
     return b.build();
   }
 
@@ -431,8 +476,37 @@ final class OpenAiTuningProvider implements TuningProvider, Chat, PauseResume, C
         return new Page<>(List.of(), after);
       }
       Cursor next = new Cursor(fresh.get(0).id()); // the newest, in the API's own order
-      return new Page<>(oldestFirst(fresh).stream().map(OpenAiMapping::event).toList(), Optional.of(next));
+      List<JobEvent> items = oldestFirst(fresh).stream().map(OpenAiMapping::event).toList();
+      if (config.azure().map(AzureSettings::developerTier).orElse(false)) {
+        items = developerTierNotes(items, after.isEmpty());
+      }
+      return new Page<>(items, Optional.of(next));
     });
+  }
+
+  /** What progress output says about Azure's developer tier, whose jobs run on idle capacity. */
+  static final String DEVELOPER_TIER_NOTE = "Developer tier: this job trains on idle capacity and may be preempted;"
+      + " a preempted job resumes on its own, nothing to do.";
+
+  /**
+   * On the developer tier: a note before the job's first events (so the progress output says it once), and
+   * an event that reports a preemption says the job resumes on its own. Both show in progress output (level
+   * {@code note}, not {@code info}).
+   */
+  static List<JobEvent> developerTierNotes(List<JobEvent> events, boolean first) {
+    List<JobEvent> out = new ArrayList<>(events.size() + 1);
+    if (first && !events.isEmpty()) {
+      out.add(new JobEvent("tunekit-developer-tier-note", events.get(0).time(), "note", DEVELOPER_TIER_NOTE));
+    }
+    for (JobEvent e : events) {
+      if (e.message().toLowerCase(java.util.Locale.ROOT).contains("preempt")) {
+        out.add(new JobEvent(e.id(), e.time(), "note", e.message() + " (developer tier: the job resumes on its"
+            + " own; nothing to do)"));
+      } else {
+        out.add(e);
+      }
+    }
+    return List.copyOf(out);
   }
 
   /** Events per request when reading on from a cursor: a quiet poll downloads only this many. */
@@ -607,47 +681,19 @@ final class OpenAiTuningProvider implements TuningProvider, Chat, PauseResume, C
 
   /**
    * Chat, pause and resume, and checkpoints on every flavor (the embedded local server has them too).
-   * Deployments on Azure only: Azure OpenAI serves a tuned model only through a deployment (which
-   * Tunekit cannot create yet, and says so); OpenAI and OpenAI-compatible servers serve it at once.
-   * Webhook verification on OpenAI only, through openai-java's own verifier.
+   * Deployments on Azure only: Azure OpenAI serves a tuned model only through a deployment, which this
+   * provider makes through Azure Resource Manager ({@link AzureDeployments}); OpenAI and OpenAI-compatible
+   * servers serve it at once. Webhook verification on OpenAI only, through openai-java's own verifier.
    */
   @Override
   public <C extends Capability> Optional<C> capability(Class<C> type) {
     if (type == Deployments.class) {
-      return config.flavor() == OpenAiConfig.Flavor.AZURE ? Optional.of(type.cast(azureDeployments))
-          : Optional.empty();
+      return azureDeployments != null ? Optional.of(type.cast(azureDeployments)) : Optional.empty();
     }
     if (type == WebhookVerification.class) {
       return config.flavor() == OpenAiConfig.Flavor.OPENAI ? Optional.of(type.cast(webhooks)) : Optional.empty();
     }
     return TuningProvider.super.capability(type);
-  }
-
-  /** Azure's deployments: required for serving, not yet made by Tunekit; every call explains the manual step. */
-  private final Deployments azureDeployments = new Deployments() {
-    @Override
-    public Deployment deploy(String modelId, String name, Map<String, Object> options) {
-      throw azureDeploymentMissing("deploy " + modelId + " as " + name);
-    }
-
-    @Override
-    public Deployment deployment(String deploymentId) {
-      throw azureDeploymentMissing("read the state of deployment " + deploymentId);
-    }
-
-    @Override
-    public void undeploy(String deploymentId) {
-      throw azureDeploymentMissing("delete deployment " + deploymentId);
-    }
-  };
-
-  private TunekitException azureDeploymentMissing(String what) {
-    return new TunekitException("Provider " + name() + " cannot " + what + " yet: Azure OpenAI serves a tuned model "
-        + "only through an Azure Resource Manager deployment (PUT https://management.azure.com/subscriptions/{sub}/"
-        + "resourceGroups/{rg}/providers/Microsoft.CognitiveServices/accounts/{account}/deployments/{name}), which "
-        + "needs a subscription id, resource group, account name and an Entra ID token; Tunekit does not make that "
-        + "call yet. Manage the deployment in the Azure portal or with 'az cognitiveservices account deployment', "
-        + "then evaluate the model by its deployment name.");
   }
 
   // ---------------------------------------------------------------- chat
