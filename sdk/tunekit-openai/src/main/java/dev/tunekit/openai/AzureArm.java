@@ -45,16 +45,28 @@ final class AzureArm implements ArmApi {
   private final String provider;
   private final TokenCredential credential;
   private final String scope;
-  private final HttpPipeline pipeline;
+  private final AzureSettings settings;
+  private final Optional<Duration> timeout;
+  /** Built on the first call: preflight's credential check needs no HTTP client. */
+  private HttpPipeline pipeline;
 
   private AzureArm(AzureSettings s, TokenCredential credential, Optional<Duration> timeout) {
     this.provider = s.providerName();
     this.credential = credential;
     this.scope = s.armScope();
-    HttpClientOptions options = new HttpClientOptions();
-    timeout.ifPresent(t -> options.setResponseTimeout(t).setReadTimeout(t));
-    HttpPipelinePolicy auth = s.loopbackArm() ? new LoopbackBearer() : new BearerTokenAuthenticationPolicy(credential, scope);
-    this.pipeline = new HttpPipelineBuilder().httpClient(HttpClient.createDefault(options)).policies(auth).build();
+    this.settings = s;
+    this.timeout = timeout;
+  }
+
+  private synchronized HttpPipeline pipeline() {
+    if (pipeline == null) {
+      HttpClientOptions options = new HttpClientOptions();
+      timeout.ifPresent(t -> options.setResponseTimeout(t).setReadTimeout(t));
+      HttpPipelinePolicy auth = settings.loopbackArm() ? new LoopbackBearer()
+          : new BearerTokenAuthenticationPolicy(credential, scope);
+      pipeline = new HttpPipelineBuilder().httpClient(HttpClient.createDefault(options)).policies(auth).build();
+    }
+    return pipeline;
   }
 
   /** The credential's token on a loopback http endpoint, where BearerTokenAuthenticationPolicy refuses to send one. */
@@ -97,7 +109,7 @@ final class AzureArm implements ArmApi {
     if (body != null) {
       request.setHeader("Content-Type", "application/json").setBody(body);
     }
-    try (HttpResponse r = pipeline.sendSync(request, Context.NONE)) {
+    try (HttpResponse r = pipeline().sendSync(request, Context.NONE)) {
       String text = r.getBodyAsBinaryData() == null ? "" : r.getBodyAsBinaryData().toString();
       return new Response(r.getStatusCode(), text == null ? "" : text, Optional.ofNullable(r.getHeaderValue("Retry-After")),
           Optional.ofNullable(r.getHeaderValue("x-ms-request-id")));

@@ -17,12 +17,8 @@ import java.util.Set;
 
 /**
  * Provider {@code azure} keeps the provider contract against a WireMock Azure OpenAI v1 data plane
- * ({@code /openai/v1}), with Chat, PauseResume and Checkpoints declared.
- *
- * <p>Deployments is declared: Azure serves a tuned model only through a deployment, and the provider
- * offers the capability, but it cannot create one yet (every call says to create it in Azure Resource
- * Manager; ARM deployments are issue 12). Its two contract rules are listed in this module's
- * {@code tck-exclusions.txt} with that reason, so the summary shows the gap instead of hiding it.
+ * ({@code /openai/v1}) and Azure Resource Manager's deployments API on the same server, with Chat,
+ * Deployments (through ARM), PauseResume and Checkpoints declared, and no exclusion.
  */
 class AzureTckTest extends TuningProviderContract implements ChatContract, DeploymentsContract, PauseResumeContract,
     CheckpointsContract, WebhookVerificationContract {

@@ -48,6 +48,10 @@ final class OpenAiTckFixture implements ProviderFixture {
 
   @Override
   public TuningProvider provider() {
+    if (flavor.equals("azure")) {
+      AzureArmStubs.install(); // a test token instead of DefaultAzureCredential; removed in close()
+      return wm.provider(flavor, new AzureArmStubs(wm).settings());
+    }
     return flavor.equals("openai") ? wm.provider(flavor, Map.of("webhookSecret", WEBHOOK_SECRET))
         : wm.provider(flavor, Map.of());
   }
@@ -203,13 +207,17 @@ final class OpenAiTckFixture implements ProviderFixture {
   }
 
   /**
-   * A tuned model to deploy. Only azure offers Deployments, and its provider refuses every call (the
-   * deployment must be made in Azure Resource Manager), so the contract fails on the provider's own
-   * message rather than on a missing script.
+   * A tuned model to deploy (only azure offers Deployments): Azure names tuned models {@code <base>.ft-<id>}.
+   * Azure Resource Manager's deployments of it, under the names the contract uses, walk the documented
+   * lifecycle ({@link AzureArmStubs#stubLifecycle}).
    */
   @Override
   public String deployableModel() {
-    return "ft:" + OpenAiWireMock.BASE_MODEL + ":org-test::ftjob-tck-succeeded";
+    String model = OpenAiWireMock.BASE_MODEL + ".ft-0123456789abcdef";
+    AzureArmStubs arm = new AzureArmStubs(wm);
+    arm.stubLifecycle("tck-deployment", model);
+    arm.stubLifecycle("tck-twice", model);
+    return model;
   }
 
   @Override
@@ -243,6 +251,7 @@ final class OpenAiTckFixture implements ProviderFixture {
 
   @Override
   public void close() {
+    AzureArmStubs.uninstall();
     wm.close();
   }
 }
