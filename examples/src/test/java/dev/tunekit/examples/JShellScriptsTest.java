@@ -167,6 +167,19 @@ class JShellScriptsTest {
   }
 
   @Test
+  void azureScriptWithoutCredentialsSaysWhatToSetInOneLine() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("AZURE_OPENAI_API_KEY") == null
+        && System.getenv("AZURE_SUBSCRIPTION_ID") == null,
+        "Azure settings are set; this test checks the message shown without them");
+
+    Result r = jshell("azure.jsh");
+
+    assertThat(r.status()).isEqualTo(2);
+    assertThat(r.out().strip()).startsWith("azure.jsh cannot run: set AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY")
+        .contains("AZURE_SUBSCRIPTION_ID").doesNotContain("\n").doesNotContain("Exception");
+  }
+
+  @Test
   void bedrockScriptWithoutCredentialsSaysWhatToSetInOneLine() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("AWS_ACCESS_KEY_ID") == null
         && System.getenv("AWS_PROFILE") == null && System.getenv("TUNEKIT_BEDROCK_ROLE_ARN") == null,

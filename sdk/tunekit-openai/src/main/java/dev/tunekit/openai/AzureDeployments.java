@@ -265,7 +265,7 @@ final class AzureDeployments implements Deployments {
     if (settings.subscriptionId.isEmpty() || settings.resourceGroup.isEmpty() || settings.account.isEmpty()) {
       throw new InvalidInputException("Provider " + provider + " cannot " + what + ": Azure OpenAI serves a tuned"
           + " model only through an Azure Resource Manager deployment, and providers." + provider
-          + " does not say where. Set subscriptionId, resourceGroup and account (and optionally deploymentSku,"
+          + " does not say where (the subscription, resource group and account). Set subscriptionId, resourceGroup and account (and optionally deploymentSku,"
           + " deploymentCapacity) in the config; see the tunekit-openai README.", settings.location());
     }
     if (!identityAvailable()) {
