@@ -126,6 +126,23 @@ final class AzureDeployments implements Deployments {
     throw failure("deleting deployment " + deploymentId, r, true);
   }
 
+  /** The names of the account's deployments (one ARM list call; its nextLink pages are followed). Read-only. */
+  java.util.List<String> names() {
+    requireArm("list deployments");
+    java.util.List<String> out = new java.util.ArrayList<>();
+    String next = settings.deploymentsUrl() + "?api-version=" + settings.armApiVersion;
+    while (next != null && !next.isEmpty()) {
+      ArmApi.Response r = arm.get().send("GET", next, null);
+      if (r.status() != 200) {
+        throw failure("listing deployments", r, false);
+      }
+      JsonNode page = parse(r);
+      page.path("value").forEach(d -> out.add(d.path("name").asText("")));
+      next = page.path("nextLink").asText(null);
+    }
+    return out;
+  }
+
   /** What a deployment of this sku costs, for the output: said on every deploy. */
   static String costNote(String sku) {
     switch (sku) {

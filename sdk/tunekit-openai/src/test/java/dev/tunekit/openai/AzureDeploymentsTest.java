@@ -230,6 +230,17 @@ class AzureDeploymentsTest {
   }
 
   @Test
+  void listingDeploymentsFollowsNextLink() {
+    String list = path("").substring(0, path("").length() - 1);
+    wm.server().stubFor(get(urlPathEqualTo(list)).withQueryParam("page", com.github.tomakehurst.wiremock.client.WireMock.absent())
+        .willReturn(json(200, Map.of("value", java.util.List.of(deployment("a", MODEL, "Succeeded", "standard")),
+            "nextLink", wm.rootUrl() + list + "?api-version=" + AzureArmStubs.API_VERSION + "&page=2"))));
+    wm.server().stubFor(get(urlPathEqualTo(list)).withQueryParam("page", com.github.tomakehurst.wiremock.client.WireMock.equalTo("2"))
+        .willReturn(json(200, Map.of("value", java.util.List.of(deployment("b", MODEL, "Creating", "standard"))))));
+    assertThat(((AzureDeployments) deployments).names()).containsExactly("a", "b");
+  }
+
+  @Test
   void withoutCredentialsTheErrorIsOneLine() {
     AzureArmStubs.installNoCredentials();
     try (TuningProvider p = provider(Map.of())) {
