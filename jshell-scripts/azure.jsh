@@ -128,6 +128,9 @@ int status = Script.run(() -> {
       fineTune.hyperparameters(h -> h.epochs(n));
     }
     args.option("suffix").ifPresent(fineTune::suffix);
+    System.out.println("The tuned model is evaluated through a " + sku + " deployment: " + (sku.equalsIgnoreCase(
+        "developertier") ? "no hourly fee, deleted by Azure after 24 hours" : "billed per hour while it exists")
+        + "; it is deleted again if the gate blocks.");
     Run run = fineTune.start();
     System.out.println("Run " + run.id() + " submitted as job " + run.info().jobId().orElse("?") + " (ledger "
         + tk.ledger() + "). If this stops, continue with tk.resume(\"" + run.id() + "\").");

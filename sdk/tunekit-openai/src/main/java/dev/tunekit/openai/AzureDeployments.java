@@ -80,7 +80,11 @@ final class AzureDeployments implements Deployments {
     ObjectNode props = body.putObject("properties");
     props.putObject("model").put("format", "OpenAI").put("name", modelId).put("version", "1");
     source.ifPresent(src -> props.put("source", src));
-    LOG.info("{}: deploying {} as {} ({}, capacity {}). {}", provider, modelId, name, sku, capacity, costNote(sku));
+    if (sku.equals("developertier")) {
+      LOG.info("{}: deploying {} as {} ({}, capacity {}). {}", provider, modelId, name, sku, capacity, costNote(sku));
+    } else { // billed by the hour: said where a quiet console shows it, as the engine does for a deployment left behind
+      LOG.warn("{}: deploying {} as {} ({}, capacity {}). {}", provider, modelId, name, sku, capacity, costNote(sku));
+    }
     ArmApi.Response r = arm.get().send("PUT", url(name), body.toString());
     if (r.status() == 200 || r.status() == 201) {
       return toDeployment(name, parse(r), modelId);
