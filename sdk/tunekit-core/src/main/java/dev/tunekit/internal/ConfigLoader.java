@@ -308,8 +308,8 @@ public final class ConfigLoader {
         SettingsCheck.nearest(k, known).ifPresent(n -> m.append("; did you mean ").append(n).append('?'));
         if (at.isEmpty() && node.get(k).isObject() && !k.equals("providers")) {
           // A provider's section written at the top level: "openai:" instead of "providers: openai:".
-          m.append("; a provider's settings go under 'providers:' (providers:\n  ").append(k)
-              .append(": {...}), see docs/config.md");
+          m.append("; a provider's settings go under 'providers:' (indent '").append(k)
+              .append(":' below a 'providers:' line), see docs/config.md");
         }
         m.append("; known settings: ").append(String.join(", ", new java.util.TreeSet<>(known)));
         throw error(at + "/" + k, m.toString());
