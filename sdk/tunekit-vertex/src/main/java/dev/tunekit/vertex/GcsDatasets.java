@@ -75,7 +75,7 @@ final class GcsDatasets {
     try {
       storage.createFrom(info, upload.path(), Storage.BlobWriteOption.doesNotExist());
     } catch (IOException | RuntimeException e) {
-      if (e instanceof com.google.cloud.storage.StorageException se && se.getCode() == 412) {
+      if (preconditionFailed(e)) {
         // Created meanwhile (by a lost earlier attempt or another process): it is ours if the hash matches.
         Optional<RemoteFile> now = find(upload);
         if (now.isPresent()) {
@@ -87,5 +87,21 @@ final class GcsDatasets {
       throw VertexErrors.translate(e, "storage upload of " + upload.fileName() + " to gs://" + bucket + "/" + name, true);
     }
     return RemoteFile.builder().id(uri(name)).fileName(upload.fileName()).sizeBytes(upload.sizeBytes()).build();
+  }
+
+  /**
+   * "Does not exist yet" did not hold: Cloud Storage answers 412; Google's in-memory test storage throws a
+   * FileAlreadyExistsException inside the StorageException.
+   */
+  static boolean preconditionFailed(Throwable e) {
+    if (e instanceof com.google.cloud.storage.StorageException se && se.getCode() == 412) {
+      return true;
+    }
+    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof java.nio.file.FileAlreadyExistsException) {
+        return true;
+      }
+    }
+    return false;
   }
 }

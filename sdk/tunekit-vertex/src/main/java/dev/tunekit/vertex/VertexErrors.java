@@ -48,7 +48,7 @@ final class VertexErrors {
       boolean neverSent = root instanceof ConnectException || root instanceof UnknownHostException;
       return ProviderException.builder(PROVIDER, op + " failed on the network (" + root.getClass().getSimpleName()
               + (root.getMessage() == null ? "" : ": " + root.getMessage()) + ")"
-              + (write && !neverSent ? "; the request may have reached Vertex AI" : ""))
+              + (write && !neverSent ? "; it may have been carried out" : ""))
           .cause(e).retryable(true).outcomeUnknown(write && !neverSent).build();
     }
     return ProviderException.builder(PROVIDER, op + " failed: " + e).cause(e).retryable(false)
