@@ -7,50 +7,26 @@ import com.google.cloud.storage.Blob;
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.BlobInfo;
 import com.google.cloud.storage.Storage;
-import com.google.cloud.storage.StorageException;
-import com.google.cloud.storage.contrib.nio.testing.LocalStorageHelper;
 import dev.tunekit.error.InvalidInputException;
 import dev.tunekit.error.ProviderException;
 import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.ProviderSettings;
 import dev.tunekit.spi.RemoteFile;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Uploads to Google's in-memory Cloud Storage ({@link LocalStorageHelper}): keyed by content hash, once. */
+/** Uploads to Google's in-memory Cloud Storage ({@link FlakyStorage}): keyed by content hash, once. */
 class GcsUploadTest {
   @TempDir Path dir;
 
-  private final Storage real = LocalStorageHelper.customOptions(false).getService();
-
-  /** The real in-memory storage, counting writes, and failing after a write when asked (commit, then the reply is lost). */
-  private final AtomicInteger writes = new AtomicInteger();
-  private volatile boolean dropNextWriteReply;
-  private final Storage counting = (Storage) Proxy.newProxyInstance(Storage.class.getClassLoader(),
-      new Class<?>[] {Storage.class}, (proxy, m, args) -> {
-        Object r;
-        try {
-          r = m.invoke(real, args);
-        } catch (InvocationTargetException e) {
-          throw e.getCause();
-        }
-        if (m.getName().startsWith("create")) {
-          writes.incrementAndGet();
-          if (dropNextWriteReply) {
-            dropNextWriteReply = false;
-            throw new StorageException(new java.net.SocketException("Connection reset"));
-          }
-        }
-        return r;
-      });
+  private final FlakyStorage flaky = new FlakyStorage();
+  private final Storage real = flaky.real;
+  private final java.util.concurrent.atomic.AtomicInteger writes = flaky.writes;
 
   private GcsDatasets datasets(Map<String, Object> extra) {
     Map<String, Object> s = new HashMap<>();
@@ -58,7 +34,7 @@ class GcsUploadTest {
     s.put("bucket", VertexFakes.BUCKET);
     s.put("prefix", "/runs/");
     s.putAll(extra);
-    return new GcsDatasets(counting, VertexConfig.from(ProviderSettings.of("vertex", "tunekit.yaml", dir, s)));
+    return new GcsDatasets(flaky.storage, VertexConfig.from(ProviderSettings.of("vertex", "tunekit.yaml", dir, s)));
   }
 
   private FileUpload file(String name, String content) throws Exception {
@@ -86,7 +62,7 @@ class GcsUploadTest {
   void aLostReplyIsAnUnknownOutcome_andFindFileThenFindsTheObject() throws Exception {
     GcsDatasets d = datasets(Map.of());
     FileUpload f = file("train.jsonl", "line\n");
-    dropNextWriteReply = true;
+    flaky.dropNextWriteReply = true;
     assertThatThrownBy(() -> d.upload(f)).isInstanceOfSatisfying(ProviderException.class,
         e -> assertThat(e.outcomeUnknown()).isTrue());
     assertThat(d.find(f)).map(RemoteFile::id).contains("gs://" + VertexFakes.BUCKET + "/runs/" + f.sha256() + ".jsonl");

@@ -29,7 +29,8 @@ final class VertexFakes implements AutoCloseable {
   static final String ENDPOINT = "projects/" + PROJECT + "/locations/" + LOCATION + "/endpoints/4242";
   static final String MODEL = "projects/" + PROJECT + "/locations/" + LOCATION + "/models/77@1";
 
-  final WireMockServer wm = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+  final WireMockServer wm = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1")
+      .templatingEnabled(true).globalTemplating(false));
   final Storage storage = LocalStorageHelper.customOptions(false).getService();
 
   VertexFakes() {
