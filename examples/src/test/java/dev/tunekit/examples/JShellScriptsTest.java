@@ -210,4 +210,17 @@ class JShellScriptsTest {
     assertThat(r.out().strip()).startsWith("bedrock.jsh cannot run: set").contains("TUNEKIT_BEDROCK_ROLE_ARN")
         .doesNotContain("\n").doesNotContain("Exception");
   }
+
+  @Test
+  void vertexScriptWithoutCredentialsSaysWhatToSetInOneLine() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("GOOGLE_APPLICATION_CREDENTIALS") == null
+        && System.getenv("TUNEKIT_VERTEX_BUCKET") == null,
+        "Google credentials or the Vertex bucket are set; this test checks the message shown without them");
+
+    Result r = jshell("vertex.jsh");
+
+    assertThat(r.status()).isEqualTo(2);
+    assertThat(r.out().strip()).startsWith("vertex.jsh cannot run: set").contains("TUNEKIT_VERTEX_BUCKET")
+        .contains("gcloud auth application-default login").doesNotContain("\n").doesNotContain("Exception");
+  }
 }
