@@ -37,17 +37,25 @@ class JShellScriptsTest {
     return List.of(m.group(1).trim().split("\\s+"));
   }
 
-  private Result jshell(String script, String... args) throws IOException, InterruptedException {
+  private Result jshell(String script, String... args) throws Exception {
     return jshell(script, false, args);
   }
 
   /** Runs {@code script} as the launcher does; {@code debug} as with {@code TUNEKIT_DEBUG=1}. */
-  private Result jshell(String script, boolean debug, String... args) throws IOException, InterruptedException {
+  private Result jshell(String script, boolean debug, String... args) throws Exception {
     Path argFile = tmp.resolve("args.txt");
     Files.write(argFile, List.of(args), StandardCharsets.UTF_8);
     String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     String jshell = Path.of(System.getProperty("java.home"), "bin", "jshell").toString();
-    List<String> command = new ArrayList<>(List.of(jshell, "--class-path", classPath,
+    // The JShell tool's own class path holds Tunekit's execution engine, as the launcher's -J-cp does.
+    String engine = Path.of(dev.tunekit.shell.ShellExecution.class.getProtectionDomain().getCodeSource()
+        .getLocation().toURI()).toString();
+    List<String> command = new ArrayList<>(List.of(jshell, "-J-cp", "-J" + engine));
+    if (debug) {
+      command.add("-J-Dtunekit.debug=true");
+    }
+    command.addAll(launcherOptions("execution"));
+    command.addAll(List.of("--class-path", classPath,
         "--startup", "DEFAULT", "--startup", SCRIPTS.resolve("startup.jsh").toString(),
         "-R-Dtunekit.argsFile=" + argFile, "-R-Dtunekit.home=" + ROOT, "-R-Djava.awt.headless=true"));
     command.addAll(launcherOptions("logging"));
@@ -135,6 +143,30 @@ class JShellScriptsTest {
   }
 
   @Test
+  void anUncaughtTunekitErrorIsOneLineAndTunekitDebugKeepsItsStackTrace() throws Exception {
+    // A newcomer's script with a misplaced provider section: JShell printed the message and 9 frames.
+    Files.writeString(tmp.resolve("tunekit.yaml"), "provider: openai\nopenai:\n  apiKey: sk-x\n");
+    Path script = tmp.resolve("config-typo.jsh");
+    // A second snippet throws something else: bugs keep their frames, the trace is how to find them.
+    Files.writeString(script, "var tk = Tunekit.fromConfig(Path.of(\"tunekit.yaml\"));\n"
+        + "Object o = null; o.hashCode();\n");
+    Pattern frame = Pattern.compile("(?m)^\\s+at ");
+
+    Result quiet = jshell(script.toString());
+    Result debug = jshell(script.toString(), true);
+
+    int npe = quiet.out().indexOf("Exception java.lang.NullPointerException");
+    assertThat(npe).as(quiet.out()).isPositive();
+    String tunekitError = quiet.out().substring(0, npe);
+    assertThat(tunekitError).contains("Exception dev.tunekit.error.InvalidInputException: ")
+        .contains("tunekit.yaml:2").contains("go under 'providers:'");
+    assertThat(frame.matcher(tunekitError).find()).as(quiet.out()).isFalse();
+    assertThat(frame.matcher(quiet.out().substring(npe)).find()).as(quiet.out()).isTrue();
+    String debugError = debug.out().substring(0, Math.max(0, debug.out().indexOf("Exception java.lang.NullPointer")));
+    assertThat(frame.matcher(debugError).find()).as(debug.out()).isTrue();
+  }
+
+  @Test
   void validateExitsNonZeroAndNamesTheLineForABadDataset() throws Exception {
     Path bad = tmp.resolve("bad.jsonl");
     Files.writeString(bad, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}\n{oops\n");
@@ -190,5 +222,18 @@ class JShellScriptsTest {
     assertThat(r.status()).isEqualTo(2);
     assertThat(r.out().strip()).startsWith("bedrock.jsh cannot run: set").contains("TUNEKIT_BEDROCK_ROLE_ARN")
         .doesNotContain("\n").doesNotContain("Exception");
+  }
+
+  @Test
+  void vertexScriptWithoutCredentialsSaysWhatToSetInOneLine() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("GOOGLE_APPLICATION_CREDENTIALS") == null
+        && System.getenv("TUNEKIT_VERTEX_BUCKET") == null,
+        "Google credentials or the Vertex bucket are set; this test checks the message shown without them");
+
+    Result r = jshell("vertex.jsh");
+
+    assertThat(r.status()).isEqualTo(2);
+    assertThat(r.out().strip()).startsWith("vertex.jsh cannot run: set").contains("TUNEKIT_VERTEX_BUCKET")
+        .contains("gcloud auth application-default login").doesNotContain("\n").doesNotContain("Exception");
   }
 }

@@ -158,6 +158,27 @@ class ConfigTest {
   }
 
   @Test
+  void aMisspeltTopLevelKeyGetsTheNearestOne() {
+    Path file = yaml("provider: local\nleger: x.db\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+        .isInstanceOfSatisfying(InvalidInputException.class,
+            e -> assertThat(e.getMessage()).contains("did you mean ledger?"));
+  }
+
+  @Test
+  void aProviderSectionAtTheTopLevelSaysWhereItBelongs() {
+    // A newcomer wrote "openai:" beside "provider:"; the error listed the top-level keys only.
+    Path file = yaml("provider: openai\nopenai:\n  apiKey: sk-x\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+          assertThat(e.location()).contains(file + ":2");
+          assertThat(e.getMessage()).contains("go under 'providers:'").contains("indent 'openai:' below")
+              .doesNotContain("\n")
+              .doesNotContain("sk-x");
+        });
+  }
+
+  @Test
   void invalidYamlNamesItsLine() {
     Path file = yaml("provider: local\npolling: [unclosed\n");
     assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))

@@ -37,6 +37,12 @@ public final class Dataset {
     return path;
   }
 
+  /** {@code Dataset[path]}, so that JShell and logs show which file it is. */
+  @Override
+  public String toString() {
+    return "Dataset[" + path + "]";
+  }
+
   /**
    * Validates for a model, with the limits and price of the first model catalog on the class path that
    * lists it (see {@link #validate(ValidationOptions)} and {@link ValidationOptions#forModel(String)}).

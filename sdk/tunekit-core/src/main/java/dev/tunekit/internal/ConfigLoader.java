@@ -303,8 +303,16 @@ public final class ConfigLoader {
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String k = it.next();
       if (!known.contains(k)) {
-        throw error(at + "/" + k, "unknown setting '" + k + "'" + (at.isEmpty() ? "" : " under " + dotted(at))
-            + "; known settings: " + String.join(", ", new java.util.TreeSet<>(known)));
+        StringBuilder m = new StringBuilder("unknown setting '").append(k).append('\'')
+            .append(at.isEmpty() ? "" : " under " + dotted(at));
+        SettingsCheck.nearest(k, known).ifPresent(n -> m.append("; did you mean ").append(n).append('?'));
+        if (at.isEmpty() && node.get(k).isObject() && !k.equals("providers")) {
+          // A provider's section written at the top level: "openai:" instead of "providers: openai:".
+          m.append("; a provider's settings go under 'providers:' (indent '").append(k)
+              .append(":' below a 'providers:' line), see docs/config.md");
+        }
+        m.append("; known settings: ").append(String.join(", ", new java.util.TreeSet<>(known)));
+        throw error(at + "/" + k, m.toString());
       }
     }
   }

@@ -38,6 +38,13 @@ class DatasetPrepareTest {
   }
 
   @Test
+  void printsAsItsFile() {
+    // JShell echoes a new variable through toString(); it showed Dataset@336d4bf4
+    assertThat(Dataset.of(java.nio.file.Path.of("data", "train.jsonl")))
+        .hasToString("Dataset[" + java.nio.file.Path.of("data", "train.jsonl") + "]");
+  }
+
+  @Test
   void chatJsonlIsWrittenAsIsWithTheSha256OfTheFile() throws Exception {
     Path src = numbered(20);
     PreparedDataset p = Dataset.of(src).prepare(DatasetFormat.CHAT_JSONL, dir.resolve("out"));
