@@ -81,7 +81,11 @@ public final class FineTune {
     this.workflow = workflow;
   }
 
-  /** The base model to tune, such as {@code gpt-4o-mini-2024-07-18}. Required. */
+  /**
+   * The base model to tune, such as {@code gpt-4o-mini-2024-07-18}. Without it, the run tunes the
+   * {@code model:} of the provider's section in {@code tunekit.yaml} (so one script serves every
+   * provider, each section naming its own base model); with neither, {@link #start()} says so.
+   */
   public FineTune model(String model) {
     if (model == null || model.isBlank()) {
       throw new InvalidInputException("model must not be blank; pass the base model id, such as gpt-4o-mini-2024-07-18");
@@ -294,9 +298,9 @@ public final class FineTune {
    * step in the ledger. Returns once the job is submitted; wait for it with {@link Run#await(RunListener)}.
    */
   public Run start() {
-    if (model == null) {
-      throw new InvalidInputException("no base model: call .model(\"…\") before start()");
-    }
+    String model = this.model != null ? this.model : workflow.configuredModel().orElseThrow(() ->
+        new InvalidInputException("no base model: call .model(\"…\") before start(), or set 'model:' in the"
+            + " provider's section of tunekit.yaml (providers." + workflow.providerName() + ".model)"));
     if (trainingData == null) {
       throw new InvalidInputException("no training data: call .trainingData(Path) or .dataset(Dataset) before start()");
     }

@@ -31,6 +31,32 @@ class SettingKeysTest {
   }
 
   @Test
+  void aRunWithoutModelTunesTheSectionsModelAndWithNeitherSaysWhereToSetIt() throws Exception {
+    // One script for every provider: each section names its own base model.
+    String instance = "model-" + java.util.UUID.randomUUID();
+    dev.tunekit.testing.FakeProvider fake = Fixtures.register(instance);
+    try {
+      Path train = Fixtures.chatDataset(dir, "train.jsonl", 20);
+      Path f = yaml("provider: fake\nledger: l.db\nproviders:\n  fake: { apiKey: k, instance: " + instance
+          + ", model: base-from-config }\n");
+      try (Tunekit tk = Tunekit.builder().configFile(f).env(Map.of()).build()) {
+        tk.fineTune().trainingData(train).start();
+        tk.fineTune().model("base-from-code").trainingData(train).suffix("b").start();
+      }
+      assertThat(fake.createdJobs()).extracting(dev.tunekit.spi.JobRequest::baseModel)
+          .containsExactly("base-from-config", "base-from-code");
+
+      Path g = yaml("provider: fake\nledger: l2.db\nproviders:\n  fake: { apiKey: k, instance: " + instance + " }\n");
+      try (Tunekit tk = Tunekit.builder().configFile(g).env(Map.of()).build()) {
+        assertThatThrownBy(() -> tk.fineTune().trainingData(train).start())
+            .isInstanceOf(InvalidInputException.class).hasMessageContaining("providers.fake.model");
+      }
+    } finally {
+      dev.tunekit.testing.FakeProvider.unregister(instance);
+    }
+  }
+
+  @Test
   void aMisspeltKeyNamesItsLineAndTheNearestKnownKey() throws Exception {
     Path f = yaml("""
         provider: fake
@@ -51,7 +77,7 @@ class SettingKeysTest {
     InvalidInputException e = fails(Tunekit.builder().configFile(f));
     assertThat(e.location()).contains(f + ":4");
     assertThat(e.getMessage()).contains("'colour'").doesNotContain("Did you mean")
-        .contains("Known settings: apiKey, instance, type, webhookSecret");
+        .contains("Known settings: apiKey, instance, model, type, webhookSecret");
   }
 
   @Test

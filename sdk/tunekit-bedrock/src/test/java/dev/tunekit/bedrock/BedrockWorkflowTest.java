@@ -39,6 +39,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -518,5 +519,25 @@ class BedrockWorkflowTest {
     assertThat(tmp.resolve("bedrock/ledger.db")).isRegularFile();
     assertThat(tmp.resolve("fake/ledger.db")).isRegularFile();
     assertThat(aws.keys("runs/datasets/")).singleElement().satisfies(k -> assertThat(k).endsWith("-training.jsonl"));
+  }
+
+  /**
+   * The provider switch: the test kit's one script, on the {@code tunekit.yaml} with a section for every
+   * provider where {@code provider: bedrock} is the only line that chooses, tunes the section's
+   * {@code model:} against the loopback Bedrock and S3.
+   */
+  @Test
+  void theOneScriptOfTheTestKitRunsOnBedrock() {
+    Map<String, Object> section = new java.util.LinkedHashMap<>(aws.settings());
+    section.put("model", Fixtures.NOVA);
+    Path yaml = dev.tunekit.testing.OneScript.config(tmp.resolve("one"), "bedrock",
+        dev.tunekit.testing.OneScript.sections(Map.of("bedrock", section)));
+    bedrock.wholeRun(aws, "s3://" + LoopbackAws.BUCKET + "/runs/output/one/");
+
+    dev.tunekit.testing.OneScript.Outcome o = dev.tunekit.testing.OneScript.run(yaml, data);
+
+    assertThat(o).isEqualTo(new dev.tunekit.testing.OneScript.Outcome("bedrock", RunState.TRAINED, Fixtures.NOVA,
+        Fixtures.MODEL_ARN, Deployment.State.ACTIVE, BedrockStubs.ANSWER));
+    aws.wm.verify(1, postRequestedFor(urlEqualTo(BedrockStubs.JOBS)));
   }
 }

@@ -21,6 +21,8 @@ import java.util.TreeSet;
 public final class SettingsCheck {
   /** Always allowed in a section: it names the section's kind. */
   public static final String TYPE = "type";
+  /** Always allowed in a section: the base model a run tunes when {@code FineTune.model(...)} is not called. */
+  public static final String MODEL = "model";
 
   private SettingsCheck() {}
 
@@ -85,6 +87,7 @@ public final class SettingsCheck {
     Map<String, String> declared = new TreeMap<>();
     specs.forEach(s -> declared.put(s.key(), s.description()));
     declared.putIfAbsent(TYPE, "the kind of provider this section configures");
+    declared.putIfAbsent(MODEL, "the base model a run tunes when FineTune.model(...) is not called");
     for (String key : config.providerValues().keySet()) {
       if (declared.containsKey(key)) {
         continue;

@@ -89,6 +89,21 @@ public final class Workflow implements AutoCloseable {
   private final Set<Thread> asyncThreads = ConcurrentHashMap.newKeySet();
   private volatile Duration closeWait = Duration.ofSeconds(30);
 
+  /**
+   * The chosen provider section's {@code model:}, the base model of a run whose {@code FineTune} names
+   * none, with where it was set.
+   */
+  public java.util.Optional<String> configuredModel() {
+    Object m = config.providerValues().get(SettingsCheck.MODEL);
+    return m == null || String.valueOf(m).isBlank() ? java.util.Optional.empty()
+        : java.util.Optional.of(String.valueOf(m).trim());
+  }
+
+  /** The chosen provider's name, as {@code provider:} says. */
+  public String providerName() {
+    return config.provider();
+  }
+
   public Workflow(Config config, TuningProvider raw, Clock clock, Sleeper sleeper, Duration lease, Duration ledgerPoll) {
     this.config = config;
     this.clock = clock;
