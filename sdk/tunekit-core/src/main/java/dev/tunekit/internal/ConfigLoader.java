@@ -307,7 +307,7 @@ public final class ConfigLoader {
             .append(at.isEmpty() ? "" : " under " + dotted(at));
         SettingsCheck.nearest(k, known).ifPresent(n -> m.append("; did you mean ").append(n).append('?'));
         if (at.isEmpty() && node.get(k).isObject() && !k.equals("providers")) {
-          // A provider's section written at the top level: "openai:" instead of "providers: openai:".
+          // A provider's section written at the top level: "<name>:" instead of "providers: <name>:".
           m.append("; a provider's settings go under 'providers:' (indent '").append(k)
               .append(":' below a 'providers:' line), see docs/config.md");
         }
