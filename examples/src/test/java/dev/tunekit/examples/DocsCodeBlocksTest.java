@@ -264,6 +264,11 @@ class DocsCodeBlocksTest {
     Path pom = Files.writeString(dir.resolve("pom.xml"), "");
     Files.setLastModifiedTime(pom, FileTime.from(Instant.now().minusSeconds(60)));
     Files.writeString(state.resolve("classpath.txt"), classPath());
+    // The launcher runs JShell with tunekit-all's classes on the tool's own class path (--execution tunekit).
+    Path allClasses = ROOT.resolve("sdk/tunekit-all/target/classes");
+    if (Files.isDirectory(allClasses)) {
+      Files.createSymbolicLink(dir.resolve("sdk/tunekit-all/target/classes"), allClasses);
+    }
     try (Stream<Path> s = Files.list(ROOT.resolve("sdk"))) {
       for (Path module : s.toList()) {
         Path target = module.resolve("target");
