@@ -333,7 +333,7 @@ class DocsCodeBlocksTest {
     Files.writeString(dir.resolve("tunekit.yaml"), """
         provider: local
         providers:
-          local: { stepDelay: 0ms }
+          local: { stepDelay: 0ms, model: local-base }
         polling: { initialInterval: 100ms, maxInterval: 500ms }
         """);
     StringBuilder script = new StringBuilder();

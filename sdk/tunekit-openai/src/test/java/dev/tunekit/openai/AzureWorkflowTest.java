@@ -102,7 +102,7 @@ class AzureWorkflowTest {
   }
 
   /** Chat answers by the {@code model} asked: the base model's deployment and the tuned model's deployment. */
-  private void stubChatByModel(String baseReply, String deployedReply) {
+  static void stubChatByModel(OpenAiWireMock wm, String baseReply, String deployedReply) {
     wm.stubChat(BASE_MODEL, baseReply);
     ResponseDefinitionBuilder deployed = ok(with(chatBody(deployedReply), "model", TUNED));
     wm.server().stubFor(post(urlPathEqualTo(wm.path("/chat/completions")))
@@ -118,7 +118,7 @@ class AzureWorkflowTest {
   }
 
   /** ARM: any tunekit-… deployment is absent, then Creating after the PUT, then Succeeded; DELETE removes it. */
-  private void stubArmLifecycle() {
+  static void stubArmLifecycle(OpenAiWireMock wm) {
     String s = "arm";
     wm.server().stubFor(get(urlPathMatching(DEPLOYMENTS)).inScenario(s).whenScenarioStateIs(Scenario.STARTED)
         .willReturn(armError(404, "DeploymentNotFound", "The deployment does not exist.")));
@@ -146,8 +146,8 @@ class AzureWorkflowTest {
   @Test
   void theTunedModelIsEvaluatedThroughItsDeploymentAndThePassedRunKeepsIt() {
     stubs.stubSucceedingRun();
-    stubArmLifecycle();
-    stubChatByModel("SELECT 2", "SELECT 1");
+    stubArmLifecycle(wm);
+    stubChatByModel(wm, "SELECT 2", "SELECT 1");
     try (Tunekit tk = open()) {
       Run run = tk.fineTune().model(BASE_MODEL).trainingData(train).evaluateWith(suite())
           .baselinePrompt("Write the query.").gate(0.05).deployBeforeEvaluation(true).start();
@@ -170,8 +170,8 @@ class AzureWorkflowTest {
   @Test
   void aDeploymentMadeOnlyForEvaluationIsRemovedWhenTheGateBlocks() {
     stubs.stubSucceedingRun();
-    stubArmLifecycle();
-    stubChatByModel("SELECT 1", "SELECT 1"); // the tuned model is no better: the gate blocks
+    stubArmLifecycle(wm);
+    stubChatByModel(wm, "SELECT 1", "SELECT 1"); // the tuned model is no better: the gate blocks
     try (Tunekit tk = open()) {
       Run run = tk.fineTune().model(BASE_MODEL).trainingData(train).evaluateWith(suite())
           .baselinePrompt("Write the query.").gate(0.05).deployBeforeEvaluation(true).start();

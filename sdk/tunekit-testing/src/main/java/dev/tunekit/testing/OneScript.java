@@ -76,7 +76,8 @@ public final class OneScript {
     all.put("local", Map.of("model", "local-base", "stepDelay", "1ms"));
     all.put("openai", Map.of("model", "gpt-4o-mini-2024-07-18", "apiKey", "${OPENAI_API_KEY}"));
     all.put("azure", Map.of("model", "gpt-4.1-mini-2025-04-14", "endpoint", "https://my-resource.openai.azure.com",
-        "apiKey", "${AZURE_OPENAI_API_KEY}"));
+        "apiKey", "${AZURE_OPENAI_API_KEY}", "subscriptionId", "${AZURE_SUBSCRIPTION_ID}",
+        "resourceGroup", "my-group", "account", "my-resource"));
     all.put("bedrock", Map.of("model", "amazon.nova-micro-v1:0:128k", "region", "us-east-1",
         "bucket", "my-tuning-bucket", "roleArn", "${BEDROCK_ROLE_ARN}"));
     all.put("vertex", Map.of("model", "gemini-2.5-flash", "project", "my-project", "location", "us-central1",
