@@ -345,9 +345,12 @@ class DocsCodeBlocksTest {
     Path file = Files.writeString(tmp.resolve("snippets.jsh"), script);
     Path log = Files.createDirectories(LOGS).resolve(logName);
     String jshell = Path.of(System.getProperty("java.home"), "bin", "jshell").toString();
-    ProcessBuilder pb = new ProcessBuilder(jshell, "--class-path", classPath(), "--startup", "DEFAULT",
+    List<String> command = new ArrayList<>(List.of(jshell));
+    command.addAll(launcherToolJvmOptions());
+    command.addAll(List.of("--class-path", classPath(), "--startup", "DEFAULT",
         "--startup", ROOT.resolve("jshell-scripts/startup.jsh").toString(), "-R-Dtunekit.home=" + ROOT,
-        "-R-Djava.awt.headless=true", file.toString())
+        "-R-Djava.awt.headless=true", file.toString()));
+    ProcessBuilder pb = new ProcessBuilder(command)
         .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     pb.environment().putAll(DOC_ENV);
@@ -385,6 +388,13 @@ class DocsCodeBlocksTest {
       }
     }
     return failures;
+  }
+
+  /** The launcher's options for the JShell tool's own JVM (its bash array {@code tool_jvm=(...)}). */
+  private static List<String> launcherToolJvmOptions() throws IOException {
+    Matcher m = Pattern.compile("(?m)^tool_jvm=\\(([^)]*)\\)").matcher(Files.readString(ROOT.resolve("jshell-scripts/tunekit")));
+    assertThat(m.find()).as("jshell-scripts/tunekit defines tool_jvm=(...)").isTrue();
+    return List.of(m.group(1).trim().split("\\s+"));
   }
 
   private static String tail(String out) {

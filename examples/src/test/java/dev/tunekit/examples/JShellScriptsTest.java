@@ -30,7 +30,10 @@ class JShellScriptsTest {
 
   record Result(int status, String out) {}
 
-  /** The launcher's JShell options of the bash array {@code name=(...)}: the console's logging settings. */
+  /**
+   * The launcher's JShell options of the bash array {@code name=(...)}: the console's logging settings, and
+   * the JShell tool JVM's options.
+   */
   private static List<String> launcherOptions(String name) throws IOException {
     Matcher m = Pattern.compile("(?m)^" + name + "=\\(([^)]*)\\)").matcher(Files.readString(SCRIPTS.resolve("tunekit")));
     assertThat(m.find()).as("jshell-scripts/tunekit defines %s=(...)", name).isTrue();
@@ -50,7 +53,9 @@ class JShellScriptsTest {
     // The JShell tool's own class path holds Tunekit's execution engine, as the launcher's -J-cp does.
     String engine = Path.of(dev.tunekit.shell.ShellExecution.class.getProtectionDomain().getCodeSource()
         .getLocation().toURI()).toString();
-    List<String> command = new ArrayList<>(List.of(jshell, "-J-cp", "-J" + engine));
+    List<String> command = new ArrayList<>(List.of(jshell));
+    command.addAll(launcherOptions("tool_jvm"));
+    command.addAll(List.of("-J-cp", "-J" + engine));
     if (debug) {
       command.add("-J-Dtunekit.debug=true");
     }
