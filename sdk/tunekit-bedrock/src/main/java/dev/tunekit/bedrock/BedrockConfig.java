@@ -65,19 +65,8 @@ record BedrockConfig(
   static final long MIN_PART_SIZE = 5L * 1024 * 1024;
 
   static BedrockConfig from(ProviderSettings s) {
-    String prefix = s.string("prefix").orElse("tunekit").trim();
-    while (prefix.startsWith("/")) {
-      prefix = prefix.substring(1);
-    }
-    while (prefix.endsWith("/")) {
-      prefix = prefix.substring(0, prefix.length() - 1);
-    }
-    Optional<String> bucket = s.string("bucket").map(String::trim);
-    bucket.ifPresent(b -> {
-      if (b.startsWith("s3://") || b.contains("/")) {
-        throw s.invalid("bucket", "must be a bare bucket name such as my-training-bucket (put folders in 'prefix'), was '" + b + "'");
-      }
-    });
+    String prefix = s.folder("prefix", "tunekit");
+    Optional<String> bucket = s.bucketName("bucket", "s3://", "prefix");
     Optional<String> roleArn = s.string("roleArn").map(String::trim);
     roleArn.ifPresent(r -> {
       if (!r.startsWith("arn:") || !r.contains(":role/")) {
@@ -90,13 +79,7 @@ record BedrockConfig(
     if (subnets.isEmpty() != groups.isEmpty()) {
       throw s.invalid("vpc", "needs both subnetIds and securityGroupIds (or neither)");
     }
-    Map<String, String> tags = new LinkedHashMap<>();
-    s.map("tags").forEach((k, v) -> {
-      if (v == null || v instanceof Map || v instanceof Collection) {
-        throw s.invalid("tags." + k, "must be a single text value");
-      }
-      tags.put(k, String.valueOf(v));
-    });
+    Map<String, String> tags = s.textMap("tags");
     int modelUnits = s.integer("modelUnits").orElse(1);
     if (modelUnits < 1) {
       throw s.invalid("modelUnits", "must be at least 1, was " + modelUnits);

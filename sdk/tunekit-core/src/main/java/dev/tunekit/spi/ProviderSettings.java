@@ -155,6 +155,54 @@ public final class ProviderSettings {
     throw invalid(key, "must be a map of names to values");
   }
 
+  /**
+   * A folder inside a bucket, such as the {@code prefix} of an object store: the setting without leading
+   * or trailing slashes ({@code "/runs/a/"} reads as {@code runs/a}), or {@code dflt} when unset.
+   */
+  public String folder(String key, String dflt) {
+    String f = string(key).orElse(dflt).trim();
+    int start = 0;
+    int end = f.length();
+    while (start < end && f.charAt(start) == '/') {
+      start++;
+    }
+    while (end > start && f.charAt(end - 1) == '/') {
+      end--;
+    }
+    return f.substring(start, end);
+  }
+
+  /**
+   * A bucket's bare name, if set. A URL such as {@code s3://b/x} ({@code scheme} being what users paste,
+   * such as {@code "s3://"}) or a name with a folder is an error naming the setting's line and
+   * {@code folderKey}, where folders go.
+   */
+  public Optional<String> bucketName(String key, String scheme, String folderKey) {
+    Optional<String> bucket = string(key).map(String::trim);
+    bucket.ifPresent(b -> {
+      if (b.startsWith(scheme) || b.contains("/")) {
+        throw invalid(key, "must be a bare bucket name such as my-tuning-bucket (put folders in '" + folderKey
+            + "'), was '" + b + "'");
+      }
+    });
+    return bucket;
+  }
+
+  /**
+   * A map of single text values, such as tags or labels (empty when unset); a list or map as a value is an
+   * error naming {@code key.name}.
+   */
+  public Map<String, String> textMap(String key) {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    map(key).forEach((k, v) -> {
+      if (v == null || v instanceof Map || v instanceof java.util.Collection) {
+        throw invalid(key + "." + k, "must be a single text value");
+      }
+      out.put(k, String.valueOf(v));
+    });
+    return out;
+  }
+
   /** An error naming this setting and its source. */
   public InvalidInputException invalid(String key, String problem) {
     return new InvalidInputException("setting providers." + name + "." + key + " " + problem, source);

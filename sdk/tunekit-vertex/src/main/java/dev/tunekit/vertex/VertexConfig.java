@@ -38,26 +38,10 @@ record VertexConfig(
   static final Pattern LABEL_VALUE = Pattern.compile("[a-z0-9_-]{0,63}");
 
   static VertexConfig from(ProviderSettings s) {
-    String prefix = s.string("prefix").orElse("tunekit").trim();
-    while (prefix.startsWith("/")) {
-      prefix = prefix.substring(1);
-    }
-    while (prefix.endsWith("/")) {
-      prefix = prefix.substring(0, prefix.length() - 1);
-    }
-    Optional<String> bucket = s.string("bucket").map(String::trim);
-    bucket.ifPresent(b -> {
-      if (b.startsWith("gs://") || b.contains("/")) {
-        throw s.invalid("bucket", "must be a bare bucket name such as my-tuning-bucket (put folders in 'prefix'),"
-            + " was '" + b + "'");
-      }
-    });
-    Map<String, String> labels = new LinkedHashMap<>();
-    s.map("labels").forEach((k, v) -> {
-      if (v == null || v instanceof Map || v instanceof Collection) {
-        throw s.invalid("labels." + k, "must be a single text value");
-      }
-      String value = String.valueOf(v);
+    String prefix = s.folder("prefix", "tunekit");
+    Optional<String> bucket = s.bucketName("bucket", "gs://", "prefix");
+    Map<String, String> labels = s.textMap("labels");
+    labels.forEach((k, value) -> {
       if (!LABEL_KEY.matcher(k).matches()) {
         throw s.invalid("labels." + k, "is not a valid label key: use a lower-case letter, then up to 62 of"
             + " a-z 0-9 _ -");
@@ -69,7 +53,6 @@ record VertexConfig(
       if (k.startsWith("tunekit-")) {
         throw s.invalid("labels." + k, "uses the prefix tunekit-, which Tunekit keeps for its own labels");
       }
-      labels.put(k, value);
     });
     if (labels.size() > 62) {
       throw s.invalid("labels", "has " + labels.size() + " labels; Vertex allows 64 and Tunekit adds 2");
