@@ -86,5 +86,8 @@ class VertexPreflightTest {
         .containsExactly("project", "location", "bucket", "prefix", "labels", "callTimeout", "endpoint");
     assertThat(GeminiFormat.LIMITS.maxValidationExamples()).isEqualTo(5000);
     assertThat(GeminiFormat.LIMITS.adapterSizes()).containsEntry("gemini-2.5-flash", List.of(1, 2, 4, 8, 16));
+    // gemini-supervised-tuning: 2.5 Pro and 2.0 Flash / Flash-Lite list adapter sizes 1, 2, 4, 8 (no 16)
+    assertThat(GeminiFormat.LIMITS.adapterSizes()).containsEntry("gemini-2.5-pro", List.of(1, 2, 4, 8))
+        .containsEntry("gemini-2.0-flash-001", List.of(1, 2, 4, 8)).containsEntry("gemini-2.0-flash-lite-001", List.of(1, 2, 4, 8));
   }
 }
