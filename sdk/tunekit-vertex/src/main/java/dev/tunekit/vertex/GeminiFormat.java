@@ -45,17 +45,21 @@ final class GeminiFormat {
 
   /** The limits of the catalog that preflight checks. */
   record Limits(long maxValidationExamples, long maxFileBytes, int minEpochs, int maxEpochs, double maxLrMultiplier,
-      Map<String, List<Integer>> adapterSizes, Map<String, Long> maxExamples) {
+      Map<String, List<Integer>> adapterSizes, Map<String, Long> maxExamples, Map<String, String> discontinued) {
     static Limits read() {
       try (InputStream in = GeminiFormat.class.getResourceAsStream("models.json")) {
         JsonNode root = new ObjectMapper().readTree(in);
         Map<String, List<Integer>> sizes = new LinkedHashMap<>();
         Map<String, Long> max = new LinkedHashMap<>();
+        Map<String, String> gone = new LinkedHashMap<>();
         for (JsonNode m : root.path("models")) {
           List<Integer> s = new ArrayList<>();
           m.path("adapterSizes").forEach(n -> s.add(n.asInt()));
           sizes.put(m.path("id").asText(), List.copyOf(s));
           max.put(m.path("id").asText(), m.path("maxExamples").asLong(0));
+          if (m.hasNonNull("discontinued")) {
+            gone.put(m.path("id").asText(), m.path("discontinued").asText());
+          }
           if (!m.path("format").asText().equals(FORMAT.id())) {
             // a packaging bug in this jar, caught by VertexCatalogTest; not a user error
             throw new IllegalStateException("models.json: model " + m.path("id").asText() + " has format '"
@@ -64,7 +68,8 @@ final class GeminiFormat {
         }
         return new Limits(root.path("maxValidationExamples").asLong(), root.path("maxFileBytes").asLong(),
             root.path("epochCount").path("min").asInt(1), root.path("epochCount").path("max").asInt(100),
-            root.path("learningRateMultiplier").path("max").asDouble(10), Map.copyOf(sizes), Map.copyOf(max));
+            root.path("learningRateMultiplier").path("max").asDouble(10), Map.copyOf(sizes), Map.copyOf(max),
+            Map.copyOf(gone));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read tunekit-vertex models.json", e); // packaging bug
       }

@@ -31,6 +31,10 @@ final class VertexPreflight {
           + " is not in Tunekit's Vertex catalog)", "use one of " + String.join(", ", GeminiFormat.CATALOG.modelIds())
           + ", or add the model to tunekit-vertex models.json"));
     }
+    id.map(limits.discontinued()::get).ifPresent(date -> out.add(new PreflightProblem("model", "'"
+        + plan.baseModel() + "' was discontinued on " + date + " (Google's model page): Vertex AI no longer tunes it",
+        "use a current model, such as " + String.join(", ", GeminiFormat.CATALOG.modelIds().stream()
+            .filter(m -> !limits.discontinued().containsKey(m)).toList()))));
     if (plan.method() != TrainingMethod.SUPERVISED || plan.kind() == DatasetKind.PREFERENCE) {
       out.add(new PreflightProblem("method", "Tunekit tunes Gemini on Vertex AI with supervised fine-tuning only"
           + " (method was " + plan.method() + ", dataset " + plan.kind() + ")",

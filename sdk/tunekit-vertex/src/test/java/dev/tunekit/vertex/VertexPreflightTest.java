@@ -37,9 +37,19 @@ class VertexPreflightTest {
 
   @Test
   void aPlainPlanForEveryCatalogModelAndAlias_passes() {
-    for (String m : List.of("gemini-2.5-flash", "gemini-2.5-flash-001", "gemini-2.5-pro", "gemini-2.5-flash-lite",
-        "gemini-2.0-flash", "gemini-2.0-flash-lite-001")) {
+    for (String m : List.of("gemini-2.5-flash", "gemini-2.5-flash-001", "gemini-2.5-pro", "gemini-2.5-flash-lite")) {
       assertThat(VertexPreflight.check(config(Map.of()), plan(m).build())).as(m).isEmpty();
+    }
+  }
+
+  @Test
+  void aDiscontinuedModelIsRefusedOfflineWithTheDateAndCurrentOnes() {
+    // Google's model pages: Gemini 2.0 Flash and Flash-Lite were discontinued on 2026-06-01.
+    for (String m : List.of("gemini-2.0-flash", "gemini-2.0-flash-lite-001")) {
+      List<PreflightProblem> p = VertexPreflight.check(config(Map.of()), plan(m).build());
+      assertThat(where(p)).as(m).containsExactly("model");
+      assertThat(p.get(0).problem()).contains("discontinued on 2026-06-01");
+      assertThat(p.get(0).fix()).contains("gemini-2.5-flash").doesNotContain("gemini-2.0");
     }
   }
 
