@@ -58,7 +58,7 @@ class JobWaiterTest {
   };
 
   private String job() {
-    String file = fake.upload(FileUpload.builder().path(Path.of("t")).fileName("t").sha256("s").sizeBytes(1)
+    String file = fake.upload(FileUpload.builder().path(Path.of("t")).fileName("t").sha256("0".repeat(64)).sizeBytes(1)
         .format(DatasetFormat.CHAT_JSONL).role(FileUpload.Role.TRAINING).build()).id();
     return fake.createJob(JobRequest.builder().runId("run-1").idempotencyKey("k").baseModel("m")
         .method(TrainingMethod.SUPERVISED).trainingFileId(file).validationFileId(Optional.empty())

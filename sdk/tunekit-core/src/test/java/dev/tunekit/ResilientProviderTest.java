@@ -45,7 +45,7 @@ class ResilientProviderTest {
   private final ResilientProvider provider = new ResilientProvider(fake, settings, clock, sleeper);
 
   private String aJob() {
-    RemoteFile f = fake.upload(FileUpload.builder().path(Path.of("t.jsonl")).fileName("t.jsonl").sha256("abc")
+    RemoteFile f = fake.upload(FileUpload.builder().path(Path.of("t.jsonl")).fileName("t.jsonl").sha256("abc" + "0".repeat(61))
         .sizeBytes(10).format(DatasetFormat.CHAT_JSONL).role(FileUpload.Role.TRAINING).build());
     return fake.createJob(request("key-1", f.id())).id();
   }
@@ -111,7 +111,7 @@ class ResilientProviderTest {
 
   @Test
   void createWithUnknownOutcomeThatTookEffectIsNotRepeated() {
-    RemoteFile f = fake.upload(FileUpload.builder().path(Path.of("t.jsonl")).fileName("t.jsonl").sha256("abc")
+    RemoteFile f = fake.upload(FileUpload.builder().path(Path.of("t.jsonl")).fileName("t.jsonl").sha256("abc" + "0".repeat(61))
         .sizeBytes(10).format(DatasetFormat.CHAT_JSONL).role(FileUpload.Role.TRAINING).build());
     fake.commitThenFail(Op.CREATE_JOB, FakeProvider.http(504));
     assertThat(provider.createJob(request("key-9", f.id())).id()).isEqualTo("ftjob-1");
@@ -123,7 +123,7 @@ class ResilientProviderTest {
 
   @Test
   void createIsNotRepeatedWhenItCannotBeCheckedWhetherItTookEffect() {
-    RemoteFile f = fake.upload(FileUpload.builder().path(Path.of("t.jsonl")).fileName("t.jsonl").sha256("abc")
+    RemoteFile f = fake.upload(FileUpload.builder().path(Path.of("t.jsonl")).fileName("t.jsonl").sha256("abc" + "0".repeat(61))
         .sizeBytes(10).format(DatasetFormat.CHAT_JSONL).role(FileUpload.Role.TRAINING).build());
     fake.failNext(Op.CREATE_JOB, FakeProvider.timeoutAfterSend());
     fake.failNext(Op.FIND_JOB, 10, () -> FakeProvider.http(503));

@@ -57,11 +57,7 @@ final class S3Datasets {
     if (slash >= 0) {
       name = name.substring(slash + 1);
     }
-    if (!upload.sha256().matches("[0-9a-fA-F]{64}")) {
-      throw new InvalidInputException("upload " + upload.fileName() + " has no valid SHA-256 (was '" + upload.sha256()
-          + "'); it is computed by the dataset preparation step");
-    }
-    return config.keyPrefix() + "datasets/" + upload.sha256().toLowerCase(java.util.Locale.ROOT) + "/" + name;
+    return config.keyPrefix() + "datasets/" + upload.sha256() + "/" + name;
   }
 
   /** {@code s3://bucket/key}. */
@@ -107,7 +103,7 @@ final class S3Datasets {
       throw new InvalidInputException("file changed after it was prepared: " + actual + " bytes on disk, "
           + upload.sizeBytes() + " expected; prepare the dataset again", upload.path().toString());
     }
-    String sha = upload.sha256().toLowerCase(java.util.Locale.ROOT);
+    String sha = upload.sha256();
     if (actual <= config.multipartThresholdBytes()) {
       try {
         s3.putObject(b -> b.bucket(bucket).key(key).contentType(CONTENT_TYPE).contentLength(actual)

@@ -20,7 +20,13 @@ public final class FileUpload {
   private FileUpload(Builder b) {
     this.path = Objects.requireNonNull(b.path, "FileUpload.path is required");
     this.fileName = Objects.requireNonNull(b.fileName, "FileUpload.fileName is required");
-    this.sha256 = Objects.requireNonNull(b.sha256, "FileUpload.sha256 is required");
+    String sha = Objects.requireNonNull(b.sha256, "FileUpload.sha256 is required");
+    if (!sha.matches("[0-9a-fA-F]{64}")) {
+      // Providers key uploads by this hash (object names, lookups): a malformed one would be a bug upstream.
+      throw new dev.tunekit.error.InvalidInputException("FileUpload.sha256 of " + b.fileName + " must be 64 hex"
+          + " digits (the SHA-256 of the file's bytes, computed by dataset preparation), was '" + sha + "'");
+    }
+    this.sha256 = sha.toLowerCase(java.util.Locale.ROOT);
     this.format = Objects.requireNonNull(b.format, "FileUpload.format is required");
     this.role = Objects.requireNonNull(b.role, "FileUpload.role is required");
     if (b.sizeBytes < 0) {
@@ -49,7 +55,7 @@ public final class FileUpload {
     return fileName;
   }
 
-  /** Hex SHA-256 of the file's bytes. */
+  /** Hex SHA-256 of the file's bytes: 64 lower-case hex digits (checked when built). */
   public String sha256() {
     return sha256;
   }

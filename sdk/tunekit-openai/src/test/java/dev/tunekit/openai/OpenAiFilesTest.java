@@ -47,7 +47,7 @@ class OpenAiFilesTest {
   private FileUpload upload(String content) throws Exception {
     Path p = dir.resolve("train.jsonl");
     Files.writeString(p, content);
-    return FileUpload.builder().path(p).fileName("tunekit-0123abcd-train.jsonl").sha256("0123abcd")
+    return FileUpload.builder().path(p).fileName("tunekit-0123abcd-train.jsonl").sha256("0123abcd" + "0".repeat(56))
         .sizeBytes(Files.size(p)).format(DatasetFormat.CHAT_JSONL).role(FileUpload.Role.TRAINING).build();
   }
 

@@ -70,7 +70,7 @@ class OpenAiLifecycleTest {
   private FileUpload trainingFile() throws Exception {
     Path p = dir.resolve("train.jsonl");
     Files.writeString(p, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":\"yo\"}]}\n");
-    return FileUpload.builder().path(p).fileName("tunekit-ab12cd34-train.jsonl").sha256("ab12cd34")
+    return FileUpload.builder().path(p).fileName("tunekit-ab12cd34-train.jsonl").sha256("ab12cd34" + "0".repeat(56))
         .sizeBytes(Files.size(p)).format(DatasetFormat.CHAT_JSONL).role(FileUpload.Role.TRAINING).build();
   }
 

@@ -42,7 +42,7 @@ class OpenAiLiveTest {
   void listsFilesFindsNoJobForAFreshKeyAndChats() {
     try (TuningProvider p = provider()) {
       FileUpload absent = FileUpload.builder().path(Path.of("none.jsonl"))
-          .fileName("tunekit-live-" + UUID.randomUUID() + ".jsonl").sha256("0").sizeBytes(1)
+          .fileName("tunekit-live-" + UUID.randomUUID() + ".jsonl").sha256("0".repeat(64)).sizeBytes(1)
           .format(DatasetFormat.CHAT_JSONL).role(FileUpload.Role.TRAINING).build();
       assertThat(p.findFile(absent)).isEmpty();
       assertThat(p.findJob("tunekit-live-" + UUID.randomUUID())).isEmpty();
@@ -63,7 +63,7 @@ class OpenAiLiveTest {
     Files.writeString(data, lines);
     String key = "tunekit-live-" + UUID.randomUUID();
     try (TuningProvider p = provider()) {
-      FileUpload u = FileUpload.builder().path(data).fileName(key + ".jsonl").sha256("0").sizeBytes(Files.size(data))
+      FileUpload u = FileUpload.builder().path(data).fileName(key + ".jsonl").sha256("0".repeat(64)).sizeBytes(Files.size(data))
           .format(DatasetFormat.CHAT_JSONL).role(FileUpload.Role.TRAINING).build();
       RemoteFile f = p.upload(u);
       assertThat(p.findFile(u)).map(RemoteFile::id).contains(f.id());

@@ -8,7 +8,6 @@ import dev.tunekit.error.InvalidInputException;
 import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.RemoteFile;
 import java.io.IOException;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -31,11 +30,7 @@ final class GcsDatasets {
   }
 
   String objectName(FileUpload upload) {
-    if (!upload.sha256().matches("[0-9a-fA-F]{64}")) {
-      throw new InvalidInputException("upload " + upload.fileName() + " has no valid SHA-256 (was '" + upload.sha256()
-          + "'); it is computed by the dataset preparation step");
-    }
-    return config.keyPrefix() + upload.sha256().toLowerCase(Locale.ROOT) + ".jsonl";
+    return config.keyPrefix() + upload.sha256() + ".jsonl";
   }
 
   String uri(String name) {
@@ -71,7 +66,7 @@ final class GcsDatasets {
     String bucket = config.requireBucket();
     String name = objectName(upload);
     BlobInfo info = BlobInfo.newBuilder(BlobId.of(bucket, name)).setContentType("application/jsonl")
-        .setMetadata(Map.of(SHA_METADATA, upload.sha256().toLowerCase(Locale.ROOT))).build();
+        .setMetadata(Map.of(SHA_METADATA, upload.sha256())).build();
     try {
       storage.createFrom(info, upload.path(), Storage.BlobWriteOption.doesNotExist());
     } catch (IOException | RuntimeException e) {
