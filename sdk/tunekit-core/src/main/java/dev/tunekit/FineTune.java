@@ -304,7 +304,7 @@ public final class FineTune {
     if (trainingData == null) {
       throw new InvalidInputException("no training data: call .trainingData(Path) or .dataset(Dataset) before start()");
     }
-    RunSpec.Eval eval = evalSpec();
+    RunSpec.Eval eval = evalSpec(model);
     RunSpec spec = new RunSpec(model, trainingData.toString(),
         validationData == null ? null : validationData.toString(), validationFraction, splitSeed, hyperparameters,
         suffix, metadata, method, eval);
@@ -312,7 +312,7 @@ public final class FineTune {
     return new Run(workflow, workflow.start(spec, plan));
   }
 
-  private RunSpec.Eval evalSpec() {
+  private RunSpec.Eval evalSpec(String model) {
     if (suite == null) {
       List<String> set = new ArrayList<>();
       if (baseline != null || baselinePrompt != null || !baselineExamples.isEmpty()) {

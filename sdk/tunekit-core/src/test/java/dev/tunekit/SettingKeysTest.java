@@ -45,6 +45,14 @@ class SettingKeysTest {
       }
       assertThat(fake.createdJobs()).extracting(dev.tunekit.spi.JobRequest::baseModel)
           .containsExactly("base-from-config", "base-from-code");
+      // With an eval suite, the built-in baseline is the configured base model too (it threw an NPE).
+      try (Tunekit tk = Tunekit.builder().configFile(f).env(Map.of()).build()) {
+        Run run = tk.fineTune().trainingData(train).suffix("c")
+            .evaluateWith(dev.tunekit.eval.EvalSuite.of("s", dev.tunekit.eval.EvalCase.of("c1", "q", "a"))
+                .withGrader(dev.tunekit.eval.Graders.exactMatch()))
+            .baselineFirst(false).start();
+        assertThat(run.info().baseModel()).isEqualTo("base-from-config");
+      }
 
       Path g = yaml("provider: fake\nledger: l2.db\nproviders:\n  fake: { apiKey: k, instance: " + instance + " }\n");
       try (Tunekit tk = Tunekit.builder().configFile(g).env(Map.of()).build()) {
