@@ -2,6 +2,7 @@
 //
 //   jshell-scripts/tunekit azure.jsh [DATASET] [--eval SUITE.yaml] [--model M] [--base-deployment NAME]
 //                                    [--epochs N] [--suffix S] [--training-type T] [--sku SKU] [--gate POINTS]
+//                                    [--resume RUN_ID]
 //
 // validate DATASET (a chat JSONL file; default: the example widget-chat-train.jsonl of this repository)
 // → evaluate the baseline (the base model's deployment, --base-deployment, default the model name, with
@@ -107,33 +108,40 @@ int status = Script.run(() -> {
   try (Tunekit tk = builder.build()) {
     // 2. Baseline, upload and submit (once, recorded in the ledger); preflight checks the settings and the
     //    Resource Manager credentials first.
-    FineTune fineTune = tk.fineTune().model(model).trainingData(data).evaluateWith(suite)
-        .gate(gate).deployBeforeEvaluation(true);
-    if (baseDeployment.equals(model)) {
-      // Azure chat addresses deployments: the base model is deployed under its own name.
-      if (systemPrompt != null) {
-        fineTune.baselinePrompt(systemPrompt);
-      }
+    Run run;
+    if (args.option("resume").isPresent()) {
+      // The same run, not a new one: nothing is uploaded or submitted twice (the ledger knows what was done).
+      run = tk.resume(args.option("resume").get());
+      System.out.println("Resumed run " + run.id() + " (" + run.state() + ")");
     } else {
-      ChatModel base = tk.chatModel(baseDeployment);
-      List<ChatMessage> preamble = systemPrompt == null ? List.of() : List.of(ChatMessage.system(systemPrompt));
-      fineTune.baseline(EvalTarget.of("baseline", r -> {
-        List<ChatMessage> messages = new ArrayList<>(preamble);
-        messages.addAll(r.messages());
-        return base.chat(new ChatRequest(baseDeployment, messages, r.temperature(), r.maxTokens(), r.seed()));
-      }, baseDeployment));
+      FineTune fineTune = tk.fineTune().model(model).trainingData(data).evaluateWith(suite)
+          .gate(gate).deployBeforeEvaluation(true);
+      if (baseDeployment.equals(model)) {
+        // Azure chat addresses deployments: the base model is deployed under its own name.
+        if (systemPrompt != null) {
+          fineTune.baselinePrompt(systemPrompt);
+        }
+      } else {
+        ChatModel base = tk.chatModel(baseDeployment);
+        List<ChatMessage> preamble = systemPrompt == null ? List.of() : List.of(ChatMessage.system(systemPrompt));
+        fineTune.baseline(EvalTarget.of("baseline", r -> {
+          List<ChatMessage> messages = new ArrayList<>(preamble);
+          messages.addAll(r.messages());
+          return base.chat(new ChatRequest(baseDeployment, messages, r.temperature(), r.maxTokens(), r.seed()));
+        }, baseDeployment));
+      }
+      if (epochs != null) {
+        int n = epochs;
+        fineTune.hyperparameters(h -> h.epochs(n));
+      }
+      args.option("suffix").ifPresent(fineTune::suffix);
+      System.out.println("The tuned model is evaluated through a " + sku + " deployment: " + (sku.equalsIgnoreCase(
+          "developertier") ? "no hourly fee, deleted by Azure after 24 hours" : "billed per hour while it exists")
+          + "; it is deleted again if the gate blocks.");
+      run = fineTune.start();
+      System.out.println("Run " + run.id() + " submitted as job " + run.info().jobId().orElse("?") + " (ledger "
+          + tk.ledger() + "). If this stops, run the script again with --resume " + run.id());
     }
-    if (epochs != null) {
-      int n = epochs;
-      fineTune.hyperparameters(h -> h.epochs(n));
-    }
-    args.option("suffix").ifPresent(fineTune::suffix);
-    System.out.println("The tuned model is evaluated through a " + sku + " deployment: " + (sku.equalsIgnoreCase(
-        "developertier") ? "no hourly fee, deleted by Azure after 24 hours" : "billed per hour while it exists")
-        + "; it is deleted again if the gate blocks.");
-    Run run = fineTune.start();
-    System.out.println("Run " + run.id() + " submitted as job " + run.info().jobId().orElse("?") + " (ledger "
-        + tk.ledger() + "). If this stops, continue with tk.resume(\"" + run.id() + "\").");
 
     // 3. Wait with progress; the tuned model is deployed (tunekit-<run id>) and evaluated through it.
     RunResult result = run.await(RunListener.console());
