@@ -35,7 +35,8 @@ final class JobMapper {
   /**
    * QUEUED and PENDING are queued; RUNNING and UPDATING running; PAUSED paused; SUCCEEDED succeeded (the
    * model is the tuned endpoint); PARTIALLY_SUCCEEDED succeeded when it has an endpoint, else failed;
-   * FAILED and EXPIRED failed; CANCELLING and CANCELLED cancelled (a cancel Vertex accepted does not resume);
+   * FAILED and EXPIRED failed; CANCELLING still running (Vertex cancels on a best-effort basis: the job may
+   * yet succeed, so only CANCELLED ends it); CANCELLED cancelled;
    * UNSPECIFIED, a missing state and anything else unknown.
    */
   static JobStatus status(TuningJob j) {
@@ -50,6 +51,7 @@ final class JobMapper {
         return new JobStatus.Queued(raw);
       case "JOB_STATE_RUNNING":
       case "JOB_STATE_UPDATING":
+      case "JOB_STATE_CANCELLING":
         return new JobStatus.Running(raw);
       case "JOB_STATE_PAUSED":
         return new JobStatus.Paused(raw);
@@ -63,7 +65,6 @@ final class JobMapper {
       case "JOB_STATE_EXPIRED":
         return new JobStatus.Failed(raw, reason != null ? reason : "the job expired before it finished (Vertex AI"
             + " ends jobs that run or wait too long)", code.or(() -> Optional.of("EXPIRED")));
-      case "JOB_STATE_CANCELLING":
       case "JOB_STATE_CANCELLED":
         return new JobStatus.Cancelled(raw);
       default:

@@ -98,7 +98,7 @@ final class VertexTckFixture implements ProviderFixture {
     m.put("JOB_STATE_PARTIALLY_SUCCEEDED", JobStatus.Succeeded.class);
     m.put("JOB_STATE_FAILED", JobStatus.Failed.class);
     m.put("JOB_STATE_EXPIRED", JobStatus.Failed.class);
-    m.put("JOB_STATE_CANCELLING", JobStatus.Cancelled.class);
+    m.put("JOB_STATE_CANCELLING", JobStatus.Running.class); // best effort: it may still succeed
     m.put("JOB_STATE_CANCELLED", JobStatus.Cancelled.class);
     return m;
   }
