@@ -79,6 +79,11 @@ final class GcsDatasets {
         throw new InvalidInputException("gs://" + bucket + "/" + name + " exists but does not hold "
             + upload.fileName() + " (size or " + SHA_METADATA + " differ); delete the object and run again");
       }
+      if (e instanceof java.nio.file.FileSystemException local) {
+        // Reading the file here failed (gone, unreadable): nothing was sent, and retrying will not help.
+        throw new InvalidInputException("cannot read " + upload.path() + " to upload it: " + local.getMessage(),
+            upload.path().toString(), e);
+      }
       throw VertexErrors.translate(e, "storage upload of " + upload.fileName() + " to gs://" + bucket + "/" + name, true);
     }
     return RemoteFile.builder().id(uri(name)).fileName(upload.fileName()).sizeBytes(upload.sizeBytes()).build();

@@ -45,6 +45,16 @@ class GcsUploadTest {
   }
 
   @Test
+  void aFileThatCannotBeReadIsADefiniteInputError_notANetworkFailure() throws Exception {
+    GcsDatasets d = datasets(Map.of());
+    FileUpload f = file("gone.jsonl", "{\"contents\":[]}\n");
+    Files.delete(f.path());
+    // It was a retryable network failure "that may have been carried out".
+    assertThatThrownBy(() -> d.upload(f)).isInstanceOf(dev.tunekit.error.InvalidInputException.class)
+        .hasMessageContaining("cannot read").hasMessageContaining("gone.jsonl");
+  }
+
+  @Test
   void upload_goesToPrefixSlashSha256_andTheSameContentIsUploadedOnce() throws Exception {
     GcsDatasets d = datasets(Map.of());
     FileUpload f = file("train.jsonl", "{\"contents\":[]}\n");
