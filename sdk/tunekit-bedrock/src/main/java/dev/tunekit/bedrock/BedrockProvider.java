@@ -125,7 +125,9 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
       // No SDK multipart client and no transfer manager: S3Datasets makes the multipart upload itself, so that
       // every failure after CreateMultipartUpload is followed by AbortMultipartUpload (the SDK's multipart
       // client aborts after a failed part, without waiting, but not after a failed completion).
-      s3EventLoop = SdkEventLoopGroup.builder().build();
+      if (s3EventLoop == null) { // one per provider, also when a failed client build is tried again
+        s3EventLoop = SdkEventLoopGroup.builder().build();
+      }
       return b.httpClientBuilder(NettyNioAsyncHttpClient.builder().eventLoopGroup(s3EventLoop)).build();
     });
   }
@@ -724,16 +726,19 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
 
   @Override
   public synchronized void close() {
-    if (s3 != null) {
-      s3.close();
-    }
-    if (s3EventLoop != null) {
-      s3EventLoop.eventLoopGroup().shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(6, TimeUnit.SECONDS);
-    }
-    runtime.close();
-    bedrock.close();
-    if (ownedCredentials != null) {
-      ownedCredentials.close();
+    try {
+      if (s3 != null) {
+        s3.close();
+      }
+    } finally {
+      if (s3EventLoop != null) {
+        s3EventLoop.eventLoopGroup().shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(6, TimeUnit.SECONDS);
+      }
+      runtime.close();
+      bedrock.close();
+      if (ownedCredentials != null) {
+        ownedCredentials.close();
+      }
     }
   }
 
