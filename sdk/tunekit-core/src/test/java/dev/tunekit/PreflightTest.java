@@ -61,7 +61,20 @@ class PreflightTest extends FakeProviderTest {
     assertThat(plan.validationExamples()).isEqualTo(4);
     assertThat(plan.hyperparameters().batchSize()).hasValue(4);
     assertThat(plan.suffix()).contains("x");
+    assertThat(plan.deploysBeforeEvaluation()).isFalse();
     assertThat(fake.calls(Op.CREATE_JOB)).isEqualTo(1);
+  }
+
+  @Test
+  void theProviderSeesThatTheRunWillDeployBeforeEvaluating() {
+    // So a provider can refuse, before paying for training, a deployment it could not make (missing settings).
+    try (Tunekit tk = open()) {
+      tk.fineTune().model("m").trainingData(train).suffix("d")
+          .evaluateWith(dev.tunekit.eval.EvalSuite.of("s", dev.tunekit.eval.EvalCase.of("c1", "q", "a"))
+              .withGrader(dev.tunekit.eval.Graders.exactMatch()))
+          .baselineFirst(false).deployBeforeEvaluation(true).start();
+    }
+    assertThat(fake.preflightPlans().get(0).deploysBeforeEvaluation()).isTrue();
   }
 
   @Test

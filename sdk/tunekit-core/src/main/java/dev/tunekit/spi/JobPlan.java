@@ -19,6 +19,7 @@ public final class JobPlan {
   private final Optional<String> suffix;
   private final long trainingExamples;
   private final long validationExamples;
+  private final boolean deploysBeforeEvaluation;
 
   private JobPlan(Builder b) {
     this.baseModel = Objects.requireNonNull(b.baseModel, "JobPlan.baseModel is required");
@@ -29,6 +30,7 @@ public final class JobPlan {
     this.suffix = Optional.ofNullable(b.suffix);
     this.trainingExamples = b.trainingExamples;
     this.validationExamples = b.validationExamples;
+    this.deploysBeforeEvaluation = b.deploysBeforeEvaluation;
   }
 
   /** A builder; {@code baseModel} and {@code method} are required. */
@@ -71,11 +73,20 @@ public final class JobPlan {
     return validationExamples;
   }
 
+  /**
+   * Whether the run deploys the tuned model before it evaluates it ({@code FineTune.deployBeforeEvaluation}):
+   * a provider checks here what a deployment will need (settings, credentials), so a missing one stops the run
+   * before it pays for training.
+   */
+  public boolean deploysBeforeEvaluation() {
+    return deploysBeforeEvaluation;
+  }
+
   @Override
   public String toString() {
     return "JobPlan[baseModel=" + baseModel + ", method=" + method + ", kind=" + kind + ", hyperparameters="
         + hyperparameters + ", suffix=" + suffix + ", trainingExamples=" + trainingExamples
-        + ", validationExamples=" + validationExamples + "]";
+        + ", validationExamples=" + validationExamples + ", deploysBeforeEvaluation=" + deploysBeforeEvaluation + "]";
   }
 
   /** Builds a {@link JobPlan}. */
@@ -87,6 +98,7 @@ public final class JobPlan {
     private String suffix;
     private long trainingExamples = -1;
     private long validationExamples = -1;
+    private boolean deploysBeforeEvaluation;
 
     private Builder() {}
 
@@ -127,6 +139,12 @@ public final class JobPlan {
     /** Examples in the validation file to upload (0 for none, -1 when not known). */
     public Builder validationExamples(long n) {
       this.validationExamples = n;
+      return this;
+    }
+
+    /** Whether the run deploys the tuned model before evaluating it (default false). */
+    public Builder deploysBeforeEvaluation(boolean deploys) {
+      this.deploysBeforeEvaluation = deploys;
       return this;
     }
 
