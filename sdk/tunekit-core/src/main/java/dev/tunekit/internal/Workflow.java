@@ -353,7 +353,7 @@ public final class Workflow implements AutoCloseable {
     }
     JobPlan plan = JobPlan.builder().baseModel(spec.model()).method(method).kind(kind)
         .hyperparameters(spec.hyperparameters()).suffix(spec.suffix()).trainingExamples(trainingExamples)
-        .validationExamples(validationExamples).build();
+        .validationExamples(validationExamples).plannedAt(clock.instant()).build();
     List<PreflightProblem> problems = provider.preflight(plan);
     if (problems.isEmpty()) {
       return;

@@ -2,6 +2,7 @@ package dev.tunekit.spi;
 
 import dev.tunekit.dataset.DatasetKind;
 import dev.tunekit.model.Hyperparameters;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -19,6 +20,7 @@ public final class JobPlan {
   private final Optional<String> suffix;
   private final long trainingExamples;
   private final long validationExamples;
+  private final Instant plannedAt;
 
   private JobPlan(Builder b) {
     this.baseModel = Objects.requireNonNull(b.baseModel, "JobPlan.baseModel is required");
@@ -29,6 +31,7 @@ public final class JobPlan {
     this.suffix = Optional.ofNullable(b.suffix);
     this.trainingExamples = b.trainingExamples;
     this.validationExamples = b.validationExamples;
+    this.plannedAt = b.plannedAt != null ? b.plannedAt : Instant.now();
   }
 
   /** A builder; {@code baseModel} and {@code method} are required. */
@@ -71,11 +74,19 @@ public final class JobPlan {
     return validationExamples;
   }
 
+  /**
+   * When the plan was made, by the engine's clock (a test's fake clock included): for checks that depend
+   * on the date, such as a provider that stops taking new jobs on a given day. Defaults to now.
+   */
+  public Instant plannedAt() {
+    return plannedAt;
+  }
+
   @Override
   public String toString() {
     return "JobPlan[baseModel=" + baseModel + ", method=" + method + ", kind=" + kind + ", hyperparameters="
         + hyperparameters + ", suffix=" + suffix + ", trainingExamples=" + trainingExamples
-        + ", validationExamples=" + validationExamples + "]";
+        + ", validationExamples=" + validationExamples + ", plannedAt=" + plannedAt + "]";
   }
 
   /** Builds a {@link JobPlan}. */
@@ -87,6 +98,7 @@ public final class JobPlan {
     private String suffix;
     private long trainingExamples = -1;
     private long validationExamples = -1;
+    private Instant plannedAt;
 
     private Builder() {}
 
@@ -127,6 +139,12 @@ public final class JobPlan {
     /** Examples in the validation file to upload (0 for none, -1 when not known). */
     public Builder validationExamples(long n) {
       this.validationExamples = n;
+      return this;
+    }
+
+    /** When the plan is made, by the engine's clock (default: now). */
+    public Builder plannedAt(Instant plannedAt) {
+      this.plannedAt = plannedAt;
       return this;
     }
 

@@ -14,7 +14,8 @@ import java.util.List;
  * or on Azure {@code <base>.ft-…}, trains further on its base's terms) and the training file must hold
  * the catalog's fewest examples. An {@code openai-compatible} server hosts models of its own: its model
  * names are not checked. On all three: the methods OpenAI's API has (supervised, DPO with preference
- * pairs) and the API's hyperparameter ranges.
+ * pairs) and the API's hyperparameter ranges. On {@code openai} only, from 2027-01-06 (by the plan's
+ * {@link JobPlan#plannedAt() clock}), any new job: OpenAI's wind-down ({@link OpenAiWindDown}).
  */
 final class OpenAiPreflight {
   /** The fine-tuning API's {@code batch_size} maximum. */
@@ -33,6 +34,8 @@ final class OpenAiPreflight {
 
   static List<PreflightProblem> check(OpenAiConfig.Flavor flavor, JobPlan plan) {
     List<PreflightProblem> out = new ArrayList<>();
+    // From 2027-01-06 OpenAI creates no new job for anyone: refused here, before the baseline and the upload.
+    OpenAiWindDown.preflight(flavor, plan.plannedAt()).ifPresent(out::add);
     String model = plan.baseModel();
     if (flavor != OpenAiConfig.Flavor.COMPATIBLE) {
       ModelCatalog catalog = OpenAiProviderFactory.Catalog.OPENAI;
