@@ -138,6 +138,16 @@ public class ProviderException extends TunekitException {
       return new NotFoundException(this);
     }
 
+    /**
+     * The provider no longer accepts this kind of job from this account: definite, never retried, and the
+     * request did not take effect.
+     */
+    public TrainingUnavailableException buildTrainingUnavailable() {
+      retryable = false;
+      outcomeUnknown = false;
+      return new TrainingUnavailableException(this);
+    }
+
     /** A 429: too many requests. Retried after {@link #retryAfter}. */
     public RateLimitedException buildRateLimited() {
       retryable = true;

@@ -5,7 +5,8 @@ package dev.tunekit.error;
  * The one unchecked root of every exception Tunekit throws. Subclasses say what the caller can do:
  * {@link InvalidInputException} (fix the input), {@link AuthenticationException} (fix credentials),
  * {@link RateLimitedException} (wait), {@link NotFoundException} (check the id),
- * {@link ProviderException} (the provider failed; maybe retry later).
+ * {@link ProviderException} (the provider failed; maybe retry later),
+ * {@link TrainingUnavailableException} (the provider no longer takes such jobs: switch provider).
  *
  * <p>Messages say what happened and what to do about it. They never contain secrets. When a provider
  * SDK threw, its exception is kept as the {@linkplain #getCause() cause}.

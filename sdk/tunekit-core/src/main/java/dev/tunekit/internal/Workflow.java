@@ -353,7 +353,7 @@ public final class Workflow implements AutoCloseable {
     }
     JobPlan plan = JobPlan.builder().baseModel(spec.model()).method(method).kind(kind)
         .hyperparameters(spec.hyperparameters()).suffix(spec.suffix()).trainingExamples(trainingExamples)
-        .validationExamples(validationExamples)
+        .validationExamples(validationExamples).plannedAt(clock.instant())
         .deploysBeforeEvaluation(spec.eval() != null && spec.eval().deployFirst()).build();
     List<PreflightProblem> problems = provider.preflight(plan);
     if (problems.isEmpty()) {

@@ -2,6 +2,7 @@ package dev.tunekit.spi;
 
 import dev.tunekit.dataset.DatasetKind;
 import dev.tunekit.model.Hyperparameters;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -20,6 +21,7 @@ public final class JobPlan {
   private final long trainingExamples;
   private final long validationExamples;
   private final boolean deploysBeforeEvaluation;
+  private final Instant plannedAt;
 
   private JobPlan(Builder b) {
     this.baseModel = Objects.requireNonNull(b.baseModel, "JobPlan.baseModel is required");
@@ -31,6 +33,7 @@ public final class JobPlan {
     this.trainingExamples = b.trainingExamples;
     this.validationExamples = b.validationExamples;
     this.deploysBeforeEvaluation = b.deploysBeforeEvaluation;
+    this.plannedAt = b.plannedAt != null ? b.plannedAt : Instant.now();
   }
 
   /** A builder; {@code baseModel} and {@code method} are required. */
@@ -82,11 +85,20 @@ public final class JobPlan {
     return deploysBeforeEvaluation;
   }
 
+  /**
+   * When the plan was made, by the engine's clock (a test's fake clock included): for checks that depend
+   * on the date, such as a provider that stops taking new jobs on a given day. Defaults to now.
+   */
+  public Instant plannedAt() {
+    return plannedAt;
+  }
+
   @Override
   public String toString() {
     return "JobPlan[baseModel=" + baseModel + ", method=" + method + ", kind=" + kind + ", hyperparameters="
         + hyperparameters + ", suffix=" + suffix + ", trainingExamples=" + trainingExamples
-        + ", validationExamples=" + validationExamples + ", deploysBeforeEvaluation=" + deploysBeforeEvaluation + "]";
+        + ", validationExamples=" + validationExamples + ", deploysBeforeEvaluation=" + deploysBeforeEvaluation
+        + ", plannedAt=" + plannedAt + "]";
   }
 
   /** Builds a {@link JobPlan}. */
@@ -99,6 +111,7 @@ public final class JobPlan {
     private long trainingExamples = -1;
     private long validationExamples = -1;
     private boolean deploysBeforeEvaluation;
+    private Instant plannedAt;
 
     private Builder() {}
 
@@ -145,6 +158,12 @@ public final class JobPlan {
     /** Whether the run deploys the tuned model before evaluating it (default false). */
     public Builder deploysBeforeEvaluation(boolean deploys) {
       this.deploysBeforeEvaluation = deploys;
+      return this;
+    }
+
+    /** When the plan is made, by the engine's clock (default: now). */
+    public Builder plannedAt(Instant plannedAt) {
+      this.plannedAt = plannedAt;
       return this;
     }
 

@@ -1,8 +1,11 @@
 package dev.tunekit.openai;
 
 import dev.tunekit.model.Secret;
+import dev.tunekit.spi.PreflightProblem;
 import dev.tunekit.spi.ProviderSettings;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,6 +25,8 @@ import java.util.Optional;
  * @param uploadPartSize the size of each part in the Uploads API
  * @param webhookSecret the signing secret of the OpenAI webhook endpoint ({@code webhookSecret}), if set
  * @param azure the {@code azure} flavor's training type and Resource Manager settings; empty for the others
+ * @param settingProblems bad or missing settings found offline, reported by preflight before anything is
+ *     sent ({@code bedrock-openai}'s region, base URL and key); empty when the settings are usable
  */
 record OpenAiConfig(
     String name,
@@ -34,13 +39,19 @@ record OpenAiConfig(
     long multipartThreshold,
     long uploadPartSize,
     Optional<Secret> webhookSecret,
-    Optional<AzureSettings> azure) {
+    Optional<AzureSettings> azure,
+    List<PreflightProblem> settingProblems) {
 
   /** The kinds of endpoint this module speaks to. */
   enum Flavor {
     OPENAI("openai"),
     AZURE("azure"),
-    COMPATIBLE("openai-compatible");
+    COMPATIBLE("openai-compatible"),
+    /**
+     * Amazon Bedrock's OpenAI-compatible fine-tuning API for open-weight models
+     * ({@code https://bedrock-mantle.{region}.api.aws/v1}), a Bedrock API key as bearer token, no {@code suffix}.
+     */
+    BEDROCK_OPENAI("bedrock-openai");
 
     final String factoryName;
 
@@ -50,6 +61,11 @@ record OpenAiConfig(
   }
 
   static final String OPENAI_BASE_URL = "https://api.openai.com/v1";
+  /** Amazon Bedrock's OpenAI-compatible endpoint ("bedrock-mantle") of a region. */
+  static final String BEDROCK_MANTLE_URL = "https://bedrock-mantle.%s.api.aws/v1";
+  /** An AWS region name such as us-west-2, eu-central-1 or us-gov-west-1. */
+  private static final java.util.regex.Pattern AWS_REGION =
+      java.util.regex.Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d{1,2}");
   /** POST /files accepts at most 512 MB. */
   static final long MAX_SINGLE_REQUEST_BYTES = 512L * 1024 * 1024;
   /** An Uploads API part is at most 64 MB. */
@@ -63,6 +79,7 @@ record OpenAiConfig(
     Objects.requireNonNull(organization, "organization");
     Objects.requireNonNull(project, "project");
     Objects.requireNonNull(timeout, "timeout");
+    settingProblems = List.copyOf(settingProblems);
   }
 
   /**
@@ -72,6 +89,7 @@ record OpenAiConfig(
   static OpenAiConfig from(Flavor flavor, ProviderSettings s) {
     String baseUrl;
     Optional<Secret> apiKey;
+    List<PreflightProblem> problems = new ArrayList<>();
     switch (flavor) {
       case AZURE: {
         Optional<String> explicit = s.string("baseUrl");
@@ -83,6 +101,15 @@ record OpenAiConfig(
       case COMPATIBLE:
         baseUrl = checkUrl(s.requireString("baseUrl"), "baseUrl", s);
         apiKey = s.secret("apiKey");
+        break;
+      case BEDROCK_OPENAI:
+        baseUrl = bedrockBaseUrl(s, problems);
+        apiKey = s.secret("apiKey");
+        if (apiKey.isEmpty() || apiKey.get().isBlank()) {
+          problems.add(new PreflightProblem(s.location("apiKey"), "providers." + s.name() + ".apiKey",
+              "is not set: Bedrock's OpenAI-compatible API takes a Bedrock API key as bearer token",
+              "set apiKey: \"${AWS_BEARER_TOKEN_BEDROCK}\" (a Bedrock API key, created in the Bedrock console)"));
+        }
         break;
       default:
         baseUrl = checkUrl(s.string("baseUrl").orElse(OPENAI_BASE_URL), "baseUrl", s);
@@ -97,7 +124,39 @@ record OpenAiConfig(
     }
     return new OpenAiConfig(s.name(), flavor, baseUrl, apiKey, s.string("organization"),
         s.string("project"), timeout, threshold, partSize, s.secret("webhookSecret"),
-        flavor == Flavor.AZURE ? Optional.of(AzureSettings.from(s)) : Optional.empty());
+        flavor == Flavor.AZURE ? Optional.of(AzureSettings.from(s)) : Optional.empty(), problems);
+  }
+
+  /**
+   * {@code bedrock-openai}'s base URL: {@code baseUrl} as given, or the region's bedrock-mantle endpoint.
+   * A missing, doubled or malformed setting is a preflight problem (added to {@code problems}), not an
+   * exception, so that preflight lists it with the others; the URL is then a placeholder nothing is sent to.
+   */
+  private static String bedrockBaseUrl(ProviderSettings s, List<PreflightProblem> problems) {
+    String where = "providers." + s.name();
+    Optional<String> explicit = s.string("baseUrl");
+    Optional<String> region = s.string("region").map(String::trim);
+    if (explicit.isPresent() && region.isPresent()) {
+      problems.add(new PreflightProblem(s.location("baseUrl"), where + ".baseUrl",
+          "is set together with region; only one of them says where Bedrock's OpenAI-compatible API is",
+          "keep region (such as us-west-2), or baseUrl for another endpoint"));
+    }
+    if (explicit.isPresent()) {
+      return checkUrl(explicit.get(), "baseUrl", s);
+    }
+    if (region.isEmpty()) {
+      problems.add(new PreflightProblem(s.location("providers"), where + ".region",
+          "is not set: Bedrock's OpenAI-compatible fine-tuning API is per region",
+          "set region: us-west-2 (a region where Bedrock offers it), or baseUrl"));
+      return "https://bedrock-mantle.invalid/v1";
+    }
+    if (!AWS_REGION.matcher(region.get()).matches()) {
+      problems.add(new PreflightProblem(s.location("region"), where + ".region",
+          "'" + region.get() + "' is not an AWS region name",
+          "use a region name such as us-west-2 or eu-central-1"));
+      return "https://bedrock-mantle.invalid/v1";
+    }
+    return String.format(Locale.ROOT, BEDROCK_MANTLE_URL, region.get());
   }
 
   /** Azure OpenAI's v1 data plane. The legacy path mode would insert deployments/{model} and break jobs.create. */
@@ -168,6 +227,7 @@ record OpenAiConfig(
         + ", webhookSecret=" + (webhookSecret.isPresent() ? "Secret[redacted]" : "none") + ", organization="
         + organization.orElse("-") + ", project=" + project.orElse("-") + ", timeout="
         + timeout.map(Duration::toString).orElse("default") + ", multipartThreshold=" + multipartThreshold
-        + ", uploadPartSize=" + uploadPartSize + azure.map(a -> ", azure=" + a).orElse("") + "}";
+        + ", uploadPartSize=" + uploadPartSize + azure.map(a -> ", azure=" + a).orElse("")
+        + (settingProblems.isEmpty() ? "" : ", settingProblems=" + settingProblems.size()) + "}";
   }
 }

@@ -38,9 +38,11 @@ final class OpenAiErrors {
   private final Optional<Secret> apiKey;
   private final String keySetting;
   private final Clock clock;
+  private final OpenAiConfig.Flavor flavor;
 
   OpenAiErrors(OpenAiConfig config, Clock clock) {
     this.provider = config.name();
+    this.flavor = config.flavor();
     this.baseUrl = config.baseUrl();
     this.apiKey = config.apiKey();
     this.keySetting = "providers." + config.name() + ".apiKey";
@@ -91,6 +93,11 @@ final class OpenAiErrors {
     String head = provider + " returned HTTP " + status + " while " + what + ": " + detail + ref + ". ";
     Optional<Boolean> shouldRetry = header(headers, "x-should-retry").map(v -> v.trim().equalsIgnoreCase("true"));
     ProviderException.Builder b;
+    if (body.code().filter(OpenAiWindDown.REFUSAL_CODE::equals).isPresent()) {
+      // OpenAI's wind-down (HTTP 403): definite, not a credentials problem; the job was not created.
+      return ProviderException.builder(provider, OpenAiWindDown.refusal(provider, flavor, head))
+          .statusCode(status).requestId(requestId).cause(safeCause(e)).buildTrainingUnavailable();
+    }
     if (status == 401 || status == 403) {
       b = ProviderException.builder(provider, head + (status == 401
           ? "Check " + keySetting + " (the key is missing, mistyped, revoked or for another organization/project)."

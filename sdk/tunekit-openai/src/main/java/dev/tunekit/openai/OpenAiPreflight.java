@@ -13,8 +13,10 @@ import java.util.List;
  * OpenAI's fine-tuning catalog ({@code models.json}, a closed list; a tuned model {@code ft:<base>:…},
  * or on Azure {@code <base>.ft-…}, trains further on its base's terms) and the training file must hold
  * the catalog's fewest examples. An {@code openai-compatible} server hosts models of its own: its model
- * names are not checked. On all three: the methods OpenAI's API has (supervised, DPO with preference
- * pairs) and the API's hyperparameter ranges.
+ * names are not checked, nor are those of {@code bedrock-openai} (Bedrock's open-weight models; its
+ * missing or malformed settings are reported here, and a suffix is not sent, so not checked). On all: the methods OpenAI's API has (supervised, DPO with preference
+ * pairs) and the API's hyperparameter ranges. On {@code openai} only, from 2027-01-06 (by the plan's
+ * {@link JobPlan#plannedAt() clock}), any new job: OpenAI's wind-down ({@link OpenAiWindDown}).
  */
 final class OpenAiPreflight {
   /** The fine-tuning API's {@code batch_size} maximum. */
@@ -33,8 +35,10 @@ final class OpenAiPreflight {
 
   static List<PreflightProblem> check(OpenAiConfig.Flavor flavor, JobPlan plan) {
     List<PreflightProblem> out = new ArrayList<>();
+    // From 2027-01-06 OpenAI creates no new job for anyone: refused here, before the baseline and the upload.
+    OpenAiWindDown.preflight(flavor, plan.plannedAt()).ifPresent(out::add);
     String model = plan.baseModel();
-    if (flavor != OpenAiConfig.Flavor.COMPATIBLE) {
+    if (flavor == OpenAiConfig.Flavor.OPENAI || flavor == OpenAiConfig.Flavor.AZURE) {
       ModelCatalog catalog = OpenAiProviderFactory.Catalog.OPENAI;
       String base = flavor == OpenAiConfig.Flavor.AZURE && model.contains(".ft-")
           ? model.substring(0, model.indexOf(".ft-")) : model;
@@ -70,7 +74,7 @@ final class OpenAiPreflight {
             "choose a value in range, or leave it unset (auto)"));
       }
     });
-    plan.suffix().ifPresent(s -> {
+    plan.suffix().filter(s -> flavor != OpenAiConfig.Flavor.BEDROCK_OPENAI).ifPresent(s -> {
       if (s.length() > MAX_SUFFIX) {
         out.add(new PreflightProblem("suffix", "is " + s.length() + " characters; at most " + MAX_SUFFIX
             + " are allowed", "shorten it"));

@@ -33,6 +33,11 @@ import java.util.Set;
  *   <li>{@code openai-compatible} — any server that speaks OpenAI's fine-tuning API (self-hosted).
  *       Settings: {@code baseUrl} (required, such as {@code http://localhost:8000/v1}), {@code apiKey}
  *       (optional) and the {@code openai} settings above.
+ *   <li>{@code bedrock-openai} — Amazon Bedrock's OpenAI-compatible fine-tuning API for open-weight
+ *       models, {@code https://bedrock-mantle.{region}.api.aws/v1}, with a Bedrock API key as bearer token.
+ *       Settings: {@code region} (such as {@code us-west-2}) or {@code baseUrl}, {@code apiKey}, plus
+ *       {@code timeout}, {@code multipartThreshold}, {@code uploadPartSize}. Bedrock does not take
+ *       {@code suffix}: a run's suffix is not sent. Missing or malformed settings are preflight problems.
  * </ul>
  *
  * <p>{@code multipartThreshold} (default 512MB, the {@code POST /files} limit) is the size above
@@ -56,10 +61,10 @@ public final class OpenAiProviderFactory implements TuningProviderFactory, Datas
   /** Creates the factory; {@link java.util.ServiceLoader} calls this. */
   public OpenAiProviderFactory() {}
 
-  /** {@code openai}, {@code azure} and {@code openai-compatible}. */
+  /** {@code openai}, {@code azure}, {@code openai-compatible} and {@code bedrock-openai}. */
   @Override
   public Set<String> names() {
-    return Set.of("openai", "azure", "openai-compatible");
+    return Set.of("openai", "azure", "openai-compatible", "bedrock-openai");
   }
 
   /**
@@ -96,6 +101,14 @@ public final class OpenAiProviderFactory implements TuningProviderFactory, Datas
         keys.add(SettingSpec.of("baseUrl", "the server's URL (required), such as http://localhost:8000/v1"));
         keys.add(SettingSpec.of("apiKey", "the server's API key, if it needs one; use ${ENV_VAR}"));
         break;
+      case "bedrock-openai":
+        keys.add(SettingSpec.of("region", "the AWS region of Bedrock's OpenAI-compatible API, such as us-west-2"));
+        keys.add(SettingSpec.of("baseUrl", "the full URL instead of region, such as https://bedrock-mantle.us-west-2.api.aws/v1"));
+        keys.add(SettingSpec.of("apiKey", "a Bedrock API key (required), sent as bearer token; use ${AWS_BEARER_TOKEN_BEDROCK}"));
+        keys.add(SettingSpec.of("timeout", "per-request timeout, such as 60s or 10m"));
+        keys.add(SettingSpec.of("multipartThreshold", "file size above which uploads go in parts (default 512MB)"));
+        keys.add(SettingSpec.of("uploadPartSize", "size of each upload part (default and maximum 64MB)"));
+        return keys;
       default:
         keys.add(SettingSpec.of("apiKey", "the OpenAI API key (required); use ${OPENAI_API_KEY}"));
         keys.add(SettingSpec.of("baseUrl", "the API's URL (default https://api.openai.com/v1)"));
@@ -123,7 +136,7 @@ public final class OpenAiProviderFactory implements TuningProviderFactory, Datas
         return f;
       }
     }
-    throw settings.invalid("type", "must be one of openai, azure or openai-compatible (was '" + n + "')");
+    throw settings.invalid("type", "must be one of openai, azure, openai-compatible or bedrock-openai (was '" + n + "')");
   }
 
   /** Builds the SDK client. The key is revealed here and nowhere else. */

@@ -120,7 +120,8 @@ final class OpenAiTuningProvider implements TuningProvider, Chat, PauseResume, C
   /** {@link OpenAiPreflight}: the model against OpenAI's catalog (not on openai-compatible), method, ranges. */
   @Override
   public java.util.List<dev.tunekit.spi.PreflightProblem> preflight(dev.tunekit.spi.JobPlan plan) {
-    List<dev.tunekit.spi.PreflightProblem> out = new ArrayList<>(OpenAiPreflight.check(config.flavor(), plan));
+    List<dev.tunekit.spi.PreflightProblem> out = new ArrayList<>(config.settingProblems());
+    out.addAll(OpenAiPreflight.check(config.flavor(), plan));
     config.azure().ifPresent(a -> out.addAll(azurePreflight(a)));
     return List.copyOf(out);
   }
@@ -341,7 +342,10 @@ final class OpenAiTuningProvider implements TuningProvider, Chat, PauseResume, C
         .metadata(md.build())
         .method(method(request.method(), request.hyperparameters()));
     request.validationFileId().ifPresent(b::validationFile);
-    request.suffix().ifPresent(b::suffix);
+    if (config.flavor() != OpenAiConfig.Flavor.BEDROCK_OPENAI) {
+      // Bedrock's OpenAI-compatible API does not take suffix (its docs: "Suffix field is not supported").
+      request.suffix().ifPresent(b::suffix);
+    }
     request.hyperparameters().seed().ifPresent(b::seed);
     // Azure's training type is a top-level body field of its own (as the docs' extra_body={"trainingType": …}).
     config.azure().flatMap(AzureSettings::trainingType)

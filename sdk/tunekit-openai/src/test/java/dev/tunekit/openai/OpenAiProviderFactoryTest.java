@@ -34,14 +34,14 @@ class OpenAiProviderFactoryTest {
   }
 
   @Test
-  void serviceLoaderFindsTheFactoryUnderAllThreeNames() {
+  void serviceLoaderFindsTheFactoryUnderAllItsNames() {
     TuningProviderFactory found = ServiceLoader.load(TuningProviderFactory.class).stream()
         .map(ServiceLoader.Provider::get)
         .filter(f -> f.names().contains("openai"))
         .findFirst().orElseThrow();
 
     assertThat(found).isInstanceOf(OpenAiProviderFactory.class);
-    assertThat(found.names()).containsExactlyInAnyOrder("openai", "azure", "openai-compatible");
+    assertThat(found.names()).containsExactlyInAnyOrder("openai", "azure", "openai-compatible", "bedrock-openai");
   }
 
   @Test
