@@ -122,7 +122,17 @@ final class OpenAiTuningProvider implements TuningProvider, Chat, PauseResume, C
   public java.util.List<dev.tunekit.spi.PreflightProblem> preflight(dev.tunekit.spi.JobPlan plan) {
     List<dev.tunekit.spi.PreflightProblem> out = new ArrayList<>(config.settingProblems());
     out.addAll(OpenAiPreflight.check(config.flavor(), plan));
-    config.azure().ifPresent(a -> out.addAll(azurePreflight(a)));
+    config.azure().ifPresent(a -> {
+      if (plan.deploysBeforeEvaluation() && !a.armConfigured()) {
+        // Evaluation goes through a Resource Manager deployment: without its location the run would train, then fail.
+        out.add(new dev.tunekit.spi.PreflightProblem(a.location(), "providers." + name(),
+            "the run deploys the tuned model before evaluating it (deployBeforeEvaluation), but Azure OpenAI deploys"
+                + " only through Azure Resource Manager and this section does not say where",
+            "set subscriptionId, resourceGroup and account (see the tunekit-openai README), or evaluate without"
+                + " deployBeforeEvaluation"));
+      }
+      out.addAll(azurePreflight(a));
+    });
     return List.copyOf(out);
   }
 

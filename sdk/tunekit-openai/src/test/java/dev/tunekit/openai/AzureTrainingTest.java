@@ -143,6 +143,22 @@ class AzureTrainingTest {
   }
 
   @Test
+  void aRunThatDeploysBeforeEvaluatingNeedsTheResourceManagerSettingsBeforeItTrains() {
+    // It passed preflight, trained (paid), and failed at the deployment.
+    JobPlan deploys = JobPlan.builder().baseModel(BASE_MODEL).deploysBeforeEvaluation(true).build();
+    try (TuningProvider p = provider(Map.of())) {
+      List<PreflightProblem> problems = p.preflight(deploys);
+      assertThat(problems).extracting(PreflightProblem::where).containsExactly("providers.azure");
+      assertThat(problems.get(0).problem()).contains("deployBeforeEvaluation", "Azure Resource Manager");
+      assertThat(problems.get(0).fix()).contains("subscriptionId, resourceGroup and account");
+      assertThat(p.preflight(JobPlan.builder().baseModel(BASE_MODEL).build())).as("training alone needs no ARM").isEmpty();
+    }
+    try (TuningProvider p = provider(arm.settings())) {
+      assertThat(p.preflight(deploys)).isEmpty();
+    }
+  }
+
+  @Test
   void dpoOnlyWhereAzureOffersIt() {
     try (TuningProvider p = provider(Map.of())) {
       assertThat(p.preflight(JobPlan.builder().baseModel("gpt-4.1-mini").method(TrainingMethod.DPO).build())).isEmpty();
