@@ -143,6 +143,11 @@ final class AzureDeployments implements Deployments {
       JsonNode page = parse(r);
       page.path("value").forEach(d -> out.add(d.path("name").asText("")));
       next = page.path("nextLink").asText(null);
+      if (next != null && !next.isEmpty() && !next.startsWith(settings.armEndpoint + "/")) {
+        // The ARM token goes with every request: never to a host other than the configured Resource Manager.
+        throw ProviderException.builder(provider, provider + ": Azure Resource Manager's deployment list points"
+            + " its next page outside " + settings.armEndpoint + "; not followed").retryable(false).build();
+      }
     }
     return out;
   }
@@ -213,7 +218,7 @@ final class AzureDeployments implements Deployments {
       return n == null ? JSON.createObjectNode() : n;
     } catch (IOException e) {
       throw ProviderException.builder(provider, provider + ": Azure Resource Manager answered " + r.status()
-              + " with a body that is not JSON. Retry.").retryable(true).statusCode(r.status()).build();
+              + " with a body that is not JSON. Retry.").retryable(true).statusCode(r.status()).cause(e).build();
     }
   }
 

@@ -9,6 +9,7 @@ import static dev.tunekit.openai.AzureArmStubs.deployment;
 import static dev.tunekit.openai.AzureArmStubs.json;
 import static dev.tunekit.openai.AzureArmStubs.path;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -238,6 +239,15 @@ class AzureDeploymentsTest {
     wm.server().stubFor(get(urlPathEqualTo(list)).withQueryParam("page", com.github.tomakehurst.wiremock.client.WireMock.equalTo("2"))
         .willReturn(json(200, Map.of("value", java.util.List.of(deployment("b", MODEL, "Creating", "standard"))))));
     assertThat(((AzureDeployments) deployments).names()).containsExactly("a", "b");
+  }
+
+  @Test
+  void aNextLinkToAnotherHostIsNotFollowed_theTokenStaysWithResourceManager() {
+    String list = path("").substring(0, path("").length() - 1);
+    wm.server().stubFor(get(urlPathEqualTo(list)).willReturn(json(200, Map.of("value",
+        java.util.List.of(deployment("a", MODEL, "Succeeded", "standard")), "nextLink", "https://attacker.example/next"))));
+    assertThatThrownBy(() -> ((AzureDeployments) deployments).names()).isInstanceOf(ProviderException.class)
+        .hasMessageContaining("not followed");
   }
 
   @Test
