@@ -142,12 +142,7 @@ final class AzureArm implements ArmApi {
   }
 
   private static String oneLine(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    m = m.replaceAll("\\s*\\R\\s*", " ");
+    String m = OpenAiErrors.rootMessage(e).replaceAll("\\s*\\R\\s*", " ");
     return m.length() > 200 ? m.substring(0, 200) + "…" : m;
   }
 }

@@ -86,7 +86,7 @@ final class AzureSettings {
     this.skuRaw = s.string("deploymentSku");
     this.capacityRaw = s.string("deploymentCapacity");
     this.source = s.string("deploymentSource").map(String::trim);
-    this.armEndpoint = stripSlash(s.string("armEndpoint").orElse(DEFAULT_ARM_ENDPOINT).trim());
+    this.armEndpoint = OpenAiConfig.stripSlash(s.string("armEndpoint").orElse(DEFAULT_ARM_ENDPOINT).trim());
     this.armApiVersion = s.string("armApiVersion").orElse(DEFAULT_ARM_API_VERSION).trim();
   }
 
@@ -233,14 +233,6 @@ final class AzureSettings {
     } catch (IllegalArgumentException | java.net.MalformedURLException e) {
       return false;
     }
-  }
-
-  private static String stripSlash(String u) {
-    String r = u;
-    while (r.endsWith("/")) {
-      r = r.substring(0, r.length() - 1);
-    }
-    return r;
   }
 
   @Override

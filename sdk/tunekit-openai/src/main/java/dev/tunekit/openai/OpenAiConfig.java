@@ -185,7 +185,8 @@ record OpenAiConfig(
     return stripSlash(u);
   }
 
-  private static String stripSlash(String u) {
+  /** {@code u} without trailing slashes. */
+  static String stripSlash(String u) {
     String r = u;
     while (r.endsWith("/")) {
       r = r.substring(0, r.length() - 1);

@@ -237,7 +237,8 @@ final class OpenAiErrors {
     return false;
   }
 
-  private static String rootMessage(Throwable e) {
+  /** The innermost cause's class and message: what actually went wrong under the SDK's wrappers. */
+  static String rootMessage(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
