@@ -20,10 +20,11 @@ final class TogetherFakes implements AutoCloseable {
   static final String OUTPUT_MODEL = "acme/Meta-Llama-3.1-8B-Instruct-Reference-one-script-tk0123456789abcdef";
 
   final WireMockServer wm = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1")
-      .templatingEnabled(true).globalTemplating(false));
+      .templatingEnabled(true).globalTemplating(false).extensions(new JobListTransformer()));
 
   TogetherFakes() {
     wm.start();
+    JobListTransformer.server = wm;
   }
 
   Map<String, Object> settings() {
