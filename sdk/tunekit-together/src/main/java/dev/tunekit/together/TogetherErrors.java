@@ -75,12 +75,15 @@ final class TogetherErrors {
 
   /** A failure with no HTTP answer: refused or unresolved connections were never sent; anything else may have been. */
   static ProviderException network(String op, boolean write, Throwable e) {
+    // The JDK client wraps its causes both ways (a ConnectException caused by a ClosedChannelException), so
+    // the whole chain is searched for a failure that happened before any byte was sent.
     Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
+    boolean neverSent = false;
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      neverSent |= t instanceof ConnectException || t instanceof UnknownHostException
+          || t instanceof HttpConnectTimeoutException;
+      root = t;
     }
-    boolean neverSent = root instanceof ConnectException || root instanceof UnknownHostException
-        || e instanceof HttpConnectTimeoutException;
     return ProviderException.builder(PROVIDER, op + " failed on the network (" + root.getClass().getSimpleName()
             + (root.getMessage() == null ? "" : ": " + root.getMessage()) + ")"
             + (write && !neverSent ? "; it may have been carried out" : ""))
