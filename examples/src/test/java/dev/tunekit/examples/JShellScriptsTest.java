@@ -241,4 +241,16 @@ class JShellScriptsTest {
     assertThat(r.out().strip()).startsWith("vertex.jsh cannot run: set").contains("TUNEKIT_VERTEX_BUCKET")
         .contains("gcloud auth application-default login").doesNotContain("\n").doesNotContain("Exception");
   }
+
+  @Test
+  void togetherScriptWithoutAKeySaysWhatToSetInOneLine() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("TOGETHER_API_KEY") == null,
+        "TOGETHER_API_KEY is set; this test checks the message shown without it");
+
+    Result r = jshell("together.jsh");
+
+    assertThat(r.status()).isEqualTo(2);
+    assertThat(r.out().strip()).startsWith("together.jsh cannot run: set TOGETHER_API_KEY")
+        .doesNotContain("\n").doesNotContain("Exception");
+  }
 }

@@ -66,7 +66,7 @@ public final class OneScript {
   }
 
   /**
-   * A section for each of the five providers as a user would write them, each with its {@code model:}
+   * A section for each of the six providers as a user would write them, each with its {@code model:}
    * (secrets through {@code ${VAR}}, read only in the chosen section), with {@code replaced}'s sections
    * instead of the defaults of the same name: a provider's test puts its own section there, pointing
    * at its fakes.
@@ -82,6 +82,7 @@ public final class OneScript {
         "bucket", "my-tuning-bucket", "roleArn", "${BEDROCK_ROLE_ARN}"));
     all.put("vertex", Map.of("model", "gemini-2.5-flash", "project", "my-project", "location", "us-central1",
         "bucket", "my-tuning-bucket"));
+    all.put("together", Map.of("model", "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference", "apiKey", "${TOGETHER_API_KEY}"));
     all.putAll(replaced);
     return all;
   }

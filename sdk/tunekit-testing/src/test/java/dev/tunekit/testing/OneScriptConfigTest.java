@@ -24,7 +24,7 @@ class OneScriptConfigTest {
     assertThat(local.subList(1, local.size())).isEqualTo(vertex.subList(1, vertex.size()));
     assertThat(local.get(0)).isEqualTo("provider: local");
     assertThat(vertex.get(0)).isEqualTo("provider: vertex");
-    assertThat(sections.keySet()).containsExactly("local", "openai", "azure", "bedrock", "vertex");
+    assertThat(sections.keySet()).containsExactly("local", "openai", "azure", "bedrock", "vertex", "together");
     assertThat(String.join("\n", local)).contains("    model: \"gemini-2.5-flash\"").contains("${BEDROCK_ROLE_ARN}");
   }
 

@@ -1,0 +1,315 @@
+package dev.tunekit.together;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import dev.tunekit.dataset.DatasetFormat;
+import dev.tunekit.dataset.DatasetKind;
+import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.error.ProviderException;
+import dev.tunekit.model.ChatMessage;
+import dev.tunekit.model.ChatRequest;
+import dev.tunekit.model.ChatResponse;
+import dev.tunekit.model.Hyperparameters;
+import dev.tunekit.model.JobEvent;
+import dev.tunekit.model.MetricPoint;
+import dev.tunekit.spi.Chat;
+import dev.tunekit.spi.Cursor;
+import dev.tunekit.spi.Cursors;
+import dev.tunekit.spi.FileUpload;
+import dev.tunekit.spi.JobPlan;
+import dev.tunekit.spi.JobRequest;
+import dev.tunekit.spi.Page;
+import dev.tunekit.spi.PreflightProblem;
+import dev.tunekit.spi.RemoteFile;
+import dev.tunekit.spi.RemoteJob;
+import dev.tunekit.spi.TrainingMethod;
+import dev.tunekit.spi.TuningProvider;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * Fine-tuning on Together AI: files, jobs, events and cancel through {@link TogetherApi} (Together's own REST
+ * API), chat on base and tuned models through its OpenAI-compatible {@code /chat/completions} with openai-java.
+ *
+ * <p>One retry layer: {@link TogetherApi} makes one attempt and the openai-java client is built with
+ * {@code maxRetries(0)}; the core retries. Idempotency: Together documents no idempotency key, so the job's
+ * {@code suffix} carries a tag of the run's key ({@link Names}) and {@link #findJob} lists the jobs and matches
+ * it; the core calls it before any retry after an unknown outcome. Files are found again by name (the core puts a
+ * prefix of the content's SHA-256 in it) and size before an upload.
+ *
+ * <p>A completed job's model is its {@code model_output_name}; chat (evaluation) sends that name to
+ * {@code /chat/completions}. Tunekit does not create dedicated endpoints yet, so there is no Deployments
+ * capability: the tuned model is asked as Together serves it.
+ */
+final class TogetherProvider implements TuningProvider, Chat {
+  static final String FINE_TUNE = "fine-tune";
+
+  private final TogetherConfig config;
+  private final TogetherApi api;
+  private OpenAIClient chatClient;
+
+  TogetherProvider(TogetherConfig config) {
+    this.config = config;
+    this.api = new TogetherApi(config.base(), () -> config.requireApiKey().reveal(), config.callTimeout());
+  }
+
+  @Override
+  public String name() {
+    return config.settings().name();
+  }
+
+  // ---------------------------------------------------------------- preflight and formats
+
+  /** {@link TogetherPreflight}: offline, nothing is sent. */
+  @Override
+  public List<PreflightProblem> preflight(JobPlan plan) {
+    return TogetherPreflight.check(config, plan);
+  }
+
+  /** Together trains on the neutral chat JSONL and, for DPO, the neutral preference JSONL, as they are. */
+  @Override
+  public DatasetFormat trainingFormat(String baseModel, DatasetKind kind) {
+    return DatasetFormat.neutral(kind);
+  }
+
+  // ---------------------------------------------------------------- files
+
+  /** Lists the files and returns a fine-tune file with the same name (which holds the content's hash) and size. */
+  @Override
+  public Optional<RemoteFile> findFile(FileUpload upload) {
+    JsonNode list = api.get("/files");
+    for (JsonNode f : list.path("data")) {
+      if (upload.fileName().equals(f.path("filename").asText()) && f.path("bytes").asLong(-1) == upload.sizeBytes()
+          && FINE_TUNE.equals(f.path("purpose").asText(FINE_TUNE)) && f.path("id").isTextual()) {
+        return Optional.of(file(f));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** {@code POST /files/upload}, multipart: purpose fine-tune, file_name, file_type jsonl, and the file. */
+  @Override
+  public RemoteFile upload(FileUpload upload) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("purpose", FINE_TUNE);
+    fields.put("file_name", upload.fileName());
+    fields.put("file_type", "jsonl");
+    return file(api.postMultipart("/files/upload", fields, upload.path(), upload.fileName()));
+  }
+
+  private static RemoteFile file(JsonNode f) {
+    String id = JobMapper.text(f, "id").orElseThrow(() -> ProviderException.builder(TogetherErrors.PROVIDER,
+        "Together answered a file upload without a file id").retryable(false).build());
+    return RemoteFile.builder().id(id).fileName(f.path("filename").asText("")).sizeBytes(f.path("bytes").asLong(0)).build();
+  }
+
+  // ---------------------------------------------------------------- jobs
+
+  @Override
+  public RemoteJob createJob(JobRequest req) {
+    ObjectNode body = createBody(req);
+    RemoteJob r = JobMapper.toRemoteJob(api.post("/fine-tunes", body, true));
+    Map<String, String> md = new LinkedHashMap<>(req.metadata());
+    md.putAll(r.metadata());
+    md.put(JobRequest.IDEMPOTENCY_METADATA_KEY, req.idempotencyKey());
+    return r.toBuilder().metadata(md).build();
+  }
+
+  /** The {@code POST /fine-tunes} body: only what the request sets, so Together's defaults apply to the rest. */
+  ObjectNode createBody(JobRequest req) {
+    ObjectNode b = JsonNodeFactory.instance.objectNode();
+    b.put("model", TogetherCatalog.CATALOG.canonicalId(req.baseModel()).orElse(req.baseModel()));
+    b.put("training_file", req.trainingFileId());
+    req.validationFileId().ifPresent(v -> b.put("validation_file", v));
+    b.put("suffix", Names.suffix(req.suffix().orElse(null), req.idempotencyKey()));
+    Hyperparameters hp = req.hyperparameters();
+    hp.epochs().ifPresent(e -> b.put("n_epochs", e));
+    hp.batchSize().ifPresent(s -> b.put("batch_size", s));
+    hp.seed().ifPresent(s -> b.put("random_seed", s));
+    if (hp.learningRateMultiplier().isPresent()) {
+      throw new InvalidInputException("Together takes an absolute learning rate: set the extra learningRate (such as"
+          + " 1e-5) instead of learningRateMultiplier");
+    }
+    List<PreflightProblem> bad = new ArrayList<>();
+    TogetherPreflight.number(hp, "learningRate", bad).ifPresent(v -> b.put("learning_rate", v));
+    TogetherPreflight.whole(hp, "nCheckpoints", bad).ifPresent(v -> b.put("n_checkpoints", v));
+    TogetherPreflight.whole(hp, "nEvals", bad).ifPresent(v -> b.put("n_evals", v));
+    TogetherPreflight.number(hp, "warmupRatio", bad).ifPresent(v -> b.put("warmup_ratio", v));
+    ObjectNode method = b.putObject("training_method");
+    if (req.method() == TrainingMethod.DPO) {
+      method.put("method", "dpo");
+    } else if (req.method() == TrainingMethod.SUPERVISED) {
+      method.put("method", "sft").put("train_on_inputs", "auto");
+    } else {
+      throw new InvalidInputException("Together fine-tunes with SFT or DPO only, not " + req.method());
+    }
+    String type = hp.extra("trainingType").map(t -> String.valueOf(t).trim().toLowerCase(Locale.ROOT)).orElse("lora");
+    if (type.equals("full")) {
+      b.putObject("training_type").put("type", "Full");
+    } else if (!type.equals("lora")) {
+      throw new InvalidInputException("trainingType '" + type + "' is neither lora nor full");
+    } else {
+      Optional<Integer> r = TogetherPreflight.whole(hp, "loraR", bad);
+      Optional<Integer> alpha = TogetherPreflight.whole(hp, "loraAlpha", bad);
+      Optional<Double> dropout = TogetherPreflight.number(hp, "loraDropout", bad);
+      Optional<Object> modules = hp.extra("loraTrainableModules");
+      if (r.isPresent() || alpha.isPresent() || dropout.isPresent() || modules.isPresent()) {
+        // Together requires lora_r and lora_alpha together; 8 is its documented default rank, alpha twice the rank.
+        int rank = r.orElse(8);
+        ObjectNode t = b.putObject("training_type").put("type", "Lora").put("lora_r", rank)
+            .put("lora_alpha", alpha.orElse(rank * 2));
+        dropout.ifPresent(d -> t.put("lora_dropout", d));
+        modules.ifPresent(m -> t.put("lora_trainable_modules", String.valueOf(m)));
+      }
+    }
+    if (!bad.isEmpty()) {
+      throw new InvalidInputException(bad.get(0).where() + ": " + bad.get(0).problem() + "; " + bad.get(0).fix());
+    }
+    return b;
+  }
+
+  /** Lists the jobs ({@code GET /fine-tunes}) and returns the newest whose suffix carries the key's tag. */
+  @Override
+  public Optional<RemoteJob> findJob(String idempotencyKey) {
+    String tag = Names.keyTag(idempotencyKey);
+    JsonNode found = null;
+    Instant foundAt = Instant.MIN;
+    for (JsonNode j : api.get("/fine-tunes").path("data")) {
+      if (Names.carries(j.path("suffix").asText(null), j.path("model_output_name").asText(null), tag)) {
+        Instant at = JobMapper.time(j.path("created_at")).orElse(Instant.EPOCH);
+        if (found == null || at.isAfter(foundAt)) {
+          found = j;
+          foundAt = at;
+        }
+      }
+    }
+    if (found == null) {
+      return Optional.empty();
+    }
+    return Optional.of(JobMapper.toRemoteJob(found).toBuilder()
+        .putMetadata(JobRequest.IDEMPOTENCY_METADATA_KEY, idempotencyKey).build());
+  }
+
+  @Override
+  public RemoteJob job(String jobId) {
+    return JobMapper.toRemoteJob(api.get("/fine-tunes/" + path(jobId)));
+  }
+
+  /** {@code GET /fine-tunes/{id}/events}: the whole list each time (it has no paging); never re-delivered. */
+  @Override
+  public Page<JobEvent> events(String jobId, Optional<Cursor> after) {
+    return Cursors.byId(JobMapper.events(api.get("/fine-tunes/" + path(jobId) + "/events")), JobEvent::id, after);
+  }
+
+  /** One point per checkpoint event with a step, without loss (Tunekit does not read Together's metrics yet). */
+  @Override
+  public Page<MetricPoint> metrics(String jobId, Optional<Cursor> after) {
+    List<MetricPoint> points = new ArrayList<>();
+    for (JsonNode e : api.get("/fine-tunes/" + path(jobId) + "/events").path("data")) {
+      if ("checkpoint_save".equals(e.path("type").asText()) && e.path("step").asLong(0) > 0) {
+        points.add(new MetricPoint(e.path("step").asLong(), OptionalDouble.empty(), OptionalDouble.empty(),
+            OptionalDouble.empty(), OptionalDouble.empty()));
+      }
+    }
+    points.sort(java.util.Comparator.comparingLong(MetricPoint::step));
+    return Cursors.byStep(points, after);
+  }
+
+  /** A finished job is returned as it is; a refused cancel (400: it finished meanwhile) re-reads the job. */
+  @Override
+  public RemoteJob cancel(String jobId) {
+    RemoteJob before = job(jobId);
+    if (before.status().isTerminal()) {
+      return before;
+    }
+    try {
+      api.post("/fine-tunes/" + path(jobId) + "/cancel", JsonNodeFactory.instance.objectNode(), true);
+    } catch (ProviderException e) {
+      if (e.retryable() || e.statusCode().orElse(0) != 400) {
+        throw e;
+      }
+    }
+    return job(jobId);
+  }
+
+  private static String path(String jobId) {
+    if (!jobId.matches("[A-Za-z0-9._:-]+")) {
+      throw new InvalidInputException("'" + jobId + "' is not a Together fine-tune job id (such as ft-1234abcd-...)");
+    }
+    return jobId;
+  }
+
+  // ---------------------------------------------------------------- chat
+
+  private synchronized OpenAIClient chatClient() {
+    if (chatClient == null) {
+      chatClient = OpenAIOkHttpClient.builder().baseUrl(config.base()).apiKey(config.requireApiKey().reveal())
+          // One retry layer: the core's. openai-java must make exactly one attempt.
+          .maxRetries(0).timeout(config.callTimeout()).build();
+    }
+    return chatClient;
+  }
+
+  /** {@code POST /chat/completions} on Together's OpenAI-compatible inference. */
+  @Override
+  public ChatResponse chat(ChatRequest request) {
+    if (request.messages().isEmpty()) {
+      throw new InvalidInputException("a chat request needs at least one message");
+    }
+    ChatCompletionCreateParams.Builder b = ChatCompletionCreateParams.builder().model(request.model());
+    for (ChatMessage m : request.messages()) {
+      switch (m.role()) {
+        case "system" -> b.addSystemMessage(m.content());
+        case "user" -> b.addUserMessage(m.content());
+        case "assistant" -> b.addAssistantMessage(m.content());
+        default -> throw new InvalidInputException("chat message role '" + m.role() + "' is not supported on Together;"
+            + " use system, user or assistant");
+      }
+    }
+    request.temperature().ifPresent(b::temperature);
+    request.seed().ifPresent(b::seed);
+    request.maxTokens().ifPresent(n -> b.maxTokens((long) n));
+    ChatCompletionCreateParams params = b.build();
+    String op = "POST /chat/completions for " + request.model();
+    ChatCompletion c;
+    try {
+      c = chatClient().chat().completions().create(params);
+    } catch (RuntimeException e) {
+      throw TogetherErrors.chat(op, e);
+    }
+    List<ChatCompletion.Choice> choices = c._choices().asKnown().orElse(List.of());
+    if (choices.isEmpty()) {
+      throw ProviderException.builder(TogetherErrors.PROVIDER, op + " returned no choices").retryable(false).build();
+    }
+    ChatCompletion.Choice first = choices.get(0);
+    String content = first.message().content().orElse("");
+    String finish = first._finishReason().asKnown().map(ChatCompletion.Choice.FinishReason::asString)
+        .or(() -> first._finishReason().asString()).orElse("unknown");
+    long in = c.usage().map(u -> u._promptTokens().asKnown().orElse(-1L)).orElse(-1L);
+    long out = c.usage().map(u -> u._completionTokens().asKnown().orElse(-1L)).orElse(-1L);
+    return new ChatResponse(request.model(), content, finish, in, out);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (chatClient != null) {
+      chatClient.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "TogetherProvider{" + config + "}";
+  }
+}

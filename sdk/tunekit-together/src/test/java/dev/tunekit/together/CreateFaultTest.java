@@ -1,0 +1,105 @@
+package dev.tunekit.together;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import dev.tunekit.RunResult;
+import dev.tunekit.RunState;
+import dev.tunekit.Tunekit;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The fault suite on job creation, through the engine ({@code Tunekit.builder()}, the retry layer and the
+ * ledger): the first {@code POST /fine-tunes} fails with 500, 503, 429, a reset before the job is stored, or a
+ * reset after it is stored (commit, then drop). Together has no idempotency key, so the engine must find the
+ * job by the key's tag in its suffix ({@code GET /fine-tunes}) before creating again. Every run ends trained,
+ * and Together holds exactly one job: a second create after a committed one moves the scenario to
+ * "duplicate", which no case may reach.
+ */
+class CreateFaultTest {
+  static TogetherFakes fakes;
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void start() {
+    fakes = new TogetherFakes();
+  }
+
+  @AfterAll
+  static void stop() {
+    fakes.close();
+  }
+
+  static ResponseDefinitionBuilder fault(String kind) {
+    return switch (kind) {
+      case "reset" -> aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER);
+      default -> aResponse().withStatus(Integer.parseInt(kind)).withHeader("Content-Type", "application/json")
+          .withBody(TogetherFakes.error("server_error", "injected"));
+    };
+  }
+
+  @ParameterizedTest(name = "{0}, stored before the failure: {1}")
+  @CsvSource({"500, true", "503, false", "429, false", "reset, false", "reset, true"})
+  void aFailedCreate_isRetriedAfterALookup_andCreatesExactlyOneJob(String kind, boolean committed) throws Exception {
+    fakes.wm.resetAll();
+    fakes.wm.stubFor(get(urlPathEqualTo("/v1/files")).willReturn(okJson("{\"data\":[]}")));
+    fakes.wm.stubFor(post(urlPathEqualTo("/v1/files/upload")).willReturn(okJson(TogetherFakes.file("file-1", "train.jsonl", 1))));
+    fakes.wm.stubFor(post(urlPathEqualTo("/v1/fine-tunes")).inScenario("create").whenScenarioStateIs(Scenario.STARTED)
+        .willSetStateTo(committed ? "created" : "failed-once").willReturn(fault(kind)));
+    fakes.wm.stubFor(post(urlPathEqualTo("/v1/fine-tunes")).inScenario("create").whenScenarioStateIs("failed-once")
+        .willSetStateTo("created").willReturn(okJson(TogetherFakes.job("ft-f1", "pending", "x", ""))));
+    fakes.wm.stubFor(post(urlPathEqualTo("/v1/fine-tunes")).inScenario("create").whenScenarioStateIs("created")
+        .willSetStateTo("duplicate").willReturn(okJson(TogetherFakes.job("ft-f2", "pending", "x", ""))));
+    for (String state : new String[] {Scenario.STARTED, "failed-once"}) {
+      fakes.wm.stubFor(get(urlPathEqualTo("/v1/fine-tunes")).inScenario("create").whenScenarioStateIs(state)
+          .willReturn(okJson("{\"data\":[]}")));
+    }
+    for (String state : new String[] {"created", "duplicate"}) {
+      fakes.wm.stubFor(get(urlPathEqualTo("/v1/fine-tunes")).inScenario("create").whenScenarioStateIs(state)
+          .willReturn(okJson("{}").withTransformers(JobListTransformer.NAME)));
+    }
+    fakes.wm.stubFor(get(urlPathMatching("/v1/fine-tunes/ft-f[12]")).willReturn(okJson(TogetherFakes.completed("ft-f1", "x"))));
+    fakes.wm.stubFor(get(urlPathMatching("/v1/fine-tunes/ft-f[12]/events")).willReturn(okJson("{\"data\":[]}")));
+
+    Path data = tmp.resolve("train.jsonl");
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 12; i++) {
+      sb.append("{\"messages\":[{\"role\":\"user\",\"content\":\"question ").append(i)
+          .append("\"},{\"role\":\"assistant\",\"content\":\"answer ").append(i).append("\"}]}\n");
+    }
+    Files.writeString(data, sb.toString());
+    Tunekit.Builder b = Tunekit.builder().provider("together");
+    for (Map.Entry<String, Object> e : fakes.settings().entrySet()) {
+      b.setting(e.getKey(), e.getValue());
+    }
+    try (Tunekit tk = b.ledger(tmp.resolve("ledger.db")).workDir(tmp.resolve("work"))
+        .retry(4, Duration.ofMillis(1), Duration.ofMillis(5), 2.0)
+        .polling(Duration.ofMillis(5), Duration.ofMillis(20), Duration.ofSeconds(20)).build()) {
+      RunResult result = tk.fineTune().model(TogetherFakes.BASE_MODEL).trainingData(data).hyperparameters(h -> h.epochs(2))
+          .start().await();
+      assertThat(result.state()).as("%s", result).isEqualTo(RunState.TRAINED);
+      assertThat(result.fineTunedModel()).contains(TogetherFakes.OUTPUT_MODEL);
+      assertThat(result.job().orElseThrow().id()).isEqualTo("ft-f1");
+    }
+    assertThat(fakes.wm.getAllScenarios().getScenarios().get(0).getState()).as("jobs on Together: one, never two")
+        .isEqualTo("created");
+    fakes.wm.verify(committed ? 1 : 2, postRequestedFor(urlPathEqualTo("/v1/fine-tunes")));
+  }
+}

@@ -1,0 +1,39 @@
+package dev.tunekit.together;
+
+import dev.tunekit.spi.Capability;
+import dev.tunekit.spi.Chat;
+import dev.tunekit.testing.tck.ChatContract;
+import dev.tunekit.testing.tck.CheckpointsContract;
+import dev.tunekit.testing.tck.DeploymentsContract;
+import dev.tunekit.testing.tck.PauseResumeContract;
+import dev.tunekit.testing.tck.ProviderFixture;
+import dev.tunekit.testing.tck.TuningProviderContract;
+import dev.tunekit.testing.tck.WebhookVerificationContract;
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+
+/**
+ * Provider {@code together} keeps the provider contract against WireMock speaking Together's documented shapes,
+ * with Chat (OpenAI-compatible {@code /chat/completions}). Tunekit does not yet deploy Together models to
+ * dedicated endpoints, list or resume checkpoints, or receive webhooks (Together sends none), so those
+ * contracts are skipped by name; Together cannot pause a job.
+ */
+class TogetherTckTest extends TuningProviderContract implements ChatContract, DeploymentsContract, PauseResumeContract,
+    CheckpointsContract, WebhookVerificationContract {
+
+  @Override
+  protected ProviderFixture createFixture(Path dir) {
+    return new TogetherTckFixture(dir);
+  }
+
+  @AfterAll
+  static void stopFakes() {
+    TogetherTckFixture.closeShared();
+  }
+
+  @Override
+  protected Set<Class<? extends Capability>> declaredCapabilities() {
+    return Set.of(Chat.class);
+  }
+}
