@@ -96,7 +96,7 @@ class TogetherApiTest {
   void upload_isMultipart_withPurposeFineTune_andTheFileName() throws Exception {
     Path f = Files.writeString(dir.resolve("train.jsonl"), "{\"messages\":[]}\n");
     fakes.wm.stubFor(post(urlPathEqualTo("/v1/files/upload")).willReturn(okJson(TogetherFakes.file("file-9", "tk-ab12.jsonl", 16))));
-    FileUpload upload = FileUpload.builder().path(f).fileName("tk-ab12.jsonl").sha256("ab12").sizeBytes(16)
+    FileUpload upload = FileUpload.builder().path(f).fileName("tk-ab12.jsonl").sha256("ab12" + "0".repeat(60)).sizeBytes(16)
         .format(DatasetFormat.neutral(DatasetKind.CHAT)).role(FileUpload.Role.TRAINING).build();
     try (TogetherProvider p = fakes.provider(dir)) {
       assertThat(p.upload(upload).id()).isEqualTo("file-9");
