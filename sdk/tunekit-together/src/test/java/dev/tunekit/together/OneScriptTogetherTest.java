@@ -43,13 +43,8 @@ class OneScriptTogetherTest {
       Map<String, Object> together = new LinkedHashMap<>(fakes.settings());
       together.put("model", TogetherFakes.BASE_MODEL);
       Path yaml = OneScript.config(dir, "together", OneScript.sections(Map.of("together", together)));
-      StringBuilder train = new StringBuilder();
-      for (int i = 0; i < 12; i++) {
-        train.append("{\"messages\":[{\"role\":\"user\",\"content\":\"question ").append(i)
-            .append("\"},{\"role\":\"assistant\",\"content\":\"answer ").append(i).append("\"}]}\n");
-      }
 
-      OneScript.Outcome o = OneScript.run(yaml, Files.writeString(dir.resolve("train.jsonl"), train));
+      OneScript.Outcome o = OneScript.run(yaml, dev.tunekit.testing.ChatData.write(dir.resolve("train.jsonl"), 12));
 
       assertThat(o).isEqualTo(new OneScript.Outcome("together", RunState.TRAINED, TogetherFakes.BASE_MODEL,
           TogetherFakes.OUTPUT_MODEL, Deployment.State.ACTIVE, "Open Settings, then Reset password."));

@@ -79,13 +79,7 @@ class CreateFaultTest {
     }
     fakes.wm.stubFor(get(urlPathMatching("/v1/" + VertexFakes.JOB_PREFIX + "f[12]")).willReturn(okJson(VertexFakes.succeeded("f1"))));
 
-    Path data = tmp.resolve("train.jsonl");
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < 12; i++) {
-      sb.append("{\"messages\":[{\"role\":\"user\",\"content\":\"question ").append(i)
-          .append("\"},{\"role\":\"assistant\",\"content\":\"answer ").append(i).append("\"}]}\n");
-    }
-    Files.writeString(data, sb.toString());
+    Path data = dev.tunekit.testing.ChatData.write(tmp.resolve("train.jsonl"), 12);
     Tunekit.Builder b = Tunekit.builder().provider("vertex-fake");
     for (Map.Entry<String, Object> e : fakes.settings().entrySet()) {
       b.setting(e.getKey(), e.getValue());

@@ -43,13 +43,8 @@ class OneScriptVertexTest {
       vertex.put("type", "vertex-fake");
       vertex.put("model", "gemini-2.5-flash");
       Path yaml = OneScript.config(dir, "vertex", OneScript.sections(Map.of("vertex", vertex)));
-      StringBuilder train = new StringBuilder();
-      for (int i = 0; i < 12; i++) {
-        train.append("{\"messages\":[{\"role\":\"user\",\"content\":\"question ").append(i)
-            .append("\"},{\"role\":\"assistant\",\"content\":\"answer ").append(i).append("\"}]}\n");
-      }
 
-      OneScript.Outcome o = OneScript.run(yaml, Files.writeString(dir.resolve("train.jsonl"), train));
+      OneScript.Outcome o = OneScript.run(yaml, dev.tunekit.testing.ChatData.write(dir.resolve("train.jsonl"), 12));
 
       assertThat(o).isEqualTo(new OneScript.Outcome("vertex", RunState.TRAINED, "gemini-2.5-flash",
           VertexFakes.ENDPOINT, Deployment.State.ACTIVE, "Open Settings, then Reset password."));
