@@ -9,7 +9,6 @@ import dev.tunekit.error.TunekitException;
 import dev.tunekit.spi.Deployment;
 import dev.tunekit.spi.Deployments;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -249,20 +248,13 @@ final class AzureDeployments implements Deployments {
     ProviderException.Builder b = ProviderException.builder(provider, m.toString()).statusCode(s)
         .retryable(retryable).outcomeUnknown(write && s >= 500);
     r.requestId().ifPresent(b::requestId);
-    retryAfter(r.retryAfter()).ifPresent(b::retryAfter);
+    OpenAiErrors.retryAfter(Optional.empty(), r.retryAfter(), java.time.Instant.now()).ifPresent(b::retryAfter);
     if (s == 401 || s == 403) {
       return b.buildAuthentication();
     }
     return s == 429 ? b.buildRateLimited() : b.build();
   }
 
-  private static Optional<Duration> retryAfter(Optional<String> header) {
-    try {
-      return header.map(String::trim).map(Long::parseLong).filter(n -> n >= 0).map(Duration::ofSeconds);
-    } catch (NumberFormatException e) {
-      return Optional.empty(); // an HTTP date: the core's backoff applies
-    }
-  }
 
   private int capacity(Object option) {
     if (option == null) {

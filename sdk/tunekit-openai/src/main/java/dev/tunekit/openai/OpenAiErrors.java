@@ -147,10 +147,17 @@ final class OpenAiErrors {
 
   /** {@code retry-after-ms} first, then {@code Retry-After} (seconds or an HTTP date). */
   Optional<Duration> retryAfter(Headers headers) {
-    Optional<String> ms = header(headers, "retry-after-ms");
-    if (ms.isPresent()) {
+    return retryAfter(header(headers, "retry-after-ms"), header(headers, "retry-after"), clock.instant());
+  }
+
+  /**
+   * The wait a server asked for: {@code retryAfterMs} (milliseconds) first, then {@code retryAfter} (seconds
+   * or an HTTP date, measured from {@code now}); empty when neither is usable.
+   */
+  static Optional<Duration> retryAfter(Optional<String> retryAfterMs, Optional<String> retryAfter, Instant now) {
+    if (retryAfterMs.isPresent()) {
       try {
-        double v = Double.parseDouble(ms.get().trim());
+        double v = Double.parseDouble(retryAfterMs.get().trim());
         if (v >= 0 && !Double.isInfinite(v)) {
           return Optional.of(Duration.ofNanos((long) (v * 1_000_000d)));
         }
@@ -158,11 +165,10 @@ final class OpenAiErrors {
         // fall through to Retry-After
       }
     }
-    Optional<String> ra = header(headers, "retry-after");
-    if (ra.isEmpty()) {
+    if (retryAfter.isEmpty()) {
       return Optional.empty();
     }
-    String v = ra.get().trim();
+    String v = retryAfter.get().trim();
     try {
       double secs = Double.parseDouble(v);
       if (secs >= 0 && !Double.isInfinite(secs)) {
@@ -172,7 +178,7 @@ final class OpenAiErrors {
     } catch (NumberFormatException notSeconds) {
       try {
         Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-        Duration d = Duration.between(clock.instant(), at);
+        Duration d = Duration.between(now, at);
         return Optional.of(d.isNegative() ? Duration.ZERO : d);
       } catch (DateTimeParseException notDate) {
         return Optional.empty();

@@ -208,6 +208,15 @@ class AzureDeploymentsTest {
         RateLimitedException.class);
     assertThat(limited.retryable()).isTrue();
     assertThat(limited.retryAfter()).contains(Duration.ofSeconds(7));
+    // Retry-After may be an HTTP date (RFC 9110); it was ignored here, so the core's backoff applied instead.
+    String inAMinute = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+        java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(60));
+    wm.server().stubFor(put(urlPathEqualTo(path("tk-err"))).willReturn(armError(429, "TooManyRequests", "slow down")
+        .withHeader("Retry-After", inAMinute)));
+    RateLimitedException dated = catchThrowableOfType(() -> deployments.deploy(MODEL, "tk-err", Map.of()),
+        RateLimitedException.class);
+    assertThat(dated.retryAfter()).hasValueSatisfying(d -> assertThat(d).isBetween(Duration.ofSeconds(50),
+        Duration.ofSeconds(61)));
 
     wm.server().stubFor(put(urlPathEqualTo(path("tk-err"))).willReturn(armError(503, "ServiceUnavailable", "busy")));
     ProviderException unavailable = catchThrowableOfType(() -> deployments.deploy(MODEL, "tk-err", Map.of()),
