@@ -58,8 +58,12 @@ class DocsCodeBlocksTest {
   /** Each block's output, kept after the run (surefire's working directory is the module). */
   private static final Path LOGS = Path.of("target", "docs-code-blocks");
 
+  /** A shell block that runs the quickstart (its output is checked by {@link QuickstartOutput}). */
+  private static final Pattern QUICKSTART = Pattern.compile("tunekit quickstart\\.jsh(?:[^\\n]*--out\\s+(\\S+))?");
+
   @TempDir Path tmp;
   private final Map<Block, Double> snippetSeconds = new LinkedHashMap<>();
+  private int quickstartsChecked;
 
   enum Kind { SHELL, JSHELL, YAML, NOT_RUN, FRAGMENT, EXCERPT, UNHANDLED }
 
@@ -230,6 +234,8 @@ class DocsCodeBlocksTest {
 
     assertThat(failures).as(summary.toString()).isEmpty();
     assertThat(all).as("the docs have code blocks and this test found them").hasSizeGreaterThan(10);
+    assertThat(quickstartsChecked).as("the README's first command (the quickstart) ran here and its output was checked")
+        .isPositive();
   }
 
   // ---- yaml: Tunekit's config loader, then a Tunekit built from it --------------------------------------
@@ -316,6 +322,11 @@ class DocsCodeBlocksTest {
     if (!done || p.exitValue() != 0) {
       throw new AssertionError((done ? "exited with " + p.exitValue() : "did not finish in 4 minutes") + ":\n"
           + tail(out));
+    }
+    Matcher quickstart = QUICKSTART.matcher(b.body());
+    if (quickstart.find()) {
+      QuickstartOutput.check(out, dir.resolve(quickstart.group(1) != null ? quickstart.group(1) : "quickstart-output"));
+      quickstartsChecked++;
     }
   }
 

@@ -23,8 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 class JShellScriptsTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final Path SCRIPTS = ROOT.resolve("jshell-scripts");
-  /** A log line of slf4j-simple below warning level, e.g. {@code [main] INFO dev.tunekit.internal.EvalHook - ...}. */
-  private static final Pattern QUIET_LEVEL_LINE = Pattern.compile("(?m)^\\[[^\\]]+\\] (INFO|DEBUG|TRACE) ");
 
   @TempDir Path tmp;
 
@@ -78,52 +76,9 @@ class JShellScriptsTest {
     return new Result(p.exitValue(), Files.readString(log));
   }
 
-  @Test
-  void quickstartTunesOnTheLocalProviderAndTheTunedModelBeatsTheBaseline() throws Exception {
-    Path out = tmp.resolve("out");
+  // The quickstart runs once per build, as the README's first command: DocsCodeBlocksTest runs that block
+  // through the launcher in a clone-like directory and checks its output with QuickstartOutput.check.
 
-    Result r = jshell("quickstart.jsh", "--out", out.toString());
-
-    assertThat(r.status()).as(r.out()).isZero();
-    assertThat(r.out()).contains("READY: no errors").contains("succeeded").doesNotContain("Exception");
-    Matcher gate = Pattern.compile("Gate: tuned [0-9.]+% .*\\((\\d+)/(\\d+)\\) vs baseline [0-9.]+% .*\\((\\d+)/(\\d+)\\)")
-        .matcher(r.out());
-    assertThat(gate.find()).as(r.out()).isTrue();
-    int tuned = Integer.parseInt(gate.group(1));
-    int baseline = Integer.parseInt(gate.group(3));
-    assertThat(tuned).isGreaterThan(baseline);
-    assertThat(out.resolve("report.html")).isNotEmptyFile();
-    assertThat(Files.readString(out.resolve("report.html"))).contains("<svg");
-    // The page shows the gate's decision, the run and its training settings, and each question.
-    assertThat(Files.readString(out.resolve("report.html")))
-        .contains("<div class=\"decision promoted\"><b>Promoted</b>")
-        .contains("<th>margin required</th><td class=\"num\">+5.0 points</td>")
-        .contains("<th>base model</th><td>local-base</td>").contains("<th>epochs</th><td>3</td>")
-        .contains("<th>training data</th><td>train.jsonl (300 examples)</td>")
-        .containsPattern("<th>run id</th><td>run-[0-9]{8}-[0-9]{6}-[0-9a-f]+</td>")
-        .contains("<pre class=\"diff\">");
-    assertThat(out.resolve("report.json")).isNotEmptyFile();
-    assertThat(Files.readString(out.resolve("report.json"))).contains("\"decision\" : \"promoted\"")
-        .contains("\"baseModel\" : \"local-base\"");
-
-    // Each result once: the run's listener draws the progress, the script prints the table and the gate
-    // (before, the listener printed them too, and the engine's INFO log repeated the gate: 2, 2 and 3 times).
-    String text = r.out();
-    assertThat(count(text, "Suite heldout (60 cases)")).as("comparison tables in:%n%s", text).isEqualTo(1);
-    assertThat(count(text, "Flipped baseline → tuned")).as("flipped-case lists in:%n%s", text).isEqualTo(1);
-    assertThat(text.lines().filter(l -> l.contains(" vs baseline ")).toList()).as("gate lines")
-        .singleElement().asString().startsWith("== 4. Gate: tuned");
-    // A quiet console: no log line below warning level.
-    assertThat(QUIET_LEVEL_LINE.matcher(text).find()).as("an INFO/DEBUG log line in:%n%s", text).isFalse();
-  }
-
-  private static int count(String text, String what) {
-    int n = 0;
-    for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + what.length())) {
-      n++;
-    }
-    return n;
-  }
 
   @Test
   void theConsoleShowsWarningsNotInfoAndTunekitDebugRaisesTunekitsLoggersToDebug() throws Exception {
