@@ -226,17 +226,40 @@ final class TogetherProvider implements TuningProvider, Chat, Checkpoints, Price
     return Cursors.byId(JobMapper.events(api.get("/fine-tunes/" + path(jobId) + "/events")), JobEvent::id, after);
   }
 
-  /** One point per checkpoint event with a step, without loss (Tunekit does not read Together's metrics yet). */
+  /**
+   * {@code GET /fine-tunes/{id}/metrics}: one point per snapshot with a {@code train/global_step}, its training
+   * loss from {@code train/loss} (the keys of Together's documented example). A job without metrics there (an
+   * empty list, or a 404 from a deployment without the endpoint) falls back to one point per checkpoint event,
+   * without loss. Never re-delivered: the cursor is the last step read.
+   */
   @Override
   public Page<MetricPoint> metrics(String jobId, Optional<Cursor> after) {
     List<MetricPoint> points = new ArrayList<>();
-    for (JsonNode e : api.get("/fine-tunes/" + path(jobId) + "/events").path("data")) {
-      if ("checkpoint_save".equals(e.path("type").asText()) && e.path("step").asLong(0) > 0) {
-        points.add(new MetricPoint(e.path("step").asLong(), OptionalDouble.empty(), OptionalDouble.empty(),
-            OptionalDouble.empty(), OptionalDouble.empty()));
+    JsonNode answer;
+    try {
+      answer = api.get("/fine-tunes/" + path(jobId) + "/metrics");
+    } catch (dev.tunekit.error.NotFoundException e) {
+      answer = JsonNodeFactory.instance.objectNode();
+    }
+    java.util.Map<Long, MetricPoint> bySteps = new java.util.TreeMap<>();
+    for (JsonNode m : answer.path("metrics")) {
+      JsonNode step = m.path("train/global_step");
+      if (step.isNumber() && step.asLong() > 0) {
+        JsonNode loss = m.path("train/loss");
+        bySteps.put(step.asLong(), new MetricPoint(step.asLong(), loss.isNumber() ? OptionalDouble.of(loss.asDouble())
+            : OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty()));
       }
     }
-    points.sort(java.util.Comparator.comparingLong(MetricPoint::step));
+    points.addAll(bySteps.values());
+    if (points.isEmpty()) {
+      for (JsonNode e : api.get("/fine-tunes/" + path(jobId) + "/events").path("data")) {
+        if ("checkpoint_save".equals(e.path("type").asText()) && e.path("step").asLong(0) > 0) {
+          points.add(new MetricPoint(e.path("step").asLong(), OptionalDouble.empty(), OptionalDouble.empty(),
+              OptionalDouble.empty(), OptionalDouble.empty()));
+        }
+      }
+      points.sort(java.util.Comparator.comparingLong(MetricPoint::step));
+    }
     return Cursors.byStep(points, after);
   }
 

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code GET /finetune/download} (the adapter or merged model, written atomically, never partly, the key never
- * sent to a host Together redirects to) and {@code GET /fine-tunes/{id}/checkpoints}, against WireMock.
+ * sent to a host Together redirects to), {@code GET /fine-tunes/{id}/checkpoints} and {@code GET
+ * /fine-tunes/{id}/metrics}, against WireMock.
  */
 class TogetherDownloadTest {
   static TogetherFakes fakes;
@@ -134,5 +135,17 @@ class TogetherDownloadTest {
     assertThat(all).extracting(Checkpoint::model).containsExactly("s3://together/ft-6/checkpoint-10",
         "s3://together/ft-6/checkpoint-20");
     assertThat(fakes.provider(dir).checkCheckpoint(all.get(0).id())).isEmpty();
+  }
+
+  @Test
+  void metricsCarryTheTrainingLoss_byGlobalStep_readOnlyOnce() {
+    fakes.wm.stubFor(get(urlPathEqualTo("/v1/fine-tunes/ft-7/metrics")).willReturn(okJson("{\"metrics\":["
+        + "{\"train/loss\":0.5,\"train/learning_rate\":0.0001,\"train/global_step\":7},"
+        + "{\"train/loss\":0.45,\"train/learning_rate\":0.00009,\"train/global_step\":14}]}")));
+    TogetherProvider p = fakes.provider(dir);
+    dev.tunekit.spi.Page<dev.tunekit.model.MetricPoint> first = p.metrics("ft-7", java.util.Optional.empty());
+    assertThat(first.items()).extracting(dev.tunekit.model.MetricPoint::step).containsExactly(7L, 14L);
+    assertThat(first.items().get(1).trainLoss()).hasValue(0.45);
+    assertThat(p.metrics("ft-7", first.next()).items()).isEmpty();
   }
 }
