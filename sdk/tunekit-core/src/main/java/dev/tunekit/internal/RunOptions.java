@@ -106,8 +106,7 @@ final class RunOptions {
     }
     if (quote.amount().compareTo(maxPrice) > 0) {
       return Optional.of(new PreflightProblem("maxPrice", "the provider quoted " + quote.describe()
-          + ", above maxPrice " + maxPrice.toPlainString() + " USD; nothing was created (the uploaded files are"
-          + " kept and reused)", "raise maxPrice, train fewer epochs, or use less training data, and start a new"
+          + ", above maxPrice " + maxPrice.toPlainString() + " USD", "raise maxPrice, train fewer epochs, or use less training data, and start a new"
           + " run"));
     }
     return Optional.empty();

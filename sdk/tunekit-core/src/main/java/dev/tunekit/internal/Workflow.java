@@ -540,7 +540,8 @@ public final class Workflow implements AutoCloseable {
     LOG.info("Run {}: price quote {}", runId, quote.get().describe());
     Optional<PreflightProblem> refusal = RunOptions.refusal(quote.get(), maxPrice);
     if (refusal.isPresent()) {
-      PreflightException e = new PreflightException(runId, provider.name(), List.of(refusal.get()), null);
+      PreflightException e = new dev.tunekit.spi.PriceRefusedException(runId, provider.name(), quote.get(),
+          refusal.get());
       machine.fire(runId, RunEvent.REJECT, "price quote refused: " + quote.get().describe(),
           java.util.Collections.singletonMap("error", e.getMessage()));
       throw e;

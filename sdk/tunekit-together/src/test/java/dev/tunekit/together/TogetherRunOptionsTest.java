@@ -19,6 +19,7 @@ import dev.tunekit.Tunekit;
 import dev.tunekit.error.TunekitException;
 import dev.tunekit.spi.PreflightException;
 import dev.tunekit.spi.PriceQuote;
+import dev.tunekit.spi.PriceRefusedException;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,12 +95,15 @@ class TogetherRunOptionsTest {
   void aQuoteAboveTheCap_isRecorded_andNothingIsCreated() {
     quote("250.5", true);
     try (Tunekit tk = open()) {
-      PreflightException e = catchThrowableOfType(() -> tk.fineTune().model(TogetherFakes.BASE_MODEL).trainingData(data(12))
-          .hyperparameters(h -> h.epochs(2)).maxPrice(new BigDecimal("25")).start(), PreflightException.class);
+      PriceRefusedException e = catchThrowableOfType(() -> tk.fineTune().model(TogetherFakes.BASE_MODEL).trainingData(data(12))
+          .hyperparameters(h -> h.epochs(2)).maxPrice(new BigDecimal("25")).start(), PriceRefusedException.class);
       assertThat(e).isNotNull();
       assertThat(e.getMessage()).contains("maxPrice: the provider quoted 250.5 USD for 52000 trained tokens",
-          "above maxPrice 25 USD; nothing was created", "start a new run").doesNotContain("resume");
+          "above maxPrice 25 USD; raise maxPrice", "start a new run", "before its job was created",
+          "no job was created").doesNotContain("resume").doesNotContain("Nothing was sent")
+          .doesNotContain("before anything was uploaded");
       assertThat(e.resumeRunId()).isEmpty();
+      assertThat(e.quote().amount()).isEqualByComparingTo("250.5");
       Run run = tk.run(e.runId().orElseThrow());
       assertThat(run.state()).isEqualTo(RunState.REJECTED);
       assertThat(run.priceQuote()).hasValueSatisfying(q -> {
