@@ -76,6 +76,8 @@ public final class FineTune {
   private boolean baselineFirst = true;
   private boolean deployFirst;
   private EvalRunner evalRunner;
+  private java.math.BigDecimal maxPrice;
+  private String fromCheckpoint;
 
   FineTune(Workflow workflow) {
     this.workflow = workflow;
@@ -182,6 +184,41 @@ public final class FineTune {
   /** The training method; by default it follows the dataset (chat → supervised, preference pairs → DPO). */
   public FineTune method(TrainingMethod method) {
     this.method = method;
+    return this;
+  }
+
+  /**
+   * The most this run may cost for training, in US dollars, such as {@code new BigDecimal("25.00")} (overrides
+   * {@code maxPrice:} in the provider's section of {@code tunekit.yaml}). Checked twice, failing closed:
+   * in preflight, before the baseline and any upload, against the offline estimate from the provider's model
+   * catalog (a model without a known price is refused, since the cap could not apply); and, on providers that
+   * quote prices ({@link dev.tunekit.spi.PriceQuotes}), against the provider's own quote after the upload and
+   * before the job is created. A run above the cap is REJECTED with a
+   * {@link dev.tunekit.spi.PreflightException} and nothing is created: raise the cap or shrink the job, and start
+   * a new run.
+   */
+  public FineTune maxPrice(java.math.BigDecimal usd) {
+    Objects.requireNonNull(usd, "usd");
+    if (usd.signum() <= 0) {
+      throw new InvalidInputException("maxPrice must be a positive amount in USD, such as new BigDecimal(\"25.00\");"
+          + " was " + usd.toPlainString());
+    }
+    this.maxPrice = usd;
+    return this;
+  }
+
+  /**
+   * Starts the job from a checkpoint of an earlier job instead of the bare base model (overrides
+   * {@code fromCheckpoint:} in the provider's section). Its form is the provider's: on Together, a job id or
+   * output model name, optionally with {@code :step}. A provider that cannot start from a checkpoint
+   * ({@link dev.tunekit.spi.StartFromCheckpoint}) rejects the run in preflight, before any upload.
+   */
+  public FineTune fromCheckpoint(String checkpoint) {
+    if (checkpoint == null || checkpoint.isBlank()) {
+      throw new InvalidInputException("fromCheckpoint must not be blank; pass a checkpoint of an earlier job, such as"
+          + " ft-1234abcd-5678 or ft-1234abcd-5678:100");
+    }
+    this.fromCheckpoint = checkpoint.trim();
     return this;
   }
 
@@ -307,7 +344,8 @@ public final class FineTune {
     RunSpec.Eval eval = evalSpec(model);
     RunSpec spec = new RunSpec(model, trainingData.toString(),
         validationData == null ? null : validationData.toString(), validationFraction, splitSeed, hyperparameters,
-        suffix, metadata, method, eval);
+        suffix, metadata, method, eval, maxPrice != null ? maxPrice : workflow.configuredMaxPrice().orElse(null),
+        fromCheckpoint != null ? fromCheckpoint : workflow.configuredFromCheckpoint().orElse(null));
     EvalHook.Plan plan = eval == null ? null : new EvalHook.Plan(suite, baseline, evalRunner);
     return new Run(workflow, workflow.start(spec, plan));
   }

@@ -74,6 +74,26 @@ public final class Run {
         .orElse(List.of());
   }
 
+  /**
+   * The provider's price quote for the job, recorded after the upload and before the job was created (no
+   * remote call); empty when the provider does not quote prices ({@link dev.tunekit.spi.PriceQuotes}) or
+   * the run has not reached that step.
+   */
+  public Optional<dev.tunekit.spi.PriceQuote> priceQuote() {
+    return workflow.priceQuote(id);
+  }
+
+  /**
+   * Downloads the trained model (a remote call) into {@code directory}, created if missing, and returns the
+   * file written: the {@code ADAPTER} (LoRA weights) or the {@code MERGED} model, to serve elsewhere. The file
+   * appears only once complete; a failed download leaves none. Needs a trained run and a provider with
+   * {@link dev.tunekit.spi.ModelDownloads} (else an {@link dev.tunekit.error.UnsupportedCapabilityException}).
+   */
+  public java.nio.file.Path downloadModel(dev.tunekit.spi.ModelDownloads.Artifact artifact,
+      java.nio.file.Path directory) {
+    return workflow.downloadModel(id, artifact, directory);
+  }
+
   /** Blocks until the job ends, without progress output. */
   public RunResult await() {
     return await(RunListener.none());

@@ -25,6 +25,8 @@ import java.util.Optional;
  * @param metadata user metadata
  * @param method the training method, or null to take it from the dataset's kind
  * @param eval the evaluation hook's settings, or null when the run carries no eval suite
+ * @param maxPrice the most the run may cost, in USD, or null for no cap ({@code FineTune.maxPrice})
+ * @param fromCheckpoint the checkpoint of an earlier job the job starts from, or null
  */
 public record RunSpec(
     String model,
@@ -36,7 +38,16 @@ public record RunSpec(
     String suffix,
     Map<String, String> metadata,
     TrainingMethod method,
-    Eval eval) {
+    Eval eval,
+    java.math.BigDecimal maxPrice,
+    String fromCheckpoint) {
+
+  /** A run without a price cap or a start checkpoint. */
+  public RunSpec(String model, String trainingData, String validationData, double validationFraction, long splitSeed,
+      Hyperparameters hyperparameters, String suffix, Map<String, String> metadata, TrainingMethod method, Eval eval) {
+    this(model, trainingData, validationData, validationFraction, splitSeed, hyperparameters, suffix, metadata, method,
+        eval, null, null);
+  }
 
   /**
    * What the run's evaluation hook needs besides the suite's code (graders cannot be stored): which
@@ -87,13 +98,13 @@ public record RunSpec(
 
   public RunSpec withMethod(TrainingMethod m) {
     return new RunSpec(model, trainingData, validationData, validationFraction, splitSeed, hyperparameters, suffix,
-        metadata, m, eval);
+        metadata, m, eval, maxPrice, fromCheckpoint);
   }
 
   /** The run spec as stored in the ledger: versioned JSON ({@code "v":1}) bound to records. */
   record Stored(String model, String trainingData, String validationData, double validationFraction, long splitSeed,
       StoredHyperparameters hyperparameters, String suffix, Map<String, String> metadata, String method,
-      StoredEval eval) {}
+      StoredEval eval, String maxPrice, String fromCheckpoint) {}
 
   record StoredHyperparameters(Integer epochs, Integer batchSize, Double learningRateMultiplier, Long seed,
       Map<String, Object> extras) {}
@@ -113,7 +124,8 @@ public record RunSpec(
         eval.minImprovement(), eval.baselineName(), eval.baselineModel(), eval.baselinePreamble(),
         eval.customBaseline(), eval.deployFirst());
     return StoredJson.write(new Stored(model, trainingData, validationData, validationFraction, splitSeed, sh, suffix,
-        metadata, method == null ? null : method.name(), se));
+        metadata, method == null ? null : method.name(), se,
+        maxPrice == null ? null : maxPrice.toPlainString(), fromCheckpoint));
   }
 
   public static RunSpec fromJson(String json) {
@@ -149,7 +161,8 @@ public record RunSpec(
           e.baselinePreamble() == null ? List.of() : e.baselinePreamble(), e.customBaseline(), e.deployFirst());
       return new RunSpec(s.model(), s.trainingData(), s.validationData(), s.validationFraction(), s.splitSeed(),
           b.build(), s.suffix(), s.metadata() == null ? Map.of() : s.metadata(), s.method() == null ? null
-          : TrainingMethod.valueOf(s.method()), eval);
+          : TrainingMethod.valueOf(s.method()), eval,
+          s.maxPrice() == null ? null : new java.math.BigDecimal(s.maxPrice()), s.fromCheckpoint());
     } catch (RuntimeException e) {
       throw new TunekitException("The ledger holds a run description this Tunekit cannot read (" + e.getMessage()
           + "); it was written by another version. Start a new run.", e);

@@ -23,6 +23,10 @@ public final class SettingsCheck {
   public static final String TYPE = "type";
   /** Always allowed in a section: the base model a run tunes when {@code FineTune.model(...)} is not called. */
   public static final String MODEL = "model";
+  /** Always allowed in a section: a run's price cap in USD when {@code FineTune.maxPrice(...)} is not called. */
+  public static final String MAX_PRICE = "maxPrice";
+  /** Always allowed in a section: the checkpoint a run starts from when {@code FineTune.fromCheckpoint} is not called. */
+  public static final String FROM_CHECKPOINT = "fromCheckpoint";
 
   private SettingsCheck() {}
 
@@ -88,6 +92,8 @@ public final class SettingsCheck {
     specs.forEach(s -> declared.put(s.key(), s.description()));
     declared.putIfAbsent(TYPE, "the kind of provider this section configures");
     declared.putIfAbsent(MODEL, "the base model a run tunes when FineTune.model(...) is not called");
+    declared.putIfAbsent(MAX_PRICE, "the most a run may cost, in USD, when FineTune.maxPrice(...) is not called");
+    declared.putIfAbsent(FROM_CHECKPOINT, "the checkpoint a run starts from when FineTune.fromCheckpoint(...) is not called");
     for (String key : config.providerValues().keySet()) {
       if (declared.containsKey(key)) {
         continue;

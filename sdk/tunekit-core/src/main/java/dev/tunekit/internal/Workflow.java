@@ -99,6 +99,35 @@ public final class Workflow implements AutoCloseable {
         : java.util.Optional.of(String.valueOf(m).trim());
   }
 
+  /**
+   * The section's {@code maxPrice:} (USD), the cap of a run that does not call {@code FineTune.maxPrice}; a value
+   * that is not a positive amount is an error naming its line.
+   */
+  public java.util.Optional<java.math.BigDecimal> configuredMaxPrice() {
+    Object v = config.providerValues().get(SettingsCheck.MAX_PRICE);
+    if (v == null || String.valueOf(v).isBlank()) {
+      return java.util.Optional.empty();
+    }
+    String path = "providers." + config.provider() + "." + SettingsCheck.MAX_PRICE;
+    try {
+      java.math.BigDecimal usd = new java.math.BigDecimal(String.valueOf(v).trim());
+      if (usd.signum() > 0) {
+        return java.util.Optional.of(usd);
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new dev.tunekit.error.InvalidInputException(path + ": maxPrice must be a positive amount in USD without a"
+        + " currency sign, such as 25.00", config.locations().getOrDefault(path, config.source()));
+  }
+
+  /** The section's {@code fromCheckpoint:}, for a run that does not call {@code FineTune.fromCheckpoint}. */
+  public java.util.Optional<String> configuredFromCheckpoint() {
+    Object v = config.providerValues().get(SettingsCheck.FROM_CHECKPOINT);
+    return v == null || String.valueOf(v).isBlank() ? java.util.Optional.empty()
+        : java.util.Optional.of(String.valueOf(v).trim());
+  }
+
   /** The chosen provider's name, as {@code provider:} says. */
   public String providerName() {
     return config.provider();
@@ -298,8 +327,11 @@ public final class Workflow implements AutoCloseable {
     // Limits and prices come from the catalog of the provider's type (a section such as
     // `mine: {type: some-type}` validates against some-type's catalog).
     Object type = config.providerValues().get("type");
+    // The run's epochs (when set and in range) make the cost estimate that maxPrice is checked against.
+    int epochs = spec.hyperparameters().epochs().orElse(0);
     ValidationOptions options = new ValidationOptions(type == null || String.valueOf(type).isBlank()
-        ? provider.name() : String.valueOf(type).trim(), spec.model());
+        ? provider.name() : String.valueOf(type).trim(), spec.model(), epochs >= 1 && epochs <= 50 ? epochs : 0,
+        ValidationOptions.DEFAULT_MAX_FINDINGS_PER_CODE);
     Dataset training = Dataset.of(Path.of(spec.trainingData()));
     DatasetReport report = training.validate(options);
     Dataset validation = spec.validationData() == null ? null : Dataset.of(Path.of(spec.validationData()));
@@ -354,8 +386,10 @@ public final class Workflow implements AutoCloseable {
     JobPlan plan = JobPlan.builder().baseModel(spec.model()).method(method).kind(kind)
         .hyperparameters(spec.hyperparameters()).suffix(spec.suffix()).trainingExamples(trainingExamples)
         .validationExamples(validationExamples).plannedAt(clock.instant())
-        .deploysBeforeEvaluation(spec.eval() != null && spec.eval().deployFirst()).build();
-    List<PreflightProblem> problems = provider.preflight(plan);
+        .deploysBeforeEvaluation(spec.eval() != null && spec.eval().deployFirst())
+        .fromCheckpoint(spec.fromCheckpoint()).build();
+    List<PreflightProblem> problems = new ArrayList<>(provider.preflight(plan));
+    problems.addAll(RunOptions.problems(provider, spec, report, datasetErrors));
     if (problems.isEmpty()) {
       return;
     }
@@ -458,7 +492,9 @@ public final class Workflow implements AutoCloseable {
         metadata.put(RUN_METADATA_KEY, runId);
         JobRequest request = JobRequest.builder().runId(runId).idempotencyKey(key).baseModel(spec.model())
             .method(spec.method()).trainingFileId(trainingId).validationFileId(validationId)
-            .hyperparameters(spec.hyperparameters()).suffix(spec.suffix()).metadata(metadata).build();
+            .hyperparameters(spec.hyperparameters()).suffix(spec.suffix()).metadata(metadata)
+            .fromCheckpoint(spec.fromCheckpoint()).build();
+        priceCheck(runId, request, spec.maxPrice());
         ledger.submitAttempt(runId, previous + 1);
         RemoteJob job;
         try {
@@ -485,6 +521,61 @@ public final class Workflow implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * The provider's price quote, asked after the upload and before the paid create, recorded in the run log
+   * ({@code price.quote}); a quote above {@code maxPrice} or not allowed to proceed REJECTS the run with a
+   * {@link PreflightException}, and nothing is created.
+   */
+  private void priceCheck(String runId, JobRequest request, java.math.BigDecimal maxPrice) {
+    Optional<dev.tunekit.spi.PriceQuote> quote = RunOptions.quote(provider, request, maxPrice, why -> {
+      LOG.warn("Run {}: the price quote failed ({}); no maxPrice is set, so the job is created without one", runId, why);
+      ledger.log(runId, "price.quote.failed", why);
+    });
+    if (quote.isEmpty()) {
+      return;
+    }
+    ledger.log(runId, RunOptions.QUOTE_STEP, RunOptions.toJson(quote.get()));
+    LOG.info("Run {}: price quote {}", runId, quote.get().describe());
+    Optional<PreflightProblem> refusal = RunOptions.refusal(quote.get(), maxPrice);
+    if (refusal.isPresent()) {
+      PreflightException e = new dev.tunekit.spi.PriceRefusedException(runId, provider.name(), quote.get(),
+          refusal.get());
+      machine.fire(runId, RunEvent.REJECT, "price quote refused: " + quote.get().describe(),
+          java.util.Collections.singletonMap("error", e.getMessage()));
+      throw e;
+    }
+  }
+
+  /** The last price quote recorded for the run (no remote call). */
+  public Optional<dev.tunekit.spi.PriceQuote> priceQuote(String runId) {
+    return RunOptions.lastQuote(ledger.logOf(runId));
+  }
+
+  /**
+   * Downloads the run's trained model ({@link dev.tunekit.spi.ModelDownloads}) into {@code directory} (created if
+   * missing) and returns the file.
+   */
+  public Path downloadModel(String runId, dev.tunekit.spi.ModelDownloads.Artifact artifact, Path directory) {
+    java.util.Objects.requireNonNull(artifact, "artifact");
+    java.util.Objects.requireNonNull(directory, "directory");
+    Ledger.RunRow row = row(runId);
+    if (row.jobId() == null || row.fineTunedModel() == null) {
+      throw new TunekitException("Run " + runId + " has no trained model to download yet (state " + row.state()
+          + "). Wait for it with run.await() first.");
+    }
+    dev.tunekit.spi.ModelDownloads downloads = provider.require(dev.tunekit.spi.ModelDownloads.class,
+        "download the trained model of run " + runId);
+    try {
+      java.nio.file.Files.createDirectories(directory);
+    } catch (java.io.IOException e) {
+      throw new dev.tunekit.error.InvalidInputException("cannot create the download directory (" + e.getMessage()
+          + "); give a writable directory", directory.toString());
+    }
+    Path file = downloads.download(row.jobId(), artifact, directory.toAbsolutePath().normalize());
+    ledger.log(runId, "download", artifact + " " + file);
+    return file;
   }
 
   /**

@@ -22,6 +22,7 @@ public final class JobPlan {
   private final long validationExamples;
   private final boolean deploysBeforeEvaluation;
   private final Instant plannedAt;
+  private final Optional<String> fromCheckpoint;
 
   private JobPlan(Builder b) {
     this.baseModel = Objects.requireNonNull(b.baseModel, "JobPlan.baseModel is required");
@@ -34,6 +35,7 @@ public final class JobPlan {
     this.validationExamples = b.validationExamples;
     this.deploysBeforeEvaluation = b.deploysBeforeEvaluation;
     this.plannedAt = b.plannedAt != null ? b.plannedAt : Instant.now();
+    this.fromCheckpoint = Optional.ofNullable(b.fromCheckpoint);
   }
 
   /** A builder; {@code baseModel} and {@code method} are required. */
@@ -93,12 +95,17 @@ public final class JobPlan {
     return plannedAt;
   }
 
+  /** The checkpoint of an earlier job that this job starts from ({@code FineTune.fromCheckpoint}), if any. */
+  public Optional<String> fromCheckpoint() {
+    return fromCheckpoint;
+  }
+
   @Override
   public String toString() {
     return "JobPlan[baseModel=" + baseModel + ", method=" + method + ", kind=" + kind + ", hyperparameters="
         + hyperparameters + ", suffix=" + suffix + ", trainingExamples=" + trainingExamples
         + ", validationExamples=" + validationExamples + ", deploysBeforeEvaluation=" + deploysBeforeEvaluation
-        + ", plannedAt=" + plannedAt + "]";
+        + ", plannedAt=" + plannedAt + fromCheckpoint.map(c -> ", fromCheckpoint=" + c).orElse("") + "]";
   }
 
   /** Builds a {@link JobPlan}. */
@@ -112,6 +119,7 @@ public final class JobPlan {
     private long validationExamples = -1;
     private boolean deploysBeforeEvaluation;
     private Instant plannedAt;
+    private String fromCheckpoint;
 
     private Builder() {}
 
@@ -164,6 +172,12 @@ public final class JobPlan {
     /** When the plan is made, by the engine's clock (default: now). */
     public Builder plannedAt(Instant plannedAt) {
       this.plannedAt = plannedAt;
+      return this;
+    }
+
+    /** The checkpoint the job starts from, or null for none. */
+    public Builder fromCheckpoint(String checkpoint) {
+      this.fromCheckpoint = checkpoint;
       return this;
     }
 

@@ -24,6 +24,7 @@ public final class JobRequest {
   private final Hyperparameters hyperparameters;
   private final Optional<String> suffix;
   private final Map<String, String> metadata;
+  private final Optional<String> fromCheckpoint;
 
   private JobRequest(Builder b) {
     this.runId = Objects.requireNonNull(b.runId, "JobRequest.runId is required");
@@ -35,6 +36,7 @@ public final class JobRequest {
     this.hyperparameters = b.hyperparameters != null ? b.hyperparameters : Hyperparameters.defaults();
     this.suffix = Optional.ofNullable(b.suffix);
     this.metadata = Map.copyOf(b.metadata);
+    this.fromCheckpoint = Optional.ofNullable(b.fromCheckpoint);
   }
 
   /**
@@ -49,7 +51,7 @@ public final class JobRequest {
   public Builder toBuilder() {
     return new Builder().runId(runId).idempotencyKey(idempotencyKey).baseModel(baseModel).method(method)
         .trainingFileId(trainingFileId).validationFileId(validationFileId).hyperparameters(hyperparameters)
-        .suffix(suffix).metadata(metadata);
+        .suffix(suffix).metadata(metadata).fromCheckpoint(fromCheckpoint.orElse(null));
   }
 
   /** The Tunekit run this job belongs to. */
@@ -100,25 +102,34 @@ public final class JobRequest {
     return metadata;
   }
 
+  /**
+   * The checkpoint of an earlier job to start from, if the run sets one; only sent to a provider with the
+   * {@link StartFromCheckpoint} capability.
+   */
+  public Optional<String> fromCheckpoint() {
+    return fromCheckpoint;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof JobRequest r && runId.equals(r.runId) && idempotencyKey.equals(r.idempotencyKey)
         && baseModel.equals(r.baseModel) && method == r.method && trainingFileId.equals(r.trainingFileId)
         && validationFileId.equals(r.validationFileId) && hyperparameters.equals(r.hyperparameters)
-        && suffix.equals(r.suffix) && metadata.equals(r.metadata);
+        && suffix.equals(r.suffix) && metadata.equals(r.metadata) && fromCheckpoint.equals(r.fromCheckpoint);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(runId, idempotencyKey, baseModel, method, trainingFileId, validationFileId, hyperparameters,
-        suffix, metadata);
+        suffix, metadata, fromCheckpoint);
   }
 
   @Override
   public String toString() {
     return "JobRequest[runId=" + runId + ", idempotencyKey=" + idempotencyKey + ", baseModel=" + baseModel
         + ", method=" + method + ", trainingFileId=" + trainingFileId + ", validationFileId=" + validationFileId
-        + ", hyperparameters=" + hyperparameters + ", suffix=" + suffix + ", metadata=" + metadata + "]";
+        + ", hyperparameters=" + hyperparameters + ", suffix=" + suffix + ", metadata=" + metadata
+        + fromCheckpoint.map(c -> ", fromCheckpoint=" + c).orElse("") + "]";
   }
 
   /** Builds a {@link JobRequest}. */
@@ -132,6 +143,7 @@ public final class JobRequest {
     private Hyperparameters hyperparameters;
     private String suffix;
     private final Map<String, String> metadata = new LinkedHashMap<>();
+    private String fromCheckpoint;
 
     private Builder() {}
 
@@ -197,6 +209,12 @@ public final class JobRequest {
     /** Adds one metadata entry. */
     public Builder putMetadata(String key, String value) {
       this.metadata.put(key, value);
+      return this;
+    }
+
+    /** The checkpoint to start from, or null for none. */
+    public Builder fromCheckpoint(String checkpoint) {
+      this.fromCheckpoint = checkpoint;
       return this;
     }
 

@@ -34,6 +34,20 @@ public class PreflightException extends InvalidInputException {
     this.runId = runId;
   }
 
+  /**
+   * For subclasses that are refused at another step than preflight and say so in their own {@code message}.
+   *
+   * @param message the whole message
+   * @param runId the run recorded as REJECTED, or null
+   * @param problems the problems (at least one)
+   */
+  protected PreflightException(String message, String runId, List<PreflightProblem> problems) {
+    super(message, location(problems, null));
+    this.problems = List.copyOf(problems);
+    this.datasetReport = null;
+    this.runId = runId;
+  }
+
   /** Every problem the provider found. */
   public List<PreflightProblem> problems() {
     return problems;

@@ -34,6 +34,7 @@ final class TogetherApi {
   private final Supplier<String> apiKey;
   private final java.time.Duration timeout;
   private final HttpClient http;
+  private final HttpClient noRedirects;
 
   /**
    * @param base the API base without a trailing slash, such as https://api.together.xyz/v1
@@ -44,6 +45,7 @@ final class TogetherApi {
     this.apiKey = apiKey;
     this.timeout = timeout;
     this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
+    this.noRedirects = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
   }
 
   /** GET {@code path} (relative to the base, such as {@code /fine-tunes/ft-1}); a read. */
@@ -85,6 +87,81 @@ final class TogetherApi {
     return send("POST " + path, true, request(path).header("Content-Type", "multipart/form-data; boundary=" + boundary)
         .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofString(head.toString(), StandardCharsets.UTF_8),
             filePart, HttpRequest.BodyPublishers.ofString(tail, StandardCharsets.UTF_8))).build());
+  }
+
+  /**
+   * GET {@code path} as bytes, streamed into {@code target} (replaced). Redirects (Together may answer with a
+   * presigned storage URL) are followed by hand, at most five: the bearer token goes only to the base's own
+   * origin, and neither a redirect's URL (it may carry a signature) nor another host's error body appears in a
+   * message. Returns the file name of the answer's {@code Content-Disposition}, if it gives one.
+   */
+  java.util.Optional<String> download(String path, String op, Path target) {
+    URI uri = URI.create(base + path);
+    URI own = URI.create(base);
+    for (int hop = 0; hop <= 5; hop++) {
+      boolean ours = sameOrigin(uri, own);
+      HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(timeout).header("User-Agent", "tunekit-together");
+      if (ours) {
+        rb.header("Authorization", "Bearer " + apiKey.get());
+      }
+      HttpResponse<java.io.InputStream> res;
+      try {
+        res = noRedirects.send(rb.GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+      } catch (IOException e) {
+        throw TogetherErrors.network(op, false, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw ProviderException.builder(TogetherErrors.PROVIDER, op + " was interrupted").cause(e).retryable(false).build();
+      }
+      int code = res.statusCode();
+      try (java.io.InputStream in = res.body()) {
+        if (code == 301 || code == 302 || code == 303 || code == 307 || code == 308) {
+          java.util.Optional<String> location = res.headers().firstValue("Location");
+          URI from = uri;
+          URI next = location.map(l -> from.resolve(l.trim())).orElse(null);
+          if (next == null || !("https".equals(next.getScheme()) || "http".equals(next.getScheme()))) {
+            throw ProviderException.builder(TogetherErrors.PROVIDER, op + " was redirected (HTTP " + code + ") without a"
+                + " usable http(s) location").statusCode(code).retryable(false).build();
+          }
+          uri = next;
+          continue;
+        }
+        if (code < 200 || code >= 300) {
+          String body = ours ? new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8)
+              : "(the answer of the storage host " + uri.getHost() + " is not shown)";
+          throw TogetherErrors.http(op, false, code, body,
+              res.headers().firstValue("Retry-After").flatMap(TogetherErrors::seconds));
+        }
+        java.nio.file.Files.copy(in, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      } catch (java.nio.file.FileSystemException e) {
+        throw new dev.tunekit.error.TunekitException(op + ": could not write the download (" + e.getMessage()
+            + "); check the directory's free space and permissions", e);
+      } catch (IOException e) {
+        throw TogetherErrors.network(op, false, e);
+      }
+      return res.headers().firstValue("Content-Disposition").flatMap(TogetherApi::fileName);
+    }
+    throw ProviderException.builder(TogetherErrors.PROVIDER, op + " was redirected more than five times")
+        .retryable(false).build();
+  }
+
+  private static boolean sameOrigin(URI a, URI b) {
+    return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost() != null
+        && a.getHost().equalsIgnoreCase(b.getHost()) && port(a) == port(b);
+  }
+
+  private static int port(URI u) {
+    return u.getPort() != -1 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+  }
+
+  /** The {@code filename} of a Content-Disposition header, if it is a plain file name (no path, no dot first). */
+  static java.util.Optional<String> fileName(String disposition) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("filename=\"?([^\";]+)\"?").matcher(disposition);
+    if (!m.find()) {
+      return java.util.Optional.empty();
+    }
+    String name = m.group(1).trim();
+    return name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,199}") ? java.util.Optional.of(name) : java.util.Optional.empty();
   }
 
   /** {@code value} as a query-string value. */

@@ -18,6 +18,12 @@ import dev.tunekit.model.Hyperparameters;
 import dev.tunekit.model.JobEvent;
 import dev.tunekit.model.MetricPoint;
 import dev.tunekit.spi.Chat;
+import dev.tunekit.spi.Checkpoint;
+import dev.tunekit.spi.Checkpoints;
+import dev.tunekit.spi.ModelDownloads;
+import dev.tunekit.spi.PriceQuote;
+import dev.tunekit.spi.PriceQuotes;
+import dev.tunekit.spi.StartFromCheckpoint;
 import dev.tunekit.spi.Cursor;
 import dev.tunekit.spi.Cursors;
 import dev.tunekit.spi.FileUpload;
@@ -52,7 +58,8 @@ import java.util.OptionalDouble;
  * {@code /chat/completions}. Tunekit does not create dedicated endpoints yet, so there is no Deployments
  * capability: the tuned model is asked as Together serves it.
  */
-final class TogetherProvider implements TuningProvider, Chat {
+final class TogetherProvider implements TuningProvider, Chat, Checkpoints, PriceQuotes, StartFromCheckpoint,
+    ModelDownloads {
   static final String FINE_TUNE = "fine-tune";
 
   private final TogetherConfig config;
@@ -173,6 +180,13 @@ final class TogetherProvider implements TuningProvider, Chat {
         modules.ifPresent(m -> t.put("lora_trainable_modules", String.valueOf(m)));
       }
     }
+    req.fromCheckpoint().ifPresent(c -> {
+      List<PreflightProblem> cp = checkCheckpoint(c);
+      if (!cp.isEmpty()) {
+        bad.addAll(cp);
+      }
+      b.put("from_checkpoint", c);
+    });
     if (!bad.isEmpty()) {
       throw new InvalidInputException(bad.get(0).where() + ": " + bad.get(0).problem() + "; " + bad.get(0).fix());
     }
@@ -212,17 +226,40 @@ final class TogetherProvider implements TuningProvider, Chat {
     return Cursors.byId(JobMapper.events(api.get("/fine-tunes/" + path(jobId) + "/events")), JobEvent::id, after);
   }
 
-  /** One point per checkpoint event with a step, without loss (Tunekit does not read Together's metrics yet). */
+  /**
+   * {@code GET /fine-tunes/{id}/metrics}: one point per snapshot with a {@code train/global_step}, its training
+   * loss from {@code train/loss} (the keys of Together's documented example). A job without metrics there (an
+   * empty list, or a 404 from a deployment without the endpoint) falls back to one point per checkpoint event,
+   * without loss. Never re-delivered: the cursor is the last step read.
+   */
   @Override
   public Page<MetricPoint> metrics(String jobId, Optional<Cursor> after) {
     List<MetricPoint> points = new ArrayList<>();
-    for (JsonNode e : api.get("/fine-tunes/" + path(jobId) + "/events").path("data")) {
-      if ("checkpoint_save".equals(e.path("type").asText()) && e.path("step").asLong(0) > 0) {
-        points.add(new MetricPoint(e.path("step").asLong(), OptionalDouble.empty(), OptionalDouble.empty(),
-            OptionalDouble.empty(), OptionalDouble.empty()));
+    JsonNode answer;
+    try {
+      answer = api.get("/fine-tunes/" + path(jobId) + "/metrics");
+    } catch (dev.tunekit.error.NotFoundException e) {
+      answer = JsonNodeFactory.instance.objectNode();
+    }
+    java.util.Map<Long, MetricPoint> bySteps = new java.util.TreeMap<>();
+    for (JsonNode m : answer.path("metrics")) {
+      JsonNode step = m.path("train/global_step");
+      if (step.isNumber() && step.asLong() > 0) {
+        JsonNode loss = m.path("train/loss");
+        bySteps.put(step.asLong(), new MetricPoint(step.asLong(), loss.isNumber() ? OptionalDouble.of(loss.asDouble())
+            : OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty()));
       }
     }
-    points.sort(java.util.Comparator.comparingLong(MetricPoint::step));
+    points.addAll(bySteps.values());
+    if (points.isEmpty()) {
+      for (JsonNode e : api.get("/fine-tunes/" + path(jobId) + "/events").path("data")) {
+        if ("checkpoint_save".equals(e.path("type").asText()) && e.path("step").asLong(0) > 0) {
+          points.add(new MetricPoint(e.path("step").asLong(), OptionalDouble.empty(), OptionalDouble.empty(),
+              OptionalDouble.empty(), OptionalDouble.empty()));
+        }
+      }
+      points.sort(java.util.Comparator.comparingLong(MetricPoint::step));
+    }
     return Cursors.byStep(points, after);
   }
 
@@ -248,6 +285,113 @@ final class TogetherProvider implements TuningProvider, Chat {
       throw new InvalidInputException("'" + jobId + "' is not a Together fine-tune job id (such as ft-1234abcd-...)");
     }
     return jobId;
+  }
+
+  // ---------------------------------------------------------------- price, checkpoints, downloads
+
+  /** The fields of a create body that {@code POST /fine-tunes/estimate-price} takes. */
+  private static final List<String> ESTIMATE_FIELDS = List.of("training_file", "validation_file", "model", "n_epochs",
+      "n_evals", "training_method", "training_type", "from_checkpoint");
+
+  /**
+   * {@code POST /fine-tunes/estimate-price} with the job's files, model, epochs, evals, method, training type and
+   * start checkpoint: {@code estimated_total_price} (USD), {@code allowed_to_proceed},
+   * {@code estimated_train_token_count}. A read: it creates nothing.
+   */
+  @Override
+  public PriceQuote quote(JobRequest request) {
+    ObjectNode create = createBody(request);
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    for (String f : ESTIMATE_FIELDS) {
+      if (create.has(f)) {
+        body.set(f, create.get(f));
+      }
+    }
+    String op = "POST /fine-tunes/estimate-price";
+    JsonNode r = api.post("/fine-tunes/estimate-price", body, false);
+    JsonNode price = r.path("estimated_total_price");
+    if (!price.isNumber() || price.decimalValue().signum() < 0) {
+      throw ProviderException.builder(TogetherErrors.PROVIDER, op + " answered without a usable"
+          + " estimated_total_price").retryable(false).build();
+    }
+    JsonNode tokens = r.path("estimated_train_token_count");
+    return new PriceQuote(price.decimalValue(), "USD", tokens.isNumber() ? java.util.OptionalLong.of(tokens.asLong())
+        : java.util.OptionalLong.empty(), r.path("allowed_to_proceed").asBoolean(true), "together " + op);
+  }
+
+  /**
+   * Together's {@code from_checkpoint} forms: a job id ({@code ft-…}) or an output model name ({@code account/name}),
+   * optionally followed by {@code :step} (a positive whole number); without a step, the final checkpoint.
+   */
+  @Override
+  public List<PreflightProblem> checkCheckpoint(String checkpoint) {
+    String ref = checkpoint == null ? "" : checkpoint.trim();
+    int colon = ref.lastIndexOf(':');
+    String head = colon < 0 ? ref : ref.substring(0, colon);
+    String step = colon < 0 ? null : ref.substring(colon + 1);
+    boolean headOk = head.matches("ft-[A-Za-z0-9-]+") || head.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9._-]+");
+    boolean stepOk = step == null || step.matches("[1-9][0-9]{0,9}");
+    if (headOk && stepOk) {
+      return List.of();
+    }
+    return List.of(new PreflightProblem("fromCheckpoint", "'" + ref + "' is not a Together checkpoint"
+        + (stepOk ? "" : " (the step after ':' must be a positive whole number)"), "give a job id or an output model"
+        + " name, optionally with :step, such as ft-1234abcd-5678, ft-1234abcd-5678:100 or"
+        + " acme/Meta-Llama-3.1-8B-Instruct-Reference-mine:100"));
+  }
+
+  /**
+   * {@code GET /fine-tunes/{id}/checkpoints}, oldest first. A checkpoint's id is the {@code from_checkpoint} form
+   * {@code jobId:step}; its model is Together's {@code path} of the checkpoint (Together serves a job's final
+   * model for chat, not its intermediate checkpoints).
+   */
+  @Override
+  public List<Checkpoint> checkpoints(String jobId) {
+    List<Checkpoint> out = new ArrayList<>();
+    for (JsonNode c : api.get("/fine-tunes/" + path(jobId) + "/checkpoints").path("data")) {
+      long step = c.path("step").asLong(0);
+      String id = jobId + ":" + step;
+      String where = c.path("path").asText("");
+      out.add(Checkpoint.builder().id(id).model(where.isBlank() ? id : where).metrics(new MetricPoint(step,
+          OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty())).build());
+    }
+    out.sort(java.util.Comparator.comparingLong(cp -> cp.metrics().step()));
+    return out;
+  }
+
+  /**
+   * {@code GET /finetune/download?ft_id=…&checkpoint=adapter|merged}: a zstd-compressed tar, streamed into a
+   * temporary file in {@code directory} and moved into place once complete (named as Together's
+   * {@code Content-Disposition} says, else {@code <jobId>-<adapter|merged>.tar.zst}); removed on any failure.
+   */
+  @Override
+  public java.nio.file.Path download(String jobId, Artifact artifact, java.nio.file.Path directory) {
+    String kind = artifact == Artifact.ADAPTER ? "adapter" : "merged";
+    String op = "GET /finetune/download for " + path(jobId) + " (" + kind + ")";
+    java.nio.file.Path tmp;
+    try {
+      tmp = java.nio.file.Files.createTempFile(directory, ".tunekit-download-", ".part");
+    } catch (java.io.IOException e) {
+      throw new InvalidInputException("cannot write into the download directory (" + e.getMessage() + "); give a"
+          + " writable directory", directory.toString());
+    }
+    try {
+      Optional<String> named = api.download("/finetune/download?ft_id=" + TogetherApi.query(jobId) + "&checkpoint="
+          + kind, op, tmp);
+      java.nio.file.Path target = directory.resolve(named.orElse(jobId + "-" + kind + ".tar.zst"));
+      java.nio.file.Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      return target;
+    } catch (java.io.IOException e) {
+      throw new dev.tunekit.error.TunekitException(op + ": could not move the download into place (" + e.getMessage()
+          + ")", e);
+    } finally {
+      try {
+        java.nio.file.Files.deleteIfExists(tmp);
+      } catch (java.io.IOException e) {
+        // best effort: the temporary file is hidden and marked .part
+      }
+    }
   }
 
   // ---------------------------------------------------------------- chat

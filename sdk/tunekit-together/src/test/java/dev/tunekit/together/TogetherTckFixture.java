@@ -171,6 +171,17 @@ final class TogetherTckFixture implements ProviderFixture {
   }
 
   @Override
+  public String jobWithCheckpoints() {
+    String id = "ft-tck-checkpoints";
+    // Together's FinetuneListCheckpoints, newest first as a listing may be.
+    fakes.wm.stubFor(get(urlPathEqualTo("/v1/fine-tunes/" + id + "/checkpoints")).willReturn(okJson("{\"data\":["
+        + "{\"step\":20,\"path\":\"s3://together/" + id + "/20\",\"created_at\":\"2026-11-02T10:03:00Z\","
+        + "\"checkpoint_type\":\"Final\"},{\"step\":10,\"path\":\"s3://together/" + id + "/10\","
+        + "\"created_at\":\"2026-11-02T10:02:00Z\",\"checkpoint_type\":\"Intermediate\"}]}")));
+    return id;
+  }
+
+  @Override
   public String chatModel() {
     fakes.wm.stubFor(post(urlPathEqualTo("/v1/chat/completions"))
         .willReturn(okJson(TogetherFakes.chat(TogetherFakes.BASE_MODEL, "Hello."))));

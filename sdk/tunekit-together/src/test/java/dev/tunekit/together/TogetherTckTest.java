@@ -2,6 +2,7 @@ package dev.tunekit.together;
 
 import dev.tunekit.spi.Capability;
 import dev.tunekit.spi.Chat;
+import dev.tunekit.spi.Checkpoints;
 import dev.tunekit.testing.tck.ChatContract;
 import dev.tunekit.testing.tck.CheckpointsContract;
 import dev.tunekit.testing.tck.DeploymentsContract;
@@ -15,9 +16,10 @@ import org.junit.jupiter.api.AfterAll;
 
 /**
  * Provider {@code together} keeps the provider contract against WireMock speaking Together's documented shapes,
- * with Chat (OpenAI-compatible {@code /chat/completions}). Tunekit does not yet deploy Together models to
- * dedicated endpoints, list or resume checkpoints, or receive webhooks (Together sends none), so those
- * contracts are skipped by name; Together cannot pause a job.
+ * with Chat (OpenAI-compatible {@code /chat/completions}) and Checkpoints ({@code GET /fine-tunes/{id}/checkpoints}).
+ * Tunekit does not yet deploy Together models to dedicated endpoints or receive webhooks (Together sends none), so
+ * those contracts are skipped by name; Together cannot pause a job. PriceQuotes, StartFromCheckpoint and
+ * ModelDownloads have no TCK contract yet: TogetherRunOptionsTest and TogetherDownloadTest cover them.
  */
 class TogetherTckTest extends TuningProviderContract implements ChatContract, DeploymentsContract, PauseResumeContract,
     CheckpointsContract, WebhookVerificationContract {
@@ -34,6 +36,6 @@ class TogetherTckTest extends TuningProviderContract implements ChatContract, De
 
   @Override
   protected Set<Class<? extends Capability>> declaredCapabilities() {
-    return Set.of(Chat.class);
+    return Set.of(Chat.class, Checkpoints.class);
   }
 }

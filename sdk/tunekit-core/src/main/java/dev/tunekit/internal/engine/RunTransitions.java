@@ -70,6 +70,7 @@ public final class RunTransitions {
       t(BASELINE_EVALUATED, RunEvent.UPLOAD, UPLOADED),
       t(BASELINE_EVALUATED, RunEvent.CANCEL, CANCELLED),
       t(UPLOADED, RunEvent.SUBMIT, SUBMITTED),
+      t(UPLOADED, RunEvent.REJECT, REJECTED),
       t(UPLOADED, RunEvent.CANCEL, CANCELLED),
       t(SUBMITTED, RunEvent.JOB_SUCCEEDED, TRAINED),
       t(SUBMITTED, RunEvent.JOB_FAILED, FAILED),
