@@ -68,6 +68,8 @@ final class FireworksProvider implements TuningProvider, Chat, Deployments {
   /** The deployment options Tunekit passes to {@code POST /deployments}; any other is refused. */
   static final Set<String> DEPLOYMENT_OPTIONS = Set.of("minReplicaCount", "maxReplicaCount", "acceleratorType",
       "acceleratorCount", "deploymentShape", "displayName");
+  /** The largest file {@code :upload} takes, per Fireworks' docs ("up to 150Mb"); read as 150,000,000 bytes. */
+  static final long MAX_UPLOAD_BYTES = 150_000_000L;
   private static final Duration FIRST_POLL = Duration.ofMillis(200);
   private static final Duration MAX_POLL = Duration.ofSeconds(5);
 
@@ -124,6 +126,11 @@ final class FireworksProvider implements TuningProvider, Chat, Deployments {
    */
   @Override
   public RemoteFile upload(FileUpload upload) {
+    if (upload.sizeBytes() > MAX_UPLOAD_BYTES) {
+      throw new InvalidInputException(upload.path() + " is " + upload.sizeBytes() + " bytes; Fireworks' single-request"
+          + " dataset upload takes at most " + MAX_UPLOAD_BYTES + " bytes, and Tunekit does not use its signed-URL upload"
+          + " for larger files yet: split the data or upload it with firectl", upload.path().toString());
+    }
     String id = Names.datasetId(upload.sha256());
     ObjectNode body = JsonNodeFactory.instance.objectNode().put("datasetId", id);
     body.putObject("dataset").put("displayName", displayName(upload.fileName()))

@@ -173,6 +173,19 @@ class FireworksApiTest {
   }
 
   @Test
+  void aFileOverTheSingleUploadLimit_isRefused_beforeAnythingIsSent() throws Exception {
+    Path f = Files.writeString(dir.resolve("big.jsonl"), "{\"messages\":[]}\n");
+    FileUpload upload = FileUpload.builder().path(f).fileName("big.jsonl").sha256("cc" + "0".repeat(62))
+        .sizeBytes(FireworksProvider.MAX_UPLOAD_BYTES + 1).format(DatasetFormat.neutral(DatasetKind.CHAT))
+        .role(FileUpload.Role.TRAINING).build();
+    try (FireworksProvider p = fakes.provider(dir)) {
+      assertThatThrownBy(() -> p.upload(upload)).isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("150000000 bytes").hasMessageContaining("big.jsonl");
+    }
+    assertThat(fakes.wm.getAllServeEvents()).isEmpty();
+  }
+
+  @Test
   void errors_sayWhatHappened_andWhetherToRetry_neverTheKey() {
     fakes.wm.stubFor(get(urlPathEqualTo(JOBS + "/j401")).willReturn(status(401, 16, "invalid API key")));
     fakes.wm.stubFor(get(urlPathEqualTo(JOBS + "/j404")).willReturn(status(404, 5, "job not found")));
