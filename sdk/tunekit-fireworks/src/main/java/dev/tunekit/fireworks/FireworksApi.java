@@ -118,17 +118,18 @@ final class FireworksApi {
           + (write ? "; it may have been carried out" : "")).cause(e).retryable(false).outcomeUnknown(write).build();
     }
     int code = res.statusCode();
+    // A server may echo the key it was sent: what it says is shown to the user, so the key is taken out first.
+    String body = FireworksErrors.redact(res.body(), apiKey.get());
     if (code < 200 || code >= 300) {
-      throw FireworksErrors.http(op, write, code, res.body(),
+      throw FireworksErrors.http(op, write, code, body,
           res.headers().firstValue("Retry-After").flatMap(FireworksErrors::seconds));
     }
     try {
-      String body = res.body();
       return body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
     } catch (IOException e) {
       // A 2xx whose body is not JSON: the call took effect, its answer is unreadable.
       throw ProviderException.builder(FireworksErrors.PROVIDER, op + " answered HTTP " + code + " with a body that is"
-          + " not JSON (" + FireworksErrors.message(res.body()) + ")").cause(e).retryable(write).outcomeUnknown(write).build();
+          + " not JSON (" + FireworksErrors.message(body) + ")").cause(e).retryable(write).outcomeUnknown(write).build();
     }
   }
 

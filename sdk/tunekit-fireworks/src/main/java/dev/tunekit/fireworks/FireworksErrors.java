@@ -98,20 +98,34 @@ final class FireworksErrors {
         .cause(e).retryable(true).outcomeUnknown(write && !neverSent).build();
   }
 
-  /** An openai-java failure on a chat call (a read: never outcome-unknown). */
-  static RuntimeException chat(String op, RuntimeException e) {
+  /**
+   * An openai-java failure on a chat call (a read: never outcome-unknown). {@code secret} is redacted from what the
+   * server said, and a cause whose message holds it is not kept.
+   */
+  static RuntimeException chat(String op, RuntimeException e, String secret) {
     if (e instanceof TunekitException te) {
       return te;
     }
     if (e instanceof OpenAIServiceException s) {
       Optional<Duration> after = s.headers().values("retry-after").stream().findFirst().flatMap(FireworksErrors::seconds);
-      return http(op, false, s.statusCode(), s.body() == null ? null : s.body().toString(), after);
+      return http(op, false, s.statusCode(), redact(s.body() == null ? null : s.body().toString(), secret), after);
     }
     if (e instanceof OpenAIIoException) {
       return network(op, false, e);
     }
-    return ProviderException.builder(PROVIDER, op + " failed: " + e.getClass().getSimpleName()
-        + (e.getMessage() == null ? "" : ": " + e.getMessage())).cause(e).retryable(false).build();
+    String m = e.getMessage();
+    boolean leaks = m != null && secret != null && !secret.isEmpty() && m.contains(secret);
+    ProviderException.Builder b = ProviderException.builder(PROVIDER, op + " failed: " + e.getClass().getSimpleName()
+        + (m == null ? "" : ": " + redact(m, secret))).retryable(false);
+    return (leaks ? b : b.cause(e)).build();
+  }
+
+  /**
+   * {@code text} with every occurrence of {@code secret} replaced by {@code [redacted]}: a server may echo the key it
+   * was sent ("invalid API key …"), and what it says is shown to the user.
+   */
+  static String redact(String text, String secret) {
+    return text == null || secret == null || secret.isEmpty() ? text : text.replace(secret, "[redacted]");
   }
 
   /** A Retry-After value in whole seconds. */

@@ -441,7 +441,7 @@ final class FireworksProvider implements TuningProvider, Chat, Deployments {
     try {
       c = chatClient().chat().completions().create(params);
     } catch (RuntimeException e) {
-      throw FireworksErrors.chat(op, e);
+      throw FireworksErrors.chat(op, e, config.apiKey().map(k -> k.reveal()).orElse(null));
     }
     List<ChatCompletion.Choice> choices = c._choices().asKnown().orElse(List.of());
     if (choices.isEmpty()) {

@@ -217,6 +217,30 @@ class FireworksApiTest {
     }
   }
 
+  /** Every text a user may see of a failure: message, toString and the stack trace with its causes. */
+  private static String everything(Throwable e) {
+    java.io.StringWriter w = new java.io.StringWriter();
+    e.printStackTrace(new java.io.PrintWriter(w));
+    return e.getMessage() + "\n" + e + "\n" + w;
+  }
+
+  @Test
+  void aKeyEchoedBackByFireworks_appearsInNoMessage_controlPlaneAndChat() {
+    fakes.wm.stubFor(get(urlPathEqualTo(JOBS + "/echo")).willReturn(status(401, 16, "invalid API key " + FireworksFakes.KEY)));
+    fakes.wm.stubFor(post(urlPathEqualTo(FireworksFakes.CHAT)).willReturn(aResponse().withStatus(500)
+        .withHeader("Content-Type", "application/json")
+        .withBody("{\"error\":{\"message\":\"server error for key " + FireworksFakes.KEY + "\",\"type\":\"server_error\"}}")));
+    try (FireworksProvider p = fakes.provider(dir)) {
+      Throwable control = org.assertj.core.api.Assertions.catchThrowable(() -> p.job("echo"));
+      assertThat(control).isInstanceOf(AuthenticationException.class).hasMessageContaining("invalid API key");
+      assertThat(everything(control)).doesNotContain(FireworksFakes.KEY);
+      Throwable chat = org.assertj.core.api.Assertions.catchThrowable(() -> p.chat(ChatRequest.of(FireworksFakes.BASE_MODEL,
+          List.of(ChatMessage.user("How?")))));
+      assertThat(chat).isInstanceOf(ProviderException.class).hasMessageContaining("server error for key");
+      assertThat(everything(chat)).doesNotContain(FireworksFakes.KEY);
+    }
+  }
+
   @Test
   void aRefusedConnection_wasNeverSent() {
     FireworksFakes dead = new FireworksFakes();
