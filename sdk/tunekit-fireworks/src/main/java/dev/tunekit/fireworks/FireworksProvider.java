@@ -156,6 +156,13 @@ final class FireworksProvider implements TuningProvider, Chat, Deployments {
       if (state.equals("READY")) {
         return;
       }
+      String code = JobMapper.text(d.path("status"), "code").orElse("OK");
+      if (!code.equals("OK")) {
+        // Fireworks refused the data (its status carries the reason): waiting cannot help.
+        throw ProviderException.builder(FireworksErrors.PROVIDER, "Fireworks did not accept dataset " + id + " ("
+            + code + "): " + JobMapper.text(d.path("status"), "message").orElse("no reason given")
+            + "; fix the data and run again").retryable(false).build();
+      }
       if (System.nanoTime() - deadline > 0) {
         throw ProviderException.builder(FireworksErrors.PROVIDER, "dataset " + id + " is still " + (state.isEmpty()
             ? "not READY" : state) + " after " + config.datasetReadyTimeout().toSeconds() + " s"

@@ -173,6 +173,26 @@ class FireworksApiTest {
   }
 
   @Test
+  void aDatasetFireworksRefuses_failsAtOnce_withItsReason() throws Exception {
+    Path f = Files.writeString(dir.resolve("train.jsonl"), "{\"messages\":[]}\n");
+    String sha = "dd" + "0".repeat(62);
+    String id = Names.datasetId(sha);
+    fakes.wm.stubFor(post(urlPathEqualTo(FireworksFakes.API + "/datasets")).willReturn(okJson(FireworksFakes.dataset(id, "UPLOADING"))));
+    fakes.wm.stubFor(post(urlPathEqualTo(FireworksFakes.API + "/datasets/" + id + ":upload")).willReturn(okJson(FireworksFakes.uploaded("x"))));
+    fakes.wm.stubFor(get(urlPathEqualTo(FireworksFakes.API + "/datasets/" + id)).willReturn(okJson(FireworksFakes.dataset(id, "UPLOADING")
+        .replace("\"format\"", "\"status\":{\"code\":\"INVALID_ARGUMENT\",\"message\":\"line 1: messages is empty\"},\"format\""))));
+    FileUpload upload = FileUpload.builder().path(f).fileName("x.jsonl").sha256(sha).sizeBytes(Files.size(f))
+        .format(DatasetFormat.neutral(DatasetKind.CHAT)).role(FileUpload.Role.TRAINING).build();
+    try (FireworksProvider p = fakes.provider(dir)) {
+      assertThatThrownBy(() -> p.upload(upload)).isInstanceOfSatisfying(ProviderException.class, e -> {
+        assertThat(e.retryable()).isFalse();
+        assertThat(e.getMessage()).contains(id, "INVALID_ARGUMENT", "line 1: messages is empty");
+      });
+    }
+    fakes.wm.verify(1, com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(urlPathEqualTo(FireworksFakes.API + "/datasets/" + id)));
+  }
+
+  @Test
   void aFileOverTheSingleUploadLimit_isRefused_beforeAnythingIsSent() throws Exception {
     Path f = Files.writeString(dir.resolve("big.jsonl"), "{\"messages\":[]}\n");
     FileUpload upload = FileUpload.builder().path(f).fileName("big.jsonl").sha256("cc" + "0".repeat(62))
