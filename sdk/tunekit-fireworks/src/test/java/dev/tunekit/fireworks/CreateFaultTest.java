@@ -106,4 +106,27 @@ class CreateFaultTest {
     assertThat(result.job().orElseThrow().id()).isEqualTo(ids.get(0));
     assertThat(creates).as("creates: a lost one is found by GET, never sent again").hasSize(committed ? 1 : 2);
   }
+
+  /** Preflight through the engine: a run without accountId and with an out-of-range rank stops before any request. */
+  @org.junit.jupiter.api.Test
+  void aRunWithoutAnAccountId_stopsInPreflight_beforeAnyUpload() throws Exception {
+    fakes.wm.resetAll();
+    Path data = dev.tunekit.testing.ChatData.write(tmp.resolve("train.jsonl"), 12);
+    Tunekit.Builder b = Tunekit.builder().provider("fireworks");
+    fakes.settings().forEach((k, v) -> {
+      if (!k.equals("accountId")) {
+        b.setting(k, v);
+      }
+    });
+    try (Tunekit tk = b.ledger(tmp.resolve("ledger.db")).workDir(tmp.resolve("work")).build()) {
+      dev.tunekit.spi.PreflightException e = org.assertj.core.api.Assertions.catchThrowableOfType(() -> tk.fineTune()
+          .model("llama-v3p1-8b-instruct").trainingData(data).hyperparameters(h -> h.epochs(2).extra("loraRank", 128))
+          .start(), dev.tunekit.spi.PreflightException.class);
+      assertThat(e).as("start() refused in preflight").isNotNull();
+      assertThat(e.problems()).extracting(dev.tunekit.spi.PreflightProblem::where)
+          .containsExactlyInAnyOrder("providers.fireworks.accountId", "hyperparameters.loraRank");
+      assertThat(e.getMessage()).doesNotContain(FireworksFakes.KEY);
+    }
+    assertThat(fakes.wm.getAllServeEvents()).as("nothing was sent to Fireworks").isEmpty();
+  }
 }
