@@ -126,9 +126,9 @@ final class JobMapper {
 
   /**
    * Events derived from the job, because Fireworks lists no events for a supervised fine-tuning job: its
-   * creation, its cost estimate, each epoch it reached ({@code jobProgress.epoch}, counted from 0) and its end.
-   * The list only grows as the job moves on, and each event has a stable id, so the core's cursor never delivers
-   * one twice.
+   * creation, its cost estimate, each epoch it reached ({@code jobProgress.epoch}, counted from 0), a pause while it
+   * lasts, and its end. Apart from the pause the list only grows as the job moves on, and each event has a stable id,
+   * so the core's cursor never delivers one twice.
    */
   static List<JobEvent> events(JsonNode j) {
     List<JobEvent> out = new ArrayList<>();
@@ -146,6 +146,12 @@ final class JobMapper {
       }
     }
     JobStatus s = status(j);
+    if (s instanceof JobStatus.Paused) {
+      // Fireworks pauses a job itself (account suspension, manual intervention); say so while it lasts, once per pause.
+      out.add(new JobEvent("paused-" + j.path("updateTime").asText(""), updated, "warning", "Fireworks paused the job"
+          + text(j.path("status"), "message").map(m -> ": " + m).orElse("") + "; resume it on fireworks.ai or with"
+          + " `firectl supervised-fine-tuning-job resume " + id + "`, and Tunekit goes on waiting"));
+    }
     if (s.isTerminal()) {
       Instant end = time(j.path("completedTime")).orElse(updated);
       String message = s instanceof JobStatus.Failed f ? "the job failed: " + f.reason()

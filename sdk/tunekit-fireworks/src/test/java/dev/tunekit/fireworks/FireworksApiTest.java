@@ -368,6 +368,34 @@ class FireworksApiTest {
   }
 
   @Test
+  void aJobFireworksPaused_saysSoInAnEvent_withHowToResume() {
+    fakes.wm.stubFor(get(urlPathEqualTo(JOBS + "/tk-p")).willReturn(okJson(FireworksFakes.job("tk-p", "JOB_STATE_PAUSED", "")
+        .replace("\"status\":{\"code\":\"OK\",\"message\":\"\"}", "\"status\":{\"code\":\"OK\",\"message\":\"account suspended\"}"))));
+    try (FireworksProvider p = fakes.provider(dir)) {
+      assertThat(p.job("tk-p").status()).isEqualTo(new JobStatus.Paused("JOB_STATE_PAUSED"));
+      assertThat(p.events("tk-p", Optional.empty()).items()).filteredOn(e -> e.id().startsWith("paused-")).singleElement()
+          .satisfies(e -> {
+            assertThat(e.level()).isEqualTo("warning");
+            assertThat(e.message()).contains("account suspended", "resume tk-p");
+          });
+    }
+  }
+
+  @Test
+  void aDeploymentAnEarlierAttemptCreated_isRead_notCreatedAgain() {
+    String path = FireworksFakes.API + "/deployments";
+    fakes.wm.stubFor(get(urlPathEqualTo(path + "/tunekit-run-2")).inScenario("d").whenScenarioStateIs(Scenario.STARTED)
+        .willSetStateTo("exists").willReturn(status(404, 5, "deployment not found")));
+    fakes.wm.stubFor(post(urlPathEqualTo(path)).willReturn(status(409, 6, "deployment already exists")));
+    fakes.wm.stubFor(get(urlPathEqualTo(path + "/tunekit-run-2")).inScenario("d").whenScenarioStateIs("exists")
+        .willReturn(okJson(FireworksFakes.deployment("tunekit-run-2", FireworksFakes.OUTPUT_MODEL, "READY"))));
+    try (FireworksProvider p = fakes.provider(dir)) {
+      assertThat(p.deploy(FireworksFakes.OUTPUT_MODEL, "tunekit-run-2", Map.of()).state()).isEqualTo(Deployment.State.ACTIVE);
+    }
+    fakes.wm.verify(1, postRequestedFor(urlPathEqualTo(path)));
+  }
+
+  @Test
   void derivedIds_followTheIdRule_andAreStable() {
     for (String key : List.of("run-1/submit", "RUN 2 / SUBMIT", "x".repeat(300))) {
       assertThat(Names.jobId(key)).matches("[a-z][a-z0-9-]{0,61}[a-z0-9]").isEqualTo(Names.jobId(key));
