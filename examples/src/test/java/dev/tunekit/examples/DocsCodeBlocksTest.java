@@ -53,7 +53,8 @@ class DocsCodeBlocksTest {
   /** Values for the {@code ${VAR}} references in documented configs; none is a real credential. */
   private static final Map<String, String> DOC_ENV = Map.of("OPENAI_API_KEY", "sk-docs-test-not-a-key",
       "AZURE_OPENAI_API_KEY", "azure-docs-test-not-a-key",
-      "BEDROCK_ROLE_ARN", "arn:aws:iam::123456789012:role/DocsTest", "TOGETHER_API_KEY", "together-docs-test-not-a-key");
+      "BEDROCK_ROLE_ARN", "arn:aws:iam::123456789012:role/DocsTest", "TOGETHER_API_KEY", "together-docs-test-not-a-key",
+      "FIREWORKS_API_KEY", "fireworks-docs-test-not-a-key", "FIREWORKS_ACCOUNT_ID", "docs-test-account");
 
   /** Each block's output, kept after the run (surefire's working directory is the module). */
   private static final Path LOGS = Path.of("target", "docs-code-blocks");

@@ -208,4 +208,17 @@ class JShellScriptsTest {
     assertThat(r.out().strip()).startsWith("together.jsh cannot run: set TOGETHER_API_KEY")
         .doesNotContain("\n").doesNotContain("Exception");
   }
+
+  @Test
+  void fireworksScriptWithoutCredentialsSaysWhatToSetInOneLine() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("FIREWORKS_API_KEY") == null
+        && System.getenv("FIREWORKS_ACCOUNT_ID") == null,
+        "FIREWORKS_API_KEY or FIREWORKS_ACCOUNT_ID is set; this test checks the message shown without them");
+
+    Result r = jshell("fireworks.jsh");
+
+    assertThat(r.status()).isEqualTo(2);
+    assertThat(r.out().strip()).startsWith("fireworks.jsh cannot run: set FIREWORKS_API_KEY and FIREWORKS_ACCOUNT_ID")
+        .doesNotContain("\n").doesNotContain("Exception");
+  }
 }

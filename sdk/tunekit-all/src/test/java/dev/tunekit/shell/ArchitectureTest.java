@@ -31,7 +31,8 @@ class ArchitectureTest {
   /** What a provider module may use of Tunekit: the SPI and the types it speaks in. */
   static final Set<String> PROVIDER_MAY_USE = Set.of("dev.tunekit.spi", "dev.tunekit.model", "dev.tunekit.error",
       "dev.tunekit.dataset");
-  static final Set<String> PROVIDERS = Set.of("dev.tunekit.openai", "dev.tunekit.bedrock", "dev.tunekit.local");
+  static final Set<String> PROVIDERS = Set.of("dev.tunekit.openai", "dev.tunekit.bedrock", "dev.tunekit.local",
+      "dev.tunekit.fireworks");
 
   static JavaClasses classes;
 

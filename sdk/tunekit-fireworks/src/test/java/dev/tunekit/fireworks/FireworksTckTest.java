@@ -1,0 +1,41 @@
+package dev.tunekit.fireworks;
+
+import dev.tunekit.spi.Capability;
+import dev.tunekit.spi.Chat;
+import dev.tunekit.spi.Deployments;
+import dev.tunekit.testing.tck.ChatContract;
+import dev.tunekit.testing.tck.CheckpointsContract;
+import dev.tunekit.testing.tck.DeploymentsContract;
+import dev.tunekit.testing.tck.PauseResumeContract;
+import dev.tunekit.testing.tck.ProviderFixture;
+import dev.tunekit.testing.tck.TuningProviderContract;
+import dev.tunekit.testing.tck.WebhookVerificationContract;
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+
+/**
+ * Provider {@code fireworks} keeps the provider contract against WireMock speaking Fireworks' documented shapes,
+ * with Chat (OpenAI-compatible {@code /inference/v1/chat/completions}) and Deployments (a tuned LoRA model is
+ * served only from a dedicated deployment). Fireworks has no pause call for a supervised job (it pauses jobs
+ * itself; {@code :resume} exists, and Tunekit does not call it yet), Tunekit does not list checkpoints, and
+ * Fireworks sends no fine-tuning webhooks, so those contracts are skipped by name.
+ */
+class FireworksTckTest extends TuningProviderContract implements ChatContract, DeploymentsContract, PauseResumeContract,
+    CheckpointsContract, WebhookVerificationContract {
+
+  @Override
+  protected ProviderFixture createFixture(Path dir) {
+    return new FireworksTckFixture(dir);
+  }
+
+  @AfterAll
+  static void stopFakes() {
+    FireworksTckFixture.closeShared();
+  }
+
+  @Override
+  protected Set<Class<? extends Capability>> declaredCapabilities() {
+    return Set.of(Chat.class, Deployments.class);
+  }
+}
