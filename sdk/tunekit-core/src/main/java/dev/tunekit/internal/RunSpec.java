@@ -6,6 +6,7 @@ import dev.tunekit.Tunekit;
 import dev.tunekit.error.TunekitException;
 
 import dev.tunekit.internal.ledger.StoredJson;
+import dev.tunekit.spi.RewardGrader;
 import dev.tunekit.spi.TrainingMethod;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,7 @@ import java.util.Optional;
  * @param metadata user metadata
  * @param method the training method, or null to take it from the dataset's kind
  * @param eval the evaluation hook's settings, or null when the run carries no eval suite
+ * @param grader the reward grader of a reinforcement run, or null
  */
 public record RunSpec(
     String model,
@@ -36,7 +38,15 @@ public record RunSpec(
     String suffix,
     Map<String, String> metadata,
     TrainingMethod method,
-    Eval eval) {
+    Eval eval,
+    RewardGrader grader) {
+
+  /** A run without a reward grader (every method but reinforcement). */
+  public RunSpec(String model, String trainingData, String validationData, double validationFraction, long splitSeed,
+      Hyperparameters hyperparameters, String suffix, Map<String, String> metadata, TrainingMethod method, Eval eval) {
+    this(model, trainingData, validationData, validationFraction, splitSeed, hyperparameters, suffix, metadata, method,
+        eval, null);
+  }
 
   /**
    * What the run's evaluation hook needs besides the suite's code (graders cannot be stored): which
@@ -87,13 +97,21 @@ public record RunSpec(
 
   public RunSpec withMethod(TrainingMethod m) {
     return new RunSpec(model, trainingData, validationData, validationFraction, splitSeed, hyperparameters, suffix,
-        metadata, m, eval);
+        metadata, m, eval, grader);
+  }
+
+  public RunSpec withGrader(RewardGrader g) {
+    return new RunSpec(model, trainingData, validationData, validationFraction, splitSeed, hyperparameters, suffix,
+        metadata, method, eval, g);
   }
 
   /** The run spec as stored in the ledger: versioned JSON ({@code "v":1}) bound to records. */
   record Stored(String model, String trainingData, String validationData, double validationFraction, long splitSeed,
       StoredHyperparameters hyperparameters, String suffix, Map<String, String> metadata, String method,
-      StoredEval eval) {}
+      StoredEval eval, StoredGrader grader) {}
+
+  /** A reward grader: its kind and reference ({@code lambda} and the function ARN). */
+  record StoredGrader(String kind, String ref) {}
 
   record StoredHyperparameters(Integer epochs, Integer batchSize, Double learningRateMultiplier, Long seed,
       Map<String, Object> extras) {}
@@ -113,7 +131,8 @@ public record RunSpec(
         eval.minImprovement(), eval.baselineName(), eval.baselineModel(), eval.baselinePreamble(),
         eval.customBaseline(), eval.deployFirst());
     return StoredJson.write(new Stored(model, trainingData, validationData, validationFraction, splitSeed, sh, suffix,
-        metadata, method == null ? null : method.name(), se));
+        metadata, method == null ? null : method.name(), se,
+        grader instanceof RewardGrader.Lambda l ? new StoredGrader(l.kind(), l.functionArn()) : null));
   }
 
   public static RunSpec fromJson(String json) {
@@ -149,10 +168,20 @@ public record RunSpec(
           e.baselinePreamble() == null ? List.of() : e.baselinePreamble(), e.customBaseline(), e.deployFirst());
       return new RunSpec(s.model(), s.trainingData(), s.validationData(), s.validationFraction(), s.splitSeed(),
           b.build(), s.suffix(), s.metadata() == null ? Map.of() : s.metadata(), s.method() == null ? null
-          : TrainingMethod.valueOf(s.method()), eval);
+          : TrainingMethod.valueOf(s.method()), eval, grader(s.grader()));
     } catch (RuntimeException e) {
       throw new TunekitException("The ledger holds a run description this Tunekit cannot read (" + e.getMessage()
           + "); it was written by another version. Start a new run.", e);
     }
+  }
+
+  private static RewardGrader grader(StoredGrader g) {
+    if (g == null) {
+      return null;
+    }
+    if (!"lambda".equals(g.kind())) {
+      throw new IllegalStateException("unknown grader kind '" + g.kind() + "'");
+    }
+    return RewardGrader.lambda(g.ref());
   }
 }

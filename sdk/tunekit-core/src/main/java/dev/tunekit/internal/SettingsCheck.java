@@ -23,6 +23,8 @@ public final class SettingsCheck {
   public static final String TYPE = "type";
   /** Always allowed in a section: the base model a run tunes when {@code FineTune.model(...)} is not called. */
   public static final String MODEL = "model";
+  /** Always allowed in a section: the reward grader of a reinforcement run that names none (a Lambda ARN). */
+  public static final String GRADER = "grader";
 
   private SettingsCheck() {}
 
@@ -88,6 +90,7 @@ public final class SettingsCheck {
     specs.forEach(s -> declared.put(s.key(), s.description()));
     declared.putIfAbsent(TYPE, "the kind of provider this section configures");
     declared.putIfAbsent(MODEL, "the base model a run tunes when FineTune.model(...) is not called");
+    declared.putIfAbsent(GRADER, "the reward grader (a Lambda function ARN) of a reinforcement run without FineTune.grader(...)");
     for (String key : config.providerValues().keySet()) {
       if (declared.containsKey(key)) {
         continue;

@@ -22,18 +22,21 @@ public final class JobPlan {
   private final long validationExamples;
   private final boolean deploysBeforeEvaluation;
   private final Instant plannedAt;
+  private final Optional<RewardGrader> grader;
 
   private JobPlan(Builder b) {
     this.baseModel = Objects.requireNonNull(b.baseModel, "JobPlan.baseModel is required");
     this.method = Objects.requireNonNull(b.method, "JobPlan.method is required");
     this.kind = b.kind != null ? b.kind
-        : method == TrainingMethod.DPO ? DatasetKind.PREFERENCE : DatasetKind.CHAT;
+        : method == TrainingMethod.DPO ? DatasetKind.PREFERENCE
+        : method == TrainingMethod.REINFORCEMENT ? DatasetKind.PROMPTS : DatasetKind.CHAT;
     this.hyperparameters = b.hyperparameters != null ? b.hyperparameters : Hyperparameters.defaults();
     this.suffix = Optional.ofNullable(b.suffix);
     this.trainingExamples = b.trainingExamples;
     this.validationExamples = b.validationExamples;
     this.deploysBeforeEvaluation = b.deploysBeforeEvaluation;
     this.plannedAt = b.plannedAt != null ? b.plannedAt : Instant.now();
+    this.grader = Optional.ofNullable(b.grader);
   }
 
   /** A builder; {@code baseModel} and {@code method} are required. */
@@ -93,12 +96,17 @@ public final class JobPlan {
     return plannedAt;
   }
 
+  /** The grader of a {@link TrainingMethod#REINFORCEMENT} job, if one was given. */
+  public Optional<RewardGrader> grader() {
+    return grader;
+  }
+
   @Override
   public String toString() {
     return "JobPlan[baseModel=" + baseModel + ", method=" + method + ", kind=" + kind + ", hyperparameters="
         + hyperparameters + ", suffix=" + suffix + ", trainingExamples=" + trainingExamples
         + ", validationExamples=" + validationExamples + ", deploysBeforeEvaluation=" + deploysBeforeEvaluation
-        + ", plannedAt=" + plannedAt + "]";
+        + ", plannedAt=" + plannedAt + (grader.isPresent() ? ", grader=" + grader.get() : "") + "]";
   }
 
   /** Builds a {@link JobPlan}. */
@@ -112,6 +120,7 @@ public final class JobPlan {
     private long validationExamples = -1;
     private boolean deploysBeforeEvaluation;
     private Instant plannedAt;
+    private RewardGrader grader;
 
     private Builder() {}
 
@@ -164,6 +173,12 @@ public final class JobPlan {
     /** When the plan is made, by the engine's clock (default: now). */
     public Builder plannedAt(Instant plannedAt) {
       this.plannedAt = plannedAt;
+      return this;
+    }
+
+    /** The grader of a reinforcement job, or null for none. */
+    public Builder grader(RewardGrader grader) {
+      this.grader = grader;
       return this;
     }
 

@@ -24,6 +24,7 @@ public final class JobRequest {
   private final Hyperparameters hyperparameters;
   private final Optional<String> suffix;
   private final Map<String, String> metadata;
+  private final Optional<RewardGrader> grader;
 
   private JobRequest(Builder b) {
     this.runId = Objects.requireNonNull(b.runId, "JobRequest.runId is required");
@@ -35,6 +36,7 @@ public final class JobRequest {
     this.hyperparameters = b.hyperparameters != null ? b.hyperparameters : Hyperparameters.defaults();
     this.suffix = Optional.ofNullable(b.suffix);
     this.metadata = Map.copyOf(b.metadata);
+    this.grader = Optional.ofNullable(b.grader);
   }
 
   /**
@@ -49,7 +51,7 @@ public final class JobRequest {
   public Builder toBuilder() {
     return new Builder().runId(runId).idempotencyKey(idempotencyKey).baseModel(baseModel).method(method)
         .trainingFileId(trainingFileId).validationFileId(validationFileId).hyperparameters(hyperparameters)
-        .suffix(suffix).metadata(metadata);
+        .suffix(suffix).metadata(metadata).grader(grader.orElse(null));
   }
 
   /** The Tunekit run this job belongs to. */
@@ -100,25 +102,31 @@ public final class JobRequest {
     return metadata;
   }
 
+  /** The grader of a {@link TrainingMethod#REINFORCEMENT} job (the core checks one is present for it). */
+  public Optional<RewardGrader> grader() {
+    return grader;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof JobRequest r && runId.equals(r.runId) && idempotencyKey.equals(r.idempotencyKey)
         && baseModel.equals(r.baseModel) && method == r.method && trainingFileId.equals(r.trainingFileId)
         && validationFileId.equals(r.validationFileId) && hyperparameters.equals(r.hyperparameters)
-        && suffix.equals(r.suffix) && metadata.equals(r.metadata);
+        && suffix.equals(r.suffix) && metadata.equals(r.metadata) && grader.equals(r.grader);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(runId, idempotencyKey, baseModel, method, trainingFileId, validationFileId, hyperparameters,
-        suffix, metadata);
+        suffix, metadata, grader);
   }
 
   @Override
   public String toString() {
     return "JobRequest[runId=" + runId + ", idempotencyKey=" + idempotencyKey + ", baseModel=" + baseModel
         + ", method=" + method + ", trainingFileId=" + trainingFileId + ", validationFileId=" + validationFileId
-        + ", hyperparameters=" + hyperparameters + ", suffix=" + suffix + ", metadata=" + metadata + "]";
+        + ", hyperparameters=" + hyperparameters + ", suffix=" + suffix + ", metadata=" + metadata
+        + (grader.isPresent() ? ", grader=" + grader.get() : "") + "]";
   }
 
   /** Builds a {@link JobRequest}. */
@@ -132,6 +140,7 @@ public final class JobRequest {
     private Hyperparameters hyperparameters;
     private String suffix;
     private final Map<String, String> metadata = new LinkedHashMap<>();
+    private RewardGrader grader;
 
     private Builder() {}
 
@@ -197,6 +206,12 @@ public final class JobRequest {
     /** Adds one metadata entry. */
     public Builder putMetadata(String key, String value) {
       this.metadata.put(key, value);
+      return this;
+    }
+
+    /** The grader of a reinforcement job, or null for none. */
+    public Builder grader(RewardGrader grader) {
+      this.grader = grader;
       return this;
     }
 
