@@ -22,8 +22,8 @@ public record DatasetFormat(String id, String description) {
 
   /**
    * Prompt JSONL for reinforcement fine-tuning: chat messages ending with a user turn plus the reference fields a
-   * grader reads, {@code {"messages":[…,{"role":"user",…}],"reference_answer":…}} per line (the shape OpenAI and
-   * Amazon Bedrock both take).
+   * grader reads, {@code {"messages":[…,{"role":"user",…}],"reference_answer":…}} per line (the shape the
+   * providers' reinforcement fine-tuning APIs document).
    */
   public static final DatasetFormat PROMPT_JSONL = new DatasetFormat("prompt-jsonl",
       "prompt JSONL: {\"messages\":[...,{\"role\":\"user\",...}],\"reference_answer\":...} per line");

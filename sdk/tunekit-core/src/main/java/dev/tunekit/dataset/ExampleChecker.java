@@ -204,7 +204,7 @@ final class ExampleChecker {
 
   /**
    * A reinforcement fine-tuning prompt: its messages end with a user turn (the model answers it in training) and
-   * it carries a top-level field of its own, the reference a grader reads (OpenAI: any field; Bedrock:
+   * it carries a top-level field of its own, the reference a grader reads (any field; often
    * {@code reference_answer}). A chat line that merely lacks its answer has no such field and stays chat.
    */
   private static boolean isPrompt(JsonNode root) {

@@ -90,9 +90,8 @@ public final class SettingsCheck {
     specs.forEach(s -> declared.put(s.key(), s.description()));
     declared.putIfAbsent(TYPE, "the kind of provider this section configures");
     declared.putIfAbsent(MODEL, "the base model a run tunes when FineTune.model(...) is not called");
-    declared.putIfAbsent(GRADER, "the reward grader (a Lambda function ARN) of a reinforcement run without FineTune.grader(...)");
     for (String key : config.providerValues().keySet()) {
-      if (declared.containsKey(key)) {
+      if (declared.containsKey(key) || key.equals(GRADER)) { // grader: read only by reinforcement runs
         continue;
       }
       String path = "providers." + config.provider() + "." + key;

@@ -8,10 +8,10 @@ import java.util.regex.Pattern;
  * The grader a {@link TrainingMethod#REINFORCEMENT reinforcement fine-tuning} job calls to score each of the
  * model's answers: a reference to code that runs at the provider, never code that runs here. A sealed family so
  * that a provider can say which kinds it takes and new kinds can be added: today an AWS Lambda function
- * ({@link #lambda(String)}), which Amazon Bedrock calls (its own API and its OpenAI-compatible one).
+ * ({@link #lambda(String)}). Which providers call which kinds is in each provider module's README.
  *
  * <pre>{@code
- * tk.fineTune().model("amazon.nova-2-lite-v1:0:256k").trainingData(Path.of("prompts.jsonl"))
+ * tk.fineTune().model("some-base-model").trainingData(Path.of("prompts.jsonl"))
  *     .method(TrainingMethod.REINFORCEMENT)
  *     .grader(RewardGrader.lambda("arn:aws:lambda:us-east-1:123456789012:function:score-answer"))
  *     .start();
