@@ -51,6 +51,20 @@ class ReinforcementRunTest extends FakeProviderTest {
   }
 
   @Test
+  void theRunsReportNamesItsMethodAndGrader() throws Exception {
+    try (Tunekit tk = open()) {
+      Run run = tk.fineTune().model("m").trainingData(prompts()).grader(RewardGrader.lambda(ARN))
+          .evaluateWith(dev.tunekit.eval.EvalSuite.of("s", dev.tunekit.eval.EvalCase.of("c1", "q", "a"))
+              .withGrader(dev.tunekit.eval.Graders.exactMatch()))
+          .baselinePrompt("Answer.").start();
+      RunResult result = run.await();
+      assertThat(result.succeeded()).as("%s", result).isTrue();
+      var settings = run.evaluation().orElseThrow().run().orElseThrow().settings();
+      assertThat(settings).containsEntry("method", "reinforcement").containsEntry("grader", "lambda " + ARN);
+    }
+  }
+
+  @Test
   void theSectionsGraderServesARunThatNamesNone() throws Exception {
     try (Tunekit tk = Fixtures.builder(dir, instance, clock, sleeper).setting("grader", ARN).build()) {
       tk.fineTune().model("m").trainingData(prompts()).method(TrainingMethod.REINFORCEMENT).start();
