@@ -92,8 +92,18 @@ final class OpenAiPreflight {
       java.util.Set.of("reasoning_effort", "compute_multiplier", "eval_interval", "eval_samples");
   private static final java.util.Set<String> REASONING_EFFORTS = java.util.Set.of("default", "low", "medium", "high");
 
+  /** Bedrock's open-weight reinforcement fine-tuning: 100 to 20,000 prompts (user guide, rft-prepare-data-open-weight). */
+  static final long BEDROCK_RFT_MIN = 100;
+  static final long BEDROCK_RFT_MAX = 20_000;
+
   /** A reinforcement job: a grader kind the flavor takes, and only the hyperparameters RFT has. */
   private static void reinforcement(OpenAiConfig.Flavor flavor, JobPlan plan, List<PreflightProblem> out) {
+    long n = plan.trainingExamples();
+    if (flavor == OpenAiConfig.Flavor.BEDROCK_OPENAI && n >= 0 && (n < BEDROCK_RFT_MIN || n > BEDROCK_RFT_MAX)) {
+      out.add(new PreflightProblem("trainingData", "the training file to upload has " + n + " prompt(s) (after the"
+          + " validation split); Bedrock's reinforcement fine-tuning takes " + BEDROCK_RFT_MIN + " to " + BEDROCK_RFT_MAX,
+          n < BEDROCK_RFT_MIN ? "add prompts, or hold out fewer for validation" : "remove prompts or split the work"));
+    }
     plan.grader().filter(g -> !flavor.graderKinds.contains(g.kind())).ifPresent(g -> out.add(new PreflightProblem(
         "grader", flavor.factoryName + " takes " + String.join(", ", flavor.graderKinds) + " graders, not " + g.kind(),
         "give a grader of that kind")));

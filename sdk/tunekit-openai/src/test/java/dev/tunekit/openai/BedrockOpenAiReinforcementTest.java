@@ -95,6 +95,13 @@ class BedrockOpenAiReinforcementTest {
     Map<String, Object> bedrock = Map.of("region", "us-west-2", "apiKey", BedrockOpenAiTest.BEDROCK_KEY);
     try (TuningProvider p = provider("bedrock-openai", bedrock)) {
       assertThat(p.preflight(good)).isEmpty();
+      assertThat(p.preflight(JobPlan.builder().baseModel(BedrockOpenAiTest.MODEL).method(TrainingMethod.REINFORCEMENT)
+          .grader(RewardGrader.lambda(ARN)).trainingExamples(99).build()))
+          .extracting(PreflightProblem::where, PreflightProblem::problem).containsExactly(org.assertj.core.groups.Tuple
+              .tuple("trainingData", "the training file to upload has 99 prompt(s) (after the validation split);"
+                  + " Bedrock's reinforcement fine-tuning takes 100 to 20000"));
+      assertThat(p.preflight(JobPlan.builder().baseModel(BedrockOpenAiTest.MODEL).method(TrainingMethod.REINFORCEMENT)
+          .grader(RewardGrader.lambda(ARN)).trainingExamples(100).build())).isEmpty();
       List<PreflightProblem> bad = p.preflight(JobPlan.builder().baseModel(BedrockOpenAiTest.MODEL)
           .method(TrainingMethod.REINFORCEMENT).grader(RewardGrader.lambda(ARN))
           .hyperparameters(Hyperparameters.builder().extra("beta", 0.1).extra("reasoning_effort", "max")
