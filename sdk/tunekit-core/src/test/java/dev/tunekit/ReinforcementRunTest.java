@@ -114,6 +114,16 @@ class ReinforcementRunTest extends FakeProviderTest {
   }
 
   @Test
+  void anExactMatchGraderTravelsThroughTheLedger_andNamesAPlainField() throws Exception {
+    try (Tunekit tk = open()) {
+      tk.fineTune().model("m").trainingData(prompts()).grader(RewardGrader.exactMatch("reference_answer")).start();
+    }
+    assertThat(fake.createdJobs().get(0).grader()).contains(new RewardGrader.ExactMatch("reference_answer"));
+    assertThatThrownBy(() -> RewardGrader.exactMatch("item.answer")).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("not a field name");
+  }
+
+  @Test
   void aLambdaArnIsCheckedWhenItIsMade() {
     assertThat(RewardGrader.lambda(" " + ARN + ":live ").kind()).isEqualTo("lambda");
     assertThat(RewardGrader.lambda("arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f_1")).isNotNull();

@@ -352,8 +352,8 @@ public final class EvalHook implements AutoCloseable {
     if (spec.method() != null) {
       settings.put("method", spec.method().name().toLowerCase(Locale.ROOT));
     }
-    if (spec.grader() instanceof dev.tunekit.spi.RewardGrader.Lambda l) {
-      settings.put("grader", l.kind() + " " + l.functionArn());
+    if (spec.grader() != null) {
+      settings.put("grader", spec.grader().kind() + " " + spec.grader().reference());
     }
     if (spec.suffix() != null) {
       settings.put("suffix", spec.suffix());

@@ -132,7 +132,7 @@ public record RunSpec(
         eval.customBaseline(), eval.deployFirst());
     return StoredJson.write(new Stored(model, trainingData, validationData, validationFraction, splitSeed, sh, suffix,
         metadata, method == null ? null : method.name(), se,
-        grader instanceof RewardGrader.Lambda l ? new StoredGrader(l.kind(), l.functionArn()) : null));
+        grader == null ? null : new StoredGrader(grader.kind(), grader.reference())));
   }
 
   public static RunSpec fromJson(String json) {
@@ -179,9 +179,13 @@ public record RunSpec(
     if (g == null) {
       return null;
     }
-    if (!"lambda".equals(g.kind())) {
-      throw new IllegalStateException("unknown grader kind '" + g.kind() + "'");
+    switch (String.valueOf(g.kind())) {
+      case "lambda":
+        return RewardGrader.lambda(g.ref());
+      case "exact_match":
+        return RewardGrader.exactMatch(g.ref());
+      default:
+        throw new IllegalStateException("unknown grader kind '" + g.kind() + "'");
     }
-    return RewardGrader.lambda(g.ref());
   }
 }

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
  * The grader a {@link TrainingMethod#REINFORCEMENT reinforcement fine-tuning} job calls to score each of the
  * model's answers: a reference to code that runs at the provider, never code that runs here. A sealed family so
  * that a provider can say which kinds it takes and new kinds can be added: today an AWS Lambda function
- * ({@link #lambda(String)}). Which providers call which kinds is in each provider module's README.
+ * ({@link #lambda(String)}) and an exact match of the answer against a reference field of each example
+ * ({@link #exactMatch(String)}). Which providers call which kinds is in each provider module's README.
  *
  * <pre>{@code
  * tk.fineTune().model("some-base-model").trainingData(Path.of("prompts.jsonl"))
@@ -17,7 +18,7 @@ import java.util.regex.Pattern;
  *     .start();
  * }</pre>
  */
-public sealed interface RewardGrader permits RewardGrader.Lambda {
+public sealed interface RewardGrader permits RewardGrader.Lambda, RewardGrader.ExactMatch {
 
   /**
    * An AWS Lambda function the provider invokes with the model's answers and the example's reference fields.
@@ -46,10 +47,56 @@ public sealed interface RewardGrader permits RewardGrader.Lambda {
     public String kind() {
       return "lambda";
     }
+
+    @Override
+    public String reference() {
+      return functionArn;
+    }
+  }
+
+  /**
+   * Scores an answer 1 when it equals, character for character, the example's top-level field
+   * {@code referenceField} (such as {@code reference_answer}), else 0: a grader the provider runs itself.
+   *
+   * @param referenceField the name of the example's reference field: a letter or underscore, then letters,
+   *     digits or underscores, at most 64 characters
+   */
+  record ExactMatch(String referenceField) implements RewardGrader {
+    /** Checks the field name. */
+    public ExactMatch {
+      Objects.requireNonNull(referenceField, "referenceField");
+      if (!referenceField.matches("[A-Za-z_][A-Za-z0-9_]{0,63}")) {
+        throw new InvalidInputException("'" + referenceField + "' is not a field name; name the example's top-level"
+            + " reference field with letters, digits and underscores, such as reference_answer");
+      }
+    }
+
+    /** The kind: {@code exact_match}. */
+    @Override
+    public String kind() {
+      return "exact_match";
+    }
+
+    @Override
+    public String reference() {
+      return referenceField;
+    }
   }
 
   /** The grader kind, such as {@code lambda}: what a provider checks it can call. */
   String kind();
+
+  /** What the grader points at: a Lambda function's ARN, or an exact match's reference field. */
+  String reference();
+
+  /**
+   * An exact-match grader on the example's field {@code referenceField}.
+   *
+   * @throws InvalidInputException when {@code referenceField} is not a plain field name
+   */
+  static RewardGrader exactMatch(String referenceField) {
+    return new ExactMatch(referenceField);
+  }
 
   /**
    * A Lambda function grader.

@@ -44,7 +44,7 @@ record OpenAiConfig(
 
   /** The kinds of endpoint this module speaks to. */
   enum Flavor {
-    OPENAI("openai"),
+    OPENAI("openai", java.util.Set.of("exact_match")),
     AZURE("azure"),
     COMPATIBLE("openai-compatible"),
     /**
@@ -58,7 +58,7 @@ record OpenAiConfig(
      * The reward-grader kinds ({@link dev.tunekit.spi.RewardGrader#kind()}) its reinforcement fine-tuning takes;
      * empty when Tunekit sends no reinforcement job to it. Bedrock's takes a Lambda function (user guide,
      * "Prepare data for open-weight models": {@code grader: {type: lambda, lambda: {function: <ARN>}}}); OpenAI's
-     * own graders (string_check, text_similarity, score_model, python, multi) are not modelled yet.
+     * takes an exact match, sent as its {@code string_check} grader (its other graders are not modelled yet).
      */
     final java.util.Set<String> graderKinds;
 

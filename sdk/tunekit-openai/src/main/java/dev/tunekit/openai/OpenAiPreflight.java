@@ -92,12 +92,23 @@ final class OpenAiPreflight {
       java.util.Set.of("reasoning_effort", "compute_multiplier", "eval_interval", "eval_samples");
   private static final java.util.Set<String> REASONING_EFFORTS = java.util.Set.of("default", "low", "medium", "high");
 
+  /** The models OpenAI trains with reinforcement fine-tuning (its RFT guide: o4-mini). */
+  static final java.util.Set<String> OPENAI_RFT_MODELS = java.util.Set.of("o4-mini-2025-04-16");
+
   /** Bedrock's open-weight reinforcement fine-tuning: 100 to 20,000 prompts (user guide, rft-prepare-data-open-weight). */
   static final long BEDROCK_RFT_MIN = 100;
   static final long BEDROCK_RFT_MAX = 20_000;
 
   /** A reinforcement job: a grader kind the flavor takes, and only the hyperparameters RFT has. */
   private static void reinforcement(OpenAiConfig.Flavor flavor, JobPlan plan, List<PreflightProblem> out) {
+    if (flavor == OpenAiConfig.Flavor.OPENAI) {
+      String base = plan.baseModel().startsWith("ft:") ? plan.baseModel().split(":")[1] : plan.baseModel();
+      if (!OpenAiProviderFactory.Catalog.OPENAI.canonicalId(base).map(OPENAI_RFT_MODELS::contains).orElse(false)) {
+        out.add(new PreflightProblem("method", "OpenAI offers reinforcement fine-tuning for "
+            + String.join(", ", OPENAI_RFT_MODELS) + ", not " + plan.baseModel(),
+            "use one of those models, or another method with " + plan.baseModel()));
+      }
+    }
     long n = plan.trainingExamples();
     if (flavor == OpenAiConfig.Flavor.BEDROCK_OPENAI && n >= 0 && (n < BEDROCK_RFT_MIN || n > BEDROCK_RFT_MAX)) {
       out.add(new PreflightProblem("trainingData", "the training file to upload has " + n + " prompt(s) (after the"

@@ -21,6 +21,7 @@ import com.openai.models.finetuning.methods.DpoHyperparameters;
 import com.openai.models.finetuning.methods.DpoMethod;
 import com.openai.models.finetuning.methods.ReinforcementHyperparameters;
 import com.openai.models.finetuning.methods.ReinforcementMethod;
+import com.openai.models.graders.gradermodels.StringCheckGrader;
 import com.openai.models.finetuning.methods.SupervisedHyperparameters;
 import com.openai.models.finetuning.methods.SupervisedMethod;
 import com.openai.models.uploads.Upload;
@@ -456,15 +457,23 @@ final class OpenAiTuningProvider implements TuningProvider, Chat, PauseResume, C
   private ReinforcementMethod reinforcement(JobRequest request) {
     RewardGrader grader = request.grader().orElseThrow(() -> new InvalidInputException(
         "reinforcement fine-tuning needs a reward grader; give one with FineTune.grader(...)"));
-    if (!(grader instanceof RewardGrader.Lambda lambda) || !config.flavor().graderKinds.contains(grader.kind())) {
+    if (!config.flavor().graderKinds.contains(grader.kind())) {
       throw new InvalidInputException(config.flavor().factoryName + " takes "
           + String.join(", ", config.flavor().graderKinds) + " graders, not " + grader.kind());
     }
-    Map<String, Object> fn = new LinkedHashMap<>();
-    fn.put("function", lambda.functionArn());
-    Map<String, Object> g = new LinkedHashMap<>();
-    g.put("type", "lambda");
-    g.put("lambda", fn);
+    ReinforcementMethod.Builder rb = ReinforcementMethod.builder();
+    if (grader instanceof RewardGrader.ExactMatch exact) {
+      // The answer against the example's field, in OpenAI's grader templates.
+      rb.grader(StringCheckGrader.builder().name("exact_match").input("{{sample.output_text}}")
+          .reference("{{item." + exact.referenceField() + "}}").operation(StringCheckGrader.Operation.EQ).build());
+    } else {
+      Map<String, Object> fn = new LinkedHashMap<>();
+      fn.put("function", grader.reference());
+      Map<String, Object> g = new LinkedHashMap<>();
+      g.put("type", "lambda");
+      g.put("lambda", fn);
+      rb.grader(JsonValue.from(g));
+    }
     Hyperparameters h = request.hyperparameters();
     ReinforcementHyperparameters.Builder hb = ReinforcementHyperparameters.builder();
     h.epochs().ifPresent(hb::nEpochs);
@@ -472,7 +481,7 @@ final class OpenAiTuningProvider implements TuningProvider, Chat, PauseResume, C
     h.learningRateMultiplier().ifPresent(hb::learningRateMultiplier);
     // Numbers may come from tunekit.yaml as text ("2.0"): the API wants JSON numbers (or "auto").
     h.extras().forEach((k, v) -> hb.putAdditionalProperty(k, JsonValue.from(numberOrAsIs(k, v))));
-    return ReinforcementMethod.builder().grader(JsonValue.from(g)).hyperparameters(hb.build()).build();
+    return rb.hyperparameters(hb.build()).build();
   }
 
   private static Object numberOrAsIs(String key, Object v) {

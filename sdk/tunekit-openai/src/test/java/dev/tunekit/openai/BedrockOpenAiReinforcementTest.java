@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Reinforcement fine-tuning on {@code bedrock-openai}: the OpenAI-shaped method with Bedrock's Lambda grader
  * ({@code method: {type: reinforcement, reinforcement: {grader: {type: lambda, lambda: {function: ARN}},
- * hyperparameters}}}), and the preflight of every OpenAI flavor.
+ * hyperparameters}}}); on {@code openai} an exact match as its {@code string_check} grader (o4-mini); and the
+ * preflight of every OpenAI flavor.
  */
 class BedrockOpenAiReinforcementTest {
   static final String ARN = "arn:aws:lambda:us-west-2:123456789012:function:score-answer";
@@ -88,7 +89,7 @@ class BedrockOpenAiReinforcementTest {
   }
 
   @Test
-  void preflightTakesReinforcementOnBedrockOpenAiOnly_andOnlyTheHyperparametersItHas() {
+  void preflightTakesReinforcementWhereTheFlavorOffersIt_andOnlyTheGradersAndHyperparametersItHas() {
     JobPlan good = JobPlan.builder().baseModel(BedrockOpenAiTest.MODEL).method(TrainingMethod.REINFORCEMENT)
         .grader(RewardGrader.lambda(ARN)).hyperparameters(Hyperparameters.builder().epochs(2)
             .extra("compute_multiplier", 1.5).extra("eval_samples", "auto").build()).build();
@@ -111,14 +112,47 @@ class BedrockOpenAiReinforcementTest {
       assertThat(bad.stream().filter(x -> x.where().equals("hyperparameters.beta")).findFirst().orElseThrow().problem())
           .contains("reinforcement fine-tuning has no hyperparameter beta");
     }
-    try (TuningProvider openai = provider("openai", Map.of("apiKey", "sk-test"))) {
-      JobPlan onOpenAi = JobPlan.builder().baseModel("gpt-4o-mini-2024-07-18").method(TrainingMethod.REINFORCEMENT)
-          .grader(RewardGrader.lambda(ARN)).plannedAt(java.time.Instant.parse("2026-08-01T00:00:00Z")).build();
-      assertThat(openai.preflight(onOpenAi)).extracting(PreflightProblem::where, PreflightProblem::problem)
-          .containsExactly(org.assertj.core.groups.Tuple.tuple("method", "openai fine-tuning has the SUPERVISED and"
-              + " DPO methods, not REINFORCEMENT (in Tunekit)"));
+    try (TuningProvider openai = provider("openai", Map.of("apiKey", "sk-test"));
+        TuningProvider azure = provider("azure", Map.of("apiKey", "k", "endpoint", "https://x.openai.azure.com"))) {
+      JobPlan.Builder onOpenAi = JobPlan.builder().baseModel("o4-mini-2025-04-16").method(TrainingMethod.REINFORCEMENT)
+          .grader(RewardGrader.exactMatch("reference_answer")).plannedAt(java.time.Instant.parse("2026-12-01T00:00:00Z"));
+      assertThat(openai.preflight(onOpenAi.build())).isEmpty();
+      assertThat(openai.preflight(onOpenAi.baseModel("gpt-4o-mini-2024-07-18").build()))
+          .extracting(PreflightProblem::where, PreflightProblem::problem).containsExactly(org.assertj.core.groups.Tuple
+              .tuple("method", "OpenAI offers reinforcement fine-tuning for o4-mini-2025-04-16, not gpt-4o-mini-2024-07-18"));
+      assertThat(openai.preflight(onOpenAi.baseModel("o4-mini-2025-04-16").grader(RewardGrader.lambda(ARN)).build()))
+          .extracting(PreflightProblem::where).containsExactly("grader");
+      // From 2027-01-06 OpenAI takes no new job, reinforcement included.
+      assertThat(openai.preflight(onOpenAi.grader(RewardGrader.exactMatch("reference_answer"))
+          .plannedAt(java.time.Instant.parse("2027-01-06T00:00:00Z")).build())).isNotEmpty();
+      assertThat(azure.preflight(onOpenAi.plannedAt(java.time.Instant.parse("2026-12-01T00:00:00Z")).build()))
+          .extracting(PreflightProblem::where, PreflightProblem::problem).containsExactly(org.assertj.core.groups.Tuple
+              .tuple("method", "azure fine-tuning has the SUPERVISED and DPO methods, not REINFORCEMENT (in Tunekit)"));
+    }
+    try (TuningProvider p = provider("bedrock-openai", bedrock)) {
+      assertThat(p.preflight(JobPlan.builder().baseModel(BedrockOpenAiTest.MODEL).method(TrainingMethod.REINFORCEMENT)
+          .grader(RewardGrader.exactMatch("reference_answer")).build())).extracting(PreflightProblem::where)
+          .containsExactly("grader");
     }
     assertThat(api.server().getAllServeEvents()).isEmpty(); // offline
+  }
+
+  @Test
+  void onOpenAiAnExactMatchGoesAsItsStringCheckGrader() throws Exception {
+    api.stubCreateJob(job("ftjob-rft", "validating_files"));
+    try (TuningProvider p = new OpenAiProviderFactory().create(api.settings("openai", Map.of()))) {
+      p.createJob(OpenAiLifecycleTest.request(TrainingMethod.REINFORCEMENT).toBuilder().baseModel("o4-mini-2025-04-16")
+          .hyperparameters(Hyperparameters.builder().epochs(1).extra("reasoning_effort", "medium").build())
+          .grader(RewardGrader.exactMatch("reference_answer")).build());
+    }
+    JsonNode rft = WorkflowStubs.body(api.requests("POST", "/fine_tuning/jobs").get(0)).path("method");
+    assertThat(rft.path("type").asText()).isEqualTo("reinforcement");
+    assertThat(iterable(rft.path("reinforcement"))).isSubsetOf(METHOD_KEYS);
+    // GraderStringCheck in openai-openapi.yaml: type, name, input, reference, operation, all required.
+    assertThat(rft.path("reinforcement").path("grader")).isEqualTo(new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree("{\"type\":\"string_check\",\"name\":\"exact_match\",\"input\":\"{{sample.output_text}}\","
+            + "\"reference\":\"{{item.reference_answer}}\",\"operation\":\"eq\"}"));
+    assertThat(rft.path("reinforcement").path("hyperparameters").path("reasoning_effort").asText()).isEqualTo("medium");
   }
 
   @Test
