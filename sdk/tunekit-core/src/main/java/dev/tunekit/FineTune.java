@@ -12,6 +12,7 @@ import dev.tunekit.dataset.Dataset;
 import dev.tunekit.eval.EvalRunner;
 import dev.tunekit.eval.EvalSuite;
 import dev.tunekit.eval.EvalTarget;
+import dev.tunekit.spi.RewardGrader;
 import dev.tunekit.spi.TrainingMethod;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +68,7 @@ public final class FineTune {
   private Hyperparameters hyperparameters = Hyperparameters.defaults();
   private String suffix;
   private TrainingMethod method;
+  private RewardGrader grader;
   private final Map<String, String> metadata = new LinkedHashMap<>();
   private EvalSuite suite;
   private EvalTarget baseline;
@@ -181,7 +183,10 @@ public final class FineTune {
     return this;
   }
 
-  /** The training method; by default it follows the dataset (chat → supervised, preference pairs → DPO). */
+  /**
+   * The training method; by default it follows the dataset (chat → supervised, preference pairs → DPO, prompts
+   * with reference fields → {@link TrainingMethod#REINFORCEMENT reinforcement}, which also needs {@link #grader}).
+   */
   public FineTune method(TrainingMethod method) {
     this.method = method;
     return this;
@@ -219,6 +224,17 @@ public final class FineTune {
           + " ft-1234abcd-5678 or ft-1234abcd-5678:100");
     }
     this.fromCheckpoint = checkpoint.trim();
+    return this;
+  }
+
+  /**
+   * The reward grader of a {@link TrainingMethod#REINFORCEMENT reinforcement} run, such as
+   * {@code RewardGrader.lambda("arn:aws:lambda:us-east-1:123456789012:function:score-answer")}. Without it, the
+   * run takes the {@code grader:} of the provider's section in {@code tunekit.yaml}; with neither, preflight
+   * rejects the run before anything is uploaded. Any other method refuses a grader.
+   */
+  public FineTune grader(RewardGrader grader) {
+    this.grader = Objects.requireNonNull(grader, "grader");
     return this;
   }
 
@@ -345,7 +361,8 @@ public final class FineTune {
     RunSpec spec = new RunSpec(model, trainingData.toString(),
         validationData == null ? null : validationData.toString(), validationFraction, splitSeed, hyperparameters,
         suffix, metadata, method, eval, maxPrice != null ? maxPrice : workflow.configuredMaxPrice().orElse(null),
-        fromCheckpoint != null ? fromCheckpoint : workflow.configuredFromCheckpoint().orElse(null));
+        fromCheckpoint != null ? fromCheckpoint : workflow.configuredFromCheckpoint().orElse(null),
+        grader);
     EvalHook.Plan plan = eval == null ? null : new EvalHook.Plan(suite, baseline, evalRunner);
     return new Run(workflow, workflow.start(spec, plan));
   }

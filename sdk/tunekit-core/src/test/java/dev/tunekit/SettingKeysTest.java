@@ -85,7 +85,7 @@ class SettingKeysTest {
     InvalidInputException e = fails(Tunekit.builder().configFile(f));
     assertThat(e.location()).contains(f + ":4");
     assertThat(e.getMessage()).contains("'colour'").doesNotContain("Did you mean")
-        .contains("Known settings: apiKey, fromCheckpoint, instance, maxPrice, model, type, webhookSecret");
+        .contains("Known settings: apiKey, fromCheckpoint, grader, instance, maxPrice, model, type, webhookSecret");
   }
 
   @Test

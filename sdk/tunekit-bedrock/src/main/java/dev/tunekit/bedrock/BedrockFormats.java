@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The dataset formats Bedrock model customization trains on, their converters from Tunekit's neutral
@@ -40,7 +41,24 @@ final class BedrockFormats {
   /** Each catalog model's training format ({@code "format"} in {@code models.json}), by fine-tuning id. */
   static final Map<String, DatasetFormat> CATALOG_FORMATS = readFormats();
 
+  /** The catalog ids that take reinforcement fine-tuning ({@code "reinforcement": true} in {@code models.json}). */
+  static final Set<String> CATALOG_RFT = readReinforcement();
+
   private BedrockFormats() {}
+
+  private static Set<String> readReinforcement() {
+    Set<String> out = new java.util.TreeSet<>();
+    try (InputStream in = BedrockFormats.class.getResourceAsStream("models.json")) {
+      for (JsonNode m : new ObjectMapper().readTree(in).path("models")) {
+        if (m.path("reinforcement").asBoolean(false)) {
+          out.add(m.path("id").asText());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read tunekit-bedrock models.json", e); // not a TunekitException: packaging bug
+    }
+    return Set.copyOf(out);
+  }
 
   /**
    * The training format the catalog gives {@code model} (an id, alias or foundation-model ARN); empty when

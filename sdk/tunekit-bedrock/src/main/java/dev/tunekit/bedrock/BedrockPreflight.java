@@ -43,7 +43,11 @@ final class BedrockPreflight {
     }
     ModelFamily family = ModelFamily.of(id.orElse(model));
     method(plan, family, out);
-    hyperparameters(id.orElse(model), plan.hyperparameters(), out);
+    if (plan.method() == TrainingMethod.REINFORCEMENT) {
+      reinforcement(plan, id, out);
+    } else {
+      hyperparameters(id.orElse(model), plan.hyperparameters(), out);
+    }
     settings(config, out);
     if (id.isPresent() && plan.trainingExamples() >= 0) {
       long min = BedrockFormats.CATALOG.minExamples(id.get());
@@ -88,6 +92,39 @@ final class BedrockPreflight {
         && plan.hyperparameters().extra("teacherModelIdentifier").isEmpty()) {
       out.add(new PreflightProblem("hyperparameters.teacherModelIdentifier", "distillation needs a teacher model",
           "set the hyperparameter extra teacherModelIdentifier (such as amazon.nova-pro-v1:0)"));
+    }
+  }
+
+  /**
+   * Reinforcement fine-tuning: a model the catalog marks for it, a Lambda grader, and only the hyperparameters
+   * {@code RFTHyperParameters} has, each checked alone so every bad one is listed.
+   */
+  private static void reinforcement(JobPlan plan, Optional<String> id, List<PreflightProblem> out) {
+    if (id.isEmpty() || !BedrockFormats.CATALOG_RFT.contains(id.get())) {
+      out.add(new PreflightProblem("method", "reinforcement fine-tuning is not offered for " + plan.baseModel()
+          + " on Bedrock (Tunekit's Bedrock catalog marks no such model for it)", BedrockRft.models().isEmpty()
+          ? "use a provider that offers it" : "use " + String.join(", ", BedrockRft.models())
+          + ", or mark the model \"reinforcement\": true in tunekit-bedrock models.json"));
+    }
+    plan.grader().filter(g -> !(g instanceof dev.tunekit.spi.RewardGrader.Lambda)).ifPresent(g -> out.add(
+        new PreflightProblem("grader", "Bedrock calls Lambda graders, not " + g.kind(),
+            "give RewardGrader.lambda(\"arn:aws:lambda:…\")")));
+    Hyperparameters hp = plan.hyperparameters();
+    List<Hyperparameters.Builder> each = new ArrayList<>();
+    hp.epochs().ifPresent(v -> each.add(Hyperparameters.builder().epochs(v)));
+    hp.batchSize().ifPresent(v -> each.add(Hyperparameters.builder().batchSize(v)));
+    hp.learningRateMultiplier().ifPresent(v -> each.add(Hyperparameters.builder().learningRateMultiplier(v)));
+    hp.extras().forEach((k, v) -> each.add(Hyperparameters.builder().extra(k, v)));
+    for (Hyperparameters.Builder one : each) {
+      Hyperparameters h = one.build();
+      try {
+        BedrockRft.hyperparameters(h);
+      } catch (InvalidInputException e) {
+        String key = h.extras().isEmpty() ? h.learningRateMultiplier().isPresent() ? "learningRateMultiplier"
+            : h.epochs().isPresent() ? "epochs" : "batchSize" : h.extras().keySet().iterator().next();
+        out.add(new PreflightProblem("hyperparameters." + key, e.getMessage(),
+            "the tunekit-bedrock README lists the reinforcement fine-tuning hyperparameters"));
+      }
     }
   }
 

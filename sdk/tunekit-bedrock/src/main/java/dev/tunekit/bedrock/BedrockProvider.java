@@ -49,6 +49,7 @@ import software.amazon.awssdk.services.bedrock.model.ConflictException;
 import software.amazon.awssdk.services.bedrock.model.CreateModelCustomizationJobRequest;
 import software.amazon.awssdk.services.bedrock.model.CustomModelDeploymentStatus;
 import software.amazon.awssdk.services.bedrock.model.CustomizationType;
+import software.amazon.awssdk.services.bedrock.model.RFTConfig;
 import software.amazon.awssdk.services.bedrock.model.GetCustomModelDeploymentResponse;
 import software.amazon.awssdk.services.bedrock.model.GetCustomModelResponse;
 import software.amazon.awssdk.services.bedrock.model.GetModelCustomizationJobResponse;
@@ -184,6 +185,9 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
       throw new InvalidInputException("Bedrock model customization does not train on preference pairs (DPO);"
           + " use a chat dataset, or a provider that supports DPO (openai, local)");
     }
+    if (kind == DatasetKind.PROMPTS) {
+      return DatasetFormat.PROMPT_JSONL; // reinforcement prompts: "we only support the OpenAI chat completion format"
+    }
     // The catalog (models.json) says each listed model's format; the family only decides for unlisted ones.
     return BedrockFormats.catalogFormat(baseModel).orElse(ModelFamily.of(baseModel).format);
   }
@@ -275,7 +279,10 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
   CreateModelCustomizationJobRequest toCreateRequest(JobRequest req) {
     ModelFamily family = ModelFamily.of(req.baseModel());
     CustomizationType type = customizationType(req, family);
-    Map<String, String> hp = HyperparameterMapper.map(req.baseModel(), req.hyperparameters());
+    boolean rft = type == CustomizationType.REINFORCEMENT_FINE_TUNING;
+    // RFT's hyperparameters go in its rftConfig, checked there; the others in the string map.
+    RFTConfig rftConfig = rft ? BedrockRft.config(req.grader().orElse(null), req.hyperparameters()) : null;
+    Map<String, String> hp = rft ? Map.of() : HyperparameterMapper.map(req.baseModel(), req.hyperparameters());
     if (req.hyperparameters().seed().isPresent()) {
       LOG.warn("Bedrock model customization has no seed; hyperparameter seed={} is not sent", req.hyperparameters().seed().getAsLong());
     }
@@ -310,6 +317,9 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
     if (!config.subnetIds().isEmpty()) {
       b.vpcConfig(v -> v.subnetIds(config.subnetIds()).securityGroupIds(config.securityGroupIds()));
     }
+    if (rftConfig != null) {
+      b.customizationConfig(c -> c.rftConfig(rftConfig));
+    }
     if (type == CustomizationType.DISTILLATION) {
       String teacher = req.hyperparameters().extra("teacherModelIdentifier").map(String::valueOf)
           .orElseThrow(() -> new InvalidInputException("distillation needs a teacher model: set the hyperparameter extra"
@@ -340,6 +350,8 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
         return CustomizationType.CONTINUED_PRE_TRAINING;
       case DISTILLATION:
         return CustomizationType.DISTILLATION;
+      case REINFORCEMENT:
+        return CustomizationType.REINFORCEMENT_FINE_TUNING;
       default:
         throw new InvalidInputException("training method " + m + " is not supported by Bedrock model customization;"
             + " use SUPERVISED, CONTINUED_PRE_TRAINING or DISTILLATION, or another provider");

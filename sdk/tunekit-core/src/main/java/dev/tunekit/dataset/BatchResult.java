@@ -9,6 +9,7 @@ final class BatchResult {
   static final byte KIND_UNKNOWN = -1;
   static final byte KIND_CHAT = 0;
   static final byte KIND_PREFERENCE = 1;
+  static final byte KIND_PROMPTS = 2;
 
   final List<Finding> findings = new ArrayList<>();
   long[] line = new long[256];

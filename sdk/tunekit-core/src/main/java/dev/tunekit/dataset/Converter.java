@@ -112,8 +112,14 @@ final class Converter {
     } else if (format.equals(DatasetFormat.PREFERENCE_JSONL)) {
       why = kind == DatasetKind.PREFERENCE ? Optional.empty()
           : Optional.of("chat examples have no preferred/non-preferred outputs to train preferences on");
+    } else if (format.equals(DatasetFormat.PROMPT_JSONL)) {
+      why = kind == DatasetKind.PROMPTS ? Optional.empty()
+          : Optional.of("reinforcement fine-tuning trains on prompts that end with a user turn and carry the"
+              + " reference fields its grader reads, not on " + kind.name().toLowerCase(Locale.ROOT) + " examples");
     } else {
       why = kind == DatasetKind.CHAT ? Optional.empty()
+          : kind == DatasetKind.PROMPTS ? Optional.of("prompts have no assistant answer to imitate; train them with"
+              + " TrainingMethod.REINFORCEMENT (" + DatasetFormat.PROMPT_JSONL + ")")
           : Optional.of("converting preference pairs to chat would drop every non_preferred_output; use "
               + DatasetFormat.PREFERENCE_JSONL);
     }

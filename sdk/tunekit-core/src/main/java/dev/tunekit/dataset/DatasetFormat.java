@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * A file format that a provider trains on, named by a stable id. Open: Tunekit's core knows only the
- * two neutral formats it reads, {@link #CHAT_JSONL} and {@link #PREFERENCE_JSONL}; any other format is
+ * neutral formats it reads, {@link #CHAT_JSONL}, {@link #PREFERENCE_JSONL} and {@link #PROMPT_JSONL}; any other format is
  * contributed, with its converter, by the provider module that trains on it (see
  * {@link DatasetContributor}). Two formats are the same when their ids are; the description is prose.
  *
@@ -20,6 +20,14 @@ public record DatasetFormat(String id, String description) {
   public static final DatasetFormat PREFERENCE_JSONL = new DatasetFormat("preference-jsonl",
       "preference JSONL: {\"input\":{...},\"preferred_output\":[...],\"non_preferred_output\":[...]} per line");
 
+  /**
+   * Prompt JSONL for reinforcement fine-tuning: chat messages ending with a user turn plus the reference fields a
+   * grader reads, {@code {"messages":[…,{"role":"user",…}],"reference_answer":…}} per line (the shape the
+   * providers' reinforcement fine-tuning APIs document).
+   */
+  public static final DatasetFormat PROMPT_JSONL = new DatasetFormat("prompt-jsonl",
+      "prompt JSONL: {\"messages\":[...,{\"role\":\"user\",...}],\"reference_answer\":...} per line");
+
   /** Canonical constructor: checks the id. */
   public DatasetFormat {
     Objects.requireNonNull(id, "id");
@@ -32,12 +40,12 @@ public record DatasetFormat(String id, String description) {
 
   /** The neutral format a dataset of {@code kind} is read in. */
   public static DatasetFormat neutral(DatasetKind kind) {
-    return kind == DatasetKind.PREFERENCE ? PREFERENCE_JSONL : CHAT_JSONL;
+    return kind == DatasetKind.PREFERENCE ? PREFERENCE_JSONL : kind == DatasetKind.PROMPTS ? PROMPT_JSONL : CHAT_JSONL;
   }
 
   /** Whether this is one of the neutral formats Tunekit reads (written as they are read). */
   public boolean isNeutral() {
-    return equals(CHAT_JSONL) || equals(PREFERENCE_JSONL);
+    return equals(CHAT_JSONL) || equals(PREFERENCE_JSONL) || equals(PROMPT_JSONL);
   }
 
   @Override

@@ -5,5 +5,10 @@ public enum DatasetKind {
   /** Chat conversations to imitate (supervised fine-tuning). */
   CHAT,
   /** Preference pairs (DPO). */
-  PREFERENCE
+  PREFERENCE,
+  /**
+   * Prompts for reinforcement fine-tuning: chat messages that end with a user turn (the model answers it during
+   * training) plus top-level reference fields the grader reads, such as {@code reference_answer}.
+   */
+  PROMPTS
 }

@@ -195,9 +195,54 @@ final class ExampleChecker {
     boolean preference = root.has("input") || root.has("preferred_output") || root.has("non_preferred_output");
     if (preference && !root.has("messages")) {
       checkPreference(root, line, out);
+    } else if (isPrompt(root)) {
+      checkPrompt(root, line, out);
     } else {
       checkChat(root, line, out);
     }
+  }
+
+  /**
+   * A reinforcement fine-tuning prompt: its messages end with a user turn (the model answers it in training) and
+   * it carries a top-level field of its own, the reference a grader reads (any field; often
+   * {@code reference_answer}). A chat line that merely lacks its answer has no such field and stays chat.
+   */
+  private static boolean isPrompt(JsonNode root) {
+    JsonNode messages = root.get("messages");
+    if (messages == null || !messages.isArray() || messages.isEmpty()
+        || !"user".equals(messages.get(messages.size() - 1).path("role").asText())) {
+      return false;
+    }
+    for (Iterator<String> it = root.fieldNames(); it.hasNext();) {
+      if (!CHAT_KEYS.contains(it.next())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void checkPrompt(JsonNode root, long line, BatchResult out) {
+    JsonNode messages = root.get("messages");
+    int before = out.findings.size();
+    checkTools(root, line, out);
+    int idx = 0;
+    for (JsonNode m : messages) {
+      checkMessage(m, "messages[" + idx++ + "]", line, out);
+      if (m.has("weight")) {
+        out.error(line, "invalid_weight", "messages[" + (idx - 1) + "] has a weight, but a reinforcement prompt"
+            + " trains on the model's own answer, not on the messages: remove it");
+      }
+    }
+    if (!noErrorsSince(out, before)) {
+      out.example(line, BatchResult.KIND_PROMPTS, -1, 0, messages.size());
+      return;
+    }
+    int total = ChatTokens.REPLY_PRIMING + tokens.tools(root.get("tools"));
+    for (JsonNode m : messages) {
+      total += tokens.message(m);
+    }
+    checkLimit(total, line, out);
+    out.example(line, BatchResult.KIND_PROMPTS, total, 0, messages.size());
   }
 
   private void checkChat(JsonNode root, long line, BatchResult out) {
@@ -237,7 +282,8 @@ final class ExampleChecker {
     }
     if (!hasAssistant) {
       out.error(line, "example_missing_assistant_message", "no assistant message; add the answer the "
-          + "model should learn as {\"role\": \"assistant\", \"content\": ...}");
+          + "model should learn as {\"role\": \"assistant\", \"content\": ...} (for reinforcement fine-tuning, "
+          + "end with the user turn and add the reference field the grader reads, such as \"reference_answer\")");
     } else if (!anyTrained) {
       out.warning(line, "no_trained_tokens", "every assistant message has weight 0, so this example trains "
           + "nothing; set weight 1 on at least one, or remove the example");

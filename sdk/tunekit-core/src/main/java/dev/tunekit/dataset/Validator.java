@@ -85,6 +85,11 @@ final class Validator {
     return acc.report(path, tokens.encodingName());
   }
 
+  private static String kindName(byte k) {
+    return k == BatchResult.KIND_CHAT ? "chat" : k == BatchResult.KIND_PREFERENCE ? "preference"
+        : "prompt (reinforcement)";
+  }
+
   /** Folds batch results in line order: counts per code, capped finding lists, token statistics. */
   private final class Accumulator {
     final List<Finding> kept = new ArrayList<>();
@@ -125,8 +130,7 @@ final class Validator {
             kindLine = line;
           } else if (k != kind) {
             add(new Finding(Finding.Severity.ERROR, line, "mixed_kinds", "this is a "
-                + (k == BatchResult.KIND_CHAT ? "chat" : "preference") + " example but line " + kindLine
-                + " is a " + (kind == BatchResult.KIND_CHAT ? "chat" : "preference")
+                + kindName(k) + " example but line " + kindLine + " is a " + kindName(kind)
                 + " example; keep one kind per file"));
             continue;
           }
@@ -186,7 +190,8 @@ final class Validator {
       TokenStats stats = counted == 0 ? TokenStats.empty(encoding)
           : new TokenStats(encoding, counted, messages, total, min, (double) total / counted,
               percentile(0.50), percentile(0.95), max, trained, spec.contextTokens(), overLimit, billing);
-      DatasetKind k = kind == BatchResult.KIND_PREFERENCE ? DatasetKind.PREFERENCE : DatasetKind.CHAT;
+      DatasetKind k = kind == BatchResult.KIND_PREFERENCE ? DatasetKind.PREFERENCE
+          : kind == BatchResult.KIND_PROMPTS ? DatasetKind.PROMPTS : DatasetKind.CHAT;
       return new DatasetReport(path.toString(), k, examples, sorted, counts, stats, cost(stats, k));
     }
 
@@ -246,6 +251,10 @@ final class Validator {
       if (k == DatasetKind.PREFERENCE) {
         a.add("preference (DPO) examples counted as input + both outputs; providers do not document DPO billing "
             + "tokens precisely");
+      }
+      if (k == DatasetKind.PROMPTS) {
+        a.add("reinforcement prompts counted without answers; reinforcement fine-tuning samples answers and calls"
+            + " the grader, and providers may bill it by training time rather than tokens: a lower bound");
       }
       if (stats.countedExamples() < examples) {
         a.add((examples - stats.countedExamples()) + " example(s) with errors are not counted");

@@ -25,7 +25,8 @@ import java.util.OptionalLong;
  * @param createdAt when the run was started
  * @param settings the training settings the run set, by name, in order: hyperparameters ({@code epochs},
  *     {@code batchSize}, {@code learningRateMultiplier}, {@code seed}), provider extras, {@code method},
- *     {@code suffix}; a setting left out is the provider's default
+ *     {@code grader} (a reinforcement run's reward grader, such as {@code lambda arn:aws:lambda:…}), {@code suffix};
+ *     a setting left out is the provider's default
  * @param trainingFile the training data's file name (no directory)
  * @param trainingExamples examples uploaded for training, when known
  * @param validationFile the validation data: its file name, or how it was split off the training data

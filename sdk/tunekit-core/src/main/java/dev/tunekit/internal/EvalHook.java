@@ -352,6 +352,9 @@ public final class EvalHook implements AutoCloseable {
     if (spec.method() != null) {
       settings.put("method", spec.method().name().toLowerCase(Locale.ROOT));
     }
+    if (spec.grader() != null) {
+      settings.put("grader", spec.grader().kind() + " " + spec.grader().reference());
+    }
     if (spec.suffix() != null) {
       settings.put("suffix", spec.suffix());
     }

@@ -6,6 +6,7 @@ import dev.tunekit.Tunekit;
 import dev.tunekit.error.TunekitException;
 
 import dev.tunekit.internal.ledger.StoredJson;
+import dev.tunekit.spi.RewardGrader;
 import dev.tunekit.spi.TrainingMethod;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,7 @@ import java.util.Optional;
  * @param eval the evaluation hook's settings, or null when the run carries no eval suite
  * @param maxPrice the most the run may cost, in USD, or null for no cap ({@code FineTune.maxPrice})
  * @param fromCheckpoint the checkpoint of an earlier job the job starts from, or null
+ * @param grader the reward grader of a reinforcement run, or null
  */
 public record RunSpec(
     String model,
@@ -40,13 +42,14 @@ public record RunSpec(
     TrainingMethod method,
     Eval eval,
     java.math.BigDecimal maxPrice,
-    String fromCheckpoint) {
+    String fromCheckpoint,
+    RewardGrader grader) {
 
-  /** A run without a price cap or a start checkpoint. */
+  /** A run without a price cap, a start checkpoint or a reward grader. */
   public RunSpec(String model, String trainingData, String validationData, double validationFraction, long splitSeed,
       Hyperparameters hyperparameters, String suffix, Map<String, String> metadata, TrainingMethod method, Eval eval) {
     this(model, trainingData, validationData, validationFraction, splitSeed, hyperparameters, suffix, metadata, method,
-        eval, null, null);
+        eval, null, null, null);
   }
 
   /**
@@ -98,13 +101,21 @@ public record RunSpec(
 
   public RunSpec withMethod(TrainingMethod m) {
     return new RunSpec(model, trainingData, validationData, validationFraction, splitSeed, hyperparameters, suffix,
-        metadata, m, eval, maxPrice, fromCheckpoint);
+        metadata, m, eval, maxPrice, fromCheckpoint, grader);
+  }
+
+  public RunSpec withGrader(RewardGrader g) {
+    return new RunSpec(model, trainingData, validationData, validationFraction, splitSeed, hyperparameters, suffix,
+        metadata, method, eval, maxPrice, fromCheckpoint, g);
   }
 
   /** The run spec as stored in the ledger: versioned JSON ({@code "v":1}) bound to records. */
   record Stored(String model, String trainingData, String validationData, double validationFraction, long splitSeed,
       StoredHyperparameters hyperparameters, String suffix, Map<String, String> metadata, String method,
-      StoredEval eval, String maxPrice, String fromCheckpoint) {}
+      StoredEval eval, String maxPrice, String fromCheckpoint, StoredGrader grader) {}
+
+  /** A reward grader: its kind and reference ({@code lambda} and the function ARN). */
+  record StoredGrader(String kind, String ref) {}
 
   record StoredHyperparameters(Integer epochs, Integer batchSize, Double learningRateMultiplier, Long seed,
       Map<String, Object> extras) {}
@@ -125,7 +136,8 @@ public record RunSpec(
         eval.customBaseline(), eval.deployFirst());
     return StoredJson.write(new Stored(model, trainingData, validationData, validationFraction, splitSeed, sh, suffix,
         metadata, method == null ? null : method.name(), se,
-        maxPrice == null ? null : maxPrice.toPlainString(), fromCheckpoint));
+        maxPrice == null ? null : maxPrice.toPlainString(), fromCheckpoint,
+        grader == null ? null : new StoredGrader(grader.kind(), grader.reference())));
   }
 
   public static RunSpec fromJson(String json) {
@@ -162,10 +174,24 @@ public record RunSpec(
       return new RunSpec(s.model(), s.trainingData(), s.validationData(), s.validationFraction(), s.splitSeed(),
           b.build(), s.suffix(), s.metadata() == null ? Map.of() : s.metadata(), s.method() == null ? null
           : TrainingMethod.valueOf(s.method()), eval,
-          s.maxPrice() == null ? null : new java.math.BigDecimal(s.maxPrice()), s.fromCheckpoint());
+          s.maxPrice() == null ? null : new java.math.BigDecimal(s.maxPrice()), s.fromCheckpoint(), grader(s.grader()));
     } catch (RuntimeException e) {
       throw new TunekitException("The ledger holds a run description this Tunekit cannot read (" + e.getMessage()
           + "); it was written by another version. Start a new run.", e);
+    }
+  }
+
+  private static RewardGrader grader(StoredGrader g) {
+    if (g == null) {
+      return null;
+    }
+    switch (String.valueOf(g.kind())) {
+      case "lambda":
+        return RewardGrader.lambda(g.ref());
+      case "exact_match":
+        return RewardGrader.exactMatch(g.ref());
+      default:
+        throw new IllegalStateException("unknown grader kind '" + g.kind() + "'");
     }
   }
 }

@@ -27,6 +27,8 @@ public final class SettingsCheck {
   public static final String MAX_PRICE = "maxPrice";
   /** Always allowed in a section: the checkpoint a run starts from when {@code FineTune.fromCheckpoint} is not called. */
   public static final String FROM_CHECKPOINT = "fromCheckpoint";
+  /** Always allowed in a section: the reward grader of a reinforcement run that names none (a Lambda ARN). */
+  public static final String GRADER = "grader";
 
   private SettingsCheck() {}
 
@@ -94,6 +96,7 @@ public final class SettingsCheck {
     declared.putIfAbsent(MODEL, "the base model a run tunes when FineTune.model(...) is not called");
     declared.putIfAbsent(MAX_PRICE, "the most a run may cost, in USD, when FineTune.maxPrice(...) is not called");
     declared.putIfAbsent(FROM_CHECKPOINT, "the checkpoint a run starts from when FineTune.fromCheckpoint(...) is not called");
+    declared.putIfAbsent(GRADER, "the reward grader (a Lambda ARN) of a reinforcement run when FineTune.grader(...) is not called");
     for (String key : config.providerValues().keySet()) {
       if (declared.containsKey(key)) {
         continue;

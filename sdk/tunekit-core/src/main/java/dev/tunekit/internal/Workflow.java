@@ -11,6 +11,7 @@ import dev.tunekit.RunListener;
 import dev.tunekit.RunResult;
 import dev.tunekit.RunState;
 import dev.tunekit.Sleeper;
+import dev.tunekit.error.InvalidInputException;
 import dev.tunekit.error.ProviderException;
 import dev.tunekit.error.TunekitException;
 
@@ -30,6 +31,7 @@ import dev.tunekit.spi.PreflightException;
 import dev.tunekit.spi.PreflightProblem;
 import dev.tunekit.spi.RemoteFile;
 import dev.tunekit.spi.RemoteJob;
+import dev.tunekit.spi.RewardGrader;
 import dev.tunekit.spi.TrainingMethod;
 import dev.tunekit.spi.TuningProvider;
 import dev.tunekit.internal.engine.RunEvent;
@@ -294,7 +296,7 @@ public final class Workflow implements AutoCloseable {
       if (trainingId == null) {
         Prepared p = prepare(runId, spec);
         machine.fire(runId, RunEvent.VALIDATE, p.training().examples() + " training examples", Map.of());
-        spec = spec.withMethod(p.method());
+        spec = spec.withMethod(p.method()).withGrader(p.grader());
         // Evals come first: the bar the tuned model must clear is known before anything is paid for.
         evals.beforeUpload(runId, spec);
         if (evals.report(runId, EvalHook.BASELINE).isPresent()) {
@@ -321,7 +323,8 @@ public final class Workflow implements AutoCloseable {
     }
   }
 
-  private record Prepared(ConvertedFile training, ConvertedFile validation, TrainingMethod method) {}
+  private record Prepared(ConvertedFile training, ConvertedFile validation, TrainingMethod method,
+      RewardGrader grader) {}
 
   private Prepared prepare(String runId, RunSpec spec) {
     // Limits and prices come from the catalog of the provider's type (a section such as
@@ -338,9 +341,16 @@ public final class Workflow implements AutoCloseable {
     DatasetReport validationReport = validation == null ? null : validation.validate(options);
     DatasetKind kind = report.kind();
     TrainingMethod method = spec.method() != null ? spec.method()
-        : kind == DatasetKind.PREFERENCE ? TrainingMethod.DPO : TrainingMethod.SUPERVISED;
+        : kind == DatasetKind.PREFERENCE ? TrainingMethod.DPO
+        : kind == DatasetKind.PROMPTS ? TrainingMethod.REINFORCEMENT : TrainingMethod.SUPERVISED;
+    // A reinforcement run without FineTune.grader(...) takes the section's grader: (checked in preflight).
+    RewardGrader grader = spec.grader();
+    List<PreflightProblem> core = new ArrayList<>();
+    if (grader == null && method == TrainingMethod.REINFORCEMENT) {
+      grader = configuredGrader(core);
+    }
     // Preflight: everything the provider can check offline, before the baseline and the upload.
-    preflight(runId, spec, method, kind, report, validationReport);
+    preflight(runId, spec.withGrader(grader), method, kind, report, validationReport, core);
     reject(runId, report);
     if (validationReport != null) {
       reject(runId, validationReport);
@@ -360,7 +370,7 @@ public final class Workflow implements AutoCloseable {
     }
     ledger.log(runId, "prepare", format + " training " + train.examples() + " examples sha256=" + train.sha256()
         + (valid == null ? "" : ", validation " + valid.examples() + " examples sha256=" + valid.sha256()));
-    return new Prepared(train, valid, method);
+    return new Prepared(train, valid, method, grader);
   }
 
   /**
@@ -368,7 +378,7 @@ public final class Workflow implements AutoCloseable {
    * one {@link PreflightException} listing them all (and the dataset's errors, if it has some too).
    */
   private void preflight(String runId, RunSpec spec, TrainingMethod method, DatasetKind kind, DatasetReport report,
-      DatasetReport validationReport) {
+      DatasetReport validationReport, List<PreflightProblem> core) {
     long trainingExamples;
     long validationExamples;
     boolean datasetErrors = report.hasErrors() || (validationReport != null && validationReport.hasErrors());
@@ -387,8 +397,10 @@ public final class Workflow implements AutoCloseable {
         .hyperparameters(spec.hyperparameters()).suffix(spec.suffix()).trainingExamples(trainingExamples)
         .validationExamples(validationExamples).plannedAt(clock.instant())
         .deploysBeforeEvaluation(spec.eval() != null && spec.eval().deployFirst())
-        .fromCheckpoint(spec.fromCheckpoint()).build();
-    List<PreflightProblem> problems = new ArrayList<>(provider.preflight(plan));
+        .fromCheckpoint(spec.fromCheckpoint()).grader(spec.grader()).build();
+    List<PreflightProblem> problems = new ArrayList<>(core);
+    problems.addAll(reinforcementProblems(plan, datasetErrors));
+    problems.addAll(provider.preflight(plan));
     problems.addAll(RunOptions.problems(provider, spec, report, datasetErrors));
     if (problems.isEmpty()) {
       return;
@@ -400,6 +412,54 @@ public final class Workflow implements AutoCloseable {
     machine.fire(runId, RunEvent.REJECT, "preflight found " + problems.size() + " problem(s)",
         java.util.Collections.singletonMap("error", e.getMessage()));
     throw e;
+  }
+
+  /**
+   * The provider-neutral rules of reinforcement fine-tuning: it needs a grader and prompt data, and a grader or
+   * prompt data mean nothing to any other method. Whether the provider and model offer it is the provider's check.
+   */
+  static List<PreflightProblem> reinforcementProblems(JobPlan plan, boolean datasetErrors) {
+    List<PreflightProblem> out = new ArrayList<>();
+    boolean rft = plan.method() == TrainingMethod.REINFORCEMENT;
+    if (rft && plan.grader().isEmpty()) {
+      out.add(new PreflightProblem("grader", "reinforcement fine-tuning needs a reward grader, and the run has none",
+          "call .grader(RewardGrader.lambda(\"arn:aws:lambda:<region>:<account>:function:<name>\")) or set"
+              + " 'grader:' in the provider's section of tunekit.yaml"));
+    }
+    if (!rft && plan.grader().isPresent()) {
+      out.add(new PreflightProblem("grader", "a reward grader is used only by reinforcement fine-tuning; this run's"
+          + " method is " + plan.method(), "call .method(TrainingMethod.REINFORCEMENT) with prompt data, or remove"
+          + " .grader(...)"));
+    }
+    if (!datasetErrors && rft != (plan.kind() == DatasetKind.PROMPTS)) {
+      out.add(new PreflightProblem("method", rft
+          ? "reinforcement fine-tuning trains on prompts, but the training data holds " + plan.kind().name()
+              .toLowerCase(java.util.Locale.ROOT) + " examples"
+          : "the training data holds reinforcement prompts (messages ending with a user turn, plus reference"
+              + " fields), which method " + plan.method() + " cannot train on",
+          rft ? "end each example's messages with the user turn and add the reference field the grader reads, such"
+              + " as \"reference_answer\" (see docs/dataset-formats.md)"
+              : "use .method(TrainingMethod.REINFORCEMENT) with a grader, or add each prompt's assistant answer"));
+    }
+    return out;
+  }
+
+  /** The chosen section's {@code grader:}, a Lambda ARN; a malformed one is a problem naming its line. */
+  private RewardGrader configuredGrader(List<PreflightProblem> problems) {
+    Object g = config.providerValues().get(SettingsCheck.GRADER);
+    if (g == null || String.valueOf(g).isBlank()) {
+      return null;
+    }
+    String path = "providers." + config.provider() + "." + SettingsCheck.GRADER;
+    try {
+      return RewardGrader.lambda(String.valueOf(g));
+    } catch (InvalidInputException e) {
+      problems.add(new PreflightProblem(config.locations().getOrDefault(path, config.source()), path,
+          "is not an AWS Lambda function ARN",
+          "write it as arn:aws:lambda:<region>:<12-digit account>:function:<name>, such as"
+              + " arn:aws:lambda:us-east-1:123456789012:function:score-answer"));
+      return null;
+    }
   }
 
   private void reject(String runId, DatasetReport report) {
@@ -493,7 +553,7 @@ public final class Workflow implements AutoCloseable {
         JobRequest request = JobRequest.builder().runId(runId).idempotencyKey(key).baseModel(spec.model())
             .method(spec.method()).trainingFileId(trainingId).validationFileId(validationId)
             .hyperparameters(spec.hyperparameters()).suffix(spec.suffix()).metadata(metadata)
-            .fromCheckpoint(spec.fromCheckpoint()).build();
+            .fromCheckpoint(spec.fromCheckpoint()).grader(spec.grader()).build();
         priceCheck(runId, request, spec.maxPrice());
         ledger.submitAttempt(runId, previous + 1);
         RemoteJob job;

@@ -23,12 +23,14 @@ public final class JobPlan {
   private final boolean deploysBeforeEvaluation;
   private final Instant plannedAt;
   private final Optional<String> fromCheckpoint;
+  private final Optional<RewardGrader> grader;
 
   private JobPlan(Builder b) {
     this.baseModel = Objects.requireNonNull(b.baseModel, "JobPlan.baseModel is required");
     this.method = Objects.requireNonNull(b.method, "JobPlan.method is required");
     this.kind = b.kind != null ? b.kind
-        : method == TrainingMethod.DPO ? DatasetKind.PREFERENCE : DatasetKind.CHAT;
+        : method == TrainingMethod.DPO ? DatasetKind.PREFERENCE
+        : method == TrainingMethod.REINFORCEMENT ? DatasetKind.PROMPTS : DatasetKind.CHAT;
     this.hyperparameters = b.hyperparameters != null ? b.hyperparameters : Hyperparameters.defaults();
     this.suffix = Optional.ofNullable(b.suffix);
     this.trainingExamples = b.trainingExamples;
@@ -36,6 +38,7 @@ public final class JobPlan {
     this.deploysBeforeEvaluation = b.deploysBeforeEvaluation;
     this.plannedAt = b.plannedAt != null ? b.plannedAt : Instant.now();
     this.fromCheckpoint = Optional.ofNullable(b.fromCheckpoint);
+    this.grader = Optional.ofNullable(b.grader);
   }
 
   /** A builder; {@code baseModel} and {@code method} are required. */
@@ -100,12 +103,18 @@ public final class JobPlan {
     return fromCheckpoint;
   }
 
+  /** The grader of a {@link TrainingMethod#REINFORCEMENT} job, if one was given. */
+  public Optional<RewardGrader> grader() {
+    return grader;
+  }
+
   @Override
   public String toString() {
     return "JobPlan[baseModel=" + baseModel + ", method=" + method + ", kind=" + kind + ", hyperparameters="
         + hyperparameters + ", suffix=" + suffix + ", trainingExamples=" + trainingExamples
         + ", validationExamples=" + validationExamples + ", deploysBeforeEvaluation=" + deploysBeforeEvaluation
-        + ", plannedAt=" + plannedAt + fromCheckpoint.map(c -> ", fromCheckpoint=" + c).orElse("") + "]";
+        + ", plannedAt=" + plannedAt + fromCheckpoint.map(c -> ", fromCheckpoint=" + c).orElse("")
+        + (grader.isPresent() ? ", grader=" + grader.get() : "") + "]";
   }
 
   /** Builds a {@link JobPlan}. */
@@ -120,6 +129,7 @@ public final class JobPlan {
     private boolean deploysBeforeEvaluation;
     private Instant plannedAt;
     private String fromCheckpoint;
+    private RewardGrader grader;
 
     private Builder() {}
 
@@ -178,6 +188,12 @@ public final class JobPlan {
     /** The checkpoint the job starts from, or null for none. */
     public Builder fromCheckpoint(String checkpoint) {
       this.fromCheckpoint = checkpoint;
+      return this;
+    }
+
+    /** The grader of a reinforcement job, or null for none. */
+    public Builder grader(RewardGrader grader) {
+      this.grader = grader;
       return this;
     }
 

@@ -25,6 +25,7 @@ public final class JobRequest {
   private final Optional<String> suffix;
   private final Map<String, String> metadata;
   private final Optional<String> fromCheckpoint;
+  private final Optional<RewardGrader> grader;
 
   private JobRequest(Builder b) {
     this.runId = Objects.requireNonNull(b.runId, "JobRequest.runId is required");
@@ -37,6 +38,7 @@ public final class JobRequest {
     this.suffix = Optional.ofNullable(b.suffix);
     this.metadata = Map.copyOf(b.metadata);
     this.fromCheckpoint = Optional.ofNullable(b.fromCheckpoint);
+    this.grader = Optional.ofNullable(b.grader);
   }
 
   /**
@@ -51,7 +53,8 @@ public final class JobRequest {
   public Builder toBuilder() {
     return new Builder().runId(runId).idempotencyKey(idempotencyKey).baseModel(baseModel).method(method)
         .trainingFileId(trainingFileId).validationFileId(validationFileId).hyperparameters(hyperparameters)
-        .suffix(suffix).metadata(metadata).fromCheckpoint(fromCheckpoint.orElse(null));
+        .suffix(suffix).metadata(metadata).fromCheckpoint(fromCheckpoint.orElse(null))
+        .grader(grader.orElse(null));
   }
 
   /** The Tunekit run this job belongs to. */
@@ -110,18 +113,24 @@ public final class JobRequest {
     return fromCheckpoint;
   }
 
+  /** The grader of a {@link TrainingMethod#REINFORCEMENT} job (the core checks one is present for it). */
+  public Optional<RewardGrader> grader() {
+    return grader;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof JobRequest r && runId.equals(r.runId) && idempotencyKey.equals(r.idempotencyKey)
         && baseModel.equals(r.baseModel) && method == r.method && trainingFileId.equals(r.trainingFileId)
         && validationFileId.equals(r.validationFileId) && hyperparameters.equals(r.hyperparameters)
-        && suffix.equals(r.suffix) && metadata.equals(r.metadata) && fromCheckpoint.equals(r.fromCheckpoint);
+        && suffix.equals(r.suffix) && metadata.equals(r.metadata) && fromCheckpoint.equals(r.fromCheckpoint)
+        && grader.equals(r.grader);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(runId, idempotencyKey, baseModel, method, trainingFileId, validationFileId, hyperparameters,
-        suffix, metadata, fromCheckpoint);
+        suffix, metadata, fromCheckpoint, grader);
   }
 
   @Override
@@ -129,7 +138,8 @@ public final class JobRequest {
     return "JobRequest[runId=" + runId + ", idempotencyKey=" + idempotencyKey + ", baseModel=" + baseModel
         + ", method=" + method + ", trainingFileId=" + trainingFileId + ", validationFileId=" + validationFileId
         + ", hyperparameters=" + hyperparameters + ", suffix=" + suffix + ", metadata=" + metadata
-        + fromCheckpoint.map(c -> ", fromCheckpoint=" + c).orElse("") + "]";
+        + fromCheckpoint.map(c -> ", fromCheckpoint=" + c).orElse("")
+        + (grader.isPresent() ? ", grader=" + grader.get() : "") + "]";
   }
 
   /** Builds a {@link JobRequest}. */
@@ -144,6 +154,7 @@ public final class JobRequest {
     private String suffix;
     private final Map<String, String> metadata = new LinkedHashMap<>();
     private String fromCheckpoint;
+    private RewardGrader grader;
 
     private Builder() {}
 
@@ -215,6 +226,12 @@ public final class JobRequest {
     /** The checkpoint to start from, or null for none. */
     public Builder fromCheckpoint(String checkpoint) {
       this.fromCheckpoint = checkpoint;
+      return this;
+    }
+
+    /** The grader of a reinforcement job, or null for none. */
+    public Builder grader(RewardGrader grader) {
+      this.grader = grader;
       return this;
     }
 

@@ -9,5 +9,10 @@ public enum TrainingMethod {
   /** Continued pre-training on unlabeled text. */
   CONTINUED_PRE_TRAINING,
   /** Distillation from a teacher model. */
-  DISTILLATION
+  DISTILLATION,
+  /**
+   * Reinforcement fine-tuning: the model answers prompts ({@link dev.tunekit.dataset.DatasetKind#PROMPTS}) and a
+   * {@link RewardGrader} the provider calls scores each answer. Needs a grader; offered where a provider says so.
+   */
+  REINFORCEMENT
 }

@@ -87,6 +87,9 @@ class FireworksPreflightTest {
   void onlySupervisedChatData_isTuned() {
     assertThat(where(check(p -> p.method(TrainingMethod.DPO).kind(DatasetKind.PREFERENCE)))).containsExactly("method");
     assertThat(where(check(p -> p.kind(DatasetKind.PREFERENCE)))).containsExactly("method");
+    assertThat(where(check(p -> p.method(TrainingMethod.REINFORCEMENT).kind(DatasetKind.PROMPTS)
+        .grader(dev.tunekit.spi.RewardGrader.lambda("arn:aws:lambda:us-east-1:123456789012:function:f")))))
+        .containsExactly("method");
   }
 
   @Test

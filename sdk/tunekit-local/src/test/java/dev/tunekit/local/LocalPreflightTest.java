@@ -85,6 +85,15 @@ class LocalPreflightTest {
   }
 
   @Test
+  void reinforcementFineTuningIsRefusedOffline() {
+    var p = LocalPreflight.check(dev.tunekit.spi.JobPlan.builder().baseModel("local-base")
+        .method(dev.tunekit.spi.TrainingMethod.REINFORCEMENT)
+        .grader(dev.tunekit.spi.RewardGrader.lambda("arn:aws:lambda:us-east-1:123456789012:function:f")).build());
+    assertThat(p).extracting(dev.tunekit.spi.PreflightProblem::where).containsExactly("method");
+    assertThat(p.get(0).problem()).contains("supervised fine-tuning only, not REINFORCEMENT");
+  }
+
+  @Test
   void theCatalogsMinimumIsTheServersMinimum() throws IOException {
     assertThat(Dataset.of(dataset(3)).validate(new ValidationOptions("local", "local-base")).hasErrors()).isTrue();
     assertThat(Dataset.of(dataset(JobRunner.MIN_EXAMPLES)).validate(new ValidationOptions("local", "local-base"))

@@ -44,19 +44,36 @@ record OpenAiConfig(
 
   /** The kinds of endpoint this module speaks to. */
   enum Flavor {
-    OPENAI("openai"),
+    OPENAI("openai", java.util.Set.of("exact_match")),
     AZURE("azure"),
     COMPATIBLE("openai-compatible"),
     /**
      * Amazon Bedrock's OpenAI-compatible fine-tuning API for open-weight models
      * ({@code https://bedrock-mantle.{region}.api.aws/v1}), a Bedrock API key as bearer token, no {@code suffix}.
      */
-    BEDROCK_OPENAI("bedrock-openai");
+    BEDROCK_OPENAI("bedrock-openai", java.util.Set.of("lambda"));
 
     final String factoryName;
+    /**
+     * The reward-grader kinds ({@link dev.tunekit.spi.RewardGrader#kind()}) its reinforcement fine-tuning takes;
+     * empty when Tunekit sends no reinforcement job to it. Bedrock's takes a Lambda function (user guide,
+     * "Prepare data for open-weight models": {@code grader: {type: lambda, lambda: {function: <ARN>}}}); OpenAI's
+     * takes an exact match, sent as its {@code string_check} grader (its other graders are not modelled yet).
+     */
+    final java.util.Set<String> graderKinds;
 
     Flavor(String factoryName) {
+      this(factoryName, java.util.Set.of());
+    }
+
+    Flavor(String factoryName, java.util.Set<String> graderKinds) {
       this.factoryName = factoryName;
+      this.graderKinds = graderKinds;
+    }
+
+    /** Whether Tunekit sends reinforcement fine-tuning jobs to this flavor. */
+    boolean reinforcement() {
+      return !graderKinds.isEmpty();
     }
   }
 

@@ -63,9 +63,13 @@ final class OpenAiPreflight {
         }
       }
     }
-    if (plan.method() != TrainingMethod.SUPERVISED && plan.method() != TrainingMethod.DPO) {
-      out.add(new PreflightProblem("method", "OpenAI fine-tuning has the SUPERVISED and DPO methods, not "
-          + plan.method(), "choose one of those, or a provider that offers " + plan.method() + " (such as bedrock)"));
+    if (plan.method() == TrainingMethod.REINFORCEMENT && flavor.reinforcement()) {
+      reinforcement(flavor, plan, out);
+    } else if (plan.method() != TrainingMethod.SUPERVISED && plan.method() != TrainingMethod.DPO) {
+      out.add(new PreflightProblem("method", flavor.factoryName + " fine-tuning has the SUPERVISED and DPO methods"
+          + (flavor.reinforcement() ? " and REINFORCEMENT" : "") + ", not " + plan.method() + " (in Tunekit)",
+          "choose one of those, or a provider that offers " + plan.method() + " (such as bedrock"
+              + (plan.method() == TrainingMethod.REINFORCEMENT ? " or bedrock-openai, with a Lambda grader)" : ")")));
     }
     Hyperparameters hp = plan.hyperparameters();
     hp.batchSize().ifPresent(b -> {
@@ -81,5 +85,65 @@ final class OpenAiPreflight {
       }
     });
     return List.copyOf(out);
+  }
+
+  /** The extras OpenAI-shaped reinforcement hyperparameters take besides epochs, batch size and learning rate. */
+  static final java.util.Set<String> REINFORCEMENT_EXTRAS =
+      java.util.Set.of("reasoning_effort", "compute_multiplier", "eval_interval", "eval_samples");
+  private static final java.util.Set<String> REASONING_EFFORTS = java.util.Set.of("default", "low", "medium", "high");
+
+  /** The models OpenAI trains with reinforcement fine-tuning (its RFT guide: o4-mini). */
+  static final java.util.Set<String> OPENAI_RFT_MODELS = java.util.Set.of("o4-mini-2025-04-16");
+
+  /** Bedrock's open-weight reinforcement fine-tuning: 100 to 20,000 prompts (user guide, rft-prepare-data-open-weight). */
+  static final long BEDROCK_RFT_MIN = 100;
+  static final long BEDROCK_RFT_MAX = 20_000;
+
+  /** A reinforcement job: a grader kind the flavor takes, and only the hyperparameters RFT has. */
+  private static void reinforcement(OpenAiConfig.Flavor flavor, JobPlan plan, List<PreflightProblem> out) {
+    if (flavor == OpenAiConfig.Flavor.OPENAI) {
+      String base = plan.baseModel().startsWith("ft:") ? plan.baseModel().split(":")[1] : plan.baseModel();
+      if (!OpenAiProviderFactory.Catalog.OPENAI.canonicalId(base).map(OPENAI_RFT_MODELS::contains).orElse(false)) {
+        out.add(new PreflightProblem("method", "OpenAI offers reinforcement fine-tuning for "
+            + String.join(", ", OPENAI_RFT_MODELS) + ", not " + plan.baseModel(),
+            "use one of those models, or another method with " + plan.baseModel()));
+      }
+    }
+    long n = plan.trainingExamples();
+    if (flavor == OpenAiConfig.Flavor.BEDROCK_OPENAI && n >= 0 && (n < BEDROCK_RFT_MIN || n > BEDROCK_RFT_MAX)) {
+      out.add(new PreflightProblem("trainingData", "the training file to upload has " + n + " prompt(s) (after the"
+          + " validation split); Bedrock's reinforcement fine-tuning takes " + BEDROCK_RFT_MIN + " to " + BEDROCK_RFT_MAX,
+          n < BEDROCK_RFT_MIN ? "add prompts, or hold out fewer for validation" : "remove prompts or split the work"));
+    }
+    plan.grader().filter(g -> !flavor.graderKinds.contains(g.kind())).ifPresent(g -> out.add(new PreflightProblem(
+        "grader", flavor.factoryName + " takes " + String.join(", ", flavor.graderKinds) + " graders, not " + g.kind(),
+        "give a grader of that kind")));
+    for (java.util.Map.Entry<String, Object> e : plan.hyperparameters().extras().entrySet()) {
+      String k = e.getKey();
+      String v = String.valueOf(e.getValue());
+      if (!REINFORCEMENT_EXTRAS.contains(k)) {
+        out.add(new PreflightProblem("hyperparameters." + k, "reinforcement fine-tuning has no hyperparameter " + k,
+            "remove it; besides epochs, batchSize and learningRateMultiplier it takes "
+                + String.join(", ", new java.util.TreeSet<>(REINFORCEMENT_EXTRAS))));
+      } else if (k.equals("reasoning_effort") && !REASONING_EFFORTS.contains(v)) {
+        out.add(new PreflightProblem("hyperparameters.reasoning_effort", "is '" + v + "'",
+            "use default, low, medium or high"));
+      } else if (!k.equals("reasoning_effort") && !v.equals("auto") && !inRange(k, v)) {
+        out.add(new PreflightProblem("hyperparameters." + k, "is '" + v + "'", k.equals("compute_multiplier")
+            ? "use a number above 0 and at most 10, or auto" : "use a whole number of at least 1, or auto"));
+      }
+    }
+  }
+
+  private static boolean inRange(String key, String v) {
+    try {
+      if (key.equals("compute_multiplier")) {
+        double d = Double.parseDouble(v);
+        return d > 0 && d <= 10;
+      }
+      return Long.parseLong(v) >= 1;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 }

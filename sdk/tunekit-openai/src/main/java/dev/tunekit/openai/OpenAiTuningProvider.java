@@ -19,6 +19,9 @@ import com.openai.models.finetuning.jobs.JobListParams;
 import com.openai.models.finetuning.jobs.checkpoints.FineTuningJobCheckpoint;
 import com.openai.models.finetuning.methods.DpoHyperparameters;
 import com.openai.models.finetuning.methods.DpoMethod;
+import com.openai.models.finetuning.methods.ReinforcementHyperparameters;
+import com.openai.models.finetuning.methods.ReinforcementMethod;
+import com.openai.models.graders.gradermodels.StringCheckGrader;
 import com.openai.models.finetuning.methods.SupervisedHyperparameters;
 import com.openai.models.finetuning.methods.SupervisedMethod;
 import com.openai.models.uploads.Upload;
@@ -52,6 +55,7 @@ import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.JobRequest;
 import dev.tunekit.spi.RemoteFile;
 import dev.tunekit.spi.RemoteJob;
+import dev.tunekit.spi.RewardGrader;
 import dev.tunekit.spi.TrainingMethod;
 import dev.tunekit.spi.TuningProvider;
 import java.io.IOException;
@@ -350,7 +354,7 @@ final class OpenAiTuningProvider implements TuningProvider, Chat, PauseResume, C
         .model(request.baseModel())
         .trainingFile(request.trainingFileId())
         .metadata(md.build())
-        .method(method(request.method(), request.hyperparameters()));
+        .method(method(request));
     request.validationFileId().ifPresent(b::validationFile);
     if (config.flavor() != OpenAiConfig.Flavor.BEDROCK_OPENAI) {
       // Bedrock's OpenAI-compatible API does not take suffix (its docs: "Suffix field is not supported").
@@ -397,8 +401,19 @@ final class OpenAiTuningProvider implements TuningProvider, Chat, PauseResume, C
     return s.length() > 80 ? s.substring(0, 80) + "…" : s;
   }
 
-  private static JobCreateParams.Method method(TrainingMethod method, Hyperparameters h) {
+  private JobCreateParams.Method method(JobRequest request) {
+    TrainingMethod method = request.method();
+    Hyperparameters h = request.hyperparameters();
     switch (method) {
+      case REINFORCEMENT: {
+        if (!config.flavor().reinforcement()) {
+          break;
+        }
+        return JobCreateParams.Method.builder()
+            .type(JobCreateParams.Method.Type.REINFORCEMENT)
+            .reinforcement(reinforcement(request))
+            .build();
+      }
       case SUPERVISED: {
         SupervisedHyperparameters.Builder hb = SupervisedHyperparameters.builder();
         h.epochs().ifPresent(hb::nEpochs);
@@ -428,9 +443,57 @@ final class OpenAiTuningProvider implements TuningProvider, Chat, PauseResume, C
             .build();
       }
       default:
-        throw new InvalidInputException("OpenAI fine-tuning supports the SUPERVISED and DPO methods, not " + method
-            + ". Choose one of those, or a provider that supports " + method + " (such as bedrock).");
+        break;
     }
+    throw new InvalidInputException("OpenAI fine-tuning supports the SUPERVISED and DPO methods, not " + method
+        + ". Choose one of those, or a provider that supports " + method + " (such as bedrock).");
+  }
+
+  /**
+   * The reinforcement method: the grader as the flavor's API shapes it (Bedrock's Lambda grader,
+   * {@code {"type":"lambda","lambda":{"function":ARN}}}, is not in openai-java's grader union, so it goes as
+   * JSON) and the reinforcement hyperparameters, whose extras preflight has checked.
+   */
+  private ReinforcementMethod reinforcement(JobRequest request) {
+    RewardGrader grader = request.grader().orElseThrow(() -> new InvalidInputException(
+        "reinforcement fine-tuning needs a reward grader; give one with FineTune.grader(...)"));
+    if (!config.flavor().graderKinds.contains(grader.kind())) {
+      throw new InvalidInputException(config.flavor().factoryName + " takes "
+          + String.join(", ", config.flavor().graderKinds) + " graders, not " + grader.kind());
+    }
+    ReinforcementMethod.Builder rb = ReinforcementMethod.builder();
+    if (grader instanceof RewardGrader.ExactMatch exact) {
+      // The answer against the example's field, in OpenAI's grader templates.
+      rb.grader(StringCheckGrader.builder().name("exact_match").input("{{sample.output_text}}")
+          .reference("{{item." + exact.referenceField() + "}}").operation(StringCheckGrader.Operation.EQ).build());
+    } else {
+      Map<String, Object> fn = new LinkedHashMap<>();
+      fn.put("function", grader.reference());
+      Map<String, Object> g = new LinkedHashMap<>();
+      g.put("type", "lambda");
+      g.put("lambda", fn);
+      rb.grader(JsonValue.from(g));
+    }
+    Hyperparameters h = request.hyperparameters();
+    ReinforcementHyperparameters.Builder hb = ReinforcementHyperparameters.builder();
+    h.epochs().ifPresent(hb::nEpochs);
+    h.batchSize().ifPresent(hb::batchSize);
+    h.learningRateMultiplier().ifPresent(hb::learningRateMultiplier);
+    // Numbers may come from tunekit.yaml as text ("2.0"): the API wants JSON numbers (or "auto").
+    h.extras().forEach((k, v) -> hb.putAdditionalProperty(k, JsonValue.from(numberOrAsIs(k, v))));
+    return rb.hyperparameters(hb.build()).build();
+  }
+
+  private static Object numberOrAsIs(String key, Object v) {
+    if (v instanceof String t && !key.equals("reasoning_effort") && !t.equals("auto")) {
+      try {
+        java.math.BigDecimal d = new java.math.BigDecimal(t.trim());
+        return d.scale() <= 0 ? (Object) d.longValueExact() : (Object) d.doubleValue();
+      } catch (NumberFormatException | ArithmeticException e) {
+        return v; // preflight has said what is wrong with it; the API says so too
+      }
+    }
+    return v;
   }
 
   private static double toDouble(String name, Object v) {

@@ -298,7 +298,7 @@ public final class FakeProvider implements TuningProvider, Chat, Deployments, We
 
   @Override
   public DatasetFormat trainingFormat(String baseModel, DatasetKind kind) {
-    return kind == DatasetKind.PREFERENCE ? DatasetFormat.PREFERENCE_JSONL : DatasetFormat.CHAT_JSONL;
+    return DatasetFormat.neutral(kind);
   }
 
   @Override

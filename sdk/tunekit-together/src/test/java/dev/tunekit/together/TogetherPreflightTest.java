@@ -91,6 +91,9 @@ class TogetherPreflightTest {
     assertThat(check(p -> p.method(TrainingMethod.DPO))).isEmpty();
     assertThat(where(check(p -> p.method(TrainingMethod.CONTINUED_PRE_TRAINING).kind(DatasetKind.CHAT))))
         .containsExactly("method");
+    assertThat(where(check(p -> p.method(TrainingMethod.REINFORCEMENT).kind(DatasetKind.PROMPTS)
+        .grader(dev.tunekit.spi.RewardGrader.lambda("arn:aws:lambda:us-east-1:123456789012:function:f")))))
+        .containsExactly("method");
   }
 
   @Test

@@ -43,6 +43,15 @@ class VertexPreflightTest {
   }
 
   @Test
+  void reinforcementFineTuningIsRefusedOffline() {
+    List<PreflightProblem> p = VertexPreflight.check(config(Map.of()), plan("gemini-2.5-flash")
+        .method(TrainingMethod.REINFORCEMENT).kind(DatasetKind.PROMPTS)
+        .grader(dev.tunekit.spi.RewardGrader.lambda("arn:aws:lambda:us-east-1:123456789012:function:f")).build());
+    assertThat(where(p)).containsExactly("method");
+    assertThat(p.get(0).problem()).contains("REINFORCEMENT");
+  }
+
+  @Test
   void aDiscontinuedModelIsRefusedOfflineWithTheDateAndCurrentOnes() {
     // Google's model pages: Gemini 2.0 Flash and Flash-Lite were discontinued on 2026-06-01.
     for (String m : List.of("gemini-2.0-flash", "gemini-2.0-flash-lite-001")) {
