@@ -433,7 +433,7 @@ def train(args, s, train_items, valid_items):
     import torch
     from datasets import Dataset
     from peft import LoraConfig
-    from transformers import AutoModelForCausalLM, AutoTokenizer, TrainerCallback, set_seed
+    from transformers import AutoModelForCausalLM, AutoTokenizer, PrinterCallback, TrainerCallback, set_seed
 
     if args.method == "sft":
         from trl import SFTConfig as Config
@@ -456,8 +456,8 @@ def train(args, s, train_items, valid_items):
     os.makedirs(args.output_dir, exist_ok=True)
     tokenizer = AutoTokenizer.from_pretrained(args.base_model)
     if getattr(tokenizer, "chat_template", None) is None and "chat_template_path" not in s["extras"]:
-        fail([f"{args.base_model} has no chat template; use an instruct/chat model or pass one with "
-              f"--extra chat_template_path=PATH"], EXIT_BAD_INPUT)
+        fail([f"{args.base_model} has no chat template; use an instruct/chat model (or, with "
+              f"--method sft, pass a template with --extra chat_template_path=PATH)"], EXIT_BAD_INPUT)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
 
@@ -486,6 +486,13 @@ def train(args, s, train_items, valid_items):
         data_seed=s["seed"], max_length=s["max_length"], logging_steps=s["logging_steps"],
         save_strategy="epoch", eval_strategy="epoch" if valid_items else "no", report_to="none",
         disable_tqdm=True)
+    # TRL's configs default to bf16 mixed precision, which fails where the device has none: use it
+    # only on a CUDA device that supports it, and say so when there is no GPU at all.
+    cuda = torch.cuda.is_available()
+    settings["bf16"] = cuda and torch.cuda.is_bf16_supported()
+    if not cuda:
+        settings["use_cpu"] = True
+        emit("event", level="warn", message="no CUDA device: training on the CPU, which is slow")
     settings.update(s["extras"])
     config = Config(**settings)
 
@@ -504,7 +511,9 @@ def train(args, s, train_items, valid_items):
             for key, value in (logs or {}).items():
                 if isinstance(value, (int, float)) and not isinstance(value, bool) and key != "epoch":
                     values[self.RENAME.get(key, key)] = float(value)
-            if values:
+            if "train_runtime" in values:  # the end-of-run summary: its train_loss is the run's mean
+                emit("event", level="info", message="training finished", **values)
+            elif values:
                 emit("metric", step=state.global_step, epoch=float(state.epoch or 0), **values)
 
         def on_save(self, a, state, control, **kw):
@@ -514,6 +523,7 @@ def train(args, s, train_items, valid_items):
     trainer = Trainer(model=model, args=config, train_dataset=Dataset.from_list(train_items),
                       eval_dataset=Dataset.from_list(valid_items) if valid_items else None,
                       processing_class=tokenizer, peft_config=peft_config, callbacks=[TunekitLines()])
+    trainer.remove_callback(PrinterCallback)  # it prints Python dicts on standard output
     trainer.train()
     trainer.save_model(args.output_dir)
     emit("model", path=os.path.abspath(args.output_dir))
