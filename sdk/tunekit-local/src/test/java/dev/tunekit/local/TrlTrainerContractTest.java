@@ -248,6 +248,26 @@ class TrlTrainerContractTest {
     assertThat(noBase.stderr()).contains("--base-model is required (or set TUNEKIT_BASE_MODEL)");
   }
 
+  /**
+   * The command trainer runs the script as the module README configures it (with --dry-run): it gets
+   * its files and output directory from the TUNEKIT_* environment and its JSON line comes back as an
+   * event (cut at 500 characters, as every event).
+   * The trainer directly, not through the server, to keep this cheap (the server's part is
+   * CommandTrainerTest's).
+   */
+  @Test
+  void theCommandTrainerRunsTheScript() throws Exception {
+    List<String> command = List.of("/usr/bin/env", "PYTHONPATH=" + poison, python, SCRIPT.toString(),
+        "--base-model", "Qwen/Qwen2.5-0.5B-Instruct", "--lora-r", "8", "--dry-run");
+    List<String> logged = new ArrayList<>();
+    Path out = Files.createDirectories(dir.resolve("job-out"));
+    Path model = Trainer.command(command).train(new CommandTrainerTest.RecordingContext(logged, new ArrayList<>(), out));
+    assertThat(model).isEqualTo(out);
+    assertThat(logged).anySatisfy(line -> assertThat(line).contains("\"tunekit\":\"dry_run\"",
+        "\"file\":\"" + Fixtures.TRAIN + "\",\"examples\":300", "\"file\":\"" + Fixtures.VALIDATION + "\"",
+        "\"base_model\":\"Qwen/Qwen2.5-0.5B-Instruct\"", "\"output_dir\":\"" + out + "\""));
+  }
+
   /** Without --dry-run the script goes on to import the ML stack; a missing package is exit 3, one line. */
   @Test
   void aMissingMlPackageIsExitThreeNamingThePinnedRequirements() throws Exception {
