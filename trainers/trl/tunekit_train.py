@@ -139,6 +139,9 @@ def check_args(args):
             env = {"base_model": "TUNEKIT_BASE_MODEL", "train_file": "TUNEKIT_TRAINING_FILE",
                    "output_dir": "TUNEKIT_OUTPUT_DIR"}[name]
             errors.append(f"--{name.replace('_', '-')} is required (or set {env})")
+    if args.base_model == "local-base":
+        errors.append("--base-model is local-base, tunekit-local's stand-in model, which has no weights to tune; "
+                      "name a Hugging Face model or directory, such as --base-model Qwen/Qwen2.5-0.5B-Instruct")
     if args.method not in ("sft", "dpo"):
         errors.append(f"--method must be sft or dpo, was '{args.method}'")
     if args.quantization not in ("none", "4bit"):

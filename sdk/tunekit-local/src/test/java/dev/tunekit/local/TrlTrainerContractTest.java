@@ -96,15 +96,18 @@ class TrlTrainerContractTest {
   }
 
   @Test
-  void scriptByteCompiles() throws Exception {
-    // py_compile as `python3 -m py_compile` runs it, with the .pyc written to a temporary directory
-    Process p = new ProcessBuilder(python, "-c",
-        "import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)",
-        SCRIPT.toString(), dir.resolve("tunekit_train.pyc").toString()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(out).isZero();
-    assertThat(dir.resolve("tunekit_train.pyc")).exists();
+  void scriptsByteCompile() throws Exception {
+    // py_compile as `python3 -m py_compile` runs it, with the .pyc files written to a temporary directory
+    for (String name : List.of("tunekit_train.py", "smoke_cpu.py")) {
+      Path pyc = dir.resolve(name + "c");
+      Process p = new ProcessBuilder(python, "-c",
+          "import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)",
+          TRAINER_DIR.resolve(name).toString(), pyc.toString()).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(name + ": " + out).isZero();
+      assertThat(pyc).exists();
+    }
   }
 
   @Test
@@ -246,6 +249,12 @@ class TrlTrainerContractTest {
         "--output-dir", dir.toString()));
     assertThat(noBase.exit()).isEqualTo(2);
     assertThat(noBase.stderr()).contains("--base-model is required (or set TUNEKIT_BASE_MODEL)");
+    // what tunekit-local's server passes when the command does not name the model
+    Result standIn = run(Map.of("TUNEKIT_BASE_MODEL", "local-base"), List.of("--dry-run", "--train-file",
+        Fixtures.TRAIN.toString(), "--output-dir", dir.toString()));
+    assertThat(standIn.exit()).isEqualTo(2);
+    assertThat(standIn.stderr()).contains("--base-model is local-base, tunekit-local's stand-in model")
+        .contains("such as --base-model Qwen/Qwen2.5-0.5B-Instruct");
   }
 
   /**
