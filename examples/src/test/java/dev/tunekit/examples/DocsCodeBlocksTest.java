@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every fenced code block in {@code README.md}, {@code docs/*.md} and {@code sdk/*}{@code /README.md} is
+ * Every fenced code block in {@code README.md}, {@code docs/*.md}, {@code sdk/*}{@code /README.md} and
+ * {@code trainers/*}{@code /README.md} is
  * executed as written, so no documentation example can rot silently.
  *
  * <ul>
@@ -126,6 +127,9 @@ class DocsCodeBlocksTest {
       s.filter(p -> p.toString().endsWith(".md")).sorted().forEach(docs::add);
     }
     try (Stream<Path> s = Files.list(ROOT.resolve("sdk"))) {
+      s.map(p -> p.resolve("README.md")).filter(Files::isRegularFile).sorted().forEach(docs::add);
+    }
+    try (Stream<Path> s = Files.list(ROOT.resolve("trainers"))) {
       s.map(p -> p.resolve("README.md")).filter(Files::isRegularFile).sorted().forEach(docs::add);
     }
     return docs;
@@ -266,6 +270,7 @@ class DocsCodeBlocksTest {
       }
     }
     Files.createSymbolicLink(dir.resolve("examples"), ROOT.resolve("examples"));
+    Files.createSymbolicLink(dir.resolve("trainers"), ROOT.resolve("trainers"));
     // The launcher's build record: the SDK class path, newer than every source in this directory.
     Path state = Files.createDirectories(dir.resolve("sdk/tunekit-all/target/jshell"));
     Path pom = Files.writeString(dir.resolve("pom.xml"), "");

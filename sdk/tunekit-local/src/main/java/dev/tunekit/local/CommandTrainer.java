@@ -33,8 +33,9 @@ import java.util.regex.Pattern;
  *   <li>Standard output: lines of {@code key=value} pairs containing {@code step=} (for example
  *       {@code step=12 train_loss=0.53 valid_loss=0.61}), or JSON objects with a {@code step} field,
  *       become metrics; {@code checkpoint_path=DIR step=N [train_loss=...]} records a checkpoint; a line
- *       {@code model_path=/some/dir} names the trained model (default: the output directory); any other
- *       line becomes an info event.
+ *       {@code model_path=/some/dir} names the trained model (default: the output directory); the JSON
+ *       lines of {@code trainers/trl/tunekit_train.py} ({@code {"tunekit": "metric" | "checkpoint" |
+ *       "model" | "event", ...}}) mean the same; any other line becomes an info event.
  *   <li>Exit code 0 means succeeded; anything else fails the job with the last lines of standard error.
  *   <li>Cancel destroys the process and all its descendants; pause sends SIGSTOP to them, resume SIGCONT
  *       (POSIX systems only).
@@ -154,6 +155,9 @@ final class CommandTrainer implements Trainer {
     if (line.startsWith("{")) {
       try {
         JsonNode node = JSON.readTree(line);
+        if (tunekitLine(node, ctx, modelPath)) {
+          return;
+        }
         if (node.path("step").canConvertToLong()) {
           step = node.path("step").asLong();
           for (Map.Entry<String, JsonNode> f : node.properties()) {
@@ -184,6 +188,47 @@ final class CommandTrainer implements Trainer {
     } else {
       ctx.log("info", line.length() > 500 ? line.substring(0, 500) + "…" : line);
     }
+  }
+
+  /**
+   * The JSON lines of {@code trainers/trl/tunekit_train.py}, told apart by their {@code "tunekit"} key:
+   * {@code checkpoint} ({@code step}, {@code path}), {@code model} ({@code path}) and {@code event}
+   * ({@code level}, {@code message}); {@code metric} lines are read like any JSON line with a step.
+   * Returns whether the line was one of those three.
+   */
+  private static boolean tunekitLine(JsonNode node, TrainingContext ctx, AtomicReference<Path> modelPath) {
+    String kind = node.path("tunekit").asText("");
+    String path = node.path("path").asText("");
+    switch (kind) {
+      case "checkpoint":
+        if (path.isEmpty() || !node.path("step").canConvertToLong()) {
+          ctx.log("warn", "Ignored checkpoint line without path and step: " + node);
+        } else {
+          ctx.checkpoint(node.path("step").asLong(), Map.of(), resolve(ctx, path));
+        }
+        return true;
+      case "model":
+        if (path.isEmpty()) {
+          ctx.log("warn", "Ignored model line without a path: " + node);
+        } else {
+          modelPath.set(resolve(ctx, path));
+          ctx.log("info", "Training command wrote its model to " + modelPath.get());
+        }
+        return true;
+      case "event":
+        String level = node.path("level").asText("info");
+        String message = node.path("message").asText("");
+        ctx.log(level.equals("warn") || level.equals("error") ? level : "info",
+            message.length() > 500 ? message.substring(0, 500) + "…" : message);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private static Path resolve(TrainingContext ctx, String path) {
+    Path p = Path.of(path);
+    return p.isAbsolute() ? p : ctx.outputDir().resolve(p);
   }
 
   /** {@code checkpoint_path=PATH step=N [key=value ...]}: a checkpoint the script saved (its metrics optional). */

@@ -188,6 +188,28 @@ class CommandTrainerTest {
     assertThat(model.get()).isEqualTo(Path.of("/models/out"));
   }
 
+  /** The lines trainers/trl/tunekit_train.py prints (copied from a real run): one JSON object each. */
+  @Test
+  void theTrlTrainersJsonLinesBecomeMetricsCheckpointsEventsAndTheModel() {
+    List<String> logged = new ArrayList<>();
+    List<Map<String, Double>> metrics = new ArrayList<>();
+    TrainingContext ctx = new RecordingContext(logged, metrics, dir);
+    java.util.concurrent.atomic.AtomicReference<Path> model = new java.util.concurrent.atomic.AtomicReference<>();
+    CommandTrainer.handleLine("{\"tunekit\":\"event\",\"level\":\"warn\",\"message\":\"no CUDA device: training on "
+        + "the CPU, which is slow\"}", ctx, model);
+    CommandTrainer.handleLine("{\"tunekit\":\"metric\",\"step\":2,\"epoch\":0.4,\"train_loss\":6.39,"
+        + "\"learning_rate\":0.00018,\"train_mean_token_accuracy\":0.0}", ctx, model);
+    CommandTrainer.handleLine("{\"tunekit\":\"checkpoint\",\"step\":5,\"path\":\"checkpoint-5\"}", ctx, model);
+    CommandTrainer.handleLine("{\"tunekit\":\"event\",\"level\":\"info\",\"message\":\"training finished\","
+        + "\"train_runtime\":3.29,\"train_loss\":6.39}", ctx, model);
+    CommandTrainer.handleLine("{\"tunekit\":\"model\",\"path\":\"/runs/adapter\"}", ctx, model);
+    assertThat(metrics).containsExactly(Map.of("step", 2.0, "epoch", 0.4, "train_loss", 6.39,
+        "learning_rate", 0.00018, "train_mean_token_accuracy", 0.0));
+    assertThat(logged).containsExactly("no CUDA device: training on the CPU, which is slow", "checkpoint 5",
+        "training finished", "Training command wrote its model to /runs/adapter");
+    assertThat(model.get()).isEqualTo(Path.of("/runs/adapter"));
+  }
+
   /** A context that records what a trainer reports. */
   static final class RecordingContext implements TrainingContext {
     private final List<String> logged;
