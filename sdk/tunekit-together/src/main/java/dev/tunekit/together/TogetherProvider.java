@@ -3,15 +3,11 @@ package dev.tunekit.together;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
-import com.openai.models.chat.completions.ChatCompletion;
-import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.tunekit.dataset.DatasetFormat;
 import dev.tunekit.dataset.DatasetKind;
 import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.http.OpenAiChat;
 import dev.tunekit.error.ProviderException;
-import dev.tunekit.model.ChatMessage;
 import dev.tunekit.model.ChatRequest;
 import dev.tunekit.model.ChatResponse;
 import dev.tunekit.model.Hyperparameters;
@@ -64,11 +60,13 @@ final class TogetherProvider implements TuningProvider, Chat, Checkpoints, Price
 
   private final TogetherConfig config;
   private final TogetherApi api;
-  private OpenAIClient chatClient;
+  private final OpenAiChat chat;
 
   TogetherProvider(TogetherConfig config) {
     this.config = config;
-    this.api = new TogetherApi(config.base(), () -> config.requireApiKey().reveal(), config.callTimeout());
+    this.api = new TogetherApi(config.base(), config::requireApiKey, config.callTimeout());
+    this.chat = new OpenAiChat(TogetherErrors.ERRORS, "Together", config::base, config::requireApiKey,
+        config.callTimeout());
   }
 
   @Override
@@ -396,60 +394,15 @@ final class TogetherProvider implements TuningProvider, Chat, Checkpoints, Price
 
   // ---------------------------------------------------------------- chat
 
-  private synchronized OpenAIClient chatClient() {
-    if (chatClient == null) {
-      chatClient = OpenAIOkHttpClient.builder().baseUrl(config.base()).apiKey(config.requireApiKey().reveal())
-          // One retry layer: the core's. openai-java must make exactly one attempt.
-          .maxRetries(0).timeout(config.callTimeout()).build();
-    }
-    return chatClient;
-  }
-
   /** {@code POST /chat/completions} on Together's OpenAI-compatible inference. */
   @Override
   public ChatResponse chat(ChatRequest request) {
-    if (request.messages().isEmpty()) {
-      throw new InvalidInputException("a chat request needs at least one message");
-    }
-    ChatCompletionCreateParams.Builder b = ChatCompletionCreateParams.builder().model(request.model());
-    for (ChatMessage m : request.messages()) {
-      switch (m.role()) {
-        case "system" -> b.addSystemMessage(m.content());
-        case "user" -> b.addUserMessage(m.content());
-        case "assistant" -> b.addAssistantMessage(m.content());
-        default -> throw new InvalidInputException("chat message role '" + m.role() + "' is not supported on Together;"
-            + " use system, user or assistant");
-      }
-    }
-    request.temperature().ifPresent(b::temperature);
-    request.seed().ifPresent(b::seed);
-    request.maxTokens().ifPresent(n -> b.maxTokens((long) n));
-    ChatCompletionCreateParams params = b.build();
-    String op = "POST /chat/completions for " + request.model();
-    ChatCompletion c;
-    try {
-      c = chatClient().chat().completions().create(params);
-    } catch (RuntimeException e) {
-      throw TogetherErrors.chat(op, e);
-    }
-    List<ChatCompletion.Choice> choices = c._choices().asKnown().orElse(List.of());
-    if (choices.isEmpty()) {
-      throw ProviderException.builder(TogetherErrors.PROVIDER, op + " returned no choices").retryable(false).build();
-    }
-    ChatCompletion.Choice first = choices.get(0);
-    String content = first.message().content().orElse("");
-    String finish = first._finishReason().asKnown().map(ChatCompletion.Choice.FinishReason::asString)
-        .or(() -> first._finishReason().asString()).orElse("unknown");
-    long in = c.usage().map(u -> u._promptTokens().asKnown().orElse(-1L)).orElse(-1L);
-    long out = c.usage().map(u -> u._completionTokens().asKnown().orElse(-1L)).orElse(-1L);
-    return new ChatResponse(request.model(), content, finish, in, out);
+    return chat.chat(request, request.model());
   }
 
   @Override
-  public synchronized void close() {
-    if (chatClient != null) {
-      chatClient.close();
-    }
+  public void close() {
+    chat.close();
   }
 
   @Override

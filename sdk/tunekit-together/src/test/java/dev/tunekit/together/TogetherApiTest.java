@@ -173,4 +173,29 @@ class TogetherApiTest {
     }
     assertThat(fakes.wm.getAllServeEvents()).isEmpty();
   }
+
+  private static String everything(Throwable e) {
+    java.io.StringWriter w = new java.io.StringWriter();
+    e.printStackTrace(new java.io.PrintWriter(w));
+    return e.getMessage() + "\n" + e + "\n" + w;
+  }
+
+  @Test
+  void aKeyEchoedBackByTogether_appearsInNoMessage_controlPlaneAndChat() {
+    fakes.wm.stubFor(get(urlPathEqualTo("/v1/fine-tunes/echo")).willReturn(aResponse().withStatus(401)
+        .withHeader("Content-Type", "application/json")
+        .withBody(TogetherFakes.error("invalid_request_error", "Invalid API key provided: " + TogetherFakes.KEY))));
+    fakes.wm.stubFor(post(urlPathEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(500)
+        .withHeader("Content-Type", "application/json")
+        .withBody(TogetherFakes.error("server_error", "server error for key " + TogetherFakes.KEY))));
+    try (TogetherProvider p = fakes.provider(dir)) {
+      Throwable control = org.assertj.core.api.Assertions.catchThrowable(() -> p.job("echo"));
+      assertThat(control).isInstanceOf(AuthenticationException.class).hasMessageContaining("Invalid API key");
+      assertThat(everything(control)).doesNotContain(TogetherFakes.KEY);
+      Throwable chat = org.assertj.core.api.Assertions.catchThrowable(() -> p.chat(ChatRequest.of(TogetherFakes.BASE_MODEL,
+          List.of(ChatMessage.user("How?")))));
+      assertThat(chat).isInstanceOf(ProviderException.class).hasMessageContaining("server error for key");
+      assertThat(everything(chat)).doesNotContain(TogetherFakes.KEY);
+    }
+  }
 }
