@@ -24,6 +24,7 @@ import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.JobPlan;
 import dev.tunekit.spi.JobRequest;
 import dev.tunekit.spi.Page;
+import dev.tunekit.spi.PreflightChecks;
 import dev.tunekit.spi.PreflightProblem;
 import dev.tunekit.spi.RemoteFile;
 import dev.tunekit.spi.RemoteJob;
@@ -249,13 +250,13 @@ final class FireworksProvider implements TuningProvider, Chat, Deployments {
     hp.epochs().ifPresent(e -> b.put("epochs", e));
     hp.batchSize().ifPresent(s -> b.put("batchSizeSamples", s));
     List<PreflightProblem> bad = new ArrayList<>();
-    FireworksPreflight.number(hp, "learningRate", bad).ifPresent(v -> b.put("learningRate", v));
+    PreflightChecks.number(hp, "learningRate", bad).ifPresent(v -> b.put("learningRate", v));
     // Without loraRank Fireworks would train every weight, which most base models refuse: Tunekit sends rank 8
     // (Fireworks' usual default) unless the run sets it.
-    b.put("loraRank", FireworksPreflight.whole(hp, "loraRank", bad).orElse(8));
-    FireworksPreflight.whole(hp, "maxContextLength", bad).ifPresent(v -> b.put("maxContextLength", v));
-    FireworksPreflight.whole(hp, "learningRateWarmupSteps", bad).ifPresent(v -> b.put("learningRateWarmupSteps", v));
-    FireworksPreflight.whole(hp, "gradientAccumulationSteps", bad).ifPresent(v -> b.put("gradientAccumulationSteps", v));
+    b.put("loraRank", PreflightChecks.whole(hp, "loraRank", bad).orElse(8));
+    PreflightChecks.whole(hp, "maxContextLength", bad).ifPresent(v -> b.put("maxContextLength", v));
+    PreflightChecks.whole(hp, "learningRateWarmupSteps", bad).ifPresent(v -> b.put("learningRateWarmupSteps", v));
+    PreflightChecks.whole(hp, "gradientAccumulationSteps", bad).ifPresent(v -> b.put("gradientAccumulationSteps", v));
     if (hp.extra("earlyStop").isPresent()) {
       b.put("earlyStop", FireworksPreflight.earlyStop(hp));
     }

@@ -26,6 +26,7 @@ import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.JobPlan;
 import dev.tunekit.spi.JobRequest;
 import dev.tunekit.spi.Page;
+import dev.tunekit.spi.PreflightChecks;
 import dev.tunekit.spi.PreflightProblem;
 import dev.tunekit.spi.RemoteFile;
 import dev.tunekit.spi.RemoteJob;
@@ -147,10 +148,10 @@ final class TogetherProvider implements TuningProvider, Chat, Checkpoints, Price
           + " 1e-5) instead of learningRateMultiplier");
     }
     List<PreflightProblem> bad = new ArrayList<>();
-    TogetherPreflight.number(hp, "learningRate", bad).ifPresent(v -> b.put("learning_rate", v));
-    TogetherPreflight.whole(hp, "nCheckpoints", bad).ifPresent(v -> b.put("n_checkpoints", v));
-    TogetherPreflight.whole(hp, "nEvals", bad).ifPresent(v -> b.put("n_evals", v));
-    TogetherPreflight.number(hp, "warmupRatio", bad).ifPresent(v -> b.put("warmup_ratio", v));
+    PreflightChecks.number(hp, "learningRate", bad).ifPresent(v -> b.put("learning_rate", v));
+    PreflightChecks.whole(hp, "nCheckpoints", bad).ifPresent(v -> b.put("n_checkpoints", v));
+    PreflightChecks.whole(hp, "nEvals", bad).ifPresent(v -> b.put("n_evals", v));
+    PreflightChecks.number(hp, "warmupRatio", bad).ifPresent(v -> b.put("warmup_ratio", v));
     ObjectNode method = b.putObject("training_method");
     if (req.method() == TrainingMethod.DPO) {
       method.put("method", "dpo");
@@ -165,9 +166,9 @@ final class TogetherProvider implements TuningProvider, Chat, Checkpoints, Price
     } else if (!type.equals("lora")) {
       throw new InvalidInputException("trainingType '" + type + "' is neither lora nor full");
     } else {
-      Optional<Integer> r = TogetherPreflight.whole(hp, "loraR", bad);
-      Optional<Integer> alpha = TogetherPreflight.whole(hp, "loraAlpha", bad);
-      Optional<Double> dropout = TogetherPreflight.number(hp, "loraDropout", bad);
+      Optional<Integer> r = PreflightChecks.whole(hp, "loraR", bad);
+      Optional<Integer> alpha = PreflightChecks.whole(hp, "loraAlpha", bad);
+      Optional<Double> dropout = PreflightChecks.number(hp, "loraDropout", bad);
       Optional<Object> modules = hp.extra("loraTrainableModules");
       if (r.isPresent() || alpha.isPresent() || dropout.isPresent() || modules.isPresent()) {
         // Together requires lora_r and lora_alpha together; 8 is its documented default rank, alpha twice the rank.
