@@ -38,6 +38,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import dev.tunekit.testing.Leaks;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -238,12 +239,6 @@ class FireworksApiTest {
   }
 
   /** Every text a user may see of a failure: message, toString and the stack trace with its causes. */
-  private static String everything(Throwable e) {
-    java.io.StringWriter w = new java.io.StringWriter();
-    e.printStackTrace(new java.io.PrintWriter(w));
-    return e.getMessage() + "\n" + e + "\n" + w;
-  }
-
   @Test
   void aKeyEchoedBackByFireworks_appearsInNoMessage_controlPlaneAndChat() {
     fakes.wm.stubFor(get(urlPathEqualTo(JOBS + "/echo")).willReturn(status(401, 16, "invalid API key " + FireworksFakes.KEY)));
@@ -253,11 +248,11 @@ class FireworksApiTest {
     try (FireworksProvider p = fakes.provider(dir)) {
       Throwable control = org.assertj.core.api.Assertions.catchThrowable(() -> p.job("echo"));
       assertThat(control).isInstanceOf(AuthenticationException.class).hasMessageContaining("invalid API key");
-      assertThat(everything(control)).doesNotContain(FireworksFakes.KEY);
+      assertThat(Leaks.visibleText(control)).doesNotContain(FireworksFakes.KEY);
       Throwable chat = org.assertj.core.api.Assertions.catchThrowable(() -> p.chat(ChatRequest.of(FireworksFakes.BASE_MODEL,
           List.of(ChatMessage.user("How?")))));
       assertThat(chat).isInstanceOf(ProviderException.class).hasMessageContaining("server error for key");
-      assertThat(everything(chat)).doesNotContain(FireworksFakes.KEY);
+      assertThat(Leaks.visibleText(chat)).doesNotContain(FireworksFakes.KEY);
     }
   }
 

@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import dev.tunekit.testing.Leaks;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -174,12 +175,6 @@ class TogetherApiTest {
     assertThat(fakes.wm.getAllServeEvents()).isEmpty();
   }
 
-  private static String everything(Throwable e) {
-    java.io.StringWriter w = new java.io.StringWriter();
-    e.printStackTrace(new java.io.PrintWriter(w));
-    return e.getMessage() + "\n" + e + "\n" + w;
-  }
-
   @Test
   void aKeyEchoedBackByTogether_appearsInNoMessage_controlPlaneAndChat() {
     fakes.wm.stubFor(get(urlPathEqualTo("/v1/fine-tunes/echo")).willReturn(aResponse().withStatus(401)
@@ -191,11 +186,11 @@ class TogetherApiTest {
     try (TogetherProvider p = fakes.provider(dir)) {
       Throwable control = org.assertj.core.api.Assertions.catchThrowable(() -> p.job("echo"));
       assertThat(control).isInstanceOf(AuthenticationException.class).hasMessageContaining("Invalid API key");
-      assertThat(everything(control)).doesNotContain(TogetherFakes.KEY);
+      assertThat(Leaks.visibleText(control)).doesNotContain(TogetherFakes.KEY);
       Throwable chat = org.assertj.core.api.Assertions.catchThrowable(() -> p.chat(ChatRequest.of(TogetherFakes.BASE_MODEL,
           List.of(ChatMessage.user("How?")))));
       assertThat(chat).isInstanceOf(ProviderException.class).hasMessageContaining("server error for key");
-      assertThat(everything(chat)).doesNotContain(TogetherFakes.KEY);
+      assertThat(Leaks.visibleText(chat)).doesNotContain(TogetherFakes.KEY);
     }
   }
 }
