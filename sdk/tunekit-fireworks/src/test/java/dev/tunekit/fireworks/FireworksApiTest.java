@@ -39,31 +39,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import dev.tunekit.testing.Leaks;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.tunekit.testing.SharedServer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What goes on the wire (paths, query ids, bodies, headers, the multipart upload) and how Fireworks' answers are translated. */
 class FireworksApiTest {
-  static FireworksFakes fakes;
+  @RegisterExtension
+  static final SharedServer<FireworksFakes> SERVER = new SharedServer<>(FireworksFakes::new, f -> f.wm.resetAll());
+  FireworksFakes fakes;
   static final String JOBS = FireworksFakes.API + "/supervisedFineTuningJobs";
   @TempDir Path dir;
 
-  @BeforeAll
-  static void start() {
-    fakes = new FireworksFakes();
-  }
-
-  @AfterAll
-  static void stop() {
-    fakes.close();
-  }
-
   @BeforeEach
   void reset() {
-    fakes.wm.resetAll();
+    fakes = SERVER.get();
   }
 
   private static JobRequest.Builder request() {

@@ -2,21 +2,27 @@ package dev.tunekit.testing;
 
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One loopback server (WireMock fakes, a local AWS) shared by the tests of a class: started on first use, reset on
  * every later use, closed once after the class. Starting a server per test costs seconds; this keeps the cost to
  * one start per class while each test sees a clean server.
  *
+ * <p>In a test class, register it as an extension (it closes the server after the class) and take it before each
+ * test:
  * <pre>{@code
- * static final SharedServer<AcmeFakes> SERVER = new SharedServer<>(AcmeFakes::new, f -> f.wm.resetAll());
- * AcmeFixture(Path dir) { this.fakes = SERVER.get(); }
- * @AfterAll static void stopFakes() { SERVER.close(); }
+ * @RegisterExtension static final SharedServer<AcmeFakes> SERVER = new SharedServer<>(AcmeFakes::new, f -> f.wm.resetAll());
+ * AcmeFakes fakes;
+ * @BeforeEach void reset() { fakes = SERVER.get(); }
  * }</pre>
+ * A TCK fixture holds one in a static field, takes it in its constructor, and the TCK test class closes it in its
+ * {@code @AfterAll}.
  *
  * @param <T> the server; closing it stops it
  */
-public final class SharedServer<T extends AutoCloseable> {
+public final class SharedServer<T extends AutoCloseable> implements AfterAllCallback {
   private final Supplier<T> start;
   private final Consumer<T> reset;
   private T server;
@@ -37,6 +43,12 @@ public final class SharedServer<T extends AutoCloseable> {
     }
     reset.accept(server);
     return server;
+  }
+
+  /** After the test class: {@link #close()}. */
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
   }
 
   /** Stops the server, if one runs; the next {@link #get()} starts a new one. */

@@ -31,30 +31,22 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import dev.tunekit.testing.Leaks;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.tunekit.testing.SharedServer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What goes on the wire (bodies, headers, the multipart upload) and how Together's answers are translated. */
 class TogetherApiTest {
-  static TogetherFakes fakes;
+  @RegisterExtension
+  static final SharedServer<TogetherFakes> SERVER = new SharedServer<>(TogetherFakes::new, f -> f.wm.resetAll());
+  TogetherFakes fakes;
   @TempDir Path dir;
-
-  @BeforeAll
-  static void start() {
-    fakes = new TogetherFakes();
-  }
-
-  @AfterAll
-  static void stop() {
-    fakes.close();
-  }
 
   @BeforeEach
   void reset() {
-    fakes.wm.resetAll();
+    fakes = SERVER.get();
   }
 
   private static JobRequest.Builder request() {
