@@ -30,7 +30,7 @@ public final class HttpFailures {
   /**
    * An HTTP error answer: the message is {@code "<op> failed with HTTP <code>: <message>"}.
    *
-   * @param provider the provider's name, such as {@code "together"}
+   * @param provider the provider's name, such as {@code "acme"}
    * @param op what was called, such as {@code "POST /fine-tunes"}
    * @param write whether the call changes something (then a 5xx leaves its outcome unknown)
    * @param message what the server said, already read from its error body (and without any secret)
