@@ -28,11 +28,15 @@ class ArchitectureTest {
   /** The packages users and provider authors compile against. */
   static final Set<String> EXPORTED = Set.of("dev.tunekit", "dev.tunekit.model", "dev.tunekit.error",
       "dev.tunekit.spi", "dev.tunekit.dataset", "dev.tunekit.eval");
-  /** What a provider module may use of Tunekit: the SPI and the types it speaks in. */
+  /**
+   * What a provider module may use of Tunekit: the SPI and the types it speaks in, and tunekit-http's support for
+   * backends without a Java SDK.
+   */
   static final Set<String> PROVIDER_MAY_USE = Set.of("dev.tunekit.spi", "dev.tunekit.model", "dev.tunekit.error",
-      "dev.tunekit.dataset");
+      "dev.tunekit.dataset", "dev.tunekit.http");
+  /** Provider modules, and tunekit-http, which is held to the same rule. */
   static final Set<String> PROVIDERS = Set.of("dev.tunekit.openai", "dev.tunekit.bedrock", "dev.tunekit.local",
-      "dev.tunekit.fireworks");
+      "dev.tunekit.fireworks", "dev.tunekit.together", "dev.tunekit.vertex", "dev.tunekit.http");
 
   static JavaClasses classes;
 

@@ -24,6 +24,20 @@ public final class Secret {
     return value;
   }
 
+  /**
+   * {@code text} with every occurrence of this secret replaced by {@code [redacted]}, for text a server sent back
+   * (a server may echo the key it was sent: "invalid API key …") before it goes into a message. {@code null} stays
+   * {@code null}; an empty secret changes nothing.
+   */
+  public String redact(String text) {
+    return text == null || value.isEmpty() ? text : text.replace(value, "[redacted]");
+  }
+
+  /** Whether {@code text} holds this secret (an empty secret is in no text). */
+  public boolean isIn(String text) {
+    return text != null && !value.isEmpty() && text.contains(value);
+  }
+
   /** Whether the value is empty or blank. */
   public boolean isBlank() {
     return value.isBlank();

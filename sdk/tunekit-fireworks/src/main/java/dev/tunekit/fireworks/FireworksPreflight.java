@@ -3,6 +3,7 @@ package dev.tunekit.fireworks;
 import dev.tunekit.dataset.DatasetKind;
 import dev.tunekit.model.Hyperparameters;
 import dev.tunekit.spi.JobPlan;
+import dev.tunekit.spi.PreflightChecks;
 import dev.tunekit.spi.PreflightProblem;
 import dev.tunekit.spi.TrainingMethod;
 import java.util.ArrayList;
@@ -70,13 +71,13 @@ final class FireworksPreflight {
             + " sends", "use epochs, batchSize and the extras " + String.join(", ", EXTRAS.stream().sorted().toList())));
       }
     }
-    number(hp, "learningRate", out).ifPresent(lr -> {
+    PreflightChecks.number(hp, "learningRate", out).ifPresent(lr -> {
       if (lr < limits.minLearningRate() || lr > limits.maxLearningRate()) {
         out.add(new PreflightProblem("hyperparameters.learningRate", "learningRate " + lr + " is outside "
             + limits.minLearningRate() + ".." + limits.maxLearningRate(), "use a rate such as 1e-4"));
       }
     });
-    whole(hp, "loraRank", out).ifPresent(r -> {
+    PreflightChecks.whole(hp, "loraRank", out).ifPresent(r -> {
       int max = model.map(FireworksCatalog.ModelLimits::maxLoraRank).orElse(64);
       if (!limits.loraRanks().contains(r) || r > max) {
         out.add(new PreflightProblem("hyperparameters.loraRank", "LoRA rank " + r + " is not one of "
@@ -84,7 +85,7 @@ final class FireworksPreflight {
             "choose one of those ranks, such as 8 or 16"));
       }
     });
-    whole(hp, "maxContextLength", out).ifPresent(c -> {
+    PreflightChecks.whole(hp, "maxContextLength", out).ifPresent(c -> {
       int max = model.map(FireworksCatalog.ModelLimits::contextTokens).filter(x -> x > 0).orElse(Integer.MAX_VALUE);
       if (c < 1 || c > max) {
         out.add(new PreflightProblem("hyperparameters.maxContextLength", "maxContextLength " + c + " is outside 1.." + max
@@ -99,7 +100,7 @@ final class FireworksPreflight {
           + " run has no validation data", "add validation data (validationData or validationSplit), or remove earlyStop"));
     }
     for (String k : List.of("learningRateWarmupSteps", "gradientAccumulationSteps")) {
-      whole(hp, k, out).filter(n -> n < (k.startsWith("gradient") ? 1 : 0)).ifPresent(n -> out.add(new PreflightProblem(
+      PreflightChecks.whole(hp, k, out).filter(n -> n < (k.startsWith("gradient") ? 1 : 0)).ifPresent(n -> out.add(new PreflightProblem(
           "hyperparameters." + k, k + " " + n + " is " + (k.startsWith("gradient") ? "below 1" : "negative"),
           "use a " + (k.startsWith("gradient") ? "positive" : "non-negative") + " whole number")));
     }
@@ -133,30 +134,5 @@ final class FireworksPreflight {
   static boolean earlyStop(Hyperparameters hp) {
     return hp.extra("earlyStop").map(v -> v instanceof Boolean b ? b : String.valueOf(v).trim().equalsIgnoreCase("true"))
         .orElse(false);
-  }
-
-  /** The extra as a number, or a problem when it is not one. */
-  static Optional<Double> number(Hyperparameters hp, String key, List<PreflightProblem> out) {
-    Optional<Object> raw = hp.extra(key);
-    if (raw.isEmpty()) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(raw.get() instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(raw.get()).trim()));
-    } catch (NumberFormatException e) {
-      out.add(new PreflightProblem("hyperparameters." + key, "'" + raw.get() + "' is not a number", "write a number"));
-      return Optional.empty();
-    }
-  }
-
-  /** The extra as a whole number, or a problem when it is not one. */
-  static Optional<Integer> whole(Hyperparameters hp, String key, List<PreflightProblem> out) {
-    Optional<Double> d = number(hp, key, out);
-    if (d.isPresent() && (d.get() != Math.rint(d.get()) || Math.abs(d.get()) > Integer.MAX_VALUE)) {
-      out.add(new PreflightProblem("hyperparameters." + key, "'" + hp.extra(key).get() + "' is not a whole number",
-          "write a whole number"));
-      return Optional.empty();
-    }
-    return d.map(Double::intValue);
   }
 }

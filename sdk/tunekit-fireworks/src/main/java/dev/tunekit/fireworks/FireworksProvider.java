@@ -3,16 +3,13 @@ package dev.tunekit.fireworks;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
-import com.openai.models.chat.completions.ChatCompletion;
-import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.tunekit.dataset.DatasetFormat;
 import dev.tunekit.dataset.DatasetKind;
 import dev.tunekit.error.InvalidInputException;
 import dev.tunekit.error.NotFoundException;
 import dev.tunekit.error.ProviderException;
-import dev.tunekit.model.ChatMessage;
+import dev.tunekit.http.JsonHttpApi;
+import dev.tunekit.http.OpenAiChat;
 import dev.tunekit.model.ChatRequest;
 import dev.tunekit.model.ChatResponse;
 import dev.tunekit.model.Hyperparameters;
@@ -27,6 +24,7 @@ import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.JobPlan;
 import dev.tunekit.spi.JobRequest;
 import dev.tunekit.spi.Page;
+import dev.tunekit.spi.PreflightChecks;
 import dev.tunekit.spi.PreflightProblem;
 import dev.tunekit.spi.RemoteFile;
 import dev.tunekit.spi.RemoteJob;
@@ -47,11 +45,11 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Supervised (LoRA) fine-tuning on Fireworks AI: datasets, jobs and deployments through {@link FireworksApi}
+ * Supervised (LoRA) fine-tuning on Fireworks AI: datasets, jobs and deployments through {@link JsonHttpApi}
  * (Fireworks' control-plane REST API under {@code accounts/{accountId}}), chat on base and tuned models through its
  * OpenAI-compatible {@code /chat/completions} with openai-java.
  *
- * <p>One retry layer: {@link FireworksApi} makes one attempt and the openai-java client is built with
+ * <p>One retry layer: {@link JsonHttpApi} makes one attempt and the openai-java client is built with
  * {@code maxRetries(0)}; the core retries. Idempotency without listing: Fireworks lets the client choose resource
  * ids ({@link Names}). A dataset's id comes from its content's SHA-256, a job's from the run's idempotency key, a
  * deployment's from the core's deployment name. {@link #findJob} and {@link #findFile} are one GET by that id, and
@@ -74,12 +72,15 @@ final class FireworksProvider implements TuningProvider, Chat, Deployments {
   private static final Duration MAX_POLL = Duration.ofSeconds(5);
 
   private final FireworksConfig config;
-  private final FireworksApi api;
-  private OpenAIClient chatClient;
+  private final JsonHttpApi api;
+  private final OpenAiChat chat;
 
   FireworksProvider(FireworksConfig config) {
     this.config = config;
-    this.api = new FireworksApi(config::accountBase, () -> config.requireApiKey().reveal(), config.callTimeout());
+    this.api = new JsonHttpApi(FireworksErrors.ERRORS, config::accountBase, config::requireApiKey, config.callTimeout(),
+        "tunekit-fireworks");
+    this.chat = new OpenAiChat(FireworksErrors.ERRORS, "Fireworks", config::inferenceBase, config::requireApiKey,
+        config.callTimeout());
   }
 
   @Override
@@ -249,13 +250,13 @@ final class FireworksProvider implements TuningProvider, Chat, Deployments {
     hp.epochs().ifPresent(e -> b.put("epochs", e));
     hp.batchSize().ifPresent(s -> b.put("batchSizeSamples", s));
     List<PreflightProblem> bad = new ArrayList<>();
-    FireworksPreflight.number(hp, "learningRate", bad).ifPresent(v -> b.put("learningRate", v));
+    PreflightChecks.number(hp, "learningRate", bad).ifPresent(v -> b.put("learningRate", v));
     // Without loraRank Fireworks would train every weight, which most base models refuse: Tunekit sends rank 8
     // (Fireworks' usual default) unless the run sets it.
-    b.put("loraRank", FireworksPreflight.whole(hp, "loraRank", bad).orElse(8));
-    FireworksPreflight.whole(hp, "maxContextLength", bad).ifPresent(v -> b.put("maxContextLength", v));
-    FireworksPreflight.whole(hp, "learningRateWarmupSteps", bad).ifPresent(v -> b.put("learningRateWarmupSteps", v));
-    FireworksPreflight.whole(hp, "gradientAccumulationSteps", bad).ifPresent(v -> b.put("gradientAccumulationSteps", v));
+    b.put("loraRank", PreflightChecks.whole(hp, "loraRank", bad).orElse(8));
+    PreflightChecks.whole(hp, "maxContextLength", bad).ifPresent(v -> b.put("maxContextLength", v));
+    PreflightChecks.whole(hp, "learningRateWarmupSteps", bad).ifPresent(v -> b.put("learningRateWarmupSteps", v));
+    PreflightChecks.whole(hp, "gradientAccumulationSteps", bad).ifPresent(v -> b.put("gradientAccumulationSteps", v));
     if (hp.extra("earlyStop").isPresent()) {
       b.put("earlyStop", FireworksPreflight.earlyStop(hp));
     }
@@ -408,15 +409,6 @@ final class FireworksProvider implements TuningProvider, Chat, Deployments {
 
   // ---------------------------------------------------------------- chat
 
-  private synchronized OpenAIClient chatClient() {
-    if (chatClient == null) {
-      chatClient = OpenAIOkHttpClient.builder().baseUrl(config.inferenceBase()).apiKey(config.requireApiKey().reveal())
-          // One retry layer: the core's. openai-java must make exactly one attempt.
-          .maxRetries(0).timeout(config.callTimeout()).build();
-    }
-    return chatClient;
-  }
-
   /**
    * {@code POST /chat/completions} on Fireworks' OpenAI-compatible inference. A catalog model's short id is sent as
    * its full name ({@code accounts/fireworks/models/...}); a deployed tuned model is addressed as the deployment's
@@ -424,50 +416,14 @@ final class FireworksProvider implements TuningProvider, Chat, Deployments {
    */
   @Override
   public ChatResponse chat(ChatRequest request) {
-    if (request.messages().isEmpty()) {
-      throw new InvalidInputException("a chat request needs at least one message");
-    }
     String model = request.model().startsWith("accounts/") ? request.model()
         : FireworksCatalog.CATALOG.canonicalId(request.model()).orElse(request.model());
-    ChatCompletionCreateParams.Builder b = ChatCompletionCreateParams.builder().model(model);
-    for (ChatMessage m : request.messages()) {
-      switch (m.role()) {
-        case "system" -> b.addSystemMessage(m.content());
-        case "user" -> b.addUserMessage(m.content());
-        case "assistant" -> b.addAssistantMessage(m.content());
-        default -> throw new InvalidInputException("chat message role '" + m.role() + "' is not supported on Fireworks;"
-            + " use system, user or assistant");
-      }
-    }
-    request.temperature().ifPresent(b::temperature);
-    request.seed().ifPresent(b::seed);
-    request.maxTokens().ifPresent(n -> b.maxTokens((long) n));
-    ChatCompletionCreateParams params = b.build();
-    String op = "POST /chat/completions for " + model;
-    ChatCompletion c;
-    try {
-      c = chatClient().chat().completions().create(params);
-    } catch (RuntimeException e) {
-      throw FireworksErrors.chat(op, e, config.apiKey().map(k -> k.reveal()).orElse(null));
-    }
-    List<ChatCompletion.Choice> choices = c._choices().asKnown().orElse(List.of());
-    if (choices.isEmpty()) {
-      throw ProviderException.builder(FireworksErrors.PROVIDER, op + " returned no choices").retryable(false).build();
-    }
-    ChatCompletion.Choice first = choices.get(0);
-    String content = first.message().content().orElse("");
-    String finish = first._finishReason().asKnown().map(ChatCompletion.Choice.FinishReason::asString)
-        .or(() -> first._finishReason().asString()).orElse("unknown");
-    long in = c.usage().map(u -> u._promptTokens().asKnown().orElse(-1L)).orElse(-1L);
-    long out = c.usage().map(u -> u._completionTokens().asKnown().orElse(-1L)).orElse(-1L);
-    return new ChatResponse(request.model(), content, finish, in, out);
+    return chat.chat(request, model);
   }
 
   @Override
-  public synchronized void close() {
-    if (chatClient != null) {
-      chatClient.close();
-    }
+  public void close() {
+    chat.close();
   }
 
   @Override

@@ -13,6 +13,7 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.tunekit.testing.SharedServer;
 import dev.tunekit.RunResult;
 import dev.tunekit.RunState;
 import dev.tunekit.Tunekit;
@@ -20,8 +21,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -35,17 +36,14 @@ import org.junit.jupiter.params.provider.CsvSource;
  * one job: every create asked for the same id, and no create was answered with a new job after the first.
  */
 class CreateFaultTest {
-  static FireworksFakes fakes;
+  @RegisterExtension
+  static final SharedServer<FireworksFakes> SERVER = new SharedServer<>(FireworksFakes::new, f -> f.wm.resetAll());
+  FireworksFakes fakes;
   @TempDir Path tmp;
 
-  @BeforeAll
-  static void start() {
-    fakes = new FireworksFakes();
-  }
-
-  @AfterAll
-  static void stop() {
-    fakes.close();
+  @BeforeEach
+  void reset() {
+    fakes = SERVER.get();
   }
 
   static ResponseDefinitionBuilder fault(String kind) {
@@ -65,7 +63,6 @@ class CreateFaultTest {
   @ParameterizedTest(name = "{0}, stored before the failure: {1}")
   @CsvSource({"500, true", "503, false", "429, false", "reset, false", "reset, true"})
   void aFailedCreate_isRetriedAfterALookup_andCreatesExactlyOneJob(String kind, boolean committed) throws Exception {
-    fakes.wm.resetAll();
     String jobs = FireworksFakes.API + "/supervisedFineTuningJobs";
     fakes.wm.stubFor(post(urlPathEqualTo(FireworksFakes.API + "/datasets")).willReturn(okJson(FireworksFakes.dataset("tk-ds", "UPLOADING"))));
     fakes.wm.stubFor(post(urlPathMatching(FireworksFakes.API + "/datasets/[a-z0-9-]+:upload")).willReturn(okJson(FireworksFakes.uploaded("train.jsonl"))));
@@ -110,7 +107,6 @@ class CreateFaultTest {
   /** Preflight through the engine: a run without accountId and with an out-of-range rank stops before any request. */
   @org.junit.jupiter.api.Test
   void aRunWithoutAnAccountId_stopsInPreflight_beforeAnyUpload() throws Exception {
-    fakes.wm.resetAll();
     Path data = dev.tunekit.testing.ChatData.write(tmp.resolve("train.jsonl"), 12);
     Tunekit.Builder b = Tunekit.builder().provider("fireworks");
     fakes.settings().forEach((k, v) -> {

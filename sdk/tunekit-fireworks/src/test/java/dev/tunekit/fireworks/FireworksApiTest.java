@@ -38,31 +38,24 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.tunekit.testing.Leaks;
+import dev.tunekit.testing.SharedServer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What goes on the wire (paths, query ids, bodies, headers, the multipart upload) and how Fireworks' answers are translated. */
 class FireworksApiTest {
-  static FireworksFakes fakes;
+  @RegisterExtension
+  static final SharedServer<FireworksFakes> SERVER = new SharedServer<>(FireworksFakes::new, f -> f.wm.resetAll());
+  FireworksFakes fakes;
   static final String JOBS = FireworksFakes.API + "/supervisedFineTuningJobs";
   @TempDir Path dir;
 
-  @BeforeAll
-  static void start() {
-    fakes = new FireworksFakes();
-  }
-
-  @AfterAll
-  static void stop() {
-    fakes.close();
-  }
-
   @BeforeEach
   void reset() {
-    fakes.wm.resetAll();
+    fakes = SERVER.get();
   }
 
   private static JobRequest.Builder request() {
@@ -238,12 +231,6 @@ class FireworksApiTest {
   }
 
   /** Every text a user may see of a failure: message, toString and the stack trace with its causes. */
-  private static String everything(Throwable e) {
-    java.io.StringWriter w = new java.io.StringWriter();
-    e.printStackTrace(new java.io.PrintWriter(w));
-    return e.getMessage() + "\n" + e + "\n" + w;
-  }
-
   @Test
   void aKeyEchoedBackByFireworks_appearsInNoMessage_controlPlaneAndChat() {
     fakes.wm.stubFor(get(urlPathEqualTo(JOBS + "/echo")).willReturn(status(401, 16, "invalid API key " + FireworksFakes.KEY)));
@@ -253,11 +240,11 @@ class FireworksApiTest {
     try (FireworksProvider p = fakes.provider(dir)) {
       Throwable control = org.assertj.core.api.Assertions.catchThrowable(() -> p.job("echo"));
       assertThat(control).isInstanceOf(AuthenticationException.class).hasMessageContaining("invalid API key");
-      assertThat(everything(control)).doesNotContain(FireworksFakes.KEY);
+      assertThat(Leaks.visibleText(control)).doesNotContain(FireworksFakes.KEY);
       Throwable chat = org.assertj.core.api.Assertions.catchThrowable(() -> p.chat(ChatRequest.of(FireworksFakes.BASE_MODEL,
           List.of(ChatMessage.user("How?")))));
       assertThat(chat).isInstanceOf(ProviderException.class).hasMessageContaining("server error for key");
-      assertThat(everything(chat)).doesNotContain(FireworksFakes.KEY);
+      assertThat(Leaks.visibleText(chat)).doesNotContain(FireworksFakes.KEY);
     }
   }
 

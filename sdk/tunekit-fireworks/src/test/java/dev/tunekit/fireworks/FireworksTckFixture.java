@@ -14,6 +14,7 @@ import dev.tunekit.model.JobStatus;
 import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.JobRequest;
 import dev.tunekit.spi.TuningProvider;
+import dev.tunekit.testing.SharedServer;
 import dev.tunekit.testing.tck.ProviderFixture;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -22,29 +23,15 @@ import java.util.Map;
 /** The provider contract's fixture for Fireworks: one WireMock server per test class, reset for each test. */
 final class FireworksTckFixture implements ProviderFixture {
   static final String TUNED = "accounts/acme/models/tck-tuned";
-  private static FireworksFakes shared;
-
-  static synchronized FireworksFakes sharedFakes() {
-    if (shared == null) {
-      shared = new FireworksFakes();
-    }
-    shared.wm.resetAll();
-    return shared;
-  }
-
-  static synchronized void closeShared() {
-    if (shared != null) {
-      shared.close();
-      shared = null;
-    }
-  }
+  /** One WireMock server for the test class, reset for each fixture; {@code FireworksTckTest} closes it. */
+  static final SharedServer<FireworksFakes> SHARED = new SharedServer<>(FireworksFakes::new, f -> f.wm.resetAll());
 
   private final Path dir;
   private final FireworksFakes fakes;
 
   FireworksTckFixture(Path dir) {
     this.dir = dir;
-    this.fakes = sharedFakes();
+    this.fakes = SHARED.get();
     // Nothing exists unless a test says so, at low priority: Fireworks answers 404 (gRPC NOT_FOUND).
     for (String kind : new String[] {"datasets", "supervisedFineTuningJobs", "deployments"}) {
       fakes.wm.stubFor(get(urlPathMatching(FireworksFakes.API + "/" + kind + "/.*")).atPriority(10)

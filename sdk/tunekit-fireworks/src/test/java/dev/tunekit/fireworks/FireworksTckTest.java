@@ -31,7 +31,7 @@ class FireworksTckTest extends TuningProviderContract implements ChatContract, D
 
   @AfterAll
   static void stopFakes() {
-    FireworksTckFixture.closeShared();
+    FireworksTckFixture.SHARED.close();
   }
 
   @Override

@@ -8,6 +8,7 @@ import com.openai.errors.OpenAIIoException;
 import com.openai.errors.OpenAIRetryableException;
 import com.openai.errors.OpenAIServiceException;
 import dev.tunekit.error.ProviderException;
+import dev.tunekit.spi.HttpFailures;
 import dev.tunekit.model.Secret;
 import dev.tunekit.error.TunekitException;
 import java.net.ConnectException;
@@ -16,9 +17,6 @@ import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -165,25 +163,7 @@ final class OpenAiErrors {
         // fall through to Retry-After
       }
     }
-    if (retryAfter.isEmpty()) {
-      return Optional.empty();
-    }
-    String v = retryAfter.get().trim();
-    try {
-      double secs = Double.parseDouble(v);
-      if (secs >= 0 && !Double.isInfinite(secs)) {
-        return Optional.of(Duration.ofMillis((long) (secs * 1000d)));
-      }
-      return Optional.empty();
-    } catch (NumberFormatException notSeconds) {
-      try {
-        Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-        Duration d = Duration.between(now, at);
-        return Optional.of(d.isNegative() ? Duration.ZERO : d);
-      } catch (DateTimeParseException notDate) {
-        return Optional.empty();
-      }
-    }
+    return retryAfter.flatMap(v -> HttpFailures.retryAfter(v, now));
   }
 
   private static Optional<String> header(Headers headers, String name) {

@@ -1,118 +1,18 @@
 package dev.tunekit.together;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.openai.errors.OpenAIIoException;
-import com.openai.errors.OpenAIServiceException;
-import dev.tunekit.error.ProviderException;
-import dev.tunekit.error.TunekitException;
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.UnknownHostException;
-import java.net.http.HttpConnectTimeoutException;
-import java.time.Duration;
-import java.util.Optional;
+import dev.tunekit.http.ProviderErrors;
 
 /**
- * Translates Together's HTTP answers and network failures (from {@link TogetherApi} and from openai-java for
- * chat) into Tunekit exceptions that say whether to retry and whether the call may have taken effect. The only
- * place that reads Together's error shape, {@code {"error":{"message","type","code","param"}}}. Messages carry the
- * operation, the status and Together's message, and advice; never the API key (nothing here reads it).
+ * Together's error translation: its name and the advice a 401 or 403 ends with. Together's error shape,
+ * {@code {"error":{"message","type","code","param"}}}, is read by {@link ProviderErrors}; the status and network
+ * rules (retry, outcome unknown, never-sent connections, {@code Retry-After}) are {@link dev.tunekit.spi.HttpFailures}'.
+ * Messages carry the operation, the status and Together's message, and advice; never the API key (a key the server
+ * echoes back is redacted before its answer is read).
  */
 final class TogetherErrors {
   static final String PROVIDER = "together";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  static final ProviderErrors ERRORS = new ProviderErrors(PROVIDER, "Check the Together API key (apiKey:"
+      + " ${TOGETHER_API_KEY}; keys are at api.together.ai, Settings, API keys).");
 
   private TogetherErrors() {}
-
-  /** Together's message from an error body, or the body itself (shortened) when it is not the documented shape. */
-  static String message(String body) {
-    if (body == null || body.isBlank()) {
-      return "(no message)";
-    }
-    try {
-      JsonNode n = JSON.readTree(body);
-      JsonNode m = n.path("error").path("message");
-      if (m.isTextual()) {
-        return m.asText();
-      }
-      if (n.path("message").isTextual()) {
-        return n.path("message").asText();
-      }
-    } catch (IOException e) {
-      // not JSON: show the text
-    }
-    String flat = body.replaceAll("\\s*\\R\\s*", " ").trim();
-    return flat.length() > 300 ? flat.substring(0, 300) + "…" : flat;
-  }
-
-  /**
-   * An HTTP error answer.
-   *
-   * @param op what was called, such as "POST /fine-tunes"
-   * @param write whether the call changes something (then a 5xx leaves its outcome unknown)
-   */
-  static ProviderException http(String op, boolean write, int code, String body, Optional<Duration> retryAfter) {
-    String text = op + " failed with HTTP " + code + ": " + message(body);
-    ProviderException.Builder b = ProviderException.builder(PROVIDER, text).statusCode(code);
-    if (code == 401 || code == 403) {
-      return ProviderException.builder(PROVIDER, text + ". Check the Together API key (apiKey: ${TOGETHER_API_KEY};"
-          + " keys are at api.together.ai, Settings, API keys).").statusCode(code).buildAuthentication();
-    }
-    if (code == 404) {
-      return b.buildNotFound();
-    }
-    if (code == 429) {
-      retryAfter.ifPresent(b::retryAfter);
-      return b.retryable(true).buildRateLimited();
-    }
-    if (code >= 500) {
-      // A 5xx on a create may come after the job was stored: the core looks the job up before it creates again.
-      return b.retryable(code != 501).outcomeUnknown(write).build();
-    }
-    return b.retryable(false).build();
-  }
-
-  /** A failure with no HTTP answer: refused or unresolved connections were never sent; anything else may have been. */
-  static ProviderException network(String op, boolean write, Throwable e) {
-    // The JDK client wraps its causes both ways (a ConnectException caused by a ClosedChannelException), so
-    // the whole chain is searched for a failure that happened before any byte was sent.
-    Throwable root = e;
-    boolean neverSent = false;
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      neverSent |= t instanceof ConnectException || t instanceof UnknownHostException
-          || t instanceof HttpConnectTimeoutException;
-      root = t;
-    }
-    return ProviderException.builder(PROVIDER, op + " failed on the network (" + root.getClass().getSimpleName()
-            + (root.getMessage() == null ? "" : ": " + root.getMessage()) + ")"
-            + (write && !neverSent ? "; it may have been carried out" : ""))
-        .cause(e).retryable(true).outcomeUnknown(write && !neverSent).build();
-  }
-
-  /** An openai-java failure on a chat call (a read: never outcome-unknown). */
-  static RuntimeException chat(String op, RuntimeException e) {
-    if (e instanceof TunekitException te) {
-      return te;
-    }
-    if (e instanceof OpenAIServiceException s) {
-      Optional<Duration> after = s.headers().values("retry-after").stream().findFirst().flatMap(TogetherErrors::seconds);
-      return http(op, false, s.statusCode(), s.body() == null ? null : s.body().toString(), after);
-    }
-    if (e instanceof OpenAIIoException) {
-      return network(op, false, e);
-    }
-    return ProviderException.builder(PROVIDER, op + " failed: " + e.getClass().getSimpleName()
-        + (e.getMessage() == null ? "" : ": " + e.getMessage())).cause(e).retryable(false).build();
-  }
-
-  /** A Retry-After value in whole seconds. */
-  static Optional<Duration> seconds(String v) {
-    try {
-      long s = Long.parseLong(v.trim());
-      return s >= 0 ? Optional.of(Duration.ofSeconds(s)) : Optional.empty();
-    } catch (NumberFormatException e) {
-      return Optional.empty();
-    }
-  }
 }

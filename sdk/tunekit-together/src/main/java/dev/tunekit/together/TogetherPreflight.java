@@ -3,6 +3,7 @@ package dev.tunekit.together;
 import dev.tunekit.dataset.DatasetKind;
 import dev.tunekit.model.Hyperparameters;
 import dev.tunekit.spi.JobPlan;
+import dev.tunekit.spi.PreflightChecks;
 import dev.tunekit.spi.PreflightProblem;
 import dev.tunekit.spi.TrainingMethod;
 import java.util.ArrayList;
@@ -74,7 +75,7 @@ final class TogetherPreflight {
             + " sends", "use epochs, batchSize, seed and the extras " + String.join(", ", EXTRAS.stream().sorted().toList())));
       }
     }
-    number(hp, "learningRate", out).ifPresent(lr -> {
+    PreflightChecks.number(hp, "learningRate", out).ifPresent(lr -> {
       if (lr < limits.minLearningRate() || lr > limits.maxLearningRate()) {
         out.add(new PreflightProblem("hyperparameters.learningRate", "learningRate " + lr + " is outside "
             + limits.minLearningRate() + ".." + limits.maxLearningRate(), "use a rate such as 1e-5"));
@@ -94,21 +95,21 @@ final class TogetherPreflight {
         }
       }
     }
-    whole(hp, "loraR", out).ifPresent(r -> {
+    PreflightChecks.whole(hp, "loraR", out).ifPresent(r -> {
       int max = model.map(TogetherCatalog.ModelLimits::maxLoraRank).orElse(64);
       if (r < 1 || r > max) {
         out.add(new PreflightProblem("hyperparameters.loraR", "LoRA rank " + r + " is outside 1.." + max
             + model.map(m -> " for " + id.get()).orElse(""), "choose a rank such as 8, 16 or 32"));
       }
     });
-    whole(hp, "loraAlpha", out).filter(a -> a < 1).ifPresent(a -> out.add(new PreflightProblem(
+    PreflightChecks.whole(hp, "loraAlpha", out).filter(a -> a < 1).ifPresent(a -> out.add(new PreflightProblem(
         "hyperparameters.loraAlpha", "LoRA alpha " + a + " is not positive", "use a positive alpha, such as twice the rank")));
-    number(hp, "loraDropout", out).filter(d -> d < 0 || d >= 1).ifPresent(d -> out.add(new PreflightProblem(
+    PreflightChecks.number(hp, "loraDropout", out).filter(d -> d < 0 || d >= 1).ifPresent(d -> out.add(new PreflightProblem(
         "hyperparameters.loraDropout", "LoRA dropout " + d + " is outside [0, 1)", "use a dropout such as 0.05")));
-    whole(hp, "nCheckpoints", out).filter(n -> n < 1 || n > limits.maxCheckpoints()).ifPresent(n -> out.add(
+    PreflightChecks.whole(hp, "nCheckpoints", out).filter(n -> n < 1 || n > limits.maxCheckpoints()).ifPresent(n -> out.add(
         new PreflightProblem("hyperparameters.nCheckpoints", "nCheckpoints " + n + " is outside 1.." + limits.maxCheckpoints(),
             "choose a number of checkpoints in that range")));
-    whole(hp, "nEvals", out).ifPresent(n -> {
+    PreflightChecks.whole(hp, "nEvals", out).ifPresent(n -> {
       if (n < 0 || n > limits.maxEvals()) {
         out.add(new PreflightProblem("hyperparameters.nEvals", "nEvals " + n + " is outside 0.." + limits.maxEvals(),
             "choose a number of evaluations in that range"));
@@ -117,7 +118,7 @@ final class TogetherPreflight {
             + " has none", "add validation data (validationData or validationSplit), or set nEvals to 0"));
       }
     });
-    number(hp, "warmupRatio", out).filter(w -> w < 0 || w > 1).ifPresent(w -> out.add(new PreflightProblem(
+    PreflightChecks.number(hp, "warmupRatio", out).filter(w -> w < 0 || w > 1).ifPresent(w -> out.add(new PreflightProblem(
         "hyperparameters.warmupRatio", "warmupRatio " + w + " is outside 0..1", "use a ratio such as 0.05")));
     plan.suffix().ifPresent(s -> {
       if (s.trim().length() > Names.MAX_USER_SUFFIX) {
@@ -142,30 +143,5 @@ final class TogetherPreflight {
           "set apiKey: ${TOGETHER_API_KEY} and export TOGETHER_API_KEY (from api.together.ai, Settings, API keys)"));
     }
     return List.copyOf(out);
-  }
-
-  /** The extra as a number, or a problem when it is not one. */
-  static Optional<Double> number(Hyperparameters hp, String key, List<PreflightProblem> out) {
-    Optional<Object> raw = hp.extra(key);
-    if (raw.isEmpty()) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(raw.get() instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(raw.get()).trim()));
-    } catch (NumberFormatException e) {
-      out.add(new PreflightProblem("hyperparameters." + key, "'" + raw.get() + "' is not a number", "write a number"));
-      return Optional.empty();
-    }
-  }
-
-  /** The extra as a whole number, or a problem when it is not one. */
-  static Optional<Integer> whole(Hyperparameters hp, String key, List<PreflightProblem> out) {
-    Optional<Double> d = number(hp, key, out);
-    if (d.isPresent() && (d.get() != Math.rint(d.get()) || Math.abs(d.get()) > Integer.MAX_VALUE)) {
-      out.add(new PreflightProblem("hyperparameters." + key, "'" + hp.extra(key).get() + "' is not a whole number",
-          "write a whole number"));
-      return Optional.empty();
-    }
-    return d.map(Double::intValue);
   }
 }

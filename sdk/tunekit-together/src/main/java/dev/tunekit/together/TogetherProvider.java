@@ -3,15 +3,11 @@ package dev.tunekit.together;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
-import com.openai.models.chat.completions.ChatCompletion;
-import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.tunekit.dataset.DatasetFormat;
 import dev.tunekit.dataset.DatasetKind;
 import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.http.OpenAiChat;
 import dev.tunekit.error.ProviderException;
-import dev.tunekit.model.ChatMessage;
 import dev.tunekit.model.ChatRequest;
 import dev.tunekit.model.ChatResponse;
 import dev.tunekit.model.Hyperparameters;
@@ -30,6 +26,7 @@ import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.JobPlan;
 import dev.tunekit.spi.JobRequest;
 import dev.tunekit.spi.Page;
+import dev.tunekit.spi.PreflightChecks;
 import dev.tunekit.spi.PreflightProblem;
 import dev.tunekit.spi.RemoteFile;
 import dev.tunekit.spi.RemoteJob;
@@ -64,11 +61,13 @@ final class TogetherProvider implements TuningProvider, Chat, Checkpoints, Price
 
   private final TogetherConfig config;
   private final TogetherApi api;
-  private OpenAIClient chatClient;
+  private final OpenAiChat chat;
 
   TogetherProvider(TogetherConfig config) {
     this.config = config;
-    this.api = new TogetherApi(config.base(), () -> config.requireApiKey().reveal(), config.callTimeout());
+    this.api = new TogetherApi(config.base(), config::requireApiKey, config.callTimeout());
+    this.chat = new OpenAiChat(TogetherErrors.ERRORS, "Together", config::base, config::requireApiKey,
+        config.callTimeout());
   }
 
   @Override
@@ -149,10 +148,10 @@ final class TogetherProvider implements TuningProvider, Chat, Checkpoints, Price
           + " 1e-5) instead of learningRateMultiplier");
     }
     List<PreflightProblem> bad = new ArrayList<>();
-    TogetherPreflight.number(hp, "learningRate", bad).ifPresent(v -> b.put("learning_rate", v));
-    TogetherPreflight.whole(hp, "nCheckpoints", bad).ifPresent(v -> b.put("n_checkpoints", v));
-    TogetherPreflight.whole(hp, "nEvals", bad).ifPresent(v -> b.put("n_evals", v));
-    TogetherPreflight.number(hp, "warmupRatio", bad).ifPresent(v -> b.put("warmup_ratio", v));
+    PreflightChecks.number(hp, "learningRate", bad).ifPresent(v -> b.put("learning_rate", v));
+    PreflightChecks.whole(hp, "nCheckpoints", bad).ifPresent(v -> b.put("n_checkpoints", v));
+    PreflightChecks.whole(hp, "nEvals", bad).ifPresent(v -> b.put("n_evals", v));
+    PreflightChecks.number(hp, "warmupRatio", bad).ifPresent(v -> b.put("warmup_ratio", v));
     ObjectNode method = b.putObject("training_method");
     if (req.method() == TrainingMethod.DPO) {
       method.put("method", "dpo");
@@ -167,9 +166,9 @@ final class TogetherProvider implements TuningProvider, Chat, Checkpoints, Price
     } else if (!type.equals("lora")) {
       throw new InvalidInputException("trainingType '" + type + "' is neither lora nor full");
     } else {
-      Optional<Integer> r = TogetherPreflight.whole(hp, "loraR", bad);
-      Optional<Integer> alpha = TogetherPreflight.whole(hp, "loraAlpha", bad);
-      Optional<Double> dropout = TogetherPreflight.number(hp, "loraDropout", bad);
+      Optional<Integer> r = PreflightChecks.whole(hp, "loraR", bad);
+      Optional<Integer> alpha = PreflightChecks.whole(hp, "loraAlpha", bad);
+      Optional<Double> dropout = PreflightChecks.number(hp, "loraDropout", bad);
       Optional<Object> modules = hp.extra("loraTrainableModules");
       if (r.isPresent() || alpha.isPresent() || dropout.isPresent() || modules.isPresent()) {
         // Together requires lora_r and lora_alpha together; 8 is its documented default rank, alpha twice the rank.
@@ -396,60 +395,15 @@ final class TogetherProvider implements TuningProvider, Chat, Checkpoints, Price
 
   // ---------------------------------------------------------------- chat
 
-  private synchronized OpenAIClient chatClient() {
-    if (chatClient == null) {
-      chatClient = OpenAIOkHttpClient.builder().baseUrl(config.base()).apiKey(config.requireApiKey().reveal())
-          // One retry layer: the core's. openai-java must make exactly one attempt.
-          .maxRetries(0).timeout(config.callTimeout()).build();
-    }
-    return chatClient;
-  }
-
   /** {@code POST /chat/completions} on Together's OpenAI-compatible inference. */
   @Override
   public ChatResponse chat(ChatRequest request) {
-    if (request.messages().isEmpty()) {
-      throw new InvalidInputException("a chat request needs at least one message");
-    }
-    ChatCompletionCreateParams.Builder b = ChatCompletionCreateParams.builder().model(request.model());
-    for (ChatMessage m : request.messages()) {
-      switch (m.role()) {
-        case "system" -> b.addSystemMessage(m.content());
-        case "user" -> b.addUserMessage(m.content());
-        case "assistant" -> b.addAssistantMessage(m.content());
-        default -> throw new InvalidInputException("chat message role '" + m.role() + "' is not supported on Together;"
-            + " use system, user or assistant");
-      }
-    }
-    request.temperature().ifPresent(b::temperature);
-    request.seed().ifPresent(b::seed);
-    request.maxTokens().ifPresent(n -> b.maxTokens((long) n));
-    ChatCompletionCreateParams params = b.build();
-    String op = "POST /chat/completions for " + request.model();
-    ChatCompletion c;
-    try {
-      c = chatClient().chat().completions().create(params);
-    } catch (RuntimeException e) {
-      throw TogetherErrors.chat(op, e);
-    }
-    List<ChatCompletion.Choice> choices = c._choices().asKnown().orElse(List.of());
-    if (choices.isEmpty()) {
-      throw ProviderException.builder(TogetherErrors.PROVIDER, op + " returned no choices").retryable(false).build();
-    }
-    ChatCompletion.Choice first = choices.get(0);
-    String content = first.message().content().orElse("");
-    String finish = first._finishReason().asKnown().map(ChatCompletion.Choice.FinishReason::asString)
-        .or(() -> first._finishReason().asString()).orElse("unknown");
-    long in = c.usage().map(u -> u._promptTokens().asKnown().orElse(-1L)).orElse(-1L);
-    long out = c.usage().map(u -> u._completionTokens().asKnown().orElse(-1L)).orElse(-1L);
-    return new ChatResponse(request.model(), content, finish, in, out);
+    return chat.chat(request, request.model());
   }
 
   @Override
-  public synchronized void close() {
-    if (chatClient != null) {
-      chatClient.close();
-    }
+  public void close() {
+    chat.close();
   }
 
   @Override

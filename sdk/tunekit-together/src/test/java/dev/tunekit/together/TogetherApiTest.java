@@ -30,30 +30,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.tunekit.testing.Leaks;
+import dev.tunekit.testing.SharedServer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What goes on the wire (bodies, headers, the multipart upload) and how Together's answers are translated. */
 class TogetherApiTest {
-  static TogetherFakes fakes;
+  @RegisterExtension
+  static final SharedServer<TogetherFakes> SERVER = new SharedServer<>(TogetherFakes::new, f -> f.wm.resetAll());
+  TogetherFakes fakes;
   @TempDir Path dir;
-
-  @BeforeAll
-  static void start() {
-    fakes = new TogetherFakes();
-  }
-
-  @AfterAll
-  static void stop() {
-    fakes.close();
-  }
 
   @BeforeEach
   void reset() {
-    fakes.wm.resetAll();
+    fakes = SERVER.get();
   }
 
   private static JobRequest.Builder request() {
@@ -172,5 +165,24 @@ class TogetherApiTest {
       assertThatThrownBy(() -> p.job("ft-1")).hasMessageContaining("apiKey").hasMessageContaining("TOGETHER_API_KEY");
     }
     assertThat(fakes.wm.getAllServeEvents()).isEmpty();
+  }
+
+  @Test
+  void aKeyEchoedBackByTogether_appearsInNoMessage_controlPlaneAndChat() {
+    fakes.wm.stubFor(get(urlPathEqualTo("/v1/fine-tunes/echo")).willReturn(aResponse().withStatus(401)
+        .withHeader("Content-Type", "application/json")
+        .withBody(TogetherFakes.error("invalid_request_error", "Invalid API key provided: " + TogetherFakes.KEY))));
+    fakes.wm.stubFor(post(urlPathEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(500)
+        .withHeader("Content-Type", "application/json")
+        .withBody(TogetherFakes.error("server_error", "server error for key " + TogetherFakes.KEY))));
+    try (TogetherProvider p = fakes.provider(dir)) {
+      Throwable control = org.assertj.core.api.Assertions.catchThrowable(() -> p.job("echo"));
+      assertThat(control).isInstanceOf(AuthenticationException.class).hasMessageContaining("Invalid API key");
+      assertThat(Leaks.visibleText(control)).doesNotContain(TogetherFakes.KEY);
+      Throwable chat = org.assertj.core.api.Assertions.catchThrowable(() -> p.chat(ChatRequest.of(TogetherFakes.BASE_MODEL,
+          List.of(ChatMessage.user("How?")))));
+      assertThat(chat).isInstanceOf(ProviderException.class).hasMessageContaining("server error for key");
+      assertThat(Leaks.visibleText(chat)).doesNotContain(TogetherFakes.KEY);
+    }
   }
 }

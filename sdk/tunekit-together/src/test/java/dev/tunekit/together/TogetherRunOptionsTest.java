@@ -13,6 +13,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.tunekit.testing.SharedServer;
 import dev.tunekit.Run;
 import dev.tunekit.RunState;
 import dev.tunekit.Tunekit;
@@ -24,8 +25,7 @@ import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,22 +36,14 @@ import org.junit.jupiter.api.io.TempDir;
  * the cap, or one that is not allowed to proceed, stops it after the (free) upload and before the paid create.
  */
 class TogetherRunOptionsTest {
+  @RegisterExtension
+  static final SharedServer<TogetherFakes> SERVER = new SharedServer<>(TogetherFakes::new, f -> f.wm.resetAll());
   static TogetherFakes fakes;
   @TempDir Path tmp;
 
-  @BeforeAll
-  static void start() {
-    fakes = new TogetherFakes();
-  }
-
-  @AfterAll
-  static void stop() {
-    fakes.close();
-  }
-
   @BeforeEach
   void stubs() {
-    fakes.wm.resetAll();
+    fakes = SERVER.get();
     fakes.wm.stubFor(get(urlPathEqualTo("/v1/files")).willReturn(okJson("{\"data\":[]}")));
     fakes.wm.stubFor(post(urlPathEqualTo("/v1/files/upload")).willReturn(okJson(TogetherFakes.file("file-1", "t.jsonl", 1))));
     fakes.wm.stubFor(get(urlPathEqualTo("/v1/fine-tunes")).willReturn(okJson("{\"data\":[]}")));

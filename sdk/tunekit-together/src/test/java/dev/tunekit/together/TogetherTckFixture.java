@@ -12,6 +12,7 @@ import dev.tunekit.model.JobStatus;
 import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.JobRequest;
 import dev.tunekit.spi.TuningProvider;
+import dev.tunekit.testing.SharedServer;
 import dev.tunekit.testing.tck.ProviderFixture;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -19,29 +20,15 @@ import java.util.Map;
 
 /** The provider contract's fixture for Together: one WireMock server per test class, reset for each test. */
 final class TogetherTckFixture implements ProviderFixture {
-  private static TogetherFakes shared;
-
-  static synchronized TogetherFakes sharedFakes() {
-    if (shared == null) {
-      shared = new TogetherFakes();
-    }
-    shared.wm.resetAll();
-    return shared;
-  }
-
-  static synchronized void closeShared() {
-    if (shared != null) {
-      shared.close();
-      shared = null;
-    }
-  }
+  /** One WireMock server for the test class, reset for each fixture; {@code TogetherTckTest} closes it. */
+  static final SharedServer<TogetherFakes> SHARED = new SharedServer<>(TogetherFakes::new, f -> f.wm.resetAll());
 
   private final Path dir;
   private final TogetherFakes fakes;
 
   TogetherTckFixture(Path dir) {
     this.dir = dir;
-    this.fakes = sharedFakes();
+    this.fakes = SHARED.get();
     // Nothing listed unless a test says so, at low priority.
     fakes.wm.stubFor(get(urlPathEqualTo("/v1/files")).atPriority(10).willReturn(okJson("{\"data\":[]}")));
     fakes.wm.stubFor(get(urlPathEqualTo("/v1/fine-tunes")).atPriority(10).willReturn(okJson("{\"data\":[]}")));

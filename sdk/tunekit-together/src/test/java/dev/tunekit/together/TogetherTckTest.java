@@ -31,7 +31,7 @@ class TogetherTckTest extends TuningProviderContract implements ChatContract, De
 
   @AfterAll
   static void stopFakes() {
-    TogetherTckFixture.closeShared();
+    TogetherTckFixture.SHARED.close();
   }
 
   @Override

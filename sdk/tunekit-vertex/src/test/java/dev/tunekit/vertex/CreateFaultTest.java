@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import dev.tunekit.testing.SharedServer;
 import dev.tunekit.RunResult;
 import dev.tunekit.RunState;
 import dev.tunekit.Tunekit;
@@ -19,8 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -33,17 +34,14 @@ import org.junit.jupiter.params.provider.CsvSource;
  * second create after a committed one moves the scenario to "duplicate", which no case may reach.
  */
 class CreateFaultTest {
-  static VertexFakes fakes;
+  @RegisterExtension
+  static final SharedServer<VertexFakes> SERVER = new SharedServer<>(VertexFakes::new, f -> f.wm.resetAll());
+  VertexFakes fakes;
   @TempDir Path tmp;
 
-  @BeforeAll
-  static void start() {
-    fakes = new VertexFakes();
-  }
-
-  @AfterAll
-  static void stop() {
-    fakes.close();
+  @BeforeEach
+  void reset() {
+    fakes = SERVER.get();
   }
 
   static ResponseDefinitionBuilder fault(String kind) {
@@ -57,7 +55,6 @@ class CreateFaultTest {
   @ParameterizedTest(name = "{0}, stored before the failure: {1}")
   @CsvSource({"500, true", "503, false", "429, false", "reset, false", "reset, true"})
   void aFailedCreate_isRetriedAfterALookup_andCreatesExactlyOneJob(String kind, boolean committed) throws Exception {
-    fakes.wm.resetAll();
     FakeVertexFactory.storage = new FlakyStorage();
     String job = VertexFakes.JOB_PREFIX + "f1";
     // The job, once stored: listed under whatever key label the lookup asks for, and already succeeded.

@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.http.Fault;
+import dev.tunekit.testing.SharedServer;
 import dev.tunekit.error.AuthenticationException;
 import dev.tunekit.error.ProviderException;
 import dev.tunekit.error.RateLimitedException;
@@ -30,30 +31,21 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Vertex provider against WireMock speaking the documented tuningJobs and generateContent shapes. */
 class VertexControlPlaneTest {
-  static VertexFakes fakes;
+  @RegisterExtension
+  static final SharedServer<VertexFakes> SERVER = new SharedServer<>(VertexFakes::new, f -> f.wm.resetAll());
+  VertexFakes fakes;
   @TempDir Path dir;
-
-  @BeforeAll
-  static void start() {
-    fakes = new VertexFakes();
-  }
-
-  @AfterAll
-  static void stop() {
-    fakes.close();
-  }
 
   @BeforeEach
   void reset() {
-    fakes.wm.resetAll();
+    fakes = SERVER.get();
   }
 
   static JobRequest request(String key) {

@@ -13,6 +13,7 @@ import dev.tunekit.model.JobStatus;
 import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.JobRequest;
 import dev.tunekit.spi.TuningProvider;
+import dev.tunekit.testing.SharedServer;
 import dev.tunekit.testing.tck.ProviderFixture;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -23,22 +24,8 @@ import java.util.Map;
  * reset for each test) and Google's in-memory Cloud Storage ({@link FlakyStorage}) for the datasets.
  */
 final class VertexTckFixture implements ProviderFixture {
-  private static VertexFakes shared;
-
-  static synchronized VertexFakes sharedFakes() {
-    if (shared == null) {
-      shared = new VertexFakes();
-    }
-    shared.wm.resetAll();
-    return shared;
-  }
-
-  static synchronized void closeShared() {
-    if (shared != null) {
-      shared.close();
-      shared = null;
-    }
-  }
+  /** One WireMock server for the test class, reset for each fixture; {@code VertexTckTest} closes it. */
+  static final SharedServer<VertexFakes> SHARED = new SharedServer<>(VertexFakes::new, f -> f.wm.resetAll());
 
   private final Path dir;
   private final VertexFakes fakes;
@@ -46,7 +33,7 @@ final class VertexTckFixture implements ProviderFixture {
 
   VertexTckFixture(Path dir) {
     this.dir = dir;
-    this.fakes = sharedFakes();
+    this.fakes = SHARED.get();
     // A lookup by a key no stub knows lists no job, at low priority.
     fakes.wm.stubFor(get(urlPathEqualTo(VertexFakes.JOBS)).atPriority(10).willReturn(okJson("{}")));
   }

@@ -29,7 +29,7 @@ class VertexTckTest extends TuningProviderContract implements ChatContract, Depl
 
   @AfterAll
   static void stopFakes() {
-    VertexTckFixture.closeShared();
+    VertexTckFixture.SHARED.close();
   }
 
   @Override

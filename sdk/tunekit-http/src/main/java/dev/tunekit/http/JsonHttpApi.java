@@ -1,9 +1,11 @@
-package dev.tunekit.fireworks;
+package dev.tunekit.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tunekit.error.InvalidInputException;
 import dev.tunekit.error.ProviderException;
+import dev.tunekit.model.Secret;
+import dev.tunekit.spi.HttpFailures;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
@@ -13,53 +15,62 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * Fireworks' control-plane REST API ({@code https://api.fireworks.ai/v1/accounts/{accountId}}) in one small class:
- * JSON GET, POST and DELETE and one multipart upload, through the JDK's {@link HttpClient} with Jackson. Fireworks
- * publishes no Java SDK (its SDK is Python; for other languages it points to the OpenAI SDKs, which cover inference
- * only), and these few calls do not justify a generated client or another HTTP stack; chat, which is
- * OpenAI-compatible, goes through openai-java instead.
+ * A provider's JSON REST API: GET, POST, DELETE and a streamed multipart upload, through the JDK's {@link HttpClient}
+ * with Jackson, the API key as a bearer token. For backends without a Java SDK, whose few calls do not justify a
+ * generated client or another HTTP stack.
  *
- * <p>One attempt per call (the core retries); every failure is a Tunekit exception from {@link FireworksErrors}
- * that says whether the call may have taken effect. The API key is sent as a bearer token and appears in no
- * message, log or {@code toString}.
+ * <p>One attempt per call (the core retries); every failure is a Tunekit exception from the provider's {@link
+ * ProviderErrors} that says whether the call may have taken effect. What the server answers has the key redacted
+ * before anything reads it (a server may echo the key it was sent), and the key appears in no message, log or
+ * {@code toString}.
  */
-final class FireworksApi {
+public final class JsonHttpApi {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  private final ProviderErrors errors;
   private final Supplier<String> base;
-  private final Supplier<String> apiKey;
-  private final java.time.Duration timeout;
+  private final Supplier<Secret> apiKey;
+  private final Duration timeout;
+  private final String userAgent;
   private final HttpClient http;
 
   /**
-   * @param base the account's API base without a trailing slash, such as https://api.fireworks.ai/v1/accounts/acme
-   *     (read when a call is made, so a missing account id fails the call, not the constructor)
-   * @param apiKey reveals the key when a call is made (so a missing key fails the call, not the constructor)
+   * @param errors the provider's error translation
+   * @param base the API base without a trailing slash, read when a call is made (so a missing setting in it fails
+   *     the call, not the constructor)
+   * @param apiKey the key, read when a call is made (so a missing key fails the call, not the constructor)
+   * @param timeout the connect timeout and each request's timeout
+   * @param userAgent the {@code User-Agent} header, such as {@code tunekit-together}
    */
-  FireworksApi(Supplier<String> base, Supplier<String> apiKey, java.time.Duration timeout) {
+  public JsonHttpApi(ProviderErrors errors, Supplier<String> base, Supplier<Secret> apiKey, Duration timeout,
+      String userAgent) {
+    this.errors = errors;
     this.base = base;
     this.apiKey = apiKey;
     this.timeout = timeout;
+    this.userAgent = userAgent;
     this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
   }
 
-  /** GET {@code path} (relative to the base, such as {@code /supervisedFineTuningJobs/tk-1}); a read. */
-  JsonNode get(String path) {
+  /** GET {@code path} (relative to the base, such as {@code /fine-tunes/ft-1}); a read. */
+  public JsonNode get(String path) {
     return send("GET " + path, false, request(path).GET().build());
   }
 
-  /** DELETE {@code path}. */
-  JsonNode delete(String path) {
+  /** DELETE {@code path}; a write. */
+  public JsonNode delete(String path) {
     return send("DELETE " + path, true, request(path).DELETE().build());
   }
 
-  /** POST {@code body} as JSON to {@code path}. */
-  JsonNode post(String path, JsonNode body, boolean write) {
+  /** POST {@code body} as JSON to {@code path}; {@code write} says whether it changes something. */
+  public JsonNode post(String path, JsonNode body, boolean write) {
     String json;
     try {
       json = JSON.writeValueAsString(body);
@@ -72,9 +83,9 @@ final class FireworksApi {
 
   /**
    * POST a multipart form to {@code path}: the text {@code fields}, then {@code file} as the part named
-   * {@code file} with {@code fileName}. The file is streamed, not read into memory.
+   * {@code file} with {@code fileName}. The file is streamed, not read into memory. A write.
    */
-  JsonNode postMultipart(String path, Map<String, String> fields, Path file, String fileName) {
+  public JsonNode postMultipart(String path, Map<String, String> fields, Path file, String fileName) {
     String boundary = "tunekit-" + UUID.randomUUID();
     StringBuilder head = new StringBuilder();
     fields.forEach((k, v) -> head.append("--").append(boundary).append("\r\n")
@@ -95,15 +106,15 @@ final class FireworksApi {
   }
 
   /** {@code value} as a query-string value. */
-  static String query(String value) {
+  public static String query(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 
   private HttpRequest.Builder request(String path) {
-    String key = apiKey.get();
+    String key = apiKey.get().reveal();
     return HttpRequest.newBuilder(URI.create(base.get() + path)).timeout(timeout)
         .header("Authorization", "Bearer " + key).header("Accept", "application/json")
-        .header("User-Agent", "tunekit-fireworks");
+        .header("User-Agent", userAgent);
   }
 
   private JsonNode send(String op, boolean write, HttpRequest req) {
@@ -111,30 +122,34 @@ final class FireworksApi {
     try {
       res = http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw FireworksErrors.network(op, write, e);
+      throw errors.network(op, write, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw ProviderException.builder(FireworksErrors.PROVIDER, op + " was interrupted"
+      throw ProviderException.builder(errors.provider(), op + " was interrupted"
           + (write ? "; it may have been carried out" : "")).cause(e).retryable(false).outcomeUnknown(write).build();
     }
     int code = res.statusCode();
     // A server may echo the key it was sent: what it says is shown to the user, so the key is taken out first.
-    String body = FireworksErrors.redact(res.body(), apiKey.get());
+    String body = apiKey.get().redact(res.body());
     if (code < 200 || code >= 300) {
-      throw FireworksErrors.http(op, write, code, body,
-          res.headers().firstValue("Retry-After").flatMap(FireworksErrors::seconds));
+      throw errors.http(op, write, code, body, retryAfter(res));
     }
     try {
       return body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
     } catch (IOException e) {
       // A 2xx whose body is not JSON: the call took effect, its answer is unreadable.
-      throw ProviderException.builder(FireworksErrors.PROVIDER, op + " answered HTTP " + code + " with a body that is"
-          + " not JSON (" + FireworksErrors.message(body) + ")").cause(e).retryable(write).outcomeUnknown(write).build();
+      throw ProviderException.builder(errors.provider(), op + " answered HTTP " + code + " with a body that is"
+          + " not JSON (" + errors.message(body) + ")").cause(e).retryable(write).outcomeUnknown(write).build();
     }
+  }
+
+  /** The wait an answer's {@code Retry-After} asks for (seconds or an HTTP date). */
+  public static Optional<Duration> retryAfter(HttpResponse<?> res) {
+    return res.headers().firstValue("Retry-After").flatMap(HttpFailures::retryAfter);
   }
 
   @Override
   public String toString() {
-    return "FireworksApi{}";
+    return "JsonHttpApi{" + errors.provider() + "}";
   }
 }
