@@ -94,6 +94,16 @@ public final class Run {
     return workflow.downloadModel(id, artifact, directory);
   }
 
+  /**
+   * Resumes the run's job where the provider paused it (a remote call) and returns the job as the provider reports
+   * it afterwards; {@link #await()} then goes on waiting. Needs a submitted run and a provider that can resume a
+   * job ({@link dev.tunekit.spi.Resumable}, which {@link dev.tunekit.spi.PauseResume} includes), else an
+   * {@link dev.tunekit.error.UnsupportedCapabilityException} naming the provider.
+   */
+  public RemoteJob resumeJob() {
+    return workflow.resumeJob(id);
+  }
+
   /** Blocks until the job ends, without progress output. */
   public RunResult await() {
     return await(RunListener.none());

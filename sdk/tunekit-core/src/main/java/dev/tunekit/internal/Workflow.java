@@ -614,6 +614,24 @@ public final class Workflow implements AutoCloseable {
   }
 
   /**
+   * Resumes the run's paused job on the provider ({@link dev.tunekit.spi.Resumable}) and records the job as the
+   * resume call left it; the run keeps waiting for the job as before.
+   */
+  public RemoteJob resumeJob(String runId) {
+    Ledger.RunRow row = row(runId);
+    if (row.jobId() == null) {
+      throw new TunekitException("Run " + runId + " has no job to resume (state " + row.state() + "): it was not"
+          + " submitted. Continue the run itself with tk.resume(\"" + runId + "\").");
+    }
+    dev.tunekit.spi.Resumable resumable = provider.require(dev.tunekit.spi.Resumable.class,
+        "resume job " + row.jobId() + " of run " + runId);
+    RemoteJob job = resumable.resume(row.jobId());
+    ledger.log(runId, "job.resume", row.jobId() + " " + job.status().raw());
+    recordJob(runId, job.status());
+    return job;
+  }
+
+  /**
    * Downloads the run's trained model ({@link dev.tunekit.spi.ModelDownloads}) into {@code directory} (created if
    * missing) and returns the file.
    */

@@ -10,7 +10,7 @@ import java.util.Optional;
 /**
  * One fine-tuning backend: the base contract every provider has (files, jobs, events and metrics read
  * with a cursor). What only some providers can do is a {@link Capability} ({@link Chat},
- * {@link Deployments}, {@link PauseResume}, {@link Checkpoints}, {@link WebhookVerification}) that the
+ * {@link Deployments}, {@link PauseResume}, {@link Resumable}, {@link Checkpoints}, {@link WebhookVerification}) that the
  * core asks for with {@link #capability(Class)} before relying on it.
  *
  * <p>Each method is a single remote operation (or a short fixed sequence, like a multipart upload);
