@@ -28,6 +28,7 @@ import dev.tunekit.spi.PreflightChecks;
 import dev.tunekit.spi.PreflightProblem;
 import dev.tunekit.spi.RemoteFile;
 import dev.tunekit.spi.RemoteJob;
+import dev.tunekit.spi.Resumable;
 import dev.tunekit.spi.TrainingMethod;
 import dev.tunekit.spi.TuningProvider;
 import java.io.BufferedReader;
@@ -62,7 +63,7 @@ import java.util.Set;
  * {@code <model>#accounts/<account>/deployments/<id>}. A deployment bills by the GPU-hour while it exists; the core
  * removes it when the gate blocks the model.
  */
-final class FireworksProvider implements TuningProvider, Chat, Deployments {
+final class FireworksProvider implements TuningProvider, Chat, Deployments, Resumable {
   /** The deployment options Tunekit passes to {@code POST /deployments}; any other is refused. */
   static final Set<String> DEPLOYMENT_OPTIONS = Set.of("minReplicaCount", "maxReplicaCount", "acceleratorType",
       "acceleratorCount", "deploymentShape", "displayName");
@@ -314,6 +315,30 @@ final class FireworksProvider implements TuningProvider, Chat, Deployments {
       }
     }
     return job(jobId);
+  }
+
+  /**
+   * {@code POST /supervisedFineTuningJobs/{id}:resume} with an empty body (Fireworks' REST reference), which answers
+   * with the job. A refused resume (400, 409, 412: the job is not paused any more) re-reads the job and returns it
+   * unless it is still paused. Fireworks documents no pause for a supervised job, so this provider is
+   * {@link Resumable}, not {@code PauseResume}.
+   */
+  @Override
+  public RemoteJob resume(String jobId) {
+    try {
+      return JobMapper.toRemoteJob(api.post("/supervisedFineTuningJobs/" + path(jobId) + ":resume",
+          JsonNodeFactory.instance.objectNode(), true));
+    } catch (ProviderException e) {
+      int code = e.statusCode().orElse(0);
+      if (e.retryable() || !(code == 400 || code == 409 || code == 412)) {
+        throw e;
+      }
+      RemoteJob now = job(jobId);
+      if (now.status() instanceof dev.tunekit.model.JobStatus.Paused) {
+        throw e;
+      }
+      return now;
+    }
   }
 
   private static String path(String id) {

@@ -149,8 +149,10 @@ final class JobMapper {
     if (s instanceof JobStatus.Paused) {
       // Fireworks pauses a job itself (account suspension, manual intervention); say so while it lasts, once per pause.
       out.add(new JobEvent("paused-" + j.path("updateTime").asText(""), updated, "warning", "Fireworks paused the job"
-          + text(j.path("status"), "message").map(m -> ": " + m).orElse("") + "; resume it on fireworks.ai or with"
-          + " `firectl supervised-fine-tuning-job resume " + id + "`, and Tunekit goes on waiting"));
+          + text(j.path("status"), "message").map(m -> ": " + m).orElse("") + "; resume it with "
+          + runId(j).map(r -> "tk.run(\"" + r + "\").resumeJob()").orElse("run.resumeJob()")
+          + " once the cause is fixed (or `firectl supervised-fine-tuning-job resume " + id + "`), and Tunekit goes on"
+          + " waiting"));
     }
     if (s.isTerminal()) {
       Instant end = time(j.path("completedTime")).orElse(updated);
@@ -160,6 +162,11 @@ final class JobMapper {
       out.add(new JobEvent("end-" + s.raw(), end, s instanceof JobStatus.Failed ? "error" : "info", message));
     }
     return out;
+  }
+
+  /** The Tunekit run that created the job, from the display name Tunekit gives it ({@code tunekit <run id>}). */
+  static Optional<String> runId(JsonNode j) {
+    return text(j, "displayName").filter(n -> n.matches("tunekit run-[A-Za-z0-9-]+")).map(n -> n.substring(8));
   }
 
   /** One point per epoch reached (step = the epoch, from 1), without loss: Fireworks' metrics file is not read yet. */

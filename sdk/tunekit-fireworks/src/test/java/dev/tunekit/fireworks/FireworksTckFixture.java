@@ -154,6 +154,21 @@ final class FireworksTckFixture implements ProviderFixture {
     return id;
   }
 
+  /** Paused (as Fireworks pauses a job itself) until {@code :resume}, which answers the job RUNNING; running after. */
+  @Override
+  public String pausedJob() {
+    String id = "tck-paused";
+    String path = FireworksFakes.API + "/supervisedFineTuningJobs/" + id;
+    fakes.wm.stubFor(get(urlPathEqualTo(path)).inScenario("pause").whenScenarioStateIs(Scenario.STARTED)
+        .willReturn(okJson(body(id, "JOB_STATE_PAUSED"))));
+    fakes.wm.stubFor(post(urlPathEqualTo(path + ":resume")).inScenario("pause").whenScenarioStateIs(Scenario.STARTED)
+        .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.equalToJson("{}"))
+        .willSetStateTo("resumed").willReturn(okJson(body(id, "JOB_STATE_RUNNING"))));
+    fakes.wm.stubFor(get(urlPathEqualTo(path)).inScenario("pause").whenScenarioStateIs("resumed")
+        .willReturn(okJson(body(id, "JOB_STATE_RUNNING"))));
+    return id;
+  }
+
   @Override
   public String succeededJob() {
     return jobReporting("JOB_STATE_COMPLETED");

@@ -3,6 +3,7 @@ package dev.tunekit.fireworks;
 import dev.tunekit.spi.Capability;
 import dev.tunekit.spi.Chat;
 import dev.tunekit.spi.Deployments;
+import dev.tunekit.spi.Resumable;
 import dev.tunekit.testing.tck.ChatContract;
 import dev.tunekit.testing.tck.CheckpointsContract;
 import dev.tunekit.testing.tck.DeploymentsContract;
@@ -16,10 +17,10 @@ import org.junit.jupiter.api.AfterAll;
 
 /**
  * Provider {@code fireworks} keeps the provider contract against WireMock speaking Fireworks' documented shapes,
- * with Chat (OpenAI-compatible {@code /inference/v1/chat/completions}) and Deployments (a tuned LoRA model is
- * served only from a dedicated deployment). Fireworks has no pause call for a supervised job (it pauses jobs
- * itself; {@code :resume} exists, and Tunekit does not call it yet), Tunekit does not list checkpoints, and
- * Fireworks sends no fine-tuning webhooks, so those contracts are skipped by name.
+ * with Chat (OpenAI-compatible {@code /inference/v1/chat/completions}), Deployments (a tuned LoRA model is
+ * served only from a dedicated deployment) and Resumable ({@code :resume}; the PauseResume contract's resume rule).
+ * Fireworks has no pause call for a supervised job (it pauses jobs itself), Tunekit does not list checkpoints, and
+ * Fireworks sends no fine-tuning webhooks, so those rules are skipped by name.
  */
 class FireworksTckTest extends TuningProviderContract implements ChatContract, DeploymentsContract, PauseResumeContract,
     CheckpointsContract, WebhookVerificationContract {
@@ -36,6 +37,6 @@ class FireworksTckTest extends TuningProviderContract implements ChatContract, D
 
   @Override
   protected Set<Class<? extends Capability>> declaredCapabilities() {
-    return Set.of(Chat.class, Deployments.class);
+    return Set.of(Chat.class, Deployments.class, Resumable.class);
   }
 }

@@ -84,6 +84,15 @@ public interface ProviderFixture extends AutoCloseable {
     throw unsupported("deployableModel()", "Deployments");
   }
 
+  /**
+   * For {@code Resumable} without {@code PauseResume} (a provider that pauses jobs only by itself): makes a job
+   * exist that reports paused until it is resumed, and running after that. Returns its id. A provider that can
+   * pause has its running job paused by the contract instead.
+   */
+  default String pausedJob() {
+    throw unsupported("pausedJob()", "Resumable");
+  }
+
   /** For {@code Checkpoints}: makes a job exist that saved at least one checkpoint; returns its id. */
   default String jobWithCheckpoints() {
     throw unsupported("jobWithCheckpoints()", "Checkpoints");

@@ -18,6 +18,7 @@ import dev.tunekit.spi.JobPlan;
 import dev.tunekit.spi.JobRequest;
 import dev.tunekit.spi.Page;
 import dev.tunekit.spi.PauseResume;
+import dev.tunekit.spi.Resumable;
 import dev.tunekit.spi.RemoteFile;
 import dev.tunekit.spi.RemoteJob;
 import dev.tunekit.spi.TrainingMethod;
@@ -119,13 +120,21 @@ public abstract class TuningProviderContract implements CapabilityContract {
     if (c.isPresent()) {
       return c.get();
     }
-    if (declaredCapabilities().contains(type)) {
+    if (declares(type)) {
       fail("Provider " + provider.name() + " declares capability " + type.getSimpleName()
           + " but capability(" + type.getSimpleName() + ".class) is empty. Implement the interface on the provider "
           + "(or forward it from a decorator), or stop declaring it.");
     }
     Assumptions.abort("provider " + provider.name() + " does not offer capability " + type.getSimpleName());
     throw new AssertionError("unreachable");
+  }
+
+  /**
+   * Whether the provider declares {@code type}, itself or through a capability that extends it (declaring
+   * {@code PauseResume} declares {@code Resumable}).
+   */
+  private boolean declares(Class<? extends Capability> type) {
+    return declaredCapabilities().stream().anyMatch(type::isAssignableFrom);
   }
 
   // ================================================================== files
@@ -419,7 +428,7 @@ public abstract class TuningProviderContract implements CapabilityContract {
     Map<String, String> problems = new LinkedHashMap<>();
     for (Map.Entry<Class<? extends Capability>, Class<?>> e : CONTRACTS.entrySet()) {
       boolean offered = provider.capability(e.getKey()).isPresent();
-      boolean declared = declaredCapabilities().contains(e.getKey());
+      boolean declared = declares(e.getKey());
       if (offered && !declared) {
         problems.put(e.getKey().getSimpleName(), "offered but not declared");
       }
@@ -461,6 +470,7 @@ public abstract class TuningProviderContract implements CapabilityContract {
     m.put(Chat.class, ChatContract.class);
     m.put(Deployments.class, DeploymentsContract.class);
     m.put(PauseResume.class, PauseResumeContract.class);
+    m.put(Resumable.class, PauseResumeContract.class);
     m.put(Checkpoints.class, CheckpointsContract.class);
     m.put(WebhookVerification.class, WebhookVerificationContract.class);
     return java.util.Collections.unmodifiableMap(m);
