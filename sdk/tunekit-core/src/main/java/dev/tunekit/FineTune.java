@@ -215,7 +215,7 @@ public final class FineTune {
   /**
    * Starts the job from a checkpoint of an earlier job instead of the bare base model (overrides
    * {@code fromCheckpoint:} in the provider's section). Its form is the provider's: on Together, a job id or
-   * output model name, optionally with {@code :step}. A provider that cannot start from a checkpoint
+   * output model name, optionally with {@code :step}; on Fireworks, a model ({@code accounts/<account>/models/<id>}). A provider that cannot start from a checkpoint
    * ({@link dev.tunekit.spi.StartFromCheckpoint}) rejects the run in preflight, before any upload.
    */
   public FineTune fromCheckpoint(String checkpoint) {

@@ -29,6 +29,7 @@ import dev.tunekit.spi.PreflightProblem;
 import dev.tunekit.spi.RemoteFile;
 import dev.tunekit.spi.RemoteJob;
 import dev.tunekit.spi.Resumable;
+import dev.tunekit.spi.StartFromCheckpoint;
 import dev.tunekit.spi.TrainingMethod;
 import dev.tunekit.spi.TuningProvider;
 import java.io.BufferedReader;
@@ -62,8 +63,11 @@ import java.util.Set;
  * {@code baseModel} (a single-LoRA "live merge" deployment), and the tuned model is asked as
  * {@code <model>#accounts/<account>/deployments/<id>}. A deployment bills by the GPU-hour while it exists; the core
  * removes it when the gate blocks the model.
+ *
+ * <p>{@link Resumable}: {@code :resume} continues a job Fireworks paused (it documents no pause call).
+ * {@link StartFromCheckpoint}: {@code fromCheckpoint} is sent as the job's {@code warmStartFrom} (a model).
  */
-final class FireworksProvider implements TuningProvider, Chat, Deployments, Resumable {
+final class FireworksProvider implements TuningProvider, Chat, Deployments, Resumable, StartFromCheckpoint {
   /** The deployment options Tunekit passes to {@code POST /deployments}; any other is refused. */
   static final Set<String> DEPLOYMENT_OPTIONS = Set.of("minReplicaCount", "maxReplicaCount", "acceleratorType",
       "acceleratorCount", "deploymentShape", "displayName");
@@ -238,7 +242,16 @@ final class FireworksProvider implements TuningProvider, Chat, Deployments, Resu
     }
     String account = accountName();
     ObjectNode b = JsonNodeFactory.instance.objectNode();
-    b.put("baseModel", FireworksCatalog.CATALOG.canonicalId(req.baseModel()).orElse(req.baseModel()));
+    if (req.fromCheckpoint().isPresent()) {
+      // Fireworks: "Only one of base-model or warm-start-from should be specified"; the base comes from the model.
+      String from = req.fromCheckpoint().get().trim();
+      b.put("warmStartFrom", warmStartModel(from).orElseThrow(() -> {
+        PreflightProblem p = checkCheckpoint(from).get(0);
+        return new InvalidInputException(p.where() + ": " + p.problem() + "; " + p.fix());
+      }));
+    } else {
+      b.put("baseModel", FireworksCatalog.CATALOG.canonicalId(req.baseModel()).orElse(req.baseModel()));
+    }
     b.put("dataset", account + "/datasets/" + req.trainingFileId());
     req.validationFileId().ifPresent(v -> b.put("evaluationDataset", account + "/datasets/" + v));
     b.put("outputModel", account + "/models/" + Names.outputModel(req.suffix().orElse(null), jobId));
@@ -265,6 +278,37 @@ final class FireworksProvider implements TuningProvider, Chat, Deployments, Resu
       throw new InvalidInputException(bad.get(0).where() + ": " + bad.get(0).problem() + "; " + bad.get(0).fix());
     }
     return b;
+  }
+
+  /**
+   * A warm start's accepted forms, offline: a model's full name {@code accounts/<account>/models/<model>} (an earlier
+   * job's {@code outputModel}, or a LoRA adapter uploaded to Fireworks), or the id of a model in the configured
+   * account. Fireworks warm-starts from a model, so a job id or a {@code :step} is refused. Whether the model exists
+   * and fits the base model is Fireworks' to say when the job is created.
+   */
+  @Override
+  public List<PreflightProblem> checkCheckpoint(String checkpoint) {
+    String ref = checkpoint == null ? "" : checkpoint.trim();
+    if (warmStartModel(ref).isPresent()) {
+      return List.of();
+    }
+    return List.of(new PreflightProblem("fromCheckpoint", "'" + ref + "' is not a Fireworks model to warm-start from"
+        + (ref.contains(":") ? " (Fireworks starts from a whole model, not a job's step)" : ""),
+        "give a model's name, accounts/<account>/models/<model> (such as an earlier run's tuned model), or the id of a"
+        + " model in account " + config.accountId().orElse("<accountId>")));
+  }
+
+  /** The model name sent as {@code warmStartFrom}, or empty when {@code ref} is not an accepted form. */
+  private Optional<String> warmStartModel(String ref) {
+    String[] parts = ref.split("/", -1);
+    if (parts.length == 4 && parts[0].equals("accounts") && Names.isResourceId(parts[1]) && parts[2].equals("models")
+        && Names.isResourceId(parts[3])) {
+      return Optional.of(ref);
+    }
+    if (parts.length == 1 && Names.isResourceId(ref)) {
+      return Optional.of("accounts/" + config.accountId().orElse("<accountId>") + "/models/" + ref);
+    }
+    return Optional.empty();
   }
 
   /** {@code GET /supervisedFineTuningJobs/<id from the key>}: the job, or nothing when Fireworks has none. */
