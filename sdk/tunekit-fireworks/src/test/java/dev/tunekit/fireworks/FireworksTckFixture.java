@@ -208,4 +208,26 @@ final class FireworksTckFixture implements ProviderFixture {
     fakes.wm.stubFor(delete(urlPathMatching(any)).willReturn(okJson("{}")));
     return TUNED;
   }
+
+  @Override
+  public String checkpoint() {
+    return "accounts/acme/models/tck-earlier";
+  }
+
+  /** {@code warmStartFrom} of the last {@code POST /supervisedFineTuningJobs} the fake received. */
+  @Override
+  public java.util.Optional<String> checkpointSentWith(JobRequest request) {
+    var creates = fakes.wm.findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(
+        urlPathEqualTo(FireworksFakes.API + "/supervisedFineTuningJobs")));
+    if (creates.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    try {
+      var n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(creates.get(creates.size() - 1).getBodyAsString())
+          .path("warmStartFrom");
+      return n.isTextual() ? java.util.Optional.of(n.asText()) : java.util.Optional.empty();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 }

@@ -174,4 +174,57 @@ final class TogetherTckFixture implements ProviderFixture {
         .willReturn(okJson(TogetherFakes.chat(TogetherFakes.BASE_MODEL, "Hello."))));
     return TogetherFakes.BASE_MODEL;
   }
+
+  /** Together's estimate-price answer; the job list stays empty. */
+  @Override
+  public void acceptQuote(JobRequest request) {
+    fakes.wm.stubFor(post(urlPathEqualTo("/v1/fine-tunes/estimate-price")).willReturn(okJson("{\"estimated_total_price\":"
+        + "3.75,\"allowed_to_proceed\":true,\"user_limit\":100.0,\"estimated_train_token_count\":52000,"
+        + "\"estimated_eval_token_count\":0}")));
+  }
+
+  @Override
+  public String checkpoint() {
+    return "ft-tck-earlier:10";
+  }
+
+  /** {@code from_checkpoint} of the last {@code POST /fine-tunes} the fake received. */
+  @Override
+  public java.util.Optional<String> checkpointSentWith(JobRequest request) {
+    return lastBodyField("/v1/fine-tunes", "from_checkpoint");
+  }
+
+  private java.util.Optional<String> lastBodyField(String path, String field) {
+    var creates = fakes.wm.findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(urlPathEqualTo(path)));
+    if (creates.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    try {
+      var n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(creates.get(creates.size() - 1).getBodyAsString())
+          .path(field);
+      return n.isTextual() ? java.util.Optional.of(n.asText()) : java.util.Optional.empty();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public String downloadableJob() {
+    fakes.wm.stubFor(get(urlPathEqualTo("/v1/finetune/download"))
+        .withQueryParam("ft_id", com.github.tomakehurst.wiremock.client.WireMock.equalTo("ft-tck-download"))
+        .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/octet-stream")
+            .withHeader("Content-Disposition", "attachment; filename=\"ft-tck-download-adapter.tar.zst\"")
+            .withBody("ADAPTER-BYTES")));
+    return "ft-tck-download";
+  }
+
+  /** The body stops after some random bytes (a connection cut halfway). */
+  @Override
+  public String jobWhoseDownloadFails() {
+    fakes.wm.stubFor(get(urlPathEqualTo("/v1/finetune/download"))
+        .withQueryParam("ft_id", com.github.tomakehurst.wiremock.client.WireMock.equalTo("ft-tck-cut"))
+        .willReturn(aResponse().withStatus(200).withHeader("Content-Length", "100000").withBody("PARTIAL")
+            .withFault(Fault.RANDOM_DATA_THEN_CLOSE)));
+    return "ft-tck-cut";
+  }
 }

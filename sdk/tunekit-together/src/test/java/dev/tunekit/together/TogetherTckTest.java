@@ -3,11 +3,17 @@ package dev.tunekit.together;
 import dev.tunekit.spi.Capability;
 import dev.tunekit.spi.Chat;
 import dev.tunekit.spi.Checkpoints;
+import dev.tunekit.spi.ModelDownloads;
+import dev.tunekit.spi.PriceQuotes;
+import dev.tunekit.spi.StartFromCheckpoint;
 import dev.tunekit.testing.tck.ChatContract;
 import dev.tunekit.testing.tck.CheckpointsContract;
 import dev.tunekit.testing.tck.DeploymentsContract;
+import dev.tunekit.testing.tck.ModelDownloadsContract;
 import dev.tunekit.testing.tck.PauseResumeContract;
+import dev.tunekit.testing.tck.PriceQuotesContract;
 import dev.tunekit.testing.tck.ProviderFixture;
+import dev.tunekit.testing.tck.StartFromCheckpointContract;
 import dev.tunekit.testing.tck.TuningProviderContract;
 import dev.tunekit.testing.tck.WebhookVerificationContract;
 import java.nio.file.Path;
@@ -18,11 +24,13 @@ import org.junit.jupiter.api.AfterAll;
  * Provider {@code together} keeps the provider contract against WireMock speaking Together's documented shapes,
  * with Chat (OpenAI-compatible {@code /chat/completions}) and Checkpoints ({@code GET /fine-tunes/{id}/checkpoints}).
  * Tunekit does not yet deploy Together models to dedicated endpoints or receive webhooks (Together sends none), so
- * those contracts are skipped by name; Together cannot pause a job. PriceQuotes, StartFromCheckpoint and
- * ModelDownloads have no TCK contract yet: TogetherRunOptionsTest and TogetherDownloadTest cover them.
+ * those contracts are skipped by name; Together cannot pause a job. PriceQuotes ({@code estimate-price}),
+ * StartFromCheckpoint ({@code from_checkpoint}) and ModelDownloads ({@code /finetune/download}) are declared and
+ * under their contracts; TogetherRunOptionsTest and TogetherDownloadTest cover them further.
  */
 class TogetherTckTest extends TuningProviderContract implements ChatContract, DeploymentsContract, PauseResumeContract,
-    CheckpointsContract, WebhookVerificationContract {
+    CheckpointsContract, WebhookVerificationContract, PriceQuotesContract, StartFromCheckpointContract,
+    ModelDownloadsContract {
 
   @Override
   protected ProviderFixture createFixture(Path dir) {
@@ -36,6 +44,6 @@ class TogetherTckTest extends TuningProviderContract implements ChatContract, De
 
   @Override
   protected Set<Class<? extends Capability>> declaredCapabilities() {
-    return Set.of(Chat.class, Checkpoints.class);
+    return Set.of(Chat.class, Checkpoints.class, PriceQuotes.class, StartFromCheckpoint.class, ModelDownloads.class);
   }
 }

@@ -22,4 +22,12 @@ public interface CapabilityContract {
    * provider neither declares nor offers it.
    */
   <C extends Capability> C require(Class<C> type);
+
+  /**
+   * A small chat file uploaded to the provider (the fixture accepting it first), for rules that need a file id;
+   * {@link TuningProviderContract} implements it.
+   */
+  default dev.tunekit.spi.RemoteFile uploadedChatFile(String tag) {
+    throw new UnsupportedOperationException("uploadedChatFile needs the TuningProviderContract");
+  }
 }

@@ -99,6 +99,40 @@ public interface ProviderFixture extends AutoCloseable {
   }
 
   /**
+   * For {@code PriceQuotes}: makes the server answer a price quote for {@code request} (its file is uploaded), and
+   * keep answering that no job exists for its key.
+   */
+  default void acceptQuote(JobRequest request) {
+    throw unsupported("acceptQuote(request)", "PriceQuotes");
+  }
+
+  /** For {@code StartFromCheckpoint}: a checkpoint reference in the provider's form, which its check accepts. */
+  default String checkpoint() {
+    throw unsupported("checkpoint()", "StartFromCheckpoint");
+  }
+
+  /**
+   * For {@code StartFromCheckpoint}: the start checkpoint the server received with the create of {@code request}
+   * (read from what was sent, such as a request journal), or empty when the create carried none.
+   */
+  default java.util.Optional<String> checkpointSentWith(JobRequest request) {
+    throw unsupported("checkpointSentWith(request)", "StartFromCheckpoint");
+  }
+
+  /** For {@code ModelDownloads}: makes a succeeded job exist whose adapter downloads completely. Returns its id. */
+  default String downloadableJob() {
+    throw unsupported("downloadableJob()", "ModelDownloads");
+  }
+
+  /**
+   * For {@code ModelDownloads}: makes a succeeded job exist whose adapter download fails after some bytes arrived
+   * (the connection drops, or a redirect target refuses). Returns its id.
+   */
+  default String jobWhoseDownloadFails() {
+    throw unsupported("jobWhoseDownloadFails()", "ModelDownloads");
+  }
+
+  /**
    * For {@code WebhookVerification}: a correctly signed delivery saying that job {@code jobId} ended
    * (succeeded), valid at {@link SignedDelivery#now()}.
    */

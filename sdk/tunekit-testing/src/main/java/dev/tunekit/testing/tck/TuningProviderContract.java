@@ -139,6 +139,11 @@ public abstract class TuningProviderContract implements CapabilityContract {
 
   // ================================================================== files
 
+  @Override
+  public final RemoteFile uploadedChatFile(String tag) {
+    return uploaded(tag);
+  }
+
   private RemoteFile uploaded(String tag) {
     FileUpload upload = TckValues.chatUpload(provider, fixture.baseModel(), tckDir, tag);
     fixture.acceptUpload(upload);
@@ -473,6 +478,9 @@ public abstract class TuningProviderContract implements CapabilityContract {
     m.put(Resumable.class, PauseResumeContract.class);
     m.put(Checkpoints.class, CheckpointsContract.class);
     m.put(WebhookVerification.class, WebhookVerificationContract.class);
+    m.put(dev.tunekit.spi.PriceQuotes.class, PriceQuotesContract.class);
+    m.put(dev.tunekit.spi.StartFromCheckpoint.class, StartFromCheckpointContract.class);
+    m.put(dev.tunekit.spi.ModelDownloads.class, ModelDownloadsContract.class);
     return java.util.Collections.unmodifiableMap(m);
   }
 
