@@ -27,7 +27,6 @@ import dev.tunekit.spi.PreflightProblem;
 import dev.tunekit.spi.RemoteFile;
 import dev.tunekit.spi.RemoteJob;
 import dev.tunekit.spi.TuningProvider;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -58,11 +57,9 @@ final class RayProvider implements TuningProvider, Chat {
   private final RayConfig config;
   private final JsonHttpApi api;
   private final OpenAiChat chat;
-  private final Clock clock;
 
-  RayProvider(RayConfig config, Clock clock) {
+  RayProvider(RayConfig config) {
     this.config = config;
-    this.clock = clock;
     this.api = new JsonHttpApi(RayErrors.ERRORS, config::dashboard, config::tokenOrNone, config.callTimeout(),
         "tunekit-ray");
     this.chat = config.servingUrl().isEmpty() ? null : new OpenAiChat(RayErrors.ERRORS, "the serving engine",
@@ -208,7 +205,7 @@ final class RayProvider implements TuningProvider, Chat {
     return b.build();
   }
 
-  private TrainerLog.Chunk log(String jobId, Optional<Cursor> after) {
+  private TrainerLog.Chunk log(String jobId, Optional<Cursor> after, Instant time) {
     long from = after.map(c -> {
       try {
         return Long.parseLong(c.value());
@@ -217,20 +214,25 @@ final class RayProvider implements TuningProvider, Chat {
       }
     }).orElse(0L);
     String logs = api.get("/api/jobs/" + path(jobId) + "/logs").path("logs").asText("");
-    return TrainerLog.read(logs, from, clock.instant());
+    return TrainerLog.read(logs, from, time);
   }
 
-  /** The trainer's events, checkpoints, model line and error lines after the cursor. */
+  /**
+   * The trainer's events, checkpoints, model line and error lines after the cursor. Ray's log lines carry no time,
+   * so each event is stamped with the job's start (one more read: {@code GET /api/jobs/{id}}), which keeps an event
+   * the same on every read.
+   */
   @Override
   public Page<JobEvent> events(String jobId, Optional<Cursor> after) {
-    TrainerLog.Chunk c = log(jobId, after);
+    Instant started = job(jobId).createdAt().orElse(Instant.EPOCH);
+    TrainerLog.Chunk c = log(jobId, after, started);
     return new Page<>(c.events(), Optional.of(new Cursor(Long.toString(c.end()))));
   }
 
   /** The trainer's metric lines after the cursor. */
   @Override
   public Page<MetricPoint> metrics(String jobId, Optional<Cursor> after) {
-    TrainerLog.Chunk c = log(jobId, after);
+    TrainerLog.Chunk c = log(jobId, after, Instant.EPOCH);
     return new Page<>(c.metrics(), Optional.of(new Cursor(Long.toString(c.end()))));
   }
 

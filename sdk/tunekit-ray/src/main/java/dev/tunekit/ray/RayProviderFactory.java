@@ -4,7 +4,6 @@ import dev.tunekit.spi.ProviderSettings;
 import dev.tunekit.spi.SettingSpec;
 import dev.tunekit.spi.TuningProvider;
 import dev.tunekit.spi.TuningProviderFactory;
-import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 
@@ -27,7 +26,7 @@ public final class RayProviderFactory implements TuningProviderFactory {
   /** Checks the settings' shape; makes no remote call. */
   @Override
   public TuningProvider create(ProviderSettings settings) {
-    return new RayProvider(RayConfig.from(settings), Clock.systemUTC());
+    return new RayProvider(RayConfig.from(settings));
   }
 
   /** The settings of {@code providers.ray}; any other key is an error. */
