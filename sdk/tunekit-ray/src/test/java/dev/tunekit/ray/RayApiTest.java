@@ -127,6 +127,25 @@ class RayApiTest {
   }
 
   @Test
+  void anOpenDashboard_getsNoAuthorizationHeader_andATokenIsSentAsBearer_neverShown() {
+    fakes.wm.stubFor(get(urlPathEqualTo(RayFakes.JOBS + "j0")).willReturn(RayFakes.text(401,
+        "Unauthorized: ray-secret-token-123 is not valid")));
+    var open = fakes.provider(dir);
+    catchThrowableOfType(() -> open.job("j0"), ProviderException.class);
+    Map<String, Object> withToken = new java.util.LinkedHashMap<>(fakes.settings());
+    withToken.put("token", "ray-secret-token-123");
+    var closed = new RayProvider(RayConfig.from(ProviderSettings.of("ray", "tunekit.yaml", dir, withToken)));
+    ProviderException e = catchThrowableOfType(() -> closed.job("j0"), ProviderException.class);
+
+    var requests = fakes.wm.findAll(com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
+        urlPathEqualTo(RayFakes.JOBS + "j0")));
+    assertThat(requests.get(0).containsHeader("Authorization")).as("an open dashboard gets no header").isFalse();
+    assertThat(requests.get(1).getHeader("Authorization")).isEqualTo("Bearer ray-secret-token-123");
+    assertThat(e.getMessage()).contains("401").doesNotContain("ray-secret-token-123");
+    assertThat(closed.toString()).doesNotContain("ray-secret-token-123");
+  }
+
+  @Test
   void aFailedJob_carriesTheTrainersLastErrorLine_andRaysErrorType() {
     fakes.wm.stubFor(get(urlPathEqualTo(RayFakes.JOBS + "j1")).willReturn(okJson(RayFakes.failed("j1"))));
 
