@@ -36,7 +36,7 @@ class ArchitectureTest {
       "dev.tunekit.dataset", "dev.tunekit.http");
   /** Provider modules, and tunekit-http, which is held to the same rule. */
   static final Set<String> PROVIDERS = Set.of("dev.tunekit.openai", "dev.tunekit.bedrock", "dev.tunekit.local",
-      "dev.tunekit.fireworks", "dev.tunekit.together", "dev.tunekit.vertex", "dev.tunekit.http");
+      "dev.tunekit.fireworks", "dev.tunekit.together", "dev.tunekit.vertex", "dev.tunekit.http", "dev.tunekit.ray");
 
   static JavaClasses classes;
 

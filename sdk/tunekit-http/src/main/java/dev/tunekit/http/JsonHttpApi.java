@@ -22,7 +22,7 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * A provider's JSON REST API: GET, POST, DELETE and a streamed multipart upload, through the JDK's {@link HttpClient}
+ * A provider's JSON REST API: GET, POST, PUT of raw bytes, DELETE and a streamed multipart upload, through the JDK's {@link HttpClient}
  * with Jackson, the API key as a bearer token. For backends without a Java SDK, whose few calls do not justify a
  * generated client or another HTTP stack.
  *
@@ -45,7 +45,8 @@ public final class JsonHttpApi {
    * @param errors the provider's error translation
    * @param base the API base without a trailing slash, read when a call is made (so a missing setting in it fails
    *     the call, not the constructor)
-   * @param apiKey the key, read when a call is made (so a missing key fails the call, not the constructor)
+   * @param apiKey the key, read when a call is made (so a missing key fails the call, not the constructor); an empty
+   *     key sends no {@code Authorization} header
    * @param timeout the connect timeout and each request's timeout
    * @param userAgent the {@code User-Agent} header, such as {@code tunekit-together}
    */
@@ -105,6 +106,15 @@ public final class JsonHttpApi {
             filePart, HttpRequest.BodyPublishers.ofString(tail, StandardCharsets.UTF_8))).build());
   }
 
+  /**
+   * PUT {@code body} as raw bytes of {@code contentType} to {@code path}; a write. For stores that take a blob as it
+   * is (Ray's package store); a blank answer is an empty object.
+   */
+  public JsonNode put(String path, byte[] body, String contentType) {
+    return send("PUT " + path, true, request(path).header("Content-Type", contentType)
+        .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+  }
+
   /** {@code value} as a query-string value. */
   public static String query(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8);
@@ -112,9 +122,10 @@ public final class JsonHttpApi {
 
   private HttpRequest.Builder request(String path) {
     String key = apiKey.get().reveal();
-    return HttpRequest.newBuilder(URI.create(base.get() + path)).timeout(timeout)
-        .header("Authorization", "Bearer " + key).header("Accept", "application/json")
-        .header("User-Agent", userAgent);
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base.get() + path)).timeout(timeout)
+        .header("Accept", "application/json").header("User-Agent", userAgent);
+    // An empty key sends no Authorization header: a backend without authentication (a Ray dashboard by default).
+    return key.isEmpty() ? b : b.header("Authorization", "Bearer " + key);
   }
 
   private JsonNode send(String op, boolean write, HttpRequest req) {
