@@ -654,6 +654,11 @@ final class JobRunner implements AutoCloseable {
     }
 
     @Override
+    public Map<String, Object> extras() {
+      return job.extras == null ? Map.of() : java.util.Collections.unmodifiableMap(job.extras);
+    }
+
+    @Override
     public Optional<String> suffix() {
       return Optional.ofNullable(job.suffix);
     }

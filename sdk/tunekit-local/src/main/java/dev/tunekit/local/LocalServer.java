@@ -731,6 +731,11 @@ public final class LocalServer implements AutoCloseable {
       throw ApiError.invalid("Invalid 'learning_rate_multiplier': expected 'auto' or a number greater than 0, but got "
           + kind(lr) + ".", hpParam + "learning_rate_multiplier");
     }
+    for (Map.Entry<String, JsonNode> e : hp.properties()) {
+      if (!Set.of("n_epochs", "batch_size", "learning_rate_multiplier").contains(e.getKey())) {
+        j.extras.put(e.getKey(), Store.JSON.convertValue(e.getValue(), Object.class));
+      }
+    }
     JsonNode suffix = body.path("suffix");
     optionalText(body, "suffix");
     if (suffix.isTextual()) {

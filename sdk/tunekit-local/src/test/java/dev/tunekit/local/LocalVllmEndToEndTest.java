@@ -61,6 +61,7 @@ class LocalVllmEndToEndTest {
         "test \"$TUNEKIT_BASE_MODEL\" = '" + BASE + "'",
         "echo 'step=1 train_loss=0.9'", "echo 'step=2 train_loss=0.4'",
         "mkdir -p adapter && echo '{\"r\": 16}' > adapter/adapter_config.json",
+        "echo \"$TUNEKIT_EXTRAS\" > adapter/extras.json",
         "echo model_path=adapter", ""), StandardCharsets.UTF_8);
     return Tunekit.builder().provider("local").setting("stepDelay", "0ms").setting("trainer", "command")
         .setting("command", List.of("/bin/bash", script.toString())).setting("vllm", vllmBlock)
@@ -92,6 +93,7 @@ class LocalVllmEndToEndTest {
     vllm.answer = LocalVllmEndToEndTest::tunedKnows;
     try (Tunekit tk = open(Map.of("baseUrl", vllm.baseUrl()))) {
       Run run = tk.fineTune().model(BASE).trainingData(dataset()).evaluateWith(suite()).gate(0.5)
+          .hyperparameters(h -> h.epochs(1).extra("warmup_ratio", 0.03).extra("lr_scheduler_type", "cosine"))
           .deployBeforeEvaluation(true).start();
       run.await();
       assertThat(run.state()).isEqualTo(RunState.GATE_PASSED);
@@ -102,6 +104,9 @@ class LocalVllmEndToEndTest {
       Path adapter = Path.of(vllm.loaded.get(lora));
       assertThat(adapter.resolve("adapter_config.json")).exists();
       assertThat(adapter.startsWith(dir.resolve("work").toAbsolutePath().normalize())).isTrue();
+      // the run's hyperparameter extras reached the command trainer
+      assertThat(Files.readString(adapter.resolve("extras.json")).strip())
+          .isEqualTo("{\"warmup_ratio\":0.03,\"lr_scheduler_type\":\"cosine\"}");
 
       Deployment d = run.deploy();
       assertThat(d.inferenceModel()).isEqualTo(lora);
