@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The eval-gated workflow on provider {@code local} with a command trainer and a {@code vllm:} block, against
- * {@link VllmFake}: a stub trainer writes an adapter directory; the run (a real base model name) is evaluated with
+ * {@link VllmFake} (vLLM's endpoints and answers): a stub trainer writes an adapter directory; the run (a real base model name) is evaluated with
  * the baseline on vLLM's base model and the tuned model as the adapter that deploying loaded; a passing gate keeps
  * the adapter loaded, a blocking gate unloads it.
  */
@@ -40,7 +40,7 @@ class LocalVllmEndToEndTest {
   @TempDir Path dir;
 
   @BeforeAll
-  static void start() {
+  static void start() throws Exception {
     vllm = new VllmFake(BASE);
   }
 
@@ -51,8 +51,7 @@ class LocalVllmEndToEndTest {
 
   @BeforeEach
   void reset() {
-    vllm.loaded.clear();
-    vllm.calls.clear();
+    vllm.reset();
   }
 
   private Tunekit open(Map<String, Object> vllmBlock) throws Exception {
@@ -105,8 +104,8 @@ class LocalVllmEndToEndTest {
       assertThat(adapter.resolve("adapter_config.json")).exists();
       assertThat(adapter.startsWith(dir.resolve("work").toAbsolutePath().normalize())).isTrue();
       // the run's hyperparameter extras reached the command trainer
-      assertThat(Files.readString(adapter.resolve("extras.json")).strip())
-          .isEqualTo("{\"warmup_ratio\":0.03,\"lr_scheduler_type\":\"cosine\"}");
+      assertThat(VllmFake.JSON.readValue(adapter.resolve("extras.json").toFile(), Map.class))
+          .isEqualTo(Map.of("warmup_ratio", 0.03, "lr_scheduler_type", "cosine"));
 
       Deployment d = run.deploy();
       assertThat(d.inferenceModel()).isEqualTo(lora);
@@ -130,9 +129,7 @@ class LocalVllmEndToEndTest {
       assertThatThrownBy(run::deploy).isInstanceOf(GateFailedException.class);
     }
     // mountedDataDir: the path vLLM was given is under the mount, not this machine's data directory
-    assertThat(vllm.wm.getAllServeEvents().stream()
-        .filter(e -> e.getRequest().getUrl().equals("/v1/load_lora_adapter"))
-        .map(e -> e.getRequest().getBodyAsString()).findFirst().orElseThrow())
+    assertThat(vllm.bodies.stream().filter(b -> b.startsWith("POST /v1/load_lora_adapter ")).findFirst().orElseThrow())
         .contains("\"lora_path\":\"/mnt/tunekit/models/ftjob-").contains("/adapter\"");
   }
 
