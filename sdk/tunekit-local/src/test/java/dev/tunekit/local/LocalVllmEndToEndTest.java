@@ -112,6 +112,16 @@ class LocalVllmEndToEndTest {
       assertThat(d.state()).isEqualTo(Deployment.State.ACTIVE);
       assertThat(vllm.calls).containsOnlyOnce("POST /v1/load_lora_adapter").contains("GET /v1/models")
           .doesNotContain("POST /v1/unload_lora_adapter");
+      // the provider's chat: the adapter and the base model go to vLLM; the command-trained ft: id is refused
+      dev.tunekit.spi.Chat chat = dev.tunekit.internal.Internals.workflow(tk).provider()
+          .require(dev.tunekit.spi.Chat.class, "chat");
+      assertThat(chat.chat(dev.tunekit.model.ChatRequest.of(lora, List.of(dev.tunekit.model.ChatMessage.user(
+          "question 7")))).content()).isEqualTo("answer 7");
+      String ft = run.fineTunedModel().orElseThrow();
+      assertThat(ft).startsWith("ft:" + BASE + ":tunekit:");
+      assertThatThrownBy(() -> chat.chat(dev.tunekit.model.ChatRequest.of(ft, List.of(
+          dev.tunekit.model.ChatMessage.user("q"))))).isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("deployBeforeEvaluation(true)");
     }
   }
 
