@@ -97,6 +97,19 @@ class VllmServerTest {
   }
 
   @Test
+  void aLoadNotListedYetIsCreating_andReadsActiveOnceListed() {
+    loadAnswers(200, "Success: LoRA adapter 'tk-a' added successfully.");
+    models();
+    try (VllmServer v = server("")) {
+      Deployment d = v.load("ft:m:1", "tk-a", PATH);
+      assertThat(d.state()).isEqualTo(Deployment.State.CREATING);
+      assertThat(d.rawState()).contains("not listed in /v1/models yet");
+      models("tk-a", PATH);
+      assertThat(v.deployment("tk-a", "ft:m:1").state()).isEqualTo(Deployment.State.ACTIVE);
+    }
+  }
+
+  @Test
   void alreadyLoadedFromTheSamePathIsSuccess_fromAnotherPathItIsRefusedAndNotReplaced() {
     loadAnswers(400, error("The lora adapter 'tk-a' has already been loaded. If you want to load the adapter in"
         + " place, set 'load_inplace' to True.", "InvalidUserInput", 400));
