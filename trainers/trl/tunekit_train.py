@@ -164,7 +164,19 @@ def check_args(args):
         lr = DEFAULT_LEARNING_RATE[args.method]
     s["learning_rate"] = lr
     s["extras"], s["peft_extras"] = {}, {}
-    for item in args.extra:
+    # TUNEKIT_EXTRAS (tunekit-local: the run's hyperparameter extras, a JSON object) first; --extra wins.
+    from_env, raw_env = [], _env("TUNEKIT_EXTRAS")
+    if raw_env:
+        try:
+            given = json.loads(raw_env)
+        except ValueError:
+            given = None
+        if not isinstance(given, dict):
+            errors.append("TUNEKIT_EXTRAS must be a JSON object of hyperparameter names to values")
+            given = {}
+        on_cli = {item.partition("=")[0].strip() for item in args.extra}
+        from_env = [f"{k}={json.dumps(v)}" for k, v in given.items() if k not in on_cli]
+    for item in from_env + args.extra:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
             errors.append(f"--extra '{item}' must be KEY=VALUE, such as --extra warmup_ratio=0.03")

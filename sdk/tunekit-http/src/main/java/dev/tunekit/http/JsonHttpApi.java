@@ -72,14 +72,27 @@ public final class JsonHttpApi {
 
   /** POST {@code body} as JSON to {@code path}; {@code write} says whether it changes something. */
   public JsonNode post(String path, JsonNode body, boolean write) {
+    return send("POST " + path, write, jsonPost(path, body));
+  }
+
+  /**
+   * POST {@code body} as JSON to {@code path} and return the answer as text (key redacted), for an endpoint whose
+   * success answer is not JSON (vLLM's {@code /v1/load_lora_adapter} answers {@code Success: …}). Errors are
+   * translated as for {@link #post}.
+   */
+  public String postForText(String path, JsonNode body, boolean write) {
+    return exchange("POST " + path, write, jsonPost(path, body)).body();
+  }
+
+  private HttpRequest jsonPost(String path, JsonNode body) {
     String json;
     try {
       json = JSON.writeValueAsString(body);
     } catch (IOException e) {
       throw new IllegalStateException("cannot write a JSON tree", e); // a JsonNode always serializes
     }
-    return send("POST " + path, write, request(path).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)).build());
+    return request(path).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)).build();
   }
 
   /**
@@ -121,14 +134,31 @@ public final class JsonHttpApi {
   }
 
   private HttpRequest.Builder request(String path) {
-    String key = apiKey.get().reveal();
+    Secret key = apiKey.get();
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base.get() + path)).timeout(timeout)
         .header("Accept", "application/json").header("User-Agent", userAgent);
-    // An empty key sends no Authorization header: a backend without authentication (a Ray dashboard by default).
-    return key.isEmpty() ? b : b.header("Authorization", "Bearer " + key);
+    // A blank key sends no Authorization header: a server without authentication (a Ray dashboard by default, a
+    // vLLM started without --api-key).
+    return key.isBlank() ? b : b.header("Authorization", "Bearer " + key.reveal());
   }
 
+  /** A 2xx answer: its status and its body with the key redacted. */
+  private record Answer(int code, String body) {}
+
   private JsonNode send(String op, boolean write, HttpRequest req) {
+    Answer a = exchange(op, write, req);
+    int code = a.code();
+    String body = a.body();
+    try {
+      return body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
+    } catch (IOException e) {
+      // A 2xx whose body is not JSON: the call took effect, its answer is unreadable.
+      throw ProviderException.builder(errors.provider(), op + " answered HTTP " + code + " with a body that is"
+          + " not JSON (" + errors.message(body) + ")").cause(e).retryable(write).outcomeUnknown(write).build();
+    }
+  }
+
+  private Answer exchange(String op, boolean write, HttpRequest req) {
     HttpResponse<String> res;
     try {
       res = http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -145,13 +175,7 @@ public final class JsonHttpApi {
     if (code < 200 || code >= 300) {
       throw errors.http(op, write, code, body, retryAfter(res));
     }
-    try {
-      return body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
-    } catch (IOException e) {
-      // A 2xx whose body is not JSON: the call took effect, its answer is unreadable.
-      throw ProviderException.builder(errors.provider(), op + " answered HTTP " + code + " with a body that is"
-          + " not JSON (" + errors.message(body) + ")").cause(e).retryable(write).outcomeUnknown(write).build();
-    }
+    return new Answer(code, body);
   }
 
   /** The wait an answer's {@code Retry-After} asks for (seconds or an HTTP date). */

@@ -75,6 +75,7 @@ final class CommandTrainer implements Trainer {
         ctx.learningRateMultiplier().isPresent() ? String.valueOf(ctx.learningRateMultiplier().getAsDouble()) : "auto");
     env.put("TUNEKIT_SEED", String.valueOf(ctx.seed()));
     env.put("TUNEKIT_SUFFIX", ctx.suffix().orElse(""));
+    env.put("TUNEKIT_EXTRAS", JSON.writeValueAsString(ctx.extras()));
     ctx.log("info", "Starting training command " + command.get(0));
     Process process = pb.start();
     process.getOutputStream().close();

@@ -545,6 +545,29 @@ final class JobRunner implements AutoCloseable {
     return Optional.empty();
   }
 
+  /** Where a tuned model (or a checkpoint) of this server lies, and which trainer made it. */
+  record Artifact(Path path, String trainer) {}
+
+  /** The artifact behind tuned model (or checkpoint) {@code id}, if this server made it and it is not deleted. */
+  Optional<Artifact> artifact(String id) {
+    for (Store.JobRec j : store.jobs()) {
+      synchronized (store) {
+        if (j.modelDeleted || j.fineTunedModel == null) {
+          continue;
+        }
+        if (id.equals(j.fineTunedModel)) {
+          return Optional.of(new Artifact(store.dir().resolve(j.modelArtifact), j.trainer));
+        }
+        for (Store.CheckpointRec c : j.checkpoints) {
+          if (id.equals(c.model)) {
+            return Optional.of(new Artifact(store.dir().resolve(c.artifact), j.trainer));
+          }
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
   void forget(String modelId) {
     loaded.remove(modelId);
   }
@@ -628,6 +651,11 @@ final class JobRunner implements AutoCloseable {
     @Override
     public long seed() {
       return job.seed;
+    }
+
+    @Override
+    public Map<String, Object> extras() {
+      return job.extras == null ? Map.of() : java.util.Collections.unmodifiableMap(job.extras);
     }
 
     @Override

@@ -19,11 +19,27 @@ final class LocalPreflight {
 
   private LocalPreflight() {}
 
+  /** A base model name the server takes for a command trainer (a Hugging Face id such as {@code Qwen/Qwen2.5-0.5B}). */
+  static final java.util.regex.Pattern BASE_MODEL_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._/:-]{1,256}");
+
+  /** The checks for the exemplar trainer, which tunes only {@code local-base}. */
   static List<PreflightProblem> check(JobPlan plan) {
+    return check(plan, false);
+  }
+
+  /**
+   * @param anyBaseModel whether the server runs a command trainer, which is given any base model name (the script
+   *     loads it); the exemplar trainer tunes only {@code local-base}
+   */
+  static List<PreflightProblem> check(JobPlan plan, boolean anyBaseModel) {
     List<PreflightProblem> out = new ArrayList<>();
-    if (!plan.baseModel().equals(ExemplarModels.BASE_MODEL)) {
+    if (!anyBaseModel && !plan.baseModel().equals(ExemplarModels.BASE_MODEL)) {
       out.add(new PreflightProblem("model", "the local server cannot tune '" + plan.baseModel()
-          + "'; it tunes only " + ExemplarModels.BASE_MODEL, "use .model(\"" + ExemplarModels.BASE_MODEL + "\")"));
+          + "'; its exemplar trainer tunes only " + ExemplarModels.BASE_MODEL, "use .model(\"" + ExemplarModels.BASE_MODEL
+          + "\"), or configure trainer: command (your training script is given the base model's name)"));
+    } else if (!BASE_MODEL_NAME.matcher(plan.baseModel()).matches()) {
+      out.add(new PreflightProblem("model", "'" + plan.baseModel() + "' is not a model name",
+          "use letters, digits and . _ - / : (at most 256), such as Qwen/Qwen2.5-0.5B-Instruct"));
     }
     if (plan.method() != TrainingMethod.SUPERVISED) {
       out.add(new PreflightProblem("method", "the local server trains with supervised fine-tuning only, not "

@@ -28,14 +28,16 @@ import java.util.Set;
  * {@code port} (default 0, a free port), {@code trainer} ({@code exemplar} or {@code command}),
  * {@code command} (for the command trainer: a list of arguments, or one string run by
  * {@code /bin/sh -c}), {@code stepDelay} (pause between training steps, default 20ms), {@code host}
- * (bind address, default 127.0.0.1). Any other setting is passed to the {@code openai-compatible}
+ * (bind address, default 127.0.0.1), {@code vllm} (a vLLM server to deploy command-trained adapters to and
+ * chat through: {@code baseUrl}, {@code apiKey}, {@code mountedDataDir}, {@code timeout}). Any other setting is passed to the {@code openai-compatible}
  * provider.
  *
  * <p>As a {@link DatasetContributor} it contributes the local catalog: any model name, no price.
  */
 public final class LocalProviderFactory implements TuningProviderFactory, DatasetContributor {
   /** The settings this factory reads itself; the rest go to the openai-compatible provider. */
-  static final Set<String> OWN_SETTINGS = Set.of("dataDir", "port", "trainer", "command", "stepDelay", "host");
+  static final Set<String> OWN_SETTINGS = Set.of("dataDir", "port", "trainer", "command", "stepDelay", "host",
+      "vllm");
 
   /** Creates the factory (called by {@link ServiceLoader}). */
   public LocalProviderFactory() {}
@@ -57,7 +59,9 @@ public final class LocalProviderFactory implements TuningProviderFactory, Datase
         SettingSpec.of("port", "the port to listen on (default 0, a free port)"),
         SettingSpec.of("trainer", "exemplar (default) or command"),
         SettingSpec.of("command", "the training command, with trainer: command"),
-        SettingSpec.of("stepDelay", "time per simulated training step (default 20ms)")));
+        SettingSpec.of("stepDelay", "time per simulated training step (default 20ms)"),
+        SettingSpec.of("vllm", "a vLLM server to serve command-trained adapters on: baseUrl, apiKey, mountedDataDir,"
+            + " timeout")));
     for (SettingSpec s : openAiCompatible().settingKeys("openai-compatible")) {
       if (!s.key().equals("baseUrl") && !s.key().equals("apiKey")) {
         keys.add(s);
@@ -79,6 +83,7 @@ public final class LocalProviderFactory implements TuningProviderFactory, Datase
   @Override
   public TuningProvider create(ProviderSettings settings) {
     TuningProviderFactory delegate = openAiCompatible();
+    Optional<LocalVllm.Settings> vllm = LocalVllm.settings(settings); // checked before the server starts
     LocalServer server = start(settings);
     try {
       Map<String, Object> values = new LinkedHashMap<>();
@@ -90,7 +95,8 @@ public final class LocalProviderFactory implements TuningProviderFactory, Datase
       values.put("baseUrl", server.baseUrl());
       values.put("apiKey", server.token());
       ProviderSettings forDelegate = ProviderSettings.of("openai-compatible", settings.source(), settings.workDir(), values);
-      return new LocalTuningProvider(settings.name(), delegate.create(forDelegate), server);
+      return new LocalTuningProvider(settings.name(), delegate.create(forDelegate), server,
+          vllm.map(v -> new LocalVllm(settings.name(), server, v)));
     } catch (RuntimeException e) {
       server.close();
       throw e;

@@ -204,6 +204,16 @@ public final class LocalServer implements AutoCloseable {
     return store.dir();
   }
 
+  /** The artifact of tuned model (or checkpoint) {@code modelId} and the trainer that made it, if this server has it. */
+  Optional<JobRunner.Artifact> artifact(String modelId) {
+    return runner.artifact(modelId);
+  }
+
+  /** Whether new jobs train with the exemplar trainer (which tunes only {@code local-base}). */
+  boolean exemplarTrainer() {
+    return runner.trainer().name().equals(ExemplarTrainer.NAME);
+  }
+
   /** Stops the server: running jobs are interrupted and, on the next start, restarted or marked failed. */
   @Override
   public void close() {
@@ -671,9 +681,14 @@ public final class LocalServer implements AutoCloseable {
 
   private ObjectNode createJob(JsonNode body) {
     String model = requireText(body, "model");
-    if (!model.equals(ExemplarModels.BASE_MODEL)) {
+    if (!model.equals(ExemplarModels.BASE_MODEL) && exemplarTrainer()) {
       throw new ApiError(400, "invalid_request_error", "Model " + model + " is not available for fine-tuning on the "
-          + "local server; use " + ExemplarModels.BASE_MODEL + ".", "model", "model_not_available");
+          + "local server; use " + ExemplarModels.BASE_MODEL + " (or configure a command trainer, which is given any "
+          + "base model name).", "model", "model_not_available");
+    }
+    if (!LocalPreflight.BASE_MODEL_NAME.matcher(model).matches()) {
+      throw ApiError.invalid("Model name '" + model + "' is not a model name: use letters, digits and . _ - / : "
+          + "(at most 256), such as Qwen/Qwen2.5-0.5B-Instruct.", "model");
     }
     String trainingFile = requireText(body, "training_file");
     checkTrainingFile(trainingFile, "training_file");
@@ -715,6 +730,11 @@ public final class LocalServer implements AutoCloseable {
     } else if (!lr.isMissingNode() && !lr.isNull() && !(lr.isTextual() && lr.asText().equals("auto"))) {
       throw ApiError.invalid("Invalid 'learning_rate_multiplier': expected 'auto' or a number greater than 0, but got "
           + kind(lr) + ".", hpParam + "learning_rate_multiplier");
+    }
+    for (Map.Entry<String, JsonNode> e : hp.properties()) {
+      if (!Set.of("n_epochs", "batch_size", "learning_rate_multiplier").contains(e.getKey())) {
+        j.extras.put(e.getKey(), Store.JSON.convertValue(e.getValue(), Object.class));
+      }
     }
     JsonNode suffix = body.path("suffix");
     optionalText(body, "suffix");

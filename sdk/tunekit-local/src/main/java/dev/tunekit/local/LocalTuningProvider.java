@@ -5,6 +5,7 @@ import dev.tunekit.model.MetricPoint;
 import dev.tunekit.dataset.DatasetFormat;
 import dev.tunekit.dataset.DatasetKind;
 import dev.tunekit.spi.Capability;
+import dev.tunekit.spi.Chat;
 import dev.tunekit.spi.Cursor;
 import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.JobRequest;
@@ -19,11 +20,17 @@ final class LocalTuningProvider implements TuningProvider {
   private final String name;
   private final TuningProvider delegate;
   private final LocalServer server;
+  private final Optional<LocalVllm> vllm;
 
   LocalTuningProvider(String name, TuningProvider delegate, LocalServer server) {
+    this(name, delegate, server, Optional.empty());
+  }
+
+  LocalTuningProvider(String name, TuningProvider delegate, LocalServer server, Optional<LocalVllm> vllm) {
     this.name = name;
     this.delegate = delegate;
     this.server = server;
+    this.vllm = vllm;
   }
 
   LocalServer server() {
@@ -43,7 +50,14 @@ final class LocalTuningProvider implements TuningProvider {
   /** The local server's own rules ({@link LocalPreflight}); the openai-compatible client's are not asked. */
   @Override
   public java.util.List<dev.tunekit.spi.PreflightProblem> preflight(dev.tunekit.spi.JobPlan plan) {
-    return LocalPreflight.check(plan);
+    java.util.List<dev.tunekit.spi.PreflightProblem> out = new java.util.ArrayList<>(
+        LocalPreflight.check(plan, !server.exemplarTrainer()));
+    if (plan.deploysBeforeEvaluation() && vllm.isEmpty()) {
+      out.add(new dev.tunekit.spi.PreflightProblem("providers." + name + ".vllm", "deployBeforeEvaluation needs a"
+          + " server to deploy to, and none is configured", "add a vllm: block with the baseUrl of a vLLM server"
+          + " started with --enable-lora and VLLM_ALLOW_RUNTIME_LORA_UPDATING=True, or leave deployBeforeEvaluation off"));
+    }
+    return java.util.List.copyOf(out);
   }
 
   @Override
@@ -88,10 +102,20 @@ final class LocalTuningProvider implements TuningProvider {
 
   /**
    * The openai-compatible provider's capabilities, which the embedded server backs: chat, pause and
-   * resume, checkpoints. No deployments (the server serves a tuned model at once) and no webhooks.
+   * resume, checkpoints; no webhooks. Without a {@code vllm:} block, no deployments (the server serves a tuned
+   * model at once). With one, {@link dev.tunekit.spi.Deployments} loads a command-trained adapter into vLLM and
+   * {@link Chat} sends every model but {@code local-base} and the server's {@code ft:} models to vLLM.
    */
   @Override
   public <C extends Capability> Optional<C> capability(Class<C> type) {
+    if (vllm.isPresent()) {
+      if (type == dev.tunekit.spi.Deployments.class) {
+        return Optional.of(type.cast(vllm.get()));
+      }
+      if (type == Chat.class) {
+        return Optional.of(type.cast(vllm.get().chat(delegate.capability(Chat.class))));
+      }
+    }
     return delegate.capability(type);
   }
 
@@ -99,6 +123,7 @@ final class LocalTuningProvider implements TuningProvider {
   @Override
   public void close() {
     try {
+      vllm.ifPresent(LocalVllm::close);
       delegate.close();
     } finally {
       server.close();

@@ -82,6 +82,8 @@ final class Store {
     Integer nEpochs;
     Integer batchSize;
     Double learningRateMultiplier;
+    /** Hyperparameters beyond the three the server knows, as sent (for a command trainer's TUNEKIT_EXTRAS). */
+    Map<String, Object> extras = new LinkedHashMap<>();
     long seed;
     Map<String, String> metadata = new LinkedHashMap<>();
     Map<String, String> error;

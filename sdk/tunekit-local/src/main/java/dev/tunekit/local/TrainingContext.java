@@ -33,6 +33,14 @@ public interface TrainingContext {
   /** The job's seed (given or generated, always reported on the job). */
   long seed();
 
+  /**
+   * The job's other hyperparameters, as the client sent them beside {@code n_epochs}, {@code batch_size} and
+   * {@code learning_rate_multiplier} (Tunekit's {@code Hyperparameters.extras()}), such as {@code lora_r}.
+   */
+  default Map<String, Object> extras() {
+    return Map.of();
+  }
+
   /** The model name suffix, if any. */
   Optional<String> suffix();
 

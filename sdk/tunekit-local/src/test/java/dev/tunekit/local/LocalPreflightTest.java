@@ -94,6 +94,29 @@ class LocalPreflightTest {
   }
 
   @Test
+  void aCommandTrainerTakesRealBaseModelNames_butNotJunk() {
+    var plan = dev.tunekit.spi.JobPlan.builder().baseModel("Qwen/Qwen2.5-0.5B-Instruct").build();
+    assertThat(LocalPreflight.check(plan, true)).isEmpty();
+    assertThat(LocalPreflight.check(plan, false)).extracting(PreflightProblem::fix)
+        .singleElement().asString().contains("trainer: command");
+    var junk = LocalPreflight.check(dev.tunekit.spi.JobPlan.builder().baseModel("my model; rm -rf").build(), true);
+    assertThat(junk).extracting(PreflightProblem::where).containsExactly("model");
+    assertThat(junk.get(0).fix()).contains("such as Qwen/Qwen2.5-0.5B-Instruct");
+  }
+
+  @Test
+  void deployBeforeEvaluationWithoutAVllmBlockIsRefusedOffline() {
+    try (LocalTuningProvider p = (LocalTuningProvider) new LocalProviderFactory().create(dev.tunekit.spi.ProviderSettings
+        .of("local", "tunekit.yaml", dir, java.util.Map.of("trainer", "command", "command", "true")))) {
+      var problems = p.preflight(dev.tunekit.spi.JobPlan.builder().baseModel("Qwen/Qwen2.5-0.5B-Instruct")
+          .deploysBeforeEvaluation(true).build());
+      assertThat(problems).extracting(PreflightProblem::where).containsExactly("providers.local.vllm");
+      assertThat(problems.get(0).fix()).contains("VLLM_ALLOW_RUNTIME_LORA_UPDATING=True");
+      assertThat(p.capability(dev.tunekit.spi.Deployments.class)).isEmpty();
+    }
+  }
+
+  @Test
   void theCatalogsMinimumIsTheServersMinimum() throws IOException {
     assertThat(Dataset.of(dataset(3)).validate(new ValidationOptions("local", "local-base")).hasErrors()).isTrue();
     assertThat(Dataset.of(dataset(JobRunner.MIN_EXAMPLES)).validate(new ValidationOptions("local", "local-base"))

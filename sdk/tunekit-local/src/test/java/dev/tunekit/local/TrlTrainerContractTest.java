@@ -277,6 +277,20 @@ class TrlTrainerContractTest {
         "\"base_model\":\"Qwen/Qwen2.5-0.5B-Instruct\"", "\"output_dir\":\"" + out + "\""));
   }
 
+  /** tunekit-local passes the run's hyperparameter extras as TUNEKIT_EXTRAS (a JSON object); --extra wins over it. */
+  @Test
+  void extrasFromTheEnvironmentArePassedThrough_andTheCommandLineWins() throws Exception {
+    Result r = run(Map.of("TUNEKIT_EXTRAS", "{\"warmup_ratio\": 0.03, \"lr_scheduler_type\": \"cosine\", \"peft.lora_dropout\": 0.1}"),
+        dryRun("--train-file", Fixtures.TRAIN.toString(), "--extra", "lr_scheduler_type=linear"));
+    assertThat(r.exit()).as(r.stderr()).isZero();
+    JsonNode line = onlyLine(r);
+    assertThat(line.toString()).contains("\"warmup_ratio\":0.03", "\"lr_scheduler_type\":\"linear\"",
+        "\"lora_dropout\":0.1");
+    Result bad = run(Map.of("TUNEKIT_EXTRAS", "[1]"), dryRun("--train-file", Fixtures.TRAIN.toString()));
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.stderr()).contains("TUNEKIT_EXTRAS must be a JSON object");
+  }
+
   /** Without --dry-run the script goes on to import the ML stack; a missing package is exit 3, one line. */
   @Test
   void aMissingMlPackageIsExitThreeNamingThePinnedRequirements() throws Exception {
