@@ -5,9 +5,9 @@ import java.util.Objects;
 /**
  * Which provider a {@link Tunekit} uses and why, as {@link Tunekit#providerChoice()} reports it.
  *
- * @param provider the provider's name, such as {@code openai} or {@code local}
+ * @param provider the provider's name, as {@link Tunekit#provider()} gives it
  * @param reason why it was chosen, naming variables and files but never their values, such as
- *     "OPENAI_API_KEY is set" or "provider: at tunekit.yaml:1"
+ *     "MY_API_KEY is set" or "provider: at tunekit.yaml:1"
  */
 public record ProviderChoice(String provider, String reason) {
   /** Checks that both parts are present. */

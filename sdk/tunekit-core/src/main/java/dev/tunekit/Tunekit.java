@@ -97,9 +97,9 @@ public final class Tunekit implements AutoCloseable {
   /**
    * Reads {@code $TUNEKIT_CONFIG} or {@code ./tunekit.yaml} if there is one (as {@link #fromConfig()});
    * with neither, chooses the provider from the variables its own SDK reads by convention
-   * ({@code OPENAI_API_KEY}, {@code AWS_REGION}, {@code GOOGLE_CLOUD_PROJECT}...): an explicit
+   * (declared by the provider modules on the class path, listed in docs/config.md): an explicit
    * {@code TUNEKIT_PROVIDER} wins; the one provider whose variables are set is chosen; none is
-   * {@code local}; two or more is an {@link InvalidInputException} listing them. Logs the choice and its
+   * the default provider; two or more is an {@link InvalidInputException} listing them. Logs the choice and its
    * reason at INFO ({@link #providerChoice()}). Rules: docs/config.md.
    */
   public static Tunekit fromEnv() {

@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
 /**
  * Chooses a provider from the environment with no config file ({@code Tunekit.fromEnv()}): an explicit
  * {@code TUNEKIT_PROVIDER} wins; otherwise the one provider whose conventional variables are all set;
- * none is {@code local}; two or more is an error listing them and how to choose. Names variables, never
+ * none is the default provider; two or more is an error listing them and how to choose. Names variables, never
  * their values.
  *
  * @param provider the chosen provider

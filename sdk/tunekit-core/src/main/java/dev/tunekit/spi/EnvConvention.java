@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The environment variables a provider's own SDK reads by convention (such as {@code OPENAI_API_KEY}),
+ * The environment variables a provider's own SDK reads by convention (an API key, a region...),
  * declared through {@link TuningProviderFactory#envConventions()} so that {@code Tunekit.fromEnv()} can
  * choose a provider with no config file. Tunekit reads the variables; the factory names them only.
  *

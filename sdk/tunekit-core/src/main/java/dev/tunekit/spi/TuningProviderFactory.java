@@ -34,7 +34,7 @@ public interface TuningProviderFactory {
 
   /**
    * The conventional environment variables this factory's providers recognise (those their own SDKs read,
-   * such as {@code OPENAI_API_KEY}), for {@code Tunekit.fromEnv()} to choose a provider without a config
+   * such as an API key variable), for {@code Tunekit.fromEnv()} to choose a provider without a config
    * file. Names only: Tunekit reads the environment. The default declares none.
    */
   default List<EnvConvention> envConventions() {
