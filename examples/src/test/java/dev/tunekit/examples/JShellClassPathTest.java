@@ -36,8 +36,13 @@ class JShellClassPathTest {
   private static final Pattern BINDING = Pattern.compile(
       "\\s*(org\\.slf4j:slf4j-(simple|nop|jdk14|reload4j|log4j12)|ch\\.qos\\.logback:logback-classic"
           + "|org\\.apache\\.logging\\.log4j:log4j-slf4j2?-impl):.*");
+  /** Every library module of sdk/tunekit-bom (BomTest in tunekit-all keeps that list complete). */
   private static final List<String> MODULES = List.of("sdk/tunekit-core", "sdk/tunekit-openai",
-      "sdk/tunekit-bedrock", "sdk/tunekit-local", "sdk/tunekit-testing", "sdk/tunekit-all");
+      "sdk/tunekit-bedrock", "sdk/tunekit-vertex", "sdk/tunekit-http", "sdk/tunekit-together",
+      "sdk/tunekit-fireworks", "sdk/tunekit-local", "sdk/tunekit-testing", "sdk/tunekit-all");
+  /** Test libraries and test jars; only the test kit, a library for tests, may bring JUnit and AssertJ. */
+  private static final Pattern TEST_LIBRARY = Pattern.compile(
+      "\\s*(org\\.junit\\.|org\\.assertj:|org\\.wiremock:|com\\.tngtech\\.archunit:|org\\.mockito:|.*:test-jar:).*");
 
   @BeforeAll
   static void runTheLaunchersGoal(@TempDir Path tmp) throws IOException, InterruptedException {
@@ -96,6 +101,10 @@ class JShellClassPathTest {
       assertThat(lines).as("runtime dependencies of %s that its users inherit", module)
           .filteredOn(l -> BINDING.matcher(l).matches())
           .allMatch(l -> l.contains("(optional)"));
+      if (!module.equals("sdk/tunekit-testing")) {
+        assertThat(lines).as("test libraries among the runtime dependencies of %s", module)
+            .noneMatch(l -> TEST_LIBRARY.matcher(l).matches() && !l.matches(".*:test(\\s.*)?") && !l.contains("(optional)"));
+      }
     }
   }
 }

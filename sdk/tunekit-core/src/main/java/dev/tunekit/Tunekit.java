@@ -6,6 +6,7 @@ import dev.tunekit.model.ChatRequest;
 import dev.tunekit.model.ChatResponse;
 import dev.tunekit.internal.Config;
 import dev.tunekit.internal.ConfigLoader;
+import dev.tunekit.internal.EnvChoice;
 import dev.tunekit.internal.SettingsCheck;
 import dev.tunekit.internal.Durations;
 import dev.tunekit.internal.EvalHook;
@@ -70,10 +71,14 @@ public final class Tunekit implements AutoCloseable {
     dev.tunekit.internal.Internals.install(Tunekit::workflow);
   }
 
-  private final Workflow workflow;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Tunekit.class);
 
-  private Tunekit(Workflow workflow) {
+  private final Workflow workflow;
+  private final ProviderChoice choice;
+
+  private Tunekit(Workflow workflow, ProviderChoice choice) {
     this.workflow = workflow;
+    this.choice = choice;
   }
 
   /** Reads a config file (see the class documentation); environment variables override it. */
@@ -87,6 +92,18 @@ public final class Tunekit implements AutoCloseable {
    */
   public static Tunekit fromConfig() {
     return builder().defaultConfigFile().build();
+  }
+
+  /**
+   * Reads {@code $TUNEKIT_CONFIG} or {@code ./tunekit.yaml} if there is one (as {@link #fromConfig()});
+   * with neither, chooses the provider from the variables its own SDK reads by convention
+   * (declared by the provider modules on the class path, listed in docs/config.md): an explicit
+   * {@code TUNEKIT_PROVIDER} wins; the one provider whose variables are set is chosen; none is
+   * the default provider; two or more is an {@link InvalidInputException} listing them. Logs the choice and its
+   * reason at INFO ({@link #providerChoice()}). Rules: docs/config.md.
+   */
+  public static Tunekit fromEnv() {
+    return builder().defaultConfigFile().providerFromEnv().build();
   }
 
   /** The embedded offline provider {@code local} (needs tunekit-local on the classpath), ledger in {@code .tunekit/}. */
@@ -202,6 +219,11 @@ public final class Tunekit implements AutoCloseable {
     return workflow.provider().name();
   }
 
+  /** The provider in use and why it was chosen (names variables and files, never their values). */
+  public ProviderChoice providerChoice() {
+    return choice;
+  }
+
   /** Where the run ledger is. */
   public Path ledger() {
     return workflow.ledger().file();
@@ -269,6 +291,8 @@ public final class Tunekit implements AutoCloseable {
     private Sleeper sleeper = Sleeper.SYSTEM;
     private Duration lease; // null: defaultLease(...)
     private Duration ledgerPoll = Duration.ofMillis(500);
+    private boolean providerFromEnv;
+    private ProviderChoice choice;
 
     private Builder() {}
 
@@ -320,6 +344,17 @@ public final class Tunekit implements AutoCloseable {
     public Builder polling(Duration initialInterval, Duration maxInterval, Duration timeout) {
       double multiplier = polling == null ? PollingSettings.defaults().multiplier() : polling.multiplier();
       this.polling = new PollingSettings(initialInterval, maxInterval, multiplier, timeout);
+      return this;
+    }
+
+    /**
+     * With no config file and no {@link #provider(String)}, chooses the provider from the conventional
+     * environment variables that the providers on the class path declare ({@link
+     * TuningProviderFactory#envConventions()}), read from {@link #env(Map)}; see {@link Tunekit#fromEnv()}.
+     * Settings set here override what the convention supplies.
+     */
+    public Builder providerFromEnv() {
+      this.providerFromEnv = true;
       return this;
     }
 
@@ -379,13 +414,31 @@ public final class Tunekit implements AutoCloseable {
         }
       }
       if (file == null) {
-        String p = provider != null ? provider
-            : env.getOrDefault(ConfigLoader.ENV_PROVIDER, "").isBlank() ? "local" : env.get(ConfigLoader.ENV_PROVIDER).trim();
+        Map<String, Object> values = settings;
+        String p;
+        if (provider != null) {
+          p = provider;
+          choice = new ProviderChoice(p, "provider(\"" + p + "\") in code");
+        } else if (providerFromEnv) {
+          java.util.List<dev.tunekit.spi.EnvConvention> conventions = new java.util.ArrayList<>();
+          factories().forEach(f -> conventions.addAll(f.envConventions()));
+          EnvChoice c = EnvChoice.choose(conventions, env);
+          p = c.provider();
+          values = new LinkedHashMap<>(c.settings());
+          values.putAll(settings);
+          choice = new ProviderChoice(p, c.reason());
+        } else if (!env.getOrDefault(ConfigLoader.ENV_PROVIDER, "").isBlank()) {
+          p = env.get(ConfigLoader.ENV_PROVIDER).trim();
+          choice = new ProviderChoice(p, ConfigLoader.ENV_PROVIDER + "=" + p);
+        } else {
+          p = "local";
+          choice = new ProviderChoice(p, "the default (no config file, no provider set)");
+        }
         Path wd = workDir != null ? workDir
             : env.getOrDefault(ConfigLoader.ENV_WORK_DIR, "").isBlank() ? null : Path.of(env.get(ConfigLoader.ENV_WORK_DIR));
         Path lg = ledger != null ? ledger
             : env.getOrDefault(ConfigLoader.ENV_LEDGER, "").isBlank() ? null : Path.of(env.get(ConfigLoader.ENV_LEDGER));
-        return ConfigLoader.fromBuilder(p, settings, lg, wd,
+        return ConfigLoader.fromBuilder(p, values, lg, wd,
             resilience == null ? ResilienceSettings.defaults() : resilience,
             polling == null ? PollingSettings.defaults() : polling, env);
       }
@@ -395,6 +448,9 @@ public final class Tunekit implements AutoCloseable {
         fileEnv.put(ConfigLoader.ENV_PROVIDER, provider);
       }
       Config c = ConfigLoader.load(file, fileEnv);
+      choice = new ProviderChoice(c.provider(), provider != null ? "provider(\"" + provider + "\") in code"
+          : c.providerLocation().equals(ConfigLoader.ENV_PROVIDER) ? ConfigLoader.ENV_PROVIDER + "=" + c.provider()
+          : "provider: at " + c.providerLocation());
       if (settings.isEmpty() && ledger == null && workDir == null && resilience == null && polling == null) {
         return c;
       }
@@ -423,8 +479,11 @@ public final class Tunekit implements AutoCloseable {
     public Tunekit build() {
       Config config = config();
       TuningProvider raw = createProvider(config);
+      if (providerFromEnv) {
+        LOG.info("Tunekit provider {}: {}", choice.provider(), choice.reason());
+      }
       return new Tunekit(new Workflow(config, raw, clock, sleeper, lease != null ? lease
-          : defaultLease(config.resilience()), ledgerPoll));
+          : defaultLease(config.resilience()), ledgerPoll), choice);
     }
 
     /**
@@ -439,13 +498,18 @@ public final class Tunekit implements AutoCloseable {
       return waits.plus(attempts).plus(Duration.ofMinutes(30));
     }
 
-    private static TuningProvider createProvider(Config config) {
+    private static java.util.List<TuningProviderFactory> factories() {
       ClassLoader cl = Thread.currentThread().getContextClassLoader();
       if (cl == null) {
         cl = Tunekit.class.getClassLoader();
       }
       java.util.List<TuningProviderFactory> factories = new java.util.ArrayList<>();
       ServiceLoader.load(TuningProviderFactory.class, cl).forEach(factories::add);
+      return factories;
+    }
+
+    private static TuningProvider createProvider(Config config) {
+      java.util.List<TuningProviderFactory> factories = factories();
       // Section names, `type:` and every key are checked against what the factories declare before any is created.
       TuningProviderFactory f = SettingsCheck.check(config, factories);
       Map<String, String> lines = new LinkedHashMap<>(); // key → file:line, for providers' preflight messages

@@ -1,5 +1,7 @@
 package dev.tunekit.bedrock;
 
+import java.util.Map;
+import dev.tunekit.spi.EnvConvention;
 import dev.tunekit.dataset.DatasetContributor;
 import dev.tunekit.dataset.DatasetConverter;
 import dev.tunekit.dataset.DatasetFormat;
@@ -90,5 +92,12 @@ public final class BedrockProviderFactory implements TuningProviderFactory, Data
   @Override
   public Optional<DatasetConverter> converter(DatasetFormat format) {
     return BedrockFormats.converter(format);
+  }
+
+  /** The variables this provider's own SDK reads by convention, for {@code Tunekit.fromEnv()}. */
+  @Override
+  public List<EnvConvention> envConventions() {
+    return List.of(EnvConvention.of("bedrock", List.of("AWS_REGION"), Map.of("region", "AWS_REGION"),
+        "credentials from the AWS default chain"));
   }
 }

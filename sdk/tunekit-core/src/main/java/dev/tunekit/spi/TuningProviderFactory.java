@@ -31,4 +31,13 @@ public interface TuningProviderFactory {
   default List<SettingSpec> settingKeys(String type) {
     return List.of();
   }
+
+  /**
+   * The conventional environment variables this factory's providers recognise (those their own SDKs read,
+   * such as an API key variable), for {@code Tunekit.fromEnv()} to choose a provider without a config
+   * file. Names only: Tunekit reads the environment. The default declares none.
+   */
+  default List<EnvConvention> envConventions() {
+    return List.of();
+  }
 }

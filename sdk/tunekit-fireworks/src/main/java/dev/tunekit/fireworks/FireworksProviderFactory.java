@@ -1,5 +1,7 @@
 package dev.tunekit.fireworks;
 
+import java.util.Map;
+import dev.tunekit.spi.EnvConvention;
 import dev.tunekit.dataset.DatasetContributor;
 import dev.tunekit.dataset.ModelCatalog;
 import dev.tunekit.spi.ProviderSettings;
@@ -53,5 +55,12 @@ public final class FireworksProviderFactory implements TuningProviderFactory, Da
   @Override
   public Optional<ModelCatalog> catalog(String type) {
     return names().contains(type) ? Optional.of(FireworksCatalog.CATALOG) : Optional.empty();
+  }
+
+  /** The variables this provider's own SDK reads by convention, for {@code Tunekit.fromEnv()}. */
+  @Override
+  public List<EnvConvention> envConventions() {
+    return List.of(EnvConvention.of("fireworks", List.of("FIREWORKS_API_KEY", "FIREWORKS_ACCOUNT_ID"),
+        Map.of("apiKey", "FIREWORKS_API_KEY", "accountId", "FIREWORKS_ACCOUNT_ID"), ""));
   }
 }

@@ -1,5 +1,7 @@
 package dev.tunekit.openai;
 
+import java.util.Map;
+import dev.tunekit.spi.EnvConvention;
 import com.openai.azure.AzureUrlPathMode;
 import com.openai.azure.credential.AzureApiKeyCredential;
 import com.openai.client.OpenAIClient;
@@ -159,5 +161,15 @@ public final class OpenAiProviderFactory implements TuningProviderFactory, Datas
     config.project().ifPresent(b::project);
     config.timeout().ifPresent(b::timeout);
     return b.build();
+  }
+
+  /** The variables this provider's own SDK reads by convention, for {@code Tunekit.fromEnv()}. */
+  @Override
+  public List<EnvConvention> envConventions() {
+    return List.of(
+        EnvConvention.of("openai", List.of("OPENAI_API_KEY"), Map.of("apiKey", "OPENAI_API_KEY",
+            "baseUrl", "OPENAI_BASE_URL", "organization", "OPENAI_ORG_ID", "project", "OPENAI_PROJECT_ID"), ""),
+        EnvConvention.of("azure", List.of("AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT"),
+            Map.of("apiKey", "AZURE_OPENAI_API_KEY", "endpoint", "AZURE_OPENAI_ENDPOINT"), ""));
   }
 }

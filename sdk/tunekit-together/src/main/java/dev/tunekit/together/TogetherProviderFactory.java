@@ -1,5 +1,7 @@
 package dev.tunekit.together;
 
+import java.util.Map;
+import dev.tunekit.spi.EnvConvention;
 import dev.tunekit.dataset.DatasetContributor;
 import dev.tunekit.dataset.ModelCatalog;
 import dev.tunekit.spi.ProviderSettings;
@@ -50,5 +52,12 @@ public final class TogetherProviderFactory implements TuningProviderFactory, Dat
   @Override
   public Optional<ModelCatalog> catalog(String type) {
     return names().contains(type) ? Optional.of(TogetherCatalog.CATALOG) : Optional.empty();
+  }
+
+  /** The variables this provider's own SDK reads by convention, for {@code Tunekit.fromEnv()}. */
+  @Override
+  public List<EnvConvention> envConventions() {
+    return List.of(EnvConvention.of("together", List.of("TOGETHER_API_KEY"),
+        Map.of("apiKey", "TOGETHER_API_KEY"), ""));
   }
 }

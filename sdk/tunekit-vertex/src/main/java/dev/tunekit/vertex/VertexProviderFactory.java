@@ -1,5 +1,7 @@
 package dev.tunekit.vertex;
 
+import java.util.Map;
+import dev.tunekit.spi.EnvConvention;
 import com.google.auth.oauth2.GoogleCredentials;
 import dev.tunekit.dataset.DatasetContributor;
 import dev.tunekit.dataset.DatasetConverter;
@@ -68,5 +70,13 @@ public final class VertexProviderFactory implements TuningProviderFactory, Datas
   @Override
   public Optional<DatasetConverter> converter(DatasetFormat format) {
     return GeminiFormat.converter(format);
+  }
+
+  /** The variables this provider's own SDK reads by convention, for {@code Tunekit.fromEnv()}. */
+  @Override
+  public List<EnvConvention> envConventions() {
+    return List.of(EnvConvention.of("vertex", List.of("GOOGLE_CLOUD_PROJECT"),
+        Map.of("project", "GOOGLE_CLOUD_PROJECT", "location", "GOOGLE_CLOUD_LOCATION"),
+        "credentials from Google's application default credentials"));
   }
 }
