@@ -83,7 +83,7 @@ final class RunOptions {
     } catch (TunekitException e) {
       if (maxPrice != null) {
         throw new TunekitException("The price quote failed, and with maxPrice set the job is not created without"
-            + " one: " + e.getMessage(), e);
+            + " one (nothing was created): " + e.getMessage(), e);
       }
       note.accept(e.getMessage());
       return Optional.empty();

@@ -203,8 +203,9 @@ public final class Workflow implements AutoCloseable {
     } catch (InvalidDatasetException | PreflightException e) {
       throw e; // rejected for good, and it names the run already
     } catch (TunekitException e) {
-      if (definite(e)) {
-        // Invalid input or a refused request: resuming would send the same thing again. Fix and start anew.
+      if (definite(e) || row(runId).state().isTerminal()) {
+        // Invalid input or a refused request: resuming would send the same thing again; and a run that the
+        // failure ended (REJECTED) cannot be resumed at all. Fix and start anew.
         throw e.failedRun(runId);
       }
       // The run (and its idempotency key) is in the ledger: the caller must resume it, not start another.
@@ -589,10 +590,22 @@ public final class Workflow implements AutoCloseable {
    * {@link PreflightException}, and nothing is created.
    */
   private void priceCheck(String runId, JobRequest request, java.math.BigDecimal maxPrice) {
-    Optional<dev.tunekit.spi.PriceQuote> quote = RunOptions.quote(provider, request, maxPrice, why -> {
-      LOG.warn("Run {}: the price quote failed ({}); no maxPrice is set, so the job is created without one", runId, why);
-      ledger.log(runId, "price.quote.failed", why);
-    });
+    Optional<dev.tunekit.spi.PriceQuote> quote;
+    try {
+      quote = RunOptions.quote(provider, request, maxPrice, why -> {
+        LOG.warn("Run {}: the price quote failed ({}); no maxPrice is set, so the job is created without one", runId, why);
+        ledger.log(runId, "price.quote.failed", why);
+      });
+    } catch (TunekitException e) {
+      // With maxPrice set, no quote means no job. A refusal (such as a 400) would refuse again, so the run is
+      // REJECTED; a failure that may pass (5xx, 429, network) keeps the run at its upload, to ask again on resume.
+      ledger.log(runId, "price.quote.failed", e.getMessage());
+      if (e.getCause() instanceof TunekitException cause && definite(cause)) {
+        machine.fire(runId, RunEvent.REJECT, "price quote failed", java.util.Collections.singletonMap("error",
+            e.getMessage()));
+      }
+      throw e; // start() adds the advice: fix and start anew for the rejected run, else resume to ask again
+    }
     if (quote.isEmpty()) {
       return;
     }

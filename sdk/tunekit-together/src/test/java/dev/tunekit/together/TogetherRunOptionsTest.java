@@ -129,6 +129,24 @@ class TogetherRunOptionsTest {
       assertThat(e).isNotNull();
       assertThat(e.getMessage()).contains("price quote failed", "maxPrice set", "HTTP 400")
           .doesNotContain(TogetherFakes.KEY);
+      // A refusal refuses again: the run is rejected, and the advice is to fix it and start anew, not to resume.
+      assertThat(e.getMessage()).contains("nothing was created", "start a new run").doesNotContain("tk.resume");
+      assertThat(tk.runs().get(0).state()).isEqualTo(RunState.REJECTED);
+    }
+    fakes.wm.verify(0, postRequestedFor(urlPathEqualTo("/v1/fine-tunes")));
+  }
+
+  @Test
+  void withACap_aQuoteThatKeepsFailingWith503_keepsTheRunToResume_andCreatesNothing() {
+    fakes.wm.stubFor(post(urlPathEqualTo("/v1/fine-tunes/estimate-price")).willReturn(aResponse().withStatus(503)
+        .withHeader("Content-Type", "application/json").withBody(TogetherFakes.error("server_error", "busy"))));
+    try (Tunekit tk = open()) {
+      TunekitException e = catchThrowableOfType(() -> tk.fineTune().model(TogetherFakes.BASE_MODEL).trainingData(data(12))
+          .maxPrice(new BigDecimal("25")).start(), TunekitException.class);
+      assertThat(e).isNotNull();
+      assertThat(e.getMessage()).contains("price quote failed", "HTTP 503", "nothing was created", "tk.resume(\"run-")
+          .doesNotContain("start a new run");
+      assertThat(tk.runs().get(0).state()).isNotEqualTo(RunState.REJECTED).isNotEqualTo(RunState.FAILED);
     }
     fakes.wm.verify(0, postRequestedFor(urlPathEqualTo("/v1/fine-tunes")));
   }
