@@ -482,6 +482,11 @@ public final class Workflow implements AutoCloseable {
     while (true) {
       Ledger.Claim claim = ledger.claimUpload(provider.name(), file.sha256(), name, file.sizeBytes(), lease);
       if (claim instanceof Ledger.Claim.Done done) {
+        if (provider.capability(dev.tunekit.spi.ExpiringFiles.class).isPresent() && provider.findFile(upload).isEmpty()) {
+          // The provider deleted the file it once held (ExpiringFiles): forget it and upload it again.
+          ledger.uploadExpired(runId, provider.name(), file.sha256(), done.id());
+          continue;
+        }
         ledger.log(runId, "upload.reused", done.id() + " sha256=" + file.sha256());
         return done.id();
       }

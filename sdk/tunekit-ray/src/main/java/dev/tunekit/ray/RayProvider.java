@@ -19,6 +19,7 @@ import dev.tunekit.model.Secret;
 import dev.tunekit.spi.Capability;
 import dev.tunekit.spi.Chat;
 import dev.tunekit.spi.Cursor;
+import dev.tunekit.spi.ExpiringFiles;
 import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.JobPlan;
 import dev.tunekit.spi.JobRequest;
@@ -50,7 +51,7 @@ import java.util.Optional;
  * name. Events and metrics come from the job's log ({@code GET /api/jobs/{id}/logs}), whose cursor is the offset in
  * the log: Ray returns the whole log on every call, and only the part after the cursor is parsed.
  */
-final class RayProvider implements TuningProvider, Chat {
+final class RayProvider implements TuningProvider, Chat, ExpiringFiles {
   /** Where the job's output directory is kept in its metadata. */
   static final String OUTPUT_METADATA_KEY = "tunekit_output";
 
@@ -147,9 +148,10 @@ final class RayProvider implements TuningProvider, Chat {
     for (String p : validation.map(v -> List.of(train, v)).orElse(List.of(train))) {
       if (!packageExists(p)) {
         // Ray deletes a package no job refers to once its temporary reference expires (about 10 minutes).
+        // A new run finds that too and uploads the package again (ExpiringFiles); this run's upload is recorded.
         throw ProviderException.builder(RayErrors.PROVIDER, "Ray no longer holds the dataset package gcs://" + p
-            + " (Ray removes uploaded packages that no job uses after a while); run the fine-tune again from a fresh"
-            + " ledger, or upload and submit in one go").retryable(false).build();
+            + " (Ray removes uploaded packages that no job uses after a while); start a new run: it uploads the"
+            + " package again").retryable(false).build();
       }
     }
     String id = Names.submissionId(req.idempotencyKey());

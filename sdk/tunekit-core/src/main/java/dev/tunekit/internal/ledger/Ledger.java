@@ -308,6 +308,17 @@ public final class Ledger implements AutoCloseable {
     leases.releaseUpload(provider, sha256);
   }
 
+  /**
+   * Forgets the recorded upload {@code fileId} of this content (the provider deleted it), so the next claim
+   * uploads it again; compares and sets, so an upload another process recorded meanwhile is kept.
+   */
+  public void uploadExpired(String runId, String provider, String sha256, String fileId) {
+    db.write(c -> {
+      uploads.expired(c, provider, sha256, fileId);
+      return log.append(c, runId, "upload.expired", fileId + " sha256=" + sha256 + " (the provider no longer holds it)");
+    });
+  }
+
   public void releaseAllExcept(Set<Thread> stillWorking) {
     leases.releaseAllExcept(stillWorking);
   }

@@ -21,4 +21,9 @@ public final class UploadRepository {
     return Jdbc.update(c, "UPDATE uploads SET file_id = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?"
         + " WHERE provider = ? AND sha256 = ?", fileId, clock.millis(), provider, sha256);
   }
+
+  /** Drops the row of an upload the provider deleted, if it still records {@code fileId}: the next claim starts anew. */
+  int expired(Connection c, String provider, String sha256, String fileId) throws SQLException {
+    return Jdbc.update(c, "DELETE FROM uploads WHERE provider = ? AND sha256 = ? AND file_id = ?", provider, sha256, fileId);
+  }
 }

@@ -1,0 +1,75 @@
+package dev.tunekit.ray;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import dev.tunekit.RunResult;
+import dev.tunekit.RunState;
+import dev.tunekit.Tunekit;
+import dev.tunekit.testing.SharedServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Ray deletes an uploaded package that no job refers to after about ten minutes, while Tunekit reuses an upload by
+ * content hash across runs: a second run on the same data, after Ray dropped the package, must upload it again (the
+ * provider declares {@code ExpiringFiles}) instead of stopping at the submit with "no longer holds".
+ */
+class ExpiredPackageTest {
+  @RegisterExtension
+  static final SharedServer<RayFakes> SERVER = new SharedServer<>(RayFakes::new, f -> f.wm.resetAll());
+  @TempDir Path tmp;
+
+  @Test
+  void aSecondRunOnTheSameData_uploadsThePackageAgain_whenRayDroppedIt() throws Exception {
+    RayFakes fakes = SERVER.get();
+    String pkg = RayFakes.PACKAGES + "_ray_pkg_.*";
+    // The code package (trainer and launcher) stays held throughout; only the data package expires.
+    String code = RayFakes.PACKAGES + Packages.codeName(Packages.code());
+    fakes.wm.stubFor(get(urlPathEqualTo(code)).atPriority(1).willReturn(aResponse().withStatus(200)));
+    // The package store: nothing at first; held once put; dropped again before the second run ("expire" below).
+    fakes.wm.stubFor(get(urlPathMatching(pkg)).inScenario("store").whenScenarioStateIs(Scenario.STARTED)
+        .willReturn(RayFakes.text(404, "not found")));
+    fakes.wm.stubFor(put(urlPathMatching(pkg)).inScenario("store").willSetStateTo("held")
+        .willReturn(aResponse().withStatus(200)));
+    fakes.wm.stubFor(get(urlPathMatching(pkg)).inScenario("store").whenScenarioStateIs("held")
+        .willReturn(aResponse().withStatus(200)));
+    fakes.wm.stubFor(post(urlPathEqualTo(RayFakes.JOBS))
+        .willReturn(okJson("{\"submission_id\":\"{{jsonPath request.body '$.submission_id'}}\"}").withTransformers("response-template")));
+    fakes.wm.stubFor(get(urlPathMatching(RayFakes.JOBS + "[^/]+"))
+        .willReturn(okJson(RayFakes.job("{{request.pathSegments.[2]}}", "SUCCEEDED", "")).withTransformers("response-template")));
+    fakes.wm.stubFor(get(urlPathMatching(RayFakes.JOBS + "[^/]+/logs")).willReturn(okJson(RayFakes.logs(
+        "{\"tunekit\":\"metric\",\"step\":1,\"epoch\":1.0,\"train_loss\":1.5}"))));
+
+    Path data = dev.tunekit.testing.ChatData.write(tmp.resolve("train.jsonl"), 12);
+    Tunekit.Builder b = Tunekit.builder().provider("ray");
+    fakes.settings().forEach(b::setting);
+    try (Tunekit tk = b.ledger(tmp.resolve("ledger.db")).workDir(tmp.resolve("work"))
+        .retry(2, Duration.ofMillis(1), Duration.ofMillis(2), 2.0)
+        .polling(Duration.ofMillis(5), Duration.ofMillis(20), Duration.ofSeconds(20)).build()) {
+      RunResult first = tk.fineTune().model(RayFakes.BASE_MODEL).trainingData(data).start().await();
+      assertThat(first.state()).as("%s", first).isEqualTo(RunState.TRAINED);
+      int putsAfterFirst = fakes.wm.findAll(putRequestedFor(urlPathMatching(pkg))).size();
+
+      fakes.wm.setScenarioState("store", Scenario.STARTED); // Ray dropped every package no job uses
+
+      RunResult second = tk.fineTune().model(RayFakes.BASE_MODEL).trainingData(data).start().await();
+      assertThat(second.state()).as("%s", second).isEqualTo(RunState.TRAINED);
+      assertThat(fakes.wm.findAll(putRequestedFor(urlPathMatching(pkg))).size())
+          .as("the dropped data package is put again").isEqualTo(putsAfterFirst + 1);
+    }
+    fakes.wm.verify(2, postRequestedFor(urlPathEqualTo(RayFakes.JOBS)));
+  }
+}
