@@ -11,6 +11,7 @@ import dev.tunekit.internal.SettingsCheck;
 import dev.tunekit.internal.Durations;
 import dev.tunekit.internal.EvalHook;
 import dev.tunekit.error.InvalidInputException;
+import dev.tunekit.error.TunekitException;
 import dev.tunekit.internal.ledger.Ledger;
 import dev.tunekit.internal.PollingSettings;
 import dev.tunekit.internal.ResilienceSettings;
@@ -224,9 +225,24 @@ public final class Tunekit implements AutoCloseable {
     return choice;
   }
 
-  /** Where the run ledger is. */
+  /**
+   * The run ledger's file.
+   *
+   * @throws TunekitException when the ledger is a database ({@code ledger: jdbc:postgresql://...} or {@link
+   *     Builder#ledger(javax.sql.DataSource)}): it has no file; see {@link #ledgerLocation()}
+   */
   public Path ledger() {
-    return workflow.ledger().file();
+    Path file = workflow.ledger().file();
+    if (file == null) {
+      throw new TunekitException("The run ledger is a database, not a file: " + ledgerLocation()
+          + ". Use tk.ledgerLocation() to name it.");
+    }
+    return file;
+  }
+
+  /** Where the run ledger is: its file, or its database's JDBC URL with any password redacted. */
+  public String ledgerLocation() {
+    return workflow.ledger().location();
   }
 
   /** Releases the provider (and any server it started), the ledger and Tunekit's threads. */
@@ -238,7 +254,7 @@ public final class Tunekit implements AutoCloseable {
   /** Names the provider and ledger only. */
   @Override
   public String toString() {
-    return "Tunekit{provider=" + provider() + ", ledger=" + ledger() + "}";
+    return "Tunekit{provider=" + provider() + ", ledger=" + ledgerLocation() + "}";
   }
 
   Workflow workflow() {
@@ -283,6 +299,7 @@ public final class Tunekit implements AutoCloseable {
     private String provider;
     private final Map<String, Object> settings = new LinkedHashMap<>();
     private Path ledger;
+    private javax.sql.DataSource ledgerDataSource;
     private Path workDir;
     private ResilienceSettings resilience;
     private PollingSettings polling;
@@ -320,6 +337,19 @@ public final class Tunekit implements AutoCloseable {
     /** The run ledger's database file (default {@code <workDir>/ledger.db}). */
     public Builder ledger(Path file) {
       this.ledger = Objects.requireNonNull(file, "file");
+      this.ledgerDataSource = null;
+      return this;
+    }
+
+    /**
+     * The run ledger in the database behind a service's connection pool (PostgreSQL, with the module
+     * {@code tunekit-postgres}): every instance of the service that uses the same database shares its runs,
+     * and any of them can resume one. Connections are borrowed for each ledger call and given back at once.
+     * Overrides {@code ledger:} and {@code TUNEKIT_LEDGER}.
+     */
+    public Builder ledger(javax.sql.DataSource dataSource) {
+      this.ledgerDataSource = Objects.requireNonNull(dataSource, "dataSource");
+      this.ledger = null;
       return this;
     }
 
@@ -436,11 +466,12 @@ public final class Tunekit implements AutoCloseable {
         }
         Path wd = workDir != null ? workDir
             : env.getOrDefault(ConfigLoader.ENV_WORK_DIR, "").isBlank() ? null : Path.of(env.get(ConfigLoader.ENV_WORK_DIR));
-        Path lg = ledger != null ? ledger
-            : env.getOrDefault(ConfigLoader.ENV_LEDGER, "").isBlank() ? null : Path.of(env.get(ConfigLoader.ENV_LEDGER));
+        String envLedger = env.getOrDefault(ConfigLoader.ENV_LEDGER, "");
+        String url = ledger == null && dev.tunekit.internal.ledger.JdbcUrls.isJdbcUrl(envLedger) ? envLedger.trim() : null;
+        Path lg = ledger != null ? ledger : envLedger.isBlank() || url != null ? null : Path.of(envLedger);
         return ConfigLoader.fromBuilder(p, values, lg, wd,
             resilience == null ? ResilienceSettings.defaults() : resilience,
-            polling == null ? PollingSettings.defaults() : polling, env);
+            polling == null ? PollingSettings.defaults() : polling, env).withLedgerUrl(url);
       }
       Map<String, String> fileEnv = env;
       if (provider != null) {
@@ -461,7 +492,7 @@ public final class Tunekit implements AutoCloseable {
       return new Config(c.provider(), values, ledger != null ? ledger : workDir != null ? wd.resolve("ledger.db")
           : c.ledger(), wd, resilience != null ? resilience : c.resilience(), polling != null ? polling : c.polling(),
           c.source(), c.providerLocation(), c.evaluation(), c.sections(), withoutKeys(c.locations(), c.provider(),
-          settings.keySet()));
+          settings.keySet())).withLedgerUrl(ledger != null ? null : c.ledgerUrl());
     }
 
     /** Locations of the file's keys, less those the builder overrides (they were not set in the file). */
@@ -482,8 +513,13 @@ public final class Tunekit implements AutoCloseable {
       if (providerFromEnv) {
         LOG.info("Tunekit provider {}: {}", choice.provider(), choice.reason());
       }
+      dev.tunekit.internal.ledger.LedgerTarget target = ledgerDataSource != null
+          ? dev.tunekit.internal.ledger.LedgerTarget.dataSource(ledgerDataSource)
+          : config.ledgerUrl() != null ? dev.tunekit.internal.ledger.LedgerTarget.url(config.ledgerUrl(), env,
+              config.locations().getOrDefault("ledger", ConfigLoader.ENV_LEDGER))
+          : dev.tunekit.internal.ledger.LedgerTarget.file(config.ledger());
       return new Tunekit(new Workflow(config, raw, clock, sleeper, lease != null ? lease
-          : defaultLease(config.resilience()), ledgerPoll), choice);
+          : defaultLease(config.resilience()), ledgerPoll, target), choice);
     }
 
     /**

@@ -117,7 +117,7 @@ public final class Webhooks {
     Ledger ledger = workflow.ledger();
     Optional<String> runId = ledger.runOfJob(jobId);
     if (runId.isEmpty()) {
-      return ignored("no run in ledger " + ledger.file() + " has job " + jobId + " (a job started elsewhere, or not"
+      return ignored("no run in ledger " + ledger.location() + " has job " + jobId + " (a job started elsewhere, or not"
           + " recorded yet: the sender retries)", 404);
     }
     Instant forgetBefore = now.minus(tolerance.multipliedBy(2).compareTo(MIN_MEMORY) > 0

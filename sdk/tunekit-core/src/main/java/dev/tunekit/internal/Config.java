@@ -11,7 +11,7 @@ import java.util.Objects;
  *
  * @param provider the provider name
  * @param providerValues the chosen provider's settings
- * @param ledger the ledger database file
+ * @param ledger the ledger database file (unused when {@code ledgerUrl} is set)
  * @param workDir where converted datasets and provider state go (both paths are made absolute)
  * @param resilience the retry layer and circuit breaker
  * @param polling how runs wait for their jobs
@@ -22,6 +22,8 @@ import java.util.Objects;
  *     ({@code ""} when it has none), so that a misspelt section name is found
  * @param locations where things were written, for error messages: {@code providers.<section>},
  *     {@code providers.<section>.type} and {@code providers.<chosen>.<key>} to {@code file:line}
+ * @param ledgerUrl the ledger's JDBC URL when {@code ledger:} (or {@code TUNEKIT_LEDGER}) is one, such as
+ *     {@code jdbc:postgresql://host/db}; else null. Shown only with its password redacted
  */
 public record Config(
     String provider,
@@ -34,7 +36,27 @@ public record Config(
     String providerLocation,
     EvaluationSettings evaluation,
     Map<String, String> sections,
-    Map<String, String> locations) {
+    Map<String, String> locations,
+    String ledgerUrl) {
+
+  /** A config whose ledger is a file. */
+  public Config(String provider, Map<String, Object> providerValues, Path ledger, Path workDir,
+      ResilienceSettings resilience, PollingSettings polling, String source, String providerLocation,
+      EvaluationSettings evaluation, Map<String, String> sections, Map<String, String> locations) {
+    this(provider, providerValues, ledger, workDir, resilience, polling, source, providerLocation, evaluation,
+        sections, locations, null);
+  }
+
+  /** This config with its ledger at the JDBC URL {@code url} (null: the file {@link #ledger()}). */
+  public Config withLedgerUrl(String url) {
+    return new Config(provider, providerValues, ledger, workDir, resilience, polling, source, providerLocation,
+        evaluation, sections, locations, url);
+  }
+
+  /** Where the ledger is, for messages: the file, or the URL with any password redacted. */
+  public String ledgerLocation() {
+    return ledgerUrl != null ? dev.tunekit.internal.ledger.JdbcUrls.redact(ledgerUrl) : ledger.toString();
+  }
 
   /** A config without section names or locations (built in code). */
   public Config(String provider, Map<String, Object> providerValues, Path ledger, Path workDir,
@@ -68,7 +90,7 @@ public record Config(
 
   @Override
   public String toString() {
-    return "Config{provider=" + provider + ", settings=" + providerValues.keySet() + ", ledger=" + ledger
+    return "Config{provider=" + provider + ", settings=" + providerValues.keySet() + ", ledger=" + ledgerLocation()
         + ", workDir=" + workDir + ", source=" + source + "}";
   }
 }

@@ -156,9 +156,10 @@ public final class ConfigLoader {
     }
     Path workDir = base.resolve(nonBlank(env.get(ENV_WORK_DIR)) ? env.get(ENV_WORK_DIR).trim()
         : root.hasNonNull("workDir") ? scalar(root.get("workDir"), "/workDir") : ".tunekit");
-    Path ledger = nonBlank(env.get(ENV_LEDGER)) ? base.resolve(env.get(ENV_LEDGER).trim())
-        : root.hasNonNull("ledger") ? base.resolve(scalar(root.get("ledger"), "/ledger"))
-        : workDir.resolve("ledger.db");
+    String ledgerText = nonBlank(env.get(ENV_LEDGER)) ? env.get(ENV_LEDGER).trim()
+        : root.hasNonNull("ledger") ? scalar(root.get("ledger"), "/ledger") : null;
+    String ledgerUrl = dev.tunekit.internal.ledger.JdbcUrls.isJdbcUrl(ledgerText) ? ledgerText.trim() : null;
+    Path ledger = ledgerText != null && ledgerUrl == null ? base.resolve(ledgerText) : workDir.resolve("ledger.db");
 
     Map<String, Object> values = new LinkedHashMap<>();
     JsonNode providers = root.path("providers");
@@ -189,9 +190,10 @@ public final class ConfigLoader {
         locations.put("providers." + provider + "." + e.getKey(), location("/providers/" + provider + "/" + e.getKey()));
       }
     }
+    locations.put("ledger", nonBlank(env.get(ENV_LEDGER)) ? ENV_LEDGER : location("/ledger"));
     return new Config(provider, values, ledger.normalize(), workDir.normalize(), resilience(root.path("resilience")),
         polling(root.path("polling")), source, providerLocation, evaluation(root.path("evaluation")), sections,
-        locations);
+        locations, ledgerUrl);
   }
 
   private EvaluationSettings evaluation(JsonNode node) {

@@ -136,6 +136,15 @@ public final class Workflow implements AutoCloseable {
   }
 
   public Workflow(Config config, TuningProvider raw, Clock clock, Sleeper sleeper, Duration lease, Duration ledgerPoll) {
+    this(config, raw, clock, sleeper, lease, ledgerPoll, config.ledgerUrl() != null
+        ? dev.tunekit.internal.ledger.LedgerTarget.url(config.ledgerUrl(), System.getenv(),
+            config.locations().getOrDefault("ledger", config.source()))
+        : dev.tunekit.internal.ledger.LedgerTarget.file(config.ledger()));
+  }
+
+  /** As above, with the ledger opened from {@code ledgerTarget} (a file, a JDBC URL or a service's DataSource). */
+  public Workflow(Config config, TuningProvider raw, Clock clock, Sleeper sleeper, Duration lease, Duration ledgerPoll,
+      dev.tunekit.internal.ledger.LedgerTarget ledgerTarget) {
     this.config = config;
     this.clock = clock;
     this.sleeper = sleeper;
@@ -143,7 +152,7 @@ public final class Workflow implements AutoCloseable {
     this.ledgerPoll = ledgerPoll;
     this.provider = new ResilientProvider(raw, config.resilience(), clock, sleeper);
     try {
-      this.ledger = Ledger.open(config.ledger(), clock);
+      this.ledger = ledgerTarget.open(clock);
     } catch (RuntimeException e) {
       raw.close();
       throw e;

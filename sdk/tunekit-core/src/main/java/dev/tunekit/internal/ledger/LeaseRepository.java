@@ -15,8 +15,12 @@ import java.util.Set;
 
 /**
  * Claims on the steps that create something remotely (a run's job submission, an upload per content
- * hash): a lease held by one thread of one Tunekit instance, taken inside an immediate transaction so
- * two processes sharing a ledger never both do the step. A lease whose holder's process is gone (same
+ * hash): a lease held by one thread of one Tunekit instance, taken inside one write transaction so
+ * two processes sharing a ledger never both do the step. On SQLite that transaction is immediate (it
+ * holds the file's only write lock); on a database server the claim reads the row with the dialect's row
+ * lock ({@code SELECT ... FOR UPDATE}), so a second claimer waits for the first one's commit and then
+ * sees its lease, and a missing upload row is inserted with {@code ON CONFLICT DO NOTHING}, so of two
+ * first claimers one inserts and the other reads the winner's row. A lease whose holder's process is gone (same
  * host) or whose time ran out is stale and can be taken over.
  */
 public final class LeaseRepository {
@@ -44,7 +48,7 @@ public final class LeaseRepository {
 
   private Claim claimSubmitIn(Connection c, String runId, Duration lease, boolean take) throws SQLException {
     Lease l = Jdbc.one(c, "SELECT job_id, submit_attempts, lease_owner, lease_host, lease_pid, lease_until, state"
-        + " FROM runs WHERE id = ?", LeaseRepository::lease, runId).orElseThrow(() -> new Ledger.NotFoundInLedger(runId));
+        + " FROM runs WHERE id = ?" + (take ? db.dialect().lockRow() : ""), LeaseRepository::lease, runId).orElseThrow(() -> new Ledger.NotFoundInLedger(runId));
     if (l.resultId() != null) {
       return new Claim.Done(l.resultId());
     }
@@ -88,13 +92,16 @@ public final class LeaseRepository {
   private Claim claimUploadIn(Connection c, String provider, String sha256, String fileName, long size, Duration lease,
       boolean take) throws SQLException {
     Optional<Lease> found = Jdbc.one(c, "SELECT file_id, attempts, lease_owner, lease_host, lease_pid, lease_until,"
-        + " NULL FROM uploads WHERE provider = ? AND sha256 = ?", LeaseRepository::lease, provider, sha256);
+        + " NULL FROM uploads WHERE provider = ? AND sha256 = ?" + (take ? db.dialect().lockRow() : ""),
+        LeaseRepository::lease, provider, sha256);
     long until = now() + lease.toMillis();
     if (found.isEmpty()) {
-      if (take) {
-        Jdbc.update(c, "INSERT INTO uploads (provider, sha256, file_name, size_bytes, lease_owner, lease_host, lease_pid,"
-            + " lease_until, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)", provider, sha256, fileName, size,
-            holder(), self.host(), self.pid(), until, now(), now());
+      if (take && Jdbc.update(c, "INSERT INTO uploads (provider, sha256, file_name, size_bytes, lease_owner, lease_host,"
+          + " lease_pid, lease_until, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)"
+          + " ON CONFLICT (provider, sha256) DO NOTHING", provider, sha256, fileName, size, holder(), self.host(),
+          self.pid(), until, now(), now()) == 0) {
+        // Another process inserted it after our read (a server's transactions interleave): read its row, locked.
+        return claimUploadIn(c, provider, sha256, fileName, size, lease, true);
       }
       return new Claim.Claimed(0);
     }

@@ -21,13 +21,17 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The run ledger: an SQLite database (WAL, busy timeout, immediate transactions) recording every run,
- * upload, job, state move and deployment before and after each remote call, so a run can be resumed
- * after the process died without uploading or submitting again. It is a set of small repositories
+ * The run ledger: a database recording every run, upload, job, state move and deployment before and
+ * after each remote call, so a run can be resumed after the process died without uploading or
+ * submitting again, from any process that shares the ledger. By default an SQLite file (WAL, busy
+ * timeout, immediate transactions), created owner-only (rw-------); for services with several
+ * instances a PostgreSQL database ({@link #open(String, Map, Clock) by URL} or {@link
+ * #open(javax.sql.DataSource, Clock) through the caller's pool}), whose dialect the module {@code
+ * tunekit-postgres} brings ({@link LedgerDialect}). It is a set of small repositories
  * ({@link RunRepository runs}, {@link TransitionRepository transitions}, {@link LeaseRepository leases},
  * {@link UploadRepository uploads}, {@link EvaluationRepository evaluations}, {@link WebhookRepository
  * webhooks}, {@link DeploymentRepository deployments}, {@link RunLog the log}) over one {@link Jdbc}
- * helper whose readers never wait behind a writer. The file is created owner-only (rw-------).
+ * helper whose readers never wait behind a writer.
  */
 public final class Ledger implements AutoCloseable {
   private final Jdbc db;
@@ -139,6 +143,128 @@ public final class Ledger implements AutoCloseable {
     }
   }
 
+  /**
+   * Opens the ledger at a JDBC URL ({@code jdbc:postgresql://host/db}, or {@code jdbc:sqlite:FILE}),
+   * migrating it to the current schema. The user and password come from the URL or from {@code
+   * TUNEKIT_LEDGER_USER} and {@code TUNEKIT_LEDGER_PASSWORD} in {@code env}; a password is never shown:
+   * messages name the URL with it redacted. {@code where} says where the URL was written, for errors.
+   */
+  public static Ledger open(String url, Map<String, String> env, Clock clock, String where) {
+    String shown = JdbcUrls.redact(url);
+    if (SqliteDialect.INSTANCE.acceptsUrl(url)) {
+      return open(Path.of(url.substring("jdbc:sqlite:".length())), clock);
+    }
+    LedgerDialect dialect = dialects().stream().filter(d -> d.acceptsUrl(url)).findFirst()
+        .orElseThrow(() -> new InvalidInputException(noDialect(shown), where));
+    java.util.Properties credentials = new java.util.Properties();
+    String user = env.get(ENV_USER);
+    String password = env.get(ENV_PASSWORD);
+    if (user != null && !user.isBlank()) {
+      credentials.setProperty("user", user);
+    }
+    if (password != null && !password.isEmpty()) {
+      credentials.setProperty("password", password);
+    }
+    java.sql.Driver driver = driverFor(url).orElseThrow(() -> new InvalidInputException("no JDBC driver for "
+        + shown + " on the class path; the " + dialect.name() + " ledger module should bring it: check that "
+        + MODULE + " is a runtime dependency", where));
+    Jdbc db = new Jdbc(shown, dialect, () -> {
+      java.sql.Connection c = driver.connect(url, credentials);
+      if (c == null) {
+        throw new SQLException("the driver " + driver.getClass().getName() + " refused the URL");
+      }
+      return c;
+    }, true);
+    return openOn(db, clock);
+  }
+
+  /**
+   * Opens the ledger in the database behind {@code dataSource} (a service's pool), migrating it to the
+   * current schema. Connections are borrowed for each call and given back at once.
+   */
+  public static Ledger open(javax.sql.DataSource dataSource, Clock clock) {
+    String product;
+    String shown;
+    try (java.sql.Connection c = dataSource.getConnection()) {
+      java.sql.DatabaseMetaData md = c.getMetaData();
+      product = md.getDatabaseProductName();
+      shown = JdbcUrls.redact(md.getURL());
+    } catch (SQLException e) {
+      throw new TunekitException("Cannot reach the run ledger through the DataSource given to Tunekit.builder()"
+          + ".ledger(...) (" + JdbcUrls.redact(e.getMessage()) + "). Check that the database is up and the pool's"
+          + " URL and credentials are right.", e);
+    }
+    if (SqliteDialect.INSTANCE.acceptsProduct(product)) {
+      throw new InvalidInputException("an SQLite ledger is a file: give its path with Tunekit.builder().ledger(Path)"
+          + " (Tunekit opens it in WAL mode with immediate transactions); a DataSource is for a PostgreSQL ledger",
+          "Tunekit.builder().ledger(DataSource)");
+    }
+    LedgerDialect dialect = dialects().stream().filter(d -> d.acceptsProduct(product)).findFirst()
+        .orElseThrow(() -> new InvalidInputException(noDialect(shown + " (" + product + ")"),
+            "Tunekit.builder().ledger(DataSource)"));
+    return openOn(new Jdbc(shown, dialect, dataSource::getConnection, false), clock);
+  }
+
+  /** The variables that hold the user and password of a ledger on a database server. */
+  public static final String ENV_USER = "TUNEKIT_LEDGER_USER";
+  public static final String ENV_PASSWORD = "TUNEKIT_LEDGER_PASSWORD";
+  private static final String MODULE = "dev.tunekit:tunekit-postgres";
+
+  private static String noDialect(String shown) {
+    boolean postgres = shown.regionMatches(true, 0, "jdbc:postgresql:", 0, 16) || shown.contains("PostgreSQL");
+    return postgres
+        ? "the ledger is a PostgreSQL database (" + shown + ") but the PostgreSQL ledger module is not on the class"
+            + " path; add it next to tunekit-core: <dependency><groupId>dev.tunekit</groupId><artifactId>"
+            + "tunekit-postgres</artifactId></dependency> (Gradle: implementation(\"" + MODULE + "\"))"
+        : "no ledger support for " + shown + "; the ledger is an SQLite file (a path) or a PostgreSQL database"
+            + " (jdbc:postgresql://host/db, with the module " + MODULE + ")";
+  }
+
+  private static List<LedgerDialect> dialects() {
+    List<LedgerDialect> out = new java.util.ArrayList<>();
+    for (ClassLoader cl : loaders()) {
+      java.util.ServiceLoader.load(LedgerDialect.class, cl).forEach(d -> {
+        if (out.stream().noneMatch(o -> o.getClass().equals(d.getClass()))) {
+          out.add(d);
+        }
+      });
+    }
+    return out;
+  }
+
+  private static Optional<java.sql.Driver> driverFor(String url) {
+    for (ClassLoader cl : loaders()) {
+      for (java.sql.Driver d : java.util.ServiceLoader.load(java.sql.Driver.class, cl)) {
+        try {
+          if (d.acceptsURL(url)) {
+            return Optional.of(d);
+          }
+        } catch (SQLException e) {
+          // not this one
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static List<ClassLoader> loaders() {
+    ClassLoader context = Thread.currentThread().getContextClassLoader();
+    ClassLoader own = Ledger.class.getClassLoader();
+    return context == null || context == own ? List.of(own) : List.of(context, own);
+  }
+
+  private static Ledger openOn(Jdbc db, Clock clock) {
+    try {
+      Schema.migrate(db);
+      return new Ledger(db, clock);
+    } catch (RuntimeException e) {
+      db.close();
+      throw new TunekitException("Cannot open the run ledger " + db.location() + " (" + e.getMessage()
+          + "). Check that the database is up, and the user may create tables in it (the first open creates"
+          + " the ledger's tables).", e);
+    }
+  }
+
   private static void createOwnerOnly(Path file) throws IOException {
     boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     Path dir = file.getParent();
@@ -166,8 +292,19 @@ public final class Ledger implements AutoCloseable {
     }
   }
 
+  /** The SQLite file, or null for a ledger on a database server. */
   public Path file() {
     return db.file();
+  }
+
+  /** Where the ledger is, for messages: the file, or the database's URL with any password redacted. */
+  public String location() {
+    return db.location();
+  }
+
+  /** The JDBC helper, for this package's tests. */
+  Jdbc db() {
+    return db;
   }
 
   public Owner self() {
@@ -360,6 +497,8 @@ public final class Ledger implements AutoCloseable {
    */
   public boolean evalResultOnce(String runId, String name, String json) {
     return db.write(c -> {
+      // The run's row lock serialises two processes recording at once on a server (SQLite: the write lock).
+      Jdbc.one(c, "SELECT id FROM runs WHERE id = ?" + db.dialect().lockRow(), rs -> rs.getString(1), runId);
       boolean recorded = evaluations.recordOnce(c, runId, name, json);
       if (recorded) {
         log.append(c, runId, "eval", name);

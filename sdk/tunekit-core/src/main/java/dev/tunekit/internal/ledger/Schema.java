@@ -16,8 +16,14 @@ final class Schema {
 
   private Schema() {}
 
+  /**
+   * Brings the ledger's schema to {@link #VERSION} through its database's dialect, once even when several
+   * processes open it at once (the dialect's migration lock, then the version re-read under it). A ledger
+   * written by a newer Tunekit is refused.
+   */
   static void migrate(Jdbc db) {
-    int version = db.read(c -> Jdbc.one(c, "PRAGMA user_version", rs -> rs.getInt(1)).orElse(0));
+    LedgerDialect dialect = db.dialect();
+    int version = db.read(dialect::schemaVersion);
     if (version > VERSION) {
       throw db.failure(new SQLException("ledger schema version " + version + " is newer than this Tunekit ("
           + VERSION + "); upgrade Tunekit"));
@@ -26,19 +32,24 @@ final class Schema {
       return;
     }
     db.write(c -> {
-      int v = Jdbc.one(c, "PRAGMA user_version", rs -> rs.getInt(1)).orElse(0); // re-read under the write lock
-      if (v >= VERSION) {
-        return null;
-      }
-      try (Statement s = c.createStatement()) {
-        if (v < 2) {
-          createV2(s);
-        }
-        toV3(c, s);
-        s.executeUpdate("PRAGMA user_version = " + VERSION);
+      dialect.lockMigration(c);
+      int v = dialect.schemaVersion(c); // re-read under the lock
+      if (v < VERSION) {
+        dialect.migrate(c, v, VERSION);
       }
       return null;
     });
+  }
+
+  /** SQLite: from {@code from} to the current schema, recorded in {@code PRAGMA user_version}. */
+  static void migrateSqlite(Connection c, int from) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      if (from < 2) {
+        createV2(s);
+      }
+      toV3(c, s);
+      s.executeUpdate("PRAGMA user_version = " + VERSION);
+    }
   }
 
   private static void createV2(Statement s) throws SQLException {
