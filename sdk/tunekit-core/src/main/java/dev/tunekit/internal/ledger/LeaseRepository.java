@@ -34,6 +34,12 @@ public final class LeaseRepository {
     this.self = self;
   }
 
+  /**
+   * For this package's tests: runs inside a taking claim's transaction, between its read and its write,
+   * where a test holds racing claimers so that only the row lock can keep them apart.
+   */
+  volatile Runnable afterClaimRead = () -> {};
+
   private record Lease(String resultId, int attempts, String owner, String host, long pid, long until, String state) {}
 
   /** Claims the right to create this run's job. */
@@ -49,6 +55,9 @@ public final class LeaseRepository {
   private Claim claimSubmitIn(Connection c, String runId, Duration lease, boolean take) throws SQLException {
     Lease l = Jdbc.one(c, "SELECT job_id, submit_attempts, lease_owner, lease_host, lease_pid, lease_until, state"
         + " FROM runs WHERE id = ?" + (take ? db.dialect().lockRow() : ""), LeaseRepository::lease, runId).orElseThrow(() -> new Ledger.NotFoundInLedger(runId));
+    if (take) {
+      afterClaimRead.run();
+    }
     if (l.resultId() != null) {
       return new Claim.Done(l.resultId());
     }
@@ -95,6 +104,9 @@ public final class LeaseRepository {
         + " NULL FROM uploads WHERE provider = ? AND sha256 = ?" + (take ? db.dialect().lockRow() : ""),
         LeaseRepository::lease, provider, sha256);
     long until = now() + lease.toMillis();
+    if (take) {
+      afterClaimRead.run();
+    }
     if (found.isEmpty()) {
       if (take && Jdbc.update(c, "INSERT INTO uploads (provider, sha256, file_name, size_bytes, lease_owner, lease_host,"
           + " lease_pid, lease_until, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)"

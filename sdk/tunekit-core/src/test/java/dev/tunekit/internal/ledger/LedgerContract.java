@@ -64,6 +64,22 @@ public abstract class LedgerContract {
     l.insertRun(id, "fake", "base", "key-" + id, "{\"v\":1}", RunState.CREATED);
   }
 
+  /**
+   * Holds each claimer of {@code ls} between its claim's read and its write until all have read or 150 ms
+   * passed: without a lock every claimer reads the row unclaimed and takes it; with one, the others wait
+   * for the holder's commit (so it goes on after the timeout) and then see its claim.
+   */
+  private static void holdClaimersTogether(List<Ledger> ls) {
+    CyclicBarrier read = new CyclicBarrier(ls.size());
+    ls.forEach(l -> l.leases().afterClaimRead = () -> {
+      try {
+        read.await(150, TimeUnit.MILLISECONDS);
+      } catch (Exception timedOutOrBroken) {
+        // the others are waiting for our lock: go on
+      }
+    });
+  }
+
   /** Runs every task at once (after a barrier) and returns their results in order. */
   private <T> List<T> race(List<Callable<T>> tasks) throws Exception {
     CyclicBarrier go = new CyclicBarrier(tasks.size());
@@ -117,6 +133,7 @@ public abstract class LedgerContract {
   void racingInstancesClaimARunsSubmissionOnceAndTheOthersSeeItBusyThenDone() throws Exception {
     List<Ledger> ls = instances(RACERS);
     run(ls.get(0), "r1");
+    holdClaimersTogether(ls);
     List<Callable<Ledger.Claim>> claims = new ArrayList<>();
     ls.forEach(l -> claims.add(() -> l.claimSubmit("r1", LEASE)));
     List<Ledger.Claim> got = race(claims);
@@ -133,6 +150,7 @@ public abstract class LedgerContract {
   @Test
   void racingInstancesClaimANewUploadOnce() throws Exception {
     List<Ledger> ls = instances(RACERS);
+    holdClaimersTogether(ls);
     List<Callable<Ledger.Claim>> claims = new ArrayList<>();
     ls.forEach(l -> claims.add(() -> l.claimUpload("fake", "sha-1", "train.jsonl", 42, LEASE)));
     List<Ledger.Claim> got = race(claims);
