@@ -40,13 +40,18 @@ public final class TestPostgres {
 
   /** A new, empty database on the server; its JDBC URL (user {@code postgres}, no password). */
   public static String freshDatabase() {
+    return server().getJdbcUrl("postgres", freshDatabaseName());
+  }
+
+  /** A new, empty database on the server; its name. */
+  public static String freshDatabaseName() {
     String name = "tk" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet();
     try (Connection c = server().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + name);
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
-    return server().getJdbcUrl("postgres", name);
+    return name;
   }
 
   /** A DataSource on {@code database} (as a service's pool would give). */
