@@ -44,6 +44,14 @@ public final class PostgresLedgerDialect implements LedgerDialect {
     return " FOR UPDATE";
   }
 
+  /** As SQLite's busy timeout: a claim waits this long for another instance's row lock, then fails (and is retried). */
+  @Override
+  public void beginWrite(Connection c, int timeoutMs) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("SET LOCAL lock_timeout = " + Math.max(1, timeoutMs)); // this transaction only: a pool's session is untouched
+    }
+  }
+
   @Override
   public int schemaVersion(Connection c) throws SQLException {
     try (Statement s = c.createStatement();

@@ -49,6 +49,8 @@ public final class Jdbc implements AutoCloseable {
   private final BlockingQueue<Connection> idleReaders = new LinkedBlockingQueue<>();
   private final List<Connection> allReaders = new ArrayList<>();
   private volatile boolean closed;
+  /** How long a write waits for another process's lock (SQLite's busy timeout; a server's lock timeout). */
+  volatile int lockTimeoutMs = BUSY_TIMEOUT_MS;
 
   /** Work on a connection. */
   @FunctionalInterface
@@ -138,6 +140,7 @@ public final class Jdbc implements AutoCloseable {
       try {
         c.setAutoCommit(false); // SQLite: BEGIN IMMEDIATE takes the write lock now, so read-then-write is atomic
         try {
+          dialect.beginWrite(c, lockTimeoutMs);
           T result = work.run(c);
           c.commit();
           return result;

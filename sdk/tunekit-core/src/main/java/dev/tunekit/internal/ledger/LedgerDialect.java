@@ -27,6 +27,13 @@ public interface LedgerDialect {
    */
   String lockRow();
 
+  /**
+   * At the start of each write transaction: bounds how long its statements wait for another process's
+   * lock to {@code timeoutMs}, after which the write fails (SQLite: the connection's busy timeout, set when
+   * it is opened, so nothing to do).
+   */
+  default void beginWrite(Connection c, int timeoutMs) throws SQLException {}
+
   /** The ledger schema version this database holds (0: none yet). Runs outside any lock. */
   int schemaVersion(Connection c) throws SQLException;
 
