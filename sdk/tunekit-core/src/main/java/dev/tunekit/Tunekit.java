@@ -325,10 +325,10 @@ public final class Tunekit implements AutoCloseable {
      *
      * @param tree nested maps ({@code Map<String, ?>}), lists and scalars, as the YAML file would parse
      * @param prefix how keys are named in error messages, such as {@code "tunekit."} (an error then names
-     *     {@code tunekit.providers.openai.model}); {@code ""} names them as in the file
+     *     {@code tunekit.providers.<name>.model}); {@code ""} names them as in the file
      * @param source what the tree is, for error messages, such as {@code "Spring properties tunekit.*"}
      * @param origins where each key was written, by its dotted name without the prefix
-     *     ({@code providers.openai.model} to {@code "application.yml:4"}); may be empty
+     *     ({@code providers.<name>.model} to {@code "application.yml:4"}); may be empty
      * @param base the directory relative {@code ledger} and {@code workDir} paths are resolved against
      */
     public Builder configTree(Map<String, ?> tree, String prefix, String source, Map<String, String> origins,

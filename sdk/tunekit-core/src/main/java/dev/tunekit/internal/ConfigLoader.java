@@ -72,9 +72,9 @@ public final class ConfigLoader {
    * {@code tunekit.*} properties): the same keys, validation and {@code ${VAR}} resolution as a file.
    *
    * @param tree nested maps, lists and scalars, as a YAML file would parse
-   * @param prefix how a key is named in errors ({@code "tunekit."}: {@code tunekit.providers.openai.model})
+   * @param prefix how a key is named in errors ({@code "tunekit."}: {@code tunekit.providers.<name>.model})
    * @param source what the tree is, for errors ({@code "Spring properties tunekit.*"})
-   * @param origins dotted key without the prefix ({@code providers.openai.model}) to where it was written
+   * @param origins dotted key without the prefix ({@code providers.<name>.model}) to where it was written
    * @param base the directory relative paths ({@code ledger}, {@code workDir}) are resolved against
    */
   public static Config fromTree(Map<String, ?> tree, String prefix, String source, Map<String, String> origins,
