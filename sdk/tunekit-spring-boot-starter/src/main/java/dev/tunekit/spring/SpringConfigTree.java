@@ -1,5 +1,6 @@
 package dev.tunekit.spring;
 
+import dev.tunekit.error.InvalidInputException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -53,6 +54,22 @@ record SpringConfigTree(Map<String, Object> tree, Map<String, String> origins) {
     Map<String, Object> tree = new LinkedHashMap<>();
     flat.forEach((k, v) -> put(tree, k.split("\\."), 0, v));
     return new SpringConfigTree(lists(tree), origins);
+  }
+
+  /**
+   * The same error with provider settings named as Spring properties: the provider modules name a key as in
+   * {@code tunekit.yaml} ({@code providers.openai.apiKey}); here it is {@code tunekit.providers.openai.apiKey}.
+   * Keys the config loader named already carry the prefix. No cause is kept (as the loader keeps none).
+   */
+  static InvalidInputException asProperty(InvalidInputException e) {
+    String location = e.location().orElse(null);
+    String message = e.getMessage();
+    if (location != null && message.startsWith(location + ": ")) {
+      message = message.substring(location.length() + 2);
+    }
+    String named = message.replaceAll("(?<![\\w.])providers\\.", PREFIX + "providers.")
+        .replace("in the config file", "in the tunekit.* properties");
+    return named.equals(message) ? e : new InvalidInputException(named, location);
   }
 
   @SuppressWarnings("unchecked")

@@ -1,6 +1,7 @@
 package dev.tunekit.spring;
 
 import dev.tunekit.Tunekit;
+import dev.tunekit.error.InvalidInputException;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedRateLimiterMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedRetryMetrics;
@@ -40,11 +41,15 @@ public class TunekitAutoConfiguration {
   @ConditionalOnMissingBean
   public Tunekit tunekit(ConfigurableEnvironment environment, TunekitSpringProperties properties) {
     SpringConfigTree t = SpringConfigTree.read(environment);
-    return Tunekit.builder()
+    Tunekit.Builder builder = Tunekit.builder()
         .configTree(t.tree(), SpringConfigTree.PREFIX, "Spring properties " + SpringConfigTree.PREFIX + "*", t.origins(),
             Path.of(""))
-        .closeWait(properties.shutdownWait())
-        .build();
+        .closeWait(properties.shutdownWait());
+    try {
+      return builder.build();
+    } catch (InvalidInputException e) {
+      throw SpringConfigTree.asProperty(e);
+    }
   }
 
   /** The health indicator, when Actuator is on the class path. */

@@ -100,6 +100,27 @@ class TunekitAutoConfigurationTest {
   }
 
   @Test
+  void aMissingProviderSettingIsNamedAsTheSpringPropertyToSet() {
+    new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(TunekitAutoConfiguration.class))
+        .withPropertyValues("tunekit.provider=fake", "tunekit.ledger=" + dir.resolve("l.db")).run(ctx -> {
+          Throwable root = ctx.getStartupFailure();
+          while (root.getCause() != null) {
+            root = root.getCause();
+          }
+          assertThat(root).isInstanceOf(InvalidInputException.class);
+          assertThat(root.getMessage()).contains("tunekit.providers.fake.apiKey is required")
+              .contains("in the tunekit.* properties").doesNotContain("tunekit.tunekit.");
+        });
+  }
+
+  @Test
+  void theFailureAnalyzerIsRegistered() {
+    assertThat(org.springframework.core.io.support.SpringFactoriesLoader.loadFactoryNames(
+        org.springframework.boot.diagnostics.FailureAnalyzer.class, getClass().getClassLoader()))
+        .contains(TunekitFailureAnalyzer.class.getName());
+  }
+
+  @Test
   void anApplicationsOwnTunekitBeanWins() {
     runner().withBean("mine", Tunekit.class, () -> Tunekit.builder().provider("fake").setting("apiKey", "k")
         .setting("instance", instance).ledger(dir.resolve("mine.db")).workDir(dir.resolve("w2"))
