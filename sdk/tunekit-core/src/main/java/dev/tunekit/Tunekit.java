@@ -321,7 +321,8 @@ public final class Tunekit implements AutoCloseable {
      * Reads the settings of {@code tunekit.yaml} from a tree that a framework already parsed, instead of a
      * file: the same keys ({@code provider}, {@code providers.<name>.*}, {@code resilience}, ...), the same
      * validation and the same {@code ${VAR}} resolution (docs/config.md). The Spring Boot starter passes its
-     * {@code tunekit.*} properties here. The other builder settings override it, as they do a file.
+     * {@code tunekit.*} properties here. It takes the place of a config file ({@link #configFile(Path)} is then
+     * not read); the other builder settings override it, as they do a file.
      *
      * @param tree nested maps ({@code Map<String, ?>}), lists and scalars, as the YAML file would parse
      * @param prefix how keys are named in error messages, such as {@code "tunekit."} (an error then names
@@ -333,7 +334,7 @@ public final class Tunekit implements AutoCloseable {
      */
     public Builder configTree(Map<String, ?> tree, String prefix, String source, Map<String, String> origins,
         Path base) {
-      this.configTree = Map.copyOf(Objects.requireNonNull(tree, "tree"));
+      this.configTree = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(tree, "tree")));
       this.configTreePrefix = Objects.requireNonNull(prefix, "prefix");
       this.configTreeSource = Objects.requireNonNull(source, "source");
       this.configTreeOrigins = Map.copyOf(Objects.requireNonNull(origins, "origins"));

@@ -84,6 +84,16 @@ class ConfigTreeTest {
   }
 
   @Test
+  void aNullValueIsReadAsAnEmptyYamlValueNotAnError() {
+    Map<String, Object> tree = new java.util.HashMap<>();
+    tree.put("provider", "fake");
+    tree.put("workDir", null);
+    assertThat(Tunekit.builder().configTree(tree, "tunekit.", "t", Map.of(), dir)).isNotNull();
+    assertThat(ConfigLoader.fromTree(tree, "tunekit.", "t", Map.of(), Map.of(), dir).workDir())
+        .isEqualTo(dir.resolve(".tunekit"));
+  }
+
+  @Test
   void aNegativeCloseWaitIsAClearError() {
     assertThatThrownBy(() -> Tunekit.builder().closeWait(java.time.Duration.ofSeconds(-1)))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("closeWait must not be negative");
