@@ -113,6 +113,16 @@ class WebhookEndpointTest {
   }
 
   @Test
+  void aBodyOverTheLimitIs413WithoutEcho() throws Exception {
+    byte[] big = new byte[TunekitWebhookController.MAX_BODY_BYTES + 1];
+    java.util.Arrays.fill(big, (byte) 'x');
+    long now = java.time.Instant.now().getEpochSecond();
+    HttpResponse<String> r = post("wh_big", now, FakeProvider.sign(KEY, "wh_big", now, big), big);
+    assertThat(r.statusCode()).isEqualTo(413);
+    assertThat(r.body()).isEqualTo("{\"status\":\"rejected\"}");
+  }
+
+  @Test
   void healthAndEnvOverHttpNameTheProviderButNeverTheKey() throws Exception {
     HttpResponse<String> health = get("/actuator/health/tunekit");
     assertThat(health.statusCode()).isEqualTo(200);
