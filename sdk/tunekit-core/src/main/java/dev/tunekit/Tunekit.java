@@ -226,6 +226,15 @@ public final class Tunekit implements AutoCloseable {
   }
 
   /**
+   * The Resilience4j registries of this Tunekit's retry layer, circuit breaker and evaluation rate limiters,
+   * for metrics and health checks (the Spring Boot starter binds them to Micrometer).
+   */
+  public ResilienceRegistries resilience() {
+    return new ResilienceRegistries(workflow.resilient().retryRegistry(), workflow.resilient().circuitBreakerRegistry(),
+        workflow.evals().rateLimiterRegistry());
+  }
+
+  /**
    * The run ledger's file.
    *
    * @throws TunekitException when the ledger is a database ({@code ledger: jdbc:postgresql://...} or {@link
@@ -310,12 +319,57 @@ public final class Tunekit implements AutoCloseable {
     private Duration ledgerPoll = Duration.ofMillis(500);
     private boolean providerFromEnv;
     private ProviderChoice choice;
+    private Map<String, ?> configTree;
+    private String configTreePrefix;
+    private String configTreeSource;
+    private Map<String, String> configTreeOrigins;
+    private Path configTreeBase;
+    private Duration closeWait;
 
     private Builder() {}
 
     /** Reads this config file first (see {@link Tunekit}); the other builder settings override it. */
     public Builder configFile(Path file) {
       this.configFile = Objects.requireNonNull(file, "file");
+      return this;
+    }
+
+    /**
+     * Reads the settings of {@code tunekit.yaml} from a tree that a framework already parsed, instead of a
+     * file: the same keys ({@code provider}, {@code providers.<name>.*}, {@code resilience}, ...), the same
+     * validation and the same {@code ${VAR}} resolution (docs/config.md). The Spring Boot starter passes its
+     * {@code tunekit.*} properties here. It takes the place of a config file ({@link #configFile(Path)} is then
+     * not read); the other builder settings override it, as they do a file.
+     *
+     * @param tree nested maps ({@code Map<String, ?>}), lists and scalars, as the YAML file would parse
+     * @param prefix how keys are named in error messages, such as {@code "tunekit."} (an error then names
+     *     {@code tunekit.providers.<name>.model}); {@code ""} names them as in the file
+     * @param source what the tree is, for error messages, such as {@code "Spring properties tunekit.*"}
+     * @param origins where each key was written, by its dotted name without the prefix
+     *     ({@code providers.<name>.model} to {@code "application.yml:4"}); may be empty
+     * @param base the directory relative {@code ledger} and {@code workDir} paths are resolved against
+     */
+    public Builder configTree(Map<String, ?> tree, String prefix, String source, Map<String, String> origins,
+        Path base) {
+      this.configTree = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(tree, "tree")));
+      this.configTreePrefix = Objects.requireNonNull(prefix, "prefix");
+      this.configTreeSource = Objects.requireNonNull(source, "source");
+      this.configTreeOrigins = Map.copyOf(Objects.requireNonNull(origins, "origins"));
+      this.configTreeBase = Objects.requireNonNull(base, "base").toAbsolutePath();
+      return this;
+    }
+
+    /**
+     * How long {@link Tunekit#close()} waits for uploads and job submissions in flight (calls that cost
+     * money) to finish and record what they created in the ledger (default 30 s). A call still running after
+     * that keeps its ledger claim, so no other process repeats it; resume its run later.
+     */
+    public Builder closeWait(Duration wait) {
+      Objects.requireNonNull(wait, "wait");
+      if (wait.isNegative()) {
+        throw new InvalidInputException("closeWait must not be negative, was " + wait);
+      }
+      this.closeWait = wait;
       return this;
     }
 
@@ -443,7 +497,7 @@ public final class Tunekit implements AutoCloseable {
           file = candidate;
         }
       }
-      if (file == null) {
+      if (file == null && configTree == null) {
         Map<String, Object> values = settings;
         String p;
         if (provider != null) {
@@ -478,7 +532,8 @@ public final class Tunekit implements AutoCloseable {
         fileEnv = new LinkedHashMap<>(env);
         fileEnv.put(ConfigLoader.ENV_PROVIDER, provider);
       }
-      Config c = ConfigLoader.load(file, fileEnv);
+      Config c = configTree != null ? ConfigLoader.fromTree(configTree, configTreePrefix, configTreeSource,
+          configTreeOrigins, fileEnv, configTreeBase) : ConfigLoader.load(file, fileEnv);
       choice = new ProviderChoice(c.provider(), provider != null ? "provider(\"" + provider + "\") in code"
           : c.providerLocation().equals(ConfigLoader.ENV_PROVIDER) ? ConfigLoader.ENV_PROVIDER + "=" + c.provider()
           : "provider: at " + c.providerLocation());
@@ -518,8 +573,12 @@ public final class Tunekit implements AutoCloseable {
           : config.ledgerUrl() != null ? dev.tunekit.internal.ledger.LedgerTarget.url(config.ledgerUrl(), env,
               config.locations().getOrDefault("ledger", ConfigLoader.ENV_LEDGER))
           : dev.tunekit.internal.ledger.LedgerTarget.file(config.ledger());
-      return new Tunekit(new Workflow(config, raw, clock, sleeper, lease != null ? lease
-          : defaultLease(config.resilience()), ledgerPoll, target), choice);
+      Workflow workflow = new Workflow(config, raw, clock, sleeper, lease != null ? lease
+          : defaultLease(config.resilience()), ledgerPoll, target);
+      if (closeWait != null) {
+        workflow.closeWait(closeWait);
+      }
+      return new Tunekit(workflow, choice);
     }
 
     /**

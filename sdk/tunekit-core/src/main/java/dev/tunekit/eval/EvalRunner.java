@@ -75,6 +75,7 @@ public final class EvalRunner {
   private final boolean progressBar;
   private final Duration maxPermitWait;
   private final Map<String, ProviderLimits> limits = new ConcurrentHashMap<>();
+  private final io.github.resilience4j.ratelimiter.RateLimiterRegistry rateLimiters;
 
   private EvalRunner(Builder b) {
     this.cache = b.cache;
@@ -82,6 +83,7 @@ public final class EvalRunner {
     this.listener = b.listener;
     this.progressBar = b.progressBar;
     this.maxPermitWait = b.maxPermitWait;
+    this.rateLimiters = b.rateLimiters;
   }
 
   /** A builder: in-memory cache, 60 s per-case timeout, no progress bar. */
@@ -327,7 +329,7 @@ public final class EvalRunner {
 
   private ProviderLimits limitsFor(EvalTarget t) {
     ProviderLimits l = limits.computeIfAbsent(t.provider(),
-        p -> new ProviderLimits(p, t.requestsPerMinute(), t.maxConcurrentCalls(), maxPermitWait));
+        p -> new ProviderLimits(p, t.requestsPerMinute(), t.maxConcurrentCalls(), maxPermitWait, rateLimiters));
     if (l.rpm != t.requestsPerMinute() || l.concurrency != t.maxConcurrentCalls()) {
       throw new InvalidInputException("target '" + t.name() + "' sets rate " + t.requestsPerMinute()
           + " rpm and " + t.maxConcurrentCalls() + " concurrent calls for provider '" + t.provider()
@@ -359,7 +361,8 @@ public final class EvalRunner {
     final Bulkhead bulkhead;
     private final AtomicLong pausedUntil = new AtomicLong(System.nanoTime());
 
-    ProviderLimits(String provider, int rpm, int concurrency, Duration maxPermitWait) {
+    ProviderLimits(String provider, int rpm, int concurrency, Duration maxPermitWait,
+        io.github.resilience4j.ratelimiter.RateLimiterRegistry registry) {
       this.rpm = rpm;
       this.concurrency = concurrency;
       this.rateLimiter = rpm == 0 ? null : RateLimiter.of("eval-" + provider, RateLimiterConfig.custom()
@@ -367,6 +370,14 @@ public final class EvalRunner {
           .limitRefreshPeriod(Duration.ofNanos(60_000_000_000L / rpm))
           .timeoutDuration(maxPermitWait)
           .build());
+      if (registry != null && rateLimiter != null) {
+        synchronized (registry) { // the newest limiter of that name is the one metrics follow
+          if (registry.replace(rateLimiter.getName(), rateLimiter).isEmpty()) {
+            registry.rateLimiter(rateLimiter.getName(), rateLimiter.getRateLimiterConfig());
+            registry.replace(rateLimiter.getName(), rateLimiter);
+          }
+        }
+      }
       this.bulkhead = Bulkhead.of("eval-" + provider, BulkheadConfig.custom()
           .maxConcurrentCalls(concurrency)
           .maxWaitDuration(Duration.ofDays(1))
@@ -396,8 +407,19 @@ public final class EvalRunner {
     private EvalListener listener;
     private boolean progressBar;
     private Duration maxPermitWait = Duration.ofMinutes(30);
+    private io.github.resilience4j.ratelimiter.RateLimiterRegistry rateLimiters;
 
     private Builder() {}
+
+    /**
+     * Also registers each provider's rate limiter ({@code eval-<provider>}) in this registry, so that metrics
+     * (resilience4j-micrometer) can follow it; a newer runner's limiter of the same name replaces the older
+     * one there. Default: none.
+     */
+    public Builder rateLimiterRegistry(io.github.resilience4j.ratelimiter.RateLimiterRegistry registry) {
+      this.rateLimiters = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
 
     /** Where completions are cached; {@link EvalCache#none()} to always call. Default: in memory. */
     public Builder cache(EvalCache cache) {

@@ -49,11 +49,41 @@ public final class ConfigLoader {
   private final String source;
   private final Map<String, String> env;
   private final Map<String, Integer> lines;
+  /** How keys are named in errors: {@code ""} for a file, {@code "tunekit."} for a framework's properties. */
+  private final String prefix;
+  /** Where keys were written, by JSON pointer, when not in a file with lines (a framework's property origins). */
+  private final Map<String, String> origins;
 
   private ConfigLoader(String source, Map<String, String> env, Map<String, Integer> lines) {
+    this(source, env, lines, "", Map.of());
+  }
+
+  private ConfigLoader(String source, Map<String, String> env, Map<String, Integer> lines, String prefix,
+      Map<String, String> origins) {
     this.source = source;
     this.env = env;
     this.lines = lines;
+    this.prefix = prefix;
+    this.origins = origins;
+  }
+
+  /**
+   * Reads the keys of {@code tunekit.yaml} from a tree that a framework already parsed (Spring's
+   * {@code tunekit.*} properties): the same keys, validation and {@code ${VAR}} resolution as a file.
+   *
+   * @param tree nested maps, lists and scalars, as a YAML file would parse
+   * @param prefix how a key is named in errors ({@code "tunekit."}: {@code tunekit.providers.<name>.model})
+   * @param source what the tree is, for errors ({@code "Spring properties tunekit.*"})
+   * @param origins dotted key without the prefix ({@code providers.<name>.model}) to where it was written
+   * @param base the directory relative paths ({@code ledger}, {@code workDir}) are resolved against
+   */
+  public static Config fromTree(Map<String, ?> tree, String prefix, String source, Map<String, String> origins,
+      Map<String, String> env, Path base) {
+    Map<String, String> byPointer = new HashMap<>();
+    origins.forEach((k, v) -> byPointer.put("/" + k.replace('.', '/'), v));
+    ConfigLoader loader = new ConfigLoader(source, env, Map.of(), prefix, byPointer);
+    JsonNode root = YAML.valueToTree(tree);
+    return loader.read(root == null || root.isNull() ? YAML.createObjectNode() : root, base);
   }
 
   /** Loads a config file; a missing file is an error. */
@@ -393,13 +423,18 @@ public final class ConfigLoader {
   }
 
   private InvalidInputException error(String pointer, String problem) {
-    String what = pointer.isEmpty() ? "config" : dotted(pointer);
+    String what = pointer.isEmpty() ? (prefix.isEmpty() ? "config" : prefix.substring(0, prefix.length() - 1))
+        : dotted(pointer);
     return new InvalidInputException(what + ": " + problem, location(pointer));
   }
 
   private String location(String pointer) {
     String p = pointer;
     while (true) {
+      String origin = origins.get(p);
+      if (origin != null) {
+        return origin;
+      }
       Integer line = lines.get(p);
       if (line != null) {
         return source + ":" + line;
@@ -412,8 +447,8 @@ public final class ConfigLoader {
     }
   }
 
-  private static String dotted(String pointer) {
-    return pointer.startsWith("/") ? pointer.substring(1).replace('/', '.') : pointer.replace('/', '.');
+  private String dotted(String pointer) {
+    return prefix + (pointer.startsWith("/") ? pointer.substring(1).replace('/', '.') : pointer.replace('/', '.'));
   }
 
   private static boolean nonBlank(String s) {

@@ -94,11 +94,20 @@ public final class EvalHook implements AutoCloseable {
   /** Tunekit's own runners, by the limits they keep for the provider's group ("rpm/concurrent"). */
   private final Map<String, EvalRunner> runners = new java.util.HashMap<>();
 
+  /** Where Tunekit's own runners register their rate limiters, for metrics. */
+  private final io.github.resilience4j.ratelimiter.RateLimiterRegistry rateLimiters =
+      io.github.resilience4j.ratelimiter.RateLimiterRegistry.ofDefaults();
+
   public EvalHook(Ledger ledger, TuningProvider provider, Path workDir, EvaluationSettings limits) {
     this.ledger = ledger;
     this.provider = provider;
     this.cacheDir = workDir.resolve("eval-cache");
     this.limits = Objects.requireNonNull(limits, "limits");
+  }
+
+  /** The registry Tunekit's own evaluation runners put their rate limiters in. */
+  public io.github.resilience4j.ratelimiter.RateLimiterRegistry rateLimiterRegistry() {
+    return rateLimiters;
   }
 
   /** Attaches {@code plan} to the run for this Tunekit's lifetime, after checking it is the run's suite. */
@@ -455,7 +464,7 @@ public final class EvalHook implements AutoCloseable {
     boolean shared = custom != null && custom.provider().equals(provider.name());
     String key = shared ? custom.requestsPerMinute() + "/" + custom.maxConcurrentCalls()
         : limits.requestsPerMinute() + "/" + limits.maxConcurrentCalls();
-    return runners.computeIfAbsent(key, k -> EvalRunner.builder().cache(cache).build());
+    return runners.computeIfAbsent(key, k -> EvalRunner.builder().cache(cache).rateLimiterRegistry(rateLimiters).build());
   }
 
   private Object lock(String runId) {

@@ -60,6 +60,8 @@ public final class ResilientProvider implements TuningProvider {
   private final Sleeper sleeper;
   private final Retry retry;
   private final CircuitBreaker breaker;
+  private final io.github.resilience4j.retry.RetryRegistry retryRegistry;
+  private final io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry breakerRegistry;
 
   public ResilientProvider(TuningProvider delegate, ResilienceSettings settings, Clock clock, Sleeper sleeper) {
     this.delegate = delegate;
@@ -80,7 +82,8 @@ public final class ResilientProvider implements TuningProvider {
         })
         .failAfterMaxAttempts(false)
         .build();
-    this.retry = Retry.of(delegate.name(), retryConfig);
+    this.retryRegistry = io.github.resilience4j.retry.RetryRegistry.of(retryConfig);
+    this.retry = retryRegistry.retry(delegate.name());
     CircuitBreakerConfig breakerConfig = CircuitBreakerConfig.custom()
         .failureRateThreshold(settings.failureRateThreshold())
         .slidingWindowSize(settings.slidingWindowSize())
@@ -90,7 +93,18 @@ public final class ResilientProvider implements TuningProvider {
         .recordException(ResilientProvider::isProviderFailure)
         .clock(clock)
         .build();
-    this.breaker = CircuitBreaker.of(delegate.name(), breakerConfig);
+    this.breakerRegistry = io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry.of(breakerConfig);
+    this.breaker = breakerRegistry.circuitBreaker(delegate.name());
+  }
+
+  /** The registry holding this provider's one {@link Retry} (for metrics). */
+  public io.github.resilience4j.retry.RetryRegistry retryRegistry() {
+    return retryRegistry;
+  }
+
+  /** The registry holding this provider's one {@link CircuitBreaker} (for metrics and health). */
+  public io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry circuitBreakerRegistry() {
+    return breakerRegistry;
   }
 
   /** Transient failures worth another attempt. An open breaker is not one of them. */

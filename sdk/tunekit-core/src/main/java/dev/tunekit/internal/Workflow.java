@@ -181,6 +181,11 @@ public final class Workflow implements AutoCloseable {
     return ledger;
   }
 
+  /** The provider behind the retry layer and circuit breaker. */
+  public ResilientProvider resilient() {
+    return provider;
+  }
+
   public ExecutorService async() {
     return async;
   }

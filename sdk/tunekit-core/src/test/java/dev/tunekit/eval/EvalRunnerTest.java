@@ -38,6 +38,21 @@ class EvalRunnerTest {
   }
 
   @Test
+  void aRateLimitedTargetsLimiterIsRegisteredForMetricsAndANewerRunnerReplacesIt() {
+    var registry = io.github.resilience4j.ratelimiter.RateLimiterRegistry.ofDefaults();
+    EvalTarget limited = EvalTarget.of("t", EvalRunnerTest::answer, "m").withProvider("p").withRateLimit(6000);
+    EvalRunner.builder().rateLimiterRegistry(registry).build().run(suite(2), limited);
+    var first = registry.find("eval-p").orElseThrow();
+    assertThat(first.getRateLimiterConfig().getLimitRefreshPeriod()).isEqualTo(java.time.Duration.ofMillis(10));
+    EvalRunner.builder().rateLimiterRegistry(registry).build().run(suite(1), limited);
+    assertThat(registry.find("eval-p").orElseThrow()).isNotSameAs(first);
+    assertThat(registry.getAllRateLimiters()).hasSize(1);
+    EvalRunner.builder().rateLimiterRegistry(registry).build().run(suite(1),
+        EvalTarget.of("u", EvalRunnerTest::answer, "m").withProvider("unlimited"));
+    assertThat(registry.find("eval-unlimited")).isEmpty(); // no requests-per-minute limit, no limiter
+  }
+
+  @Test
   void gradesEveryCaseAndKeepsSuiteOrder() {
     EvalReport r = EvalRunner.create().run(suite(10), EvalTarget.of("t", EvalRunnerTest::answer, "m"));
     assertThat(r.cases()).extracting(CaseResult::id).containsExactly(
