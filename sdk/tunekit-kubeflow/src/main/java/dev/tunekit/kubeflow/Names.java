@@ -23,7 +23,8 @@ final class Names {
    * hash keeps two keys apart that read the same once lower-cased and cleaned.
    */
   static String trainJob(String idempotencyKey) {
-    String readable = idempotencyKey.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+    String readable = idempotencyKey.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "")
+        .replaceFirst("^tk-", ""); // run keys start with tk- already: no tk-tk-
     if (readable.length() > 40) {
       readable = readable.substring(0, 40).replaceAll("-+$", "");
     }
