@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -31,38 +30,17 @@ class CreateFaultTest {
   static final SharedServer<KubeflowFakes> SERVER = new SharedServer<>(KubeflowFakes::new, KubeflowFakes::reset);
   KubeflowFakes fakes;
   @TempDir Path tmp;
-  private final AtomicBoolean controllerRuns = new AtomicBoolean(true);
-  private Thread controller;
+  private AutoCloseable controller;
 
   @BeforeEach
   void start() {
     fakes = SERVER.get();
-    controller = new Thread(() -> {
-      while (controllerRuns.get()) {
-        try {
-          for (GenericKubernetesResource r : fakes.trainJobs()) {
-            if (r.getAdditionalProperties().get("status") == null) {
-              r.setAdditionalProperty("status", KubeflowFakes.condition("Complete", "JobsCompleted", "done"));
-              fakes.direct.genericKubernetesResources(KubeflowFakes.TRAINJOB).inNamespace(KubeflowFakes.NS)
-                  .resource(r).update();
-            }
-          }
-          Thread.sleep(5);
-        } catch (InterruptedException e) {
-          return;
-        } catch (RuntimeException e) {
-          // a race with the client's own create: try again on the next round
-        }
-      }
-    }, "stand-in-trainjob-controller");
-    controller.setDaemon(true);
-    controller.start();
+    controller = fakes.completingController();
   }
 
   @AfterEach
-  void stop() throws InterruptedException {
-    controllerRuns.set(false);
-    controller.join(2_000);
+  void stop() throws Exception {
+    controller.close();
   }
 
   private static String status(int code) {
