@@ -256,11 +256,39 @@ final class KubeflowProvider implements TuningProvider, Chat {
     return read(Names.trainJob(idempotencyKey)).map(this::toRemoteJob);
   }
 
+  /** The TrainJob; a failed one's reason starts with the trainer's own error line when its pod's log still has one. */
   @Override
   public RemoteJob job(String jobId) {
-    return read(checked(jobId)).map(this::toRemoteJob).orElseThrow(() -> (RuntimeException) HttpFailures.status(PROVIDER,
+    return read(checked(jobId)).map(this::toRemoteJob).map(this::withTrainerError).orElseThrow(() -> (RuntimeException) HttpFailures.status(PROVIDER,
         "GET trainjob " + jobId, false, 404, "TrainJob " + jobId + " not found in namespace " + config.ns(),
         Optional.empty(), ""));
+  }
+
+  /**
+   * Kubeflow's Failed condition says which job of the JobSet failed, not why; the trainer's last
+   * {@code tunekit_train: error:} line does. Best effort: a pod already gone or a log that cannot be read leaves the
+   * condition's message as it is.
+   */
+  private RemoteJob withTrainerError(RemoteJob job) {
+    if (!(job.status() instanceof JobStatus.Failed f)) {
+      return job;
+    }
+    try {
+      Optional<Pod> pod = trainerPod(job.id());
+      if (pod.isEmpty()) {
+        return job;
+      }
+      String name = pod.get().getMetadata().getName();
+      String log = client().pods().inNamespace(config.ns()).withName(name).inContainer(TrainJobs.TRAINER_JOB).getLog();
+      Optional<String> error = TrainerLog.lastError(log);
+      if (error.isEmpty()) {
+        return job;
+      }
+      return job.toBuilder().status(new JobStatus.Failed(f.raw(), error.get() + " (" + f.reason() + ")", f.code()))
+          .build();
+    } catch (KubernetesClientException | ProviderException e) {
+      return job;
+    }
   }
 
   private Optional<GenericKubernetesResource> read(String name) {

@@ -128,6 +128,17 @@ class KubeflowApiTest {
   }
 
   @Test
+  void aFailedTrainJob_leadsWithTheTrainersErrorLine_whenItsPodStillHasIt() {
+    fakes.trainJob("tk-failed-2", KubeflowFakes.condition("Failed", "FailedJobs",
+        "jobset failed: ReplicatedJob node failed"), Map.of(), false);
+    fakes.trainerPod("tk-failed-2", "tk-failed-2-node-0-0-xyz", "[rank0]: loading\n"
+        + "tunekit_train: error: --lora-r must be between 1 and 1024, was 0\n");
+    JobStatus s = fakes.provider(tmp).job("tk-failed-2").status();
+    assertThat(s).isInstanceOfSatisfying(JobStatus.Failed.class, f -> assertThat(f.reason())
+        .isEqualTo("--lora-r must be between 1 and 1024, was 0 (jobset failed: ReplicatedJob node failed)"));
+  }
+
+  @Test
   void cancelByDelete_removesTheTrainJob_andStaysCancelled() {
     fakes.trainJob("tk-running", Map.of("jobsStatus", List.of(Map.of("name", "node", "active", 1))), Map.of(), false);
     KubeflowProvider p = fakes.provider(tmp, Map.of("cancel", "delete"));
