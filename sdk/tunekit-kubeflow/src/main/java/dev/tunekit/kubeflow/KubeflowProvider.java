@@ -259,7 +259,8 @@ final class KubeflowProvider implements TuningProvider, Chat {
   /** The TrainJob; a failed one's reason starts with the trainer's own error line when its pod's log still has one. */
   @Override
   public RemoteJob job(String jobId) {
-    return read(checked(jobId)).map(this::toRemoteJob).map(this::withTrainerError).orElseThrow(() -> (RuntimeException) HttpFailures.status(PROVIDER,
+    return read(checked(jobId)).map(this::toRemoteJob).map(this::withTrainerError)
+        .orElseThrow(() -> (RuntimeException) HttpFailures.status(PROVIDER,
         "GET trainjob " + jobId, false, 404, "TrainJob " + jobId + " not found in namespace " + config.ns(),
         Optional.empty(), ""));
   }

@@ -74,9 +74,10 @@ final class TrainJobs {
 
   /**
    * From {@code status.conditions} (and {@code metadata}): being deleted is cancelled; Failed (True) failed with the
-   * condition's message and reason; Complete succeeded with the output directory as the model; Suspended cancelled (raw "Cancelled")
-   * when Tunekit suspended it, else queued (Kueue holds admitted-later jobs suspended); a job of the JobSet with active
-   * pods running (raw "Running"); Created or no condition yet queued; any other condition that is True unknown, its type kept.
+   * condition's message and reason; Complete succeeded with the output directory as the model; Suspended cancelled
+   * (raw "Cancelled") when Tunekit suspended it, else queued (Kueue holds admitted-later jobs suspended); a job of the
+   * JobSet with active pods running (raw "Running"); Created or no condition yet queued; any other condition that is
+   * True unknown, its type kept.
    */
   @SuppressWarnings("unchecked")
   static JobStatus status(Map<String, Object> metadata, Map<String, Object> spec, Map<String, Object> status,
