@@ -1,5 +1,6 @@
 package dev.tunekit.ray;
 
+import dev.tunekit.http.TrainerLog;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package dev.tunekit.ray;
+package dev.tunekit.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,27 +12,42 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
- * Reads the job's log as {@code trainers/trl/tunekit_train.py} writes it (trainers/trl/README.md, "What it prints"):
+ * Reads a job's log as {@code trainers/trl/tunekit_train.py} writes it (trainers/trl/README.md, "What it prints"):
  * one JSON object per line with a {@code "tunekit"} key ({@code metric}, {@code event}, {@code checkpoint},
- * {@code model}), and on failure {@code tunekit_train: error: …} lines. Ray's job log mixes the trainer's standard
- * output and error with Ray's and the libraries' lines; those are skipped.
+ * {@code model}), and on failure {@code tunekit_train: error: …} lines. A job's log mixes the trainer's standard
+ * output and error with the engine's and the libraries' lines; those are skipped.
  *
- * <p>The same format {@code tunekit-local}'s command trainer reads into its own job store; this reads it into the
- * neutral {@link MetricPoint} and {@link JobEvent}. Only whole lines are read: a line Ray has not finished writing
- * waits for the next poll. Positions are character offsets in the log, so a poll reads only what came after the
- * cursor and an event's id (its offset) never changes.
+ * <p>Shared by the engines that run that trainer (tunekit-ray reads Ray's job log, tunekit-kubeflow the trainer
+ * pod's log), so both turn the same lines into the same neutral {@link MetricPoint} and {@link JobEvent}.
+ * {@code tunekit-local}'s command trainer reads the same format into its own job store. Only whole lines are read: a
+ * line the engine has not finished writing waits for the next poll. Positions are character offsets in the log, so a
+ * poll reads only what came after the cursor and an event's id (its offset) never changes. Not a user API: support
+ * for provider modules, like the rest of this package.
  */
-final class TrainerLog {
-  static final String ERROR_PREFIX = "tunekit_train: error: ";
+public final class TrainerLog {
+  /** What the trainer writes before the reason when it exits non-zero. */
+  public static final String ERROR_PREFIX = "tunekit_train: error: ";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** What one read found, and the offset just after the last whole line. */
-  record Chunk(List<JobEvent> events, List<MetricPoint> metrics, long end) {}
+  /**
+   * What one read found, and the offset just after the last whole line (the next read's start).
+   *
+   * @param events the trainer's events, checkpoints, model line and error lines, oldest first
+   * @param metrics the trainer's metric lines, oldest first
+   * @param end the character offset just after the last whole line read
+   */
+  public record Chunk(List<JobEvent> events, List<MetricPoint> metrics, long end) {}
 
   private TrainerLog() {}
 
-  /** The whole lines of {@code log} from character {@code from} on. */
-  static Chunk read(String log, long from, Instant now) {
+  /**
+   * The whole lines of {@code log} from character {@code from} on.
+   *
+   * @param log the job's log as the engine returns it (all of it, or only a part that starts at a line)
+   * @param from the character offset to start at (a previous {@link Chunk#end()}, or 0)
+   * @param now the time stamped on each event (log lines carry none)
+   */
+  public static Chunk read(String log, long from, Instant now) {
     List<JobEvent> events = new ArrayList<>();
     List<MetricPoint> metrics = new ArrayList<>();
     int start = (int) Math.min(Math.max(from, 0), log.length());
@@ -80,8 +95,11 @@ final class TrainerLog {
     }
   }
 
-  /** The last {@code tunekit_train: error:} line of {@code text} (Ray's failure message ends with the log's tail). */
-  static Optional<String> lastError(String text) {
+  /**
+   * The reason on the last {@code tunekit_train: error:} line of {@code text} (an engine's failure message, or a log's
+   * tail), if it has one.
+   */
+  public static Optional<String> lastError(String text) {
     if (text == null) {
       return Optional.empty();
     }
