@@ -19,6 +19,7 @@ import dev.tunekit.model.Secret;
 import dev.tunekit.spi.Capability;
 import dev.tunekit.spi.Chat;
 import dev.tunekit.spi.Cursor;
+import dev.tunekit.spi.Deployments;
 import dev.tunekit.spi.ExpiringFiles;
 import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.JobPlan;
@@ -58,6 +59,7 @@ final class RayProvider implements TuningProvider, Chat, ExpiringFiles {
   private final RayConfig config;
   private final JsonHttpApi api;
   private final OpenAiChat chat;
+  private final RayVllm vllm;
 
   RayProvider(RayConfig config) {
     this.config = config;
@@ -65,6 +67,7 @@ final class RayProvider implements TuningProvider, Chat, ExpiringFiles {
         "tunekit-ray");
     this.chat = config.servingUrl().isEmpty() ? null : new OpenAiChat(RayErrors.ERRORS, "the serving engine",
         config::servingBase, () -> config.servingApiKey().orElse(Secret.of("EMPTY")), config.callTimeout());
+    this.vllm = config.vllm().map(v -> new RayVllm(config, v)).orElse(null);
   }
 
   @Override
@@ -72,10 +75,16 @@ final class RayProvider implements TuningProvider, Chat, ExpiringFiles {
     return config.settings().name();
   }
 
-  /** Chat only when {@code servingUrl} names the server that serves the adapters. */
+  /**
+   * Chat when {@code servingUrl} or a {@code vllm:} block names the server that serves the adapters; deployments
+   * (loading the adapter into vLLM) only with a {@code vllm:} block.
+   */
   @Override
   public <C extends Capability> Optional<C> capability(Class<C> type) {
-    if (type == Chat.class && chat == null) {
+    if (type == Deployments.class) {
+      return Optional.ofNullable(vllm).map(type::cast);
+    }
+    if (type == Chat.class && chat == null && vllm == null) {
       return Optional.empty();
     }
     return TuningProvider.super.capability(type);
@@ -264,6 +273,9 @@ final class RayProvider implements TuningProvider, Chat, ExpiringFiles {
    */
   @Override
   public ChatResponse chat(ChatRequest request) {
+    if (vllm != null) {
+      return vllm.chat(request);
+    }
     if (chat == null) {
       config.servingBase(); // throws, naming the setting
     }
@@ -279,6 +291,9 @@ final class RayProvider implements TuningProvider, Chat, ExpiringFiles {
   public void close() {
     if (chat != null) {
       chat.close();
+    }
+    if (vllm != null) {
+      vllm.close();
     }
   }
 
