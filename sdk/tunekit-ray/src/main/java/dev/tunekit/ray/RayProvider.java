@@ -156,11 +156,12 @@ final class RayProvider implements TuningProvider, Chat, ExpiringFiles {
     Optional<String> validation = req.validationFileId().map(this::packageOf);
     for (String p : validation.map(v -> List.of(train, v)).orElse(List.of(train))) {
       if (!packageExists(p)) {
-        // Ray deletes a package no job refers to once its temporary reference expires (about 10 minutes).
-        // A new run finds that too and uploads the package again (ExpiringFiles); this run's upload is recorded.
+        // Ray deletes a package no job refers to once its temporary reference expires (about 10 minutes). The
+        // engine checks a resumed run's packages before the submit and puts them again (ExpiringFiles); this is the
+        // rare package that expired between that check and this submit. Nothing was submitted.
         throw ProviderException.builder(RayErrors.PROVIDER, "Ray no longer holds the dataset package gcs://" + p
-            + " (Ray removes uploaded packages that no job uses after a while); start a new run: it uploads the"
-            + " package again").retryable(false).build();
+            + " (Ray removes uploaded packages that no job uses after a while); nothing was submitted. Resume the"
+            + " run: Tunekit puts the package again before it submits").retryable(false).build();
       }
     }
     String id = Names.submissionId(req.idempotencyKey());
