@@ -330,10 +330,10 @@ public final class Workflow implements AutoCloseable {
 
   /**
    * A run resumed between its upload and its submit, on a provider that deletes unused files by itself
-   * ({@link dev.tunekit.spi.ExpiringFiles}; Ray drops a package after about ten minutes): the dataset is converted
-   * again (the same content, checked against the hashes the run recorded) and each file goes through
-   * {@link #upload}, which asks the provider whether it still holds the recorded upload and uploads it again when it
-   * does not. The run's file ids are updated when the new upload has another id.
+   * ({@link dev.tunekit.spi.ExpiringFiles}, such as a package store that drops unused packages after minutes): the
+   * dataset is converted again (the same content, checked against the hashes the run recorded) and each file goes
+   * through {@link #upload}, which asks the provider whether it still holds the recorded upload and uploads it again
+   * when it does not. The run's file ids are updated when the new upload has another id.
    */
   private String[] uploadAgainIfExpired(String runId, RunSpec spec, String trainingId, String validationId) {
     List<String> recorded = ledger.logOf(runId).stream().filter(l -> l.startsWith("prepare ")).findFirst()
