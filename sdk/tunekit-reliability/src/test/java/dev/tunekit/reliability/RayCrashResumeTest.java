@@ -62,71 +62,85 @@ class RayCrashResumeTest {
 
   @TempDir Path dir;
 
+  /** One kill: its own proxy (whose tap kills the child), config and ledger, so the children run side by side. */
+  private record Victim(KillPoint point, FaultProxy proxy, Path config, Path ledger, Child child, AtomicBoolean fired) {}
+
   @Test
   void killedAtEveryStep_resumesToTheSameSubmissionAndTheSameAdapter() throws Exception {
     long began = System.nanoTime();
-    Path ledger = dir.resolve("shared-ledger.db");
     FaultPlan noFaults = new FaultPlan(0);
     noFaults.enabled(false);
-    try (RayDashboardFake ray = new RayDashboardFake();
-        FaultProxy proxy = new FaultProxy(URI.create(ray.url()), noFaults, Duration.ZERO)) {
-      Path config = Configs.writeRay(dir, "tunekit.yaml", proxy.url(""), RayDashboardFake.OUTPUT, ledger);
-      Set<String> known = new HashSet<>();
-      Map<String, String> modelOfRun = new LinkedHashMap<>();
-      List<String> phases = new ArrayList<>();
-      int i = 0;
-      for (KillPoint point : KillPoint.values()) {
-        Path data = Datasets.variant(dir.resolve("data"), 2000 + i, 40);
-        AtomicReference<Child> victim = new AtomicReference<>();
-        AtomicBoolean fired = new AtomicBoolean();
-        AtomicInteger seen = new AtomicInteger();
-        proxy.tap((method, target, answered, status) -> {
-          if (fired.get() || answered != point.answered || !point.matches(method, target)
-              || seen.incrementAndGet() < point.nth) {
-            return false;
-          }
-          fired.set(true);
-          try {
-            victim.get().kill();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          return true;
-        });
-        Child child = Child.start(dir.resolve("child-" + i + ".log"), "start", config.toString(), data.toString(),
-            "r" + i, MODEL);
-        victim.set(child);
-        assertThat(child.process().waitFor(120, TimeUnit.SECONDS)).as("child %d ended", i).isTrue();
-        proxy.tap(null);
-        assertThat(fired.get()).as("kill point %s reached; output %s", point, child.lines()).isTrue();
-        child.kill();
-
-        try (Tunekit tk = Tunekit.fromConfig(config)) {
-          List<String> fresh = tk.runs().stream().map(RunInfo::id).filter(id -> !known.contains(id)).toList();
-          assertThat(fresh).as("the run child %d recorded", i).hasSize(1);
-          String runId = fresh.get(0);
-          String phase = CrashResumeTest.phase(LedgerFile.steps(ledger, runId), true);
-          phases.add(point + "=" + phase.substring(2));
-          assertThat(phase).as("ledger after a kill at %s", point).isEqualTo(point.phase);
-          RunResult result = tk.resume(runId).await();
-          assertThat(result.state()).as("%s resumed after a kill at %s", result, point).isEqualTo(RunState.TRAINED);
-          String model = result.fineTunedModel().orElseThrow();
-          String submission = model.substring(model.lastIndexOf('/') + 1);
-          assertThat(ray.jobs).as("Ray holds the submission the model came from").containsKey(submission);
-          assertThat(model).as("the adapter of that submission").isEqualTo(ray.output(submission));
-          modelOfRun.put(runId, model);
-          known.add(runId);
+    List<Victim> victims = new ArrayList<>();
+    try (RayDashboardFake ray = new RayDashboardFake()) {
+      try {
+        // The children start together (a JVM's start is most of their time), each killed at its own point.
+        for (KillPoint point : KillPoint.values()) {
+          int i = point.ordinal();
+          FaultProxy proxy = new FaultProxy(URI.create(ray.url()), noFaults, Duration.ZERO);
+          Path ledger = dir.resolve("ledger-" + i + ".db");
+          Path config = Configs.writeRay(dir.resolve("c" + i), "tunekit.yaml", proxy.url(""), RayDashboardFake.OUTPUT,
+              ledger);
+          Path data = Datasets.variant(dir.resolve("data"), 2000 + i, 40);
+          AtomicReference<Child> victim = new AtomicReference<>();
+          AtomicBoolean fired = new AtomicBoolean();
+          AtomicInteger seen = new AtomicInteger();
+          proxy.tap((method, target, answered, status) -> {
+            if (fired.get() || answered != point.answered || !point.matches(method, target)
+                || seen.incrementAndGet() < point.nth) {
+              return false;
+            }
+            fired.set(true);
+            try {
+              victim.get().kill();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return true;
+          });
+          Child child = Child.start(dir.resolve("child-" + i + ".log"), "start", config.toString(), data.toString(),
+              "r" + i, MODEL);
+          victim.set(child);
+          victims.add(new Victim(point, proxy, config, ledger, child, fired));
         }
-        i++;
+        Map<String, String> modelOfRun = new LinkedHashMap<>();
+        List<String> phases = new ArrayList<>();
+        for (Victim v : victims) {
+          assertThat(v.child().process().waitFor(120, TimeUnit.SECONDS)).as("child at %s ended", v.point()).isTrue();
+          v.proxy().tap(null);
+          assertThat(v.fired().get()).as("kill point %s reached; output %s", v.point(), v.child().lines()).isTrue();
+          v.child().kill();
+          try (Tunekit tk = Tunekit.fromConfig(v.config())) {
+            List<String> recorded = tk.runs().stream().map(RunInfo::id).toList();
+            assertThat(recorded).as("the run the child at %s recorded", v.point()).hasSize(1);
+            String runId = recorded.get(0);
+            String phase = CrashResumeTest.phase(LedgerFile.steps(v.ledger(), runId), true);
+            phases.add(v.point() + "=" + phase.substring(2));
+            assertThat(phase).as("ledger after a kill at %s", v.point()).isEqualTo(v.point().phase);
+            RunResult result = tk.resume(runId).await();
+            assertThat(result.state()).as("%s resumed after a kill at %s", result, v.point())
+                .isEqualTo(RunState.TRAINED);
+            String model = result.fineTunedModel().orElseThrow();
+            String submission = model.substring(model.lastIndexOf('/') + 1);
+            assertThat(ray.jobs).as("Ray holds the submission the model came from").containsKey(submission);
+            assertThat(model).as("the adapter of that submission").isEqualTo(ray.output(submission));
+            modelOfRun.put(runId, model);
+          }
+          assertThat(LedgerFile.integrityCheck(v.ledger())).isEqualTo("ok");
+        }
+        Figures.record("ray-crash-resume", String.format("kills=%d killed-in{%s} submissions=%d"
+                + " already-exists-answers=%d data-package-puts=%d runs-trained=%d time=%.1fs",
+            KillPoint.values().length, String.join(" ", phases), ray.submissions.get(), ray.alreadyExists.get(),
+            ray.dataPuts.get(), modelOfRun.size(), (System.nanoTime() - began) / 1e9));
+        assertThat(ray.submissions.get()).as("one submission per run, none duplicated")
+            .isEqualTo(KillPoint.values().length);
+        assertThat(ray.jobs).hasSize(KillPoint.values().length);
+        assertThat(new HashSet<>(modelOfRun.values())).hasSize(KillPoint.values().length);
+      } finally {
+        for (Victim v : victims) {
+          v.child().kill();
+          v.proxy().close();
+        }
       }
-      Figures.record("ray-crash-resume", String.format("kills=%d killed-in{%s} submissions=%d already-exists-answers=%d"
-              + " data-package-puts=%d runs-trained=%d time=%.1fs", KillPoint.values().length, String.join(" ", phases),
-          ray.submissions.get(), ray.alreadyExists.get(), ray.dataPuts.get(), modelOfRun.size(),
-          (System.nanoTime() - began) / 1e9));
-      assertThat(ray.submissions.get()).as("one submission per run, none duplicated").isEqualTo(KillPoint.values().length);
-      assertThat(ray.jobs).hasSize(KillPoint.values().length);
-      assertThat(new HashSet<>(modelOfRun.values())).hasSize(KillPoint.values().length);
-      assertThat(LedgerFile.integrityCheck(ledger)).isEqualTo("ok");
     }
   }
 
