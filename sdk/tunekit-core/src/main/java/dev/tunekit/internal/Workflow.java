@@ -326,6 +326,10 @@ public final class Workflow implements AutoCloseable {
         files.put("error", null);
         machine.fire(runId, RunEvent.UPLOAD, trainingId + (validationId == null ? "" : " " + validationId), files);
         ledger.log(runId, "files", trainingId + (validationId == null ? "" : " " + validationId));
+      } else if (provider.capability(dev.tunekit.spi.ExpiringFiles.class).isPresent()) {
+        String[] ids = uploadAgainIfExpired(runId, spec, trainingId, validationId);
+        trainingId = ids[0];
+        validationId = ids[1];
       }
       submit(runId, row.idempotencyKey(), spec, trainingId, validationId);
     } catch (InvalidDatasetException | PreflightException e) {
@@ -336,6 +340,48 @@ public final class Workflow implements AutoCloseable {
       // start()): no second, louder copy in the log.
       throw e;
     }
+  }
+
+  /**
+   * A run resumed between its upload and its submit, on a provider that deletes unused files by itself
+   * ({@link dev.tunekit.spi.ExpiringFiles}, such as a package store that drops unused packages after minutes): the
+   * dataset is converted again (the same content, checked against the hashes the run recorded) and each file goes
+   * through {@link #upload}, which asks the provider whether it still holds the recorded upload and uploads it again
+   * when it does not. The run's file ids are updated when the new upload has another id.
+   */
+  private String[] uploadAgainIfExpired(String runId, RunSpec spec, String trainingId, String validationId) {
+    List<String> recorded = ledger.logOf(runId).stream().filter(l -> l.startsWith("prepare ")).findFirst()
+        .map(Workflow::hashes).orElse(List.of());
+    Prepared p = prepare(runId, spec);
+    List<String> now = new ArrayList<>();
+    now.add(p.training().sha256());
+    if (p.validation() != null) {
+      now.add(p.validation().sha256());
+    }
+    if (!recorded.isEmpty() && !recorded.equals(now)) {
+      throw new InvalidInputException("Run " + runId + "'s training data " + spec.trainingData() + " changed after"
+          + " the run uploaded it, and " + provider.name() + " deletes uploads no job uses, so the run cannot be"
+          + " resumed with the data it was started with. Start a new run on the current data (or restore the file).");
+    }
+    String t = upload(runId, p.training(), FileUpload.Role.TRAINING);
+    String v = p.validation() == null ? null : upload(runId, p.validation(), FileUpload.Role.VALIDATION);
+    if (!t.equals(trainingId) || !java.util.Objects.equals(v, validationId)) {
+      Map<String, Object> files = new LinkedHashMap<>();
+      files.put("training_file_id", t);
+      files.put("validation_file_id", v);
+      ledger.setColumns(runId, files);
+      ledger.log(runId, "files", t + (v == null ? "" : " " + v) + " (uploaded again)");
+    }
+    return new String[] {t, v};
+  }
+
+  private static List<String> hashes(String prepareLine) {
+    List<String> out = new ArrayList<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("sha256=([0-9a-f]{64})").matcher(prepareLine);
+    while (m.find()) {
+      out.add(m.group(1));
+    }
+    return out;
   }
 
   private record Prepared(ConvertedFile training, ConvertedFile validation, TrainingMethod method,

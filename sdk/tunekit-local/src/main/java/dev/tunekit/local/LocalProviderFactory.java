@@ -83,7 +83,7 @@ public final class LocalProviderFactory implements TuningProviderFactory, Datase
   @Override
   public TuningProvider create(ProviderSettings settings) {
     TuningProviderFactory delegate = openAiCompatible();
-    Optional<LocalVllm.Settings> vllm = LocalVllm.settings(settings); // checked before the server starts
+    Optional<dev.tunekit.http.VllmSettings> vllm = LocalVllm.settings(settings); // checked before the server starts
     LocalServer server = start(settings);
     try {
       Map<String, Object> values = new LinkedHashMap<>();

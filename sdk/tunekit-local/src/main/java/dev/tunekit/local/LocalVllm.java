@@ -2,15 +2,14 @@ package dev.tunekit.local;
 
 import dev.tunekit.error.InvalidInputException;
 import dev.tunekit.http.VllmServer;
+import dev.tunekit.http.VllmSettings;
 import dev.tunekit.model.ChatRequest;
 import dev.tunekit.model.ChatResponse;
-import dev.tunekit.model.Secret;
 import dev.tunekit.spi.Chat;
 import dev.tunekit.spi.Deployment;
 import dev.tunekit.spi.Deployments;
 import dev.tunekit.spi.ProviderSettings;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,70 +22,24 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code ft:} models, so the baseline is the real base model on the same vLLM and the tuned model is the adapter.
  */
 final class LocalVllm implements Deployments, AutoCloseable {
-  /** The keys of the {@code vllm:} block. */
-  static final List<String> KEYS = List.of("baseUrl", "apiKey", "mountedDataDir", "timeout");
-
-  /** The {@code vllm:} settings; the key is a {@link Secret} (its {@code toString} is redacted). */
-  record Settings(String baseUrl, Secret apiKey, Optional<String> mountedDataDir, Duration timeout) {}
+  /** The keys of the {@code vllm:} block (shared with every engine that serves on vLLM). */
+  static final List<String> KEYS = VllmSettings.KEYS;
 
   private final LocalServer server;
-  private final Settings settings;
+  private final VllmSettings settings;
   private final VllmServer vllm;
   /** Deployment id (the lora name) to tuned model, for {@link #deployment}. */
   private final Map<String, String> models = new ConcurrentHashMap<>();
 
-  LocalVllm(String provider, LocalServer server, Settings settings) {
+  LocalVllm(String provider, LocalServer server, VllmSettings settings) {
     this.server = server;
     this.settings = settings;
-    this.vllm = new VllmServer(provider, "providers." + provider + ".vllm", settings.baseUrl(), settings.apiKey(),
-        settings.timeout());
+    this.vllm = settings.server(provider);
   }
 
   /** The {@code vllm:} block of {@code s}, if it has one; a bad one is an error naming its line and how to fix it. */
-  static Optional<Settings> settings(ProviderSettings s) {
-    if (!s.values().containsKey("vllm")) {
-      return Optional.empty();
-    }
-    String where = s.location("vllm");
-    String key = "providers." + s.name() + ".vllm";
-    if (!(s.values().get("vllm") instanceof Map<?, ?> block)) {
-      throw new InvalidInputException("setting " + key + " must be a map with baseUrl (and optionally apiKey,"
-          + " mountedDataDir, timeout), such as  vllm: {baseUrl: http://gpu-box:8000/v1}", where);
-    }
-    for (Object k : block.keySet()) {
-      if (!KEYS.contains(String.valueOf(k))) {
-        throw new InvalidInputException("setting " + key + "." + k + " is not a vLLM setting; the settings are "
-            + String.join(", ", KEYS), where);
-      }
-    }
-    Object url = block.get("baseUrl");
-    if (url == null || String.valueOf(url).isBlank()) {
-      throw new InvalidInputException("setting " + key + ".baseUrl is required: the URL of the vLLM server started"
-          + " with --enable-lora and VLLM_ALLOW_RUNTIME_LORA_UPDATING=True, such as http://gpu-box:8000/v1", where);
-    }
-    if (!VllmServer.isHttpUrl(String.valueOf(url))) {
-      throw new InvalidInputException("setting " + key + ".baseUrl must be an http(s) URL such as"
-          + " http://gpu-box:8000/v1, was '" + url + "'", where);
-    }
-    Object rawKey = block.get("apiKey");
-    Secret apiKey = rawKey instanceof Secret sk ? sk : Secret.of(rawKey == null ? "" : String.valueOf(rawKey));
-    Object mounted = block.get("mountedDataDir");
-    Optional<String> mountedDir = mounted == null || String.valueOf(mounted).isBlank() ? Optional.empty()
-        : Optional.of(String.valueOf(mounted).trim());
-    mountedDir.ifPresent(m -> {
-      if (!m.startsWith("/")) {
-        throw new InvalidInputException("setting " + key + ".mountedDataDir must be an absolute path on the vLLM"
-            + " host (where it sees this server's data directory), was '" + m + "'", where);
-      }
-    });
-    Duration timeout = Duration.ofMinutes(2);
-    Object t = block.get("timeout");
-    if (t != null) {
-      timeout = ProviderSettings.parseDuration(String.valueOf(t)).filter(d -> !d.isZero() && !d.isNegative())
-          .orElseThrow(() -> new InvalidInputException("setting " + key + ".timeout must be a positive duration such"
-              + " as 2m or 90s, was '" + t + "'", where));
-    }
-    return Optional.of(new Settings(String.valueOf(url).trim(), apiKey, mountedDir, timeout));
+  static Optional<VllmSettings> settings(ProviderSettings s) {
+    return VllmSettings.read(s, "this server's data directory");
   }
 
   /** Where the vLLM host finds {@code local}, a path under this server's data directory. */

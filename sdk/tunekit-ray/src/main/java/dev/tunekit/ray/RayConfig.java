@@ -1,5 +1,6 @@
 package dev.tunekit.ray;
 
+import dev.tunekit.http.VllmSettings;
 import dev.tunekit.model.Secret;
 import dev.tunekit.spi.ProviderSettings;
 import java.net.URI;
@@ -25,10 +26,12 @@ import java.util.Optional;
  * @param servingUrl an OpenAI-compatible server (vLLM) that serves the base model and the adapters, for chat
  * @param servingApiKey that server's key, if it wants one
  * @param callTimeout the per-call timeout (default 60 s)
+ * @param vllm the {@code vllm:} block: the vLLM server a succeeded run's adapter is loaded into (deployments), which
+ *     then serves chat for the base model and the adapters
  */
 record RayConfig(ProviderSettings settings, Optional<String> dashboardUrl, Optional<Secret> token,
     Optional<String> outputDir, List<String> pip, Optional<String> image, double numGpus, Optional<String> servingUrl,
-    Optional<Secret> servingApiKey, Duration callTimeout) {
+    Optional<Secret> servingApiKey, Duration callTimeout, Optional<VllmSettings> vllm) {
   static final String EXAMPLE_URL = "http://ray-head:8265";
 
   static RayConfig from(ProviderSettings s) {
@@ -55,7 +58,7 @@ record RayConfig(ProviderSettings settings, Optional<String> dashboardUrl, Optio
     });
     return new RayConfig(s, s.string("dashboardUrl").map(String::trim), s.secret("token"),
         s.string("outputDir").map(String::trim), pip, s.string("image").map(String::trim), gpus, serving,
-        s.secret("servingApiKey"), timeout);
+        s.secret("servingApiKey"), timeout, VllmSettings.read(s, "outputDir"));
   }
 
   /** What is wrong with {@code url} as the dashboard's address, if anything. */

@@ -20,6 +20,34 @@ import java.util.Optional;
 final class RayPreflight {
   private RayPreflight() {}
 
+  /**
+   * The serving side: deploying before evaluation needs a {@code vllm:} block; that block and {@code servingUrl} are
+   * two answers to one question; vLLM loads adapters from a directory, so an object-storage {@code outputDir} needs
+   * {@code mountedDataDir} (where the vLLM host sees it).
+   */
+  static void serving(RayConfig config, JobPlan plan, String section, List<PreflightProblem> out) {
+    if (plan.deploysBeforeEvaluation() && config.vllm().isEmpty()) {
+      out.add(new PreflightProblem(config.settings().location("vllm"), section + "vllm", "deployBeforeEvaluation needs"
+          + " a server to load the adapter into, and none is configured", "add a vllm: block with the baseUrl of a vLLM"
+          + " server started with --enable-lora and VLLM_ALLOW_RUNTIME_LORA_UPDATING=True, or leave"
+          + " deployBeforeEvaluation off"));
+    }
+    if (config.vllm().isEmpty()) {
+      return;
+    }
+    if (config.servingUrl().isPresent()) {
+      out.add(new PreflightProblem(config.settings().location("servingUrl"), section + "servingUrl", "is set together"
+          + " with a vllm: block, which already names the server that serves the adapters", "remove servingUrl (and"
+          + " servingApiKey; the block's apiKey is the server's key)"));
+    }
+    Optional<String> output = config.outputDir();
+    if (output.isPresent() && output.get().contains("://") && config.vllm().get().mountedDataDir().isEmpty()) {
+      out.add(new PreflightProblem(config.settings().location("vllm"), section + "vllm.mountedDataDir", "is not set,"
+          + " and outputDir " + output.get() + " is object storage, which vLLM does not load adapters from",
+          "mount that storage on the vLLM host and set mountedDataDir to where it is mounted, such as /mnt/adapters"));
+    }
+  }
+
   static List<PreflightProblem> check(RayConfig config, JobPlan plan) {
     List<PreflightProblem> out = new ArrayList<>();
     String section = "providers." + config.settings().name() + ".";
@@ -41,6 +69,7 @@ final class RayPreflight {
           + " and Ray does not install pip packages into a container image", "bake the packages into the image"
           + " (trainers/trl/Dockerfile), or leave image unset"));
     }
+    serving(config, plan, section, out);
     model(plan.baseModel(), out);
     if (plan.method() == TrainingMethod.SUPERVISED) {
       if (plan.kind() == DatasetKind.PREFERENCE) {

@@ -20,6 +20,7 @@ import dev.tunekit.model.Secret;
 import dev.tunekit.spi.Capability;
 import dev.tunekit.spi.Chat;
 import dev.tunekit.spi.Cursor;
+import dev.tunekit.spi.Deployments;
 import dev.tunekit.spi.ExpiringFiles;
 import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.JobPlan;
@@ -59,6 +60,7 @@ final class RayProvider implements TuningProvider, Chat, ExpiringFiles {
   private final RayConfig config;
   private final JsonHttpApi api;
   private final OpenAiChat chat;
+  private final RayVllm vllm;
 
   RayProvider(RayConfig config) {
     this.config = config;
@@ -66,6 +68,7 @@ final class RayProvider implements TuningProvider, Chat, ExpiringFiles {
         "tunekit-ray");
     this.chat = config.servingUrl().isEmpty() ? null : new OpenAiChat(RayErrors.ERRORS, "the serving engine",
         config::servingBase, () -> config.servingApiKey().orElse(Secret.of("EMPTY")), config.callTimeout());
+    this.vllm = config.vllm().map(v -> new RayVllm(config, v)).orElse(null);
   }
 
   @Override
@@ -73,10 +76,16 @@ final class RayProvider implements TuningProvider, Chat, ExpiringFiles {
     return config.settings().name();
   }
 
-  /** Chat only when {@code servingUrl} names the server that serves the adapters. */
+  /**
+   * Chat when {@code servingUrl} or a {@code vllm:} block names the server that serves the adapters; deployments
+   * (loading the adapter into vLLM) only with a {@code vllm:} block.
+   */
   @Override
   public <C extends Capability> Optional<C> capability(Class<C> type) {
-    if (type == Chat.class && chat == null) {
+    if (type == Deployments.class) {
+      return Optional.ofNullable(vllm).map(type::cast);
+    }
+    if (type == Chat.class && chat == null && vllm == null) {
       return Optional.empty();
     }
     return TuningProvider.super.capability(type);
@@ -148,11 +157,12 @@ final class RayProvider implements TuningProvider, Chat, ExpiringFiles {
     Optional<String> validation = req.validationFileId().map(this::packageOf);
     for (String p : validation.map(v -> List.of(train, v)).orElse(List.of(train))) {
       if (!packageExists(p)) {
-        // Ray deletes a package no job refers to once its temporary reference expires (about 10 minutes).
-        // A new run finds that too and uploads the package again (ExpiringFiles); this run's upload is recorded.
+        // Ray deletes a package no job refers to once its temporary reference expires (about 10 minutes). The
+        // engine checks a resumed run's packages before the submit and puts them again (ExpiringFiles); this is the
+        // rare package that expired between that check and this submit. Nothing was submitted.
         throw ProviderException.builder(RayErrors.PROVIDER, "Ray no longer holds the dataset package gcs://" + p
-            + " (Ray removes uploaded packages that no job uses after a while); start a new run: it uploads the"
-            + " package again").retryable(false).build();
+            + " (Ray removes uploaded packages that no job uses after a while); nothing was submitted. Resume the"
+            + " run: Tunekit puts the package again before it submits").retryable(false).build();
       }
     }
     String id = Names.submissionId(req.idempotencyKey());
@@ -265,6 +275,9 @@ final class RayProvider implements TuningProvider, Chat, ExpiringFiles {
    */
   @Override
   public ChatResponse chat(ChatRequest request) {
+    if (vllm != null) {
+      return vllm.chat(request);
+    }
     if (chat == null) {
       config.servingBase(); // throws, naming the setting
     }
@@ -280,6 +293,9 @@ final class RayProvider implements TuningProvider, Chat, ExpiringFiles {
   public void close() {
     if (chat != null) {
       chat.close();
+    }
+    if (vllm != null) {
+      vllm.close();
     }
   }
 

@@ -43,6 +43,8 @@ public final class RayProviderFactory implements TuningProviderFactory {
         SettingSpec.of("servingUrl", "an OpenAI-compatible server (vLLM) serving the base model and the adapters, for"
             + " chat and evaluation, such as http://gpu-box:8000/v1"),
         SettingSpec.of("servingApiKey", "that server's API key, if it wants one; write ${VLLM_API_KEY}"),
+        SettingSpec.of("vllm", "a vLLM server to load succeeded runs' adapters into and chat with (deployments):"
+            + " baseUrl, apiKey, mountedDataDir (where vLLM sees outputDir, when mounted elsewhere), timeout"),
         SettingSpec.of("callTimeout", "per-call timeout, such as 60s (default 60s)"));
   }
 }

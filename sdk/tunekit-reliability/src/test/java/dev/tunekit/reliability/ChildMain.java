@@ -18,7 +18,7 @@ import java.util.concurrent.Future;
  * {@code RUN <id>}, {@code MODEL <id> <model>}.
  *
  * <pre>
- *   start  CONFIG DATASET SUFFIX      start a run and wait for it
+ *   start  CONFIG DATASET SUFFIX [MODEL]  start a run (on local-base, or MODEL) and wait for it
  *   race   CONFIG RUN_ID GO_FILE      wait until GO_FILE exists, then resume the run and wait for it
  *   many   CONFIG DATA_DIR FIRST N    start N runs at once (variants FIRST..FIRST+N-1) and wait for all
  * </pre>
@@ -34,7 +34,8 @@ public final class ChildMain {
       say("READY");
       switch (args[0]) {
         case "start": {
-          Run run = tk.fineTune().model("local-base").trainingData(Path.of(args[2])).validationSplit(0.25, 7)
+          Run run = tk.fineTune().model(args.length > 4 ? args[4] : "local-base").trainingData(Path.of(args[2]))
+              .validationSplit(0.25, 7)
               .suffix(args[3]).metadata("suffix", args[3]).start();
           say("RUN " + run.id());
           exit = report(run.await());

@@ -56,4 +56,36 @@ final class Configs {
     }
     return file;
   }
+
+  /** A tunekit.yaml for provider {@code ray} on the dashboard at {@code dashboardUrl}, with the suites' short timings. */
+  static Path writeRay(Path dir, String name, String dashboardUrl, String outputDir, Path ledger) {
+    return writeRay(dir, name, dashboardUrl, outputDir, ledger, "maxAttempts: 5, initialBackoff: 5ms, maxBackoff: 40ms");
+  }
+
+  /** {@link #writeRay(Path, String, String, String, Path)} with the retry layer's {@code retry} (YAML flow entries). */
+  static Path writeRay(Path dir, String name, String dashboardUrl, String outputDir, Path ledger, String retry) {
+    Path file = dir.resolve(name);
+    try {
+      Files.createDirectories(dir);
+      Files.writeString(file, String.join("\n",
+          "provider: ray",
+          "ledger: " + ledger.toAbsolutePath(),
+          "workDir: " + dir.resolve("work").toAbsolutePath(),
+          "providers:",
+          "  ray:",
+          "    dashboardUrl: " + dashboardUrl,
+          "    outputDir: " + outputDir,
+          "    pip: \"trl==1.13.0\"",
+          "    callTimeout: 5s",
+          "resilience:",
+          "  retry: { " + retry + ", multiplier: 2.0 }",
+          "  circuitBreaker: { failureRateThreshold: 90, slidingWindowSize: 20, minimumNumberOfCalls: 20,"
+              + " waitInOpenState: 200ms }",
+          "polling: { initialInterval: 20ms, maxInterval: 150ms, multiplier: 1.5, timeout: 1m }",
+          ""));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return file;
+  }
 }
