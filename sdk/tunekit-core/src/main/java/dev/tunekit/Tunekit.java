@@ -215,6 +215,20 @@ public final class Tunekit implements AutoCloseable {
     return RoutedChatModel.of(workflow.provider(), Objects.requireNonNull(modelId, "modelId"));
   }
 
+  /**
+   * Checks that the servers the provider's calls go to are there, before anything is recorded or sent: for a provider
+   * whose servers its users run (Ray's dashboard, the Kubernetes API server, a vLLM server; see
+   * {@link dev.tunekit.spi.Endpoints}) it opens a connection to each, within 3 seconds, and closes it again. Hosted
+   * providers and the embedded {@code local} server have nothing to check. A script calls it first, so a cluster that
+   * is not there is one line instead of a run that fails at its first call.
+   *
+   * @throws dev.tunekit.error.ProviderException naming every server that did not answer and the setting that names it
+   * @throws InvalidInputException when a server cannot be determined from the configuration (no kubeconfig, say)
+   */
+  public void checkReachable() {
+    dev.tunekit.internal.Reachability.check(workflow.provider(), Duration.ofSeconds(3));
+  }
+
   /** The name of the provider in use, as chosen in config. */
   public String provider() {
     return workflow.provider().name();

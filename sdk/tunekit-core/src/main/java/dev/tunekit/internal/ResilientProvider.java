@@ -202,13 +202,14 @@ public final class ResilientProvider implements TuningProvider {
   /**
    * The delegate's capability, wrapped so that every call through it goes through the same retry and
    * circuit breaker as the base operations (a deploy or a chat is retried like a job read). Empty when
-   * the delegate does not have it. {@link WebhookVerification} is work done in this process (no remote call) and is
-   * handed out as it is, so an open circuit never stops a webhook from being verified.
+   * the delegate does not have it. {@link WebhookVerification} and {@link dev.tunekit.spi.Endpoints} are work done in
+   * this process (no remote call) and are handed out as they are, so an open circuit never stops a webhook from being
+   * verified or a server from being named.
    */
   @Override
   public <C extends Capability> Optional<C> capability(Class<C> type) {
     Optional<C> raw = delegate.capability(type);
-    if (raw.isEmpty() || type == WebhookVerification.class) {
+    if (raw.isEmpty() || type == WebhookVerification.class || type == dev.tunekit.spi.Endpoints.class) {
       return raw;
     }
     C target = raw.get();

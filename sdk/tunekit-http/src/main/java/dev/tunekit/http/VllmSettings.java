@@ -92,4 +92,10 @@ public record VllmSettings(String baseUrl, Secret apiKey, Optional<String> mount
   public VllmServer server(String provider) {
     return new VllmServer(provider, "providers." + provider + ".vllm", baseUrl, apiKey, timeout);
   }
+
+  /** The vLLM server as an endpoint to check before a run ({@link dev.tunekit.spi.Endpoints}). */
+  public dev.tunekit.spi.Endpoints.Endpoint endpoint(String provider) {
+    return new dev.tunekit.spi.Endpoints.Endpoint("the vLLM server", java.net.URI.create(baseUrl),
+        "providers." + provider + ".vllm.baseUrl");
+  }
 }

@@ -13,6 +13,7 @@ import dev.tunekit.spi.Page;
 import dev.tunekit.spi.RemoteFile;
 import dev.tunekit.spi.RemoteJob;
 import dev.tunekit.spi.TuningProvider;
+import java.util.List;
 import java.util.Optional;
 
 /** Provider {@code local}: the openai-compatible provider pointed at an embedded server it owns. */
@@ -104,7 +105,8 @@ final class LocalTuningProvider implements TuningProvider {
    * The openai-compatible provider's capabilities, which the embedded server backs: chat, pause and
    * resume, checkpoints; no webhooks. Without a {@code vllm:} block, no deployments (the server serves a tuned
    * model at once). With one, {@link dev.tunekit.spi.Deployments} loads a command-trained adapter into vLLM and
-   * {@link Chat} sends every model but {@code local-base} and the server's {@code ft:} models to vLLM.
+   * {@link Chat} sends every model but {@code local-base} and the server's {@code ft:} models to vLLM, and
+   * {@link dev.tunekit.spi.Endpoints} names the vLLM server (the embedded server needs no check).
    */
   @Override
   public <C extends Capability> Optional<C> capability(Class<C> type) {
@@ -114,6 +116,11 @@ final class LocalTuningProvider implements TuningProvider {
       }
       if (type == Chat.class) {
         return Optional.of(type.cast(vllm.get().chat(delegate.capability(Chat.class))));
+      }
+      if (type == dev.tunekit.spi.Endpoints.class) {
+        // The embedded server is this process's own; the vLLM server is the user's.
+        dev.tunekit.spi.Endpoints e = () -> List.of(vllm.get().endpoint());
+        return Optional.of(type.cast(e));
       }
     }
     return delegate.capability(type);

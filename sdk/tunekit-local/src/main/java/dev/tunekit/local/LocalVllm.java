@@ -25,6 +25,7 @@ final class LocalVllm implements Deployments, AutoCloseable {
   /** The keys of the {@code vllm:} block (shared with every engine that serves on vLLM). */
   static final List<String> KEYS = VllmSettings.KEYS;
 
+  private final String provider;
   private final LocalServer server;
   private final VllmSettings settings;
   private final VllmServer vllm;
@@ -32,9 +33,15 @@ final class LocalVllm implements Deployments, AutoCloseable {
   private final Map<String, String> models = new ConcurrentHashMap<>();
 
   LocalVllm(String provider, LocalServer server, VllmSettings settings) {
+    this.provider = provider;
     this.server = server;
     this.settings = settings;
     this.vllm = settings.server(provider);
+  }
+
+  /** The vLLM server, to check before a run. */
+  dev.tunekit.spi.Endpoints.Endpoint endpoint() {
+    return settings.endpoint(provider);
   }
 
   /** The {@code vllm:} block of {@code s}, if it has one; a bad one is an error naming its line and how to fix it. */

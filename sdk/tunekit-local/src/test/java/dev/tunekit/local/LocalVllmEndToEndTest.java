@@ -154,4 +154,21 @@ class LocalVllmEndToEndTest {
     assertThatThrownBy(() -> open(Map.of("baseUrl", "http://gpu:8000", "mountedDataDir", "relative/dir")))
         .hasMessageContaining("mountedDataDir must be an absolute path on the vLLM host");
   }
+
+  @Test
+  void checkReachableNamesTheVllmServerButNotTheEmbeddedOne() throws Exception {
+    try (Tunekit tk = open(Map.of("baseUrl", vllm.baseUrl()))) {
+      tk.checkReachable();
+    }
+    int closed;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    try (Tunekit tk = open(Map.of("baseUrl", "http://127.0.0.1:" + closed + "/v1"))) {
+      assertThatThrownBy(tk::checkReachable).isInstanceOf(dev.tunekit.error.ProviderException.class)
+          .hasMessageContaining("cannot reach the vLLM server at http://127.0.0.1:" + closed + "/v1 (connection refused)")
+          .hasMessageContaining("providers.local.vllm.baseUrl");
+      assertThat(tk.runs()).isEmpty();
+    }
+  }
 }

@@ -18,6 +18,7 @@ import dev.tunekit.model.JobStatus;
 import dev.tunekit.model.MetricPoint;
 import dev.tunekit.model.Secret;
 import dev.tunekit.spi.Capability;
+import dev.tunekit.spi.Endpoints;
 import dev.tunekit.spi.Chat;
 import dev.tunekit.spi.Cursor;
 import dev.tunekit.spi.Deployments;
@@ -53,7 +54,7 @@ import java.util.Optional;
  * name. Events and metrics come from the job's log ({@code GET /api/jobs/{id}/logs}), whose cursor is the offset in
  * the log: Ray returns the whole log on every call, and only the part after the cursor is parsed.
  */
-final class RayProvider implements TuningProvider, Chat, ExpiringFiles {
+final class RayProvider implements TuningProvider, Chat, ExpiringFiles, Endpoints {
   /** Where the job's output directory is kept in its metadata. */
   static final String OUTPUT_METADATA_KEY = "tunekit_output";
 
@@ -89,6 +90,20 @@ final class RayProvider implements TuningProvider, Chat, ExpiringFiles {
       return Optional.empty();
     }
     return TuningProvider.super.capability(type);
+  }
+
+  /** The dashboard, and the server that serves the adapters (the {@code vllm:} block's, or {@code servingUrl}). */
+  @Override
+  public List<Endpoint> endpoints() {
+    List<Endpoint> out = new java.util.ArrayList<>();
+    out.add(new Endpoint("the Ray dashboard", java.net.URI.create(config.dashboard()),
+        "providers." + name() + ".dashboardUrl"));
+    config.vllm().ifPresent(v -> out.add(v.endpoint(name())));
+    if (config.vllm().isEmpty() && config.servingUrl().isPresent()) {
+      out.add(new Endpoint("the serving engine", java.net.URI.create(config.servingBase()),
+          "providers." + name() + ".servingUrl"));
+    }
+    return out;
   }
 
   @Override
