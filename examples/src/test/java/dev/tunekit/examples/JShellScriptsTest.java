@@ -42,8 +42,16 @@ class JShellScriptsTest {
     return jshell(script, false, args);
   }
 
-  /** Runs {@code script} as the launcher does; {@code debug} as with {@code TUNEKIT_DEBUG=1}. */
   private Result jshell(String script, boolean debug, String... args) throws Exception {
+    return jshell(script, debug, java.util.Map.of(), args);
+  }
+
+  /**
+   * Runs {@code script} as the launcher does; {@code debug} as with {@code TUNEKIT_DEBUG=1}; {@code env} added to
+   * (an empty value: removed from) the environment.
+   */
+  private Result jshell(String script, boolean debug, java.util.Map<String, String> env, String... args)
+      throws Exception {
     Path argFile = tmp.resolve("args.txt");
     Files.write(argFile, List.of(args), StandardCharsets.UTF_8);
     String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
@@ -67,8 +75,16 @@ class JShellScriptsTest {
     }
     command.addAll(List.of(SCRIPTS.resolve(script).toString(), SCRIPTS.resolve("exit.jsh").toString()));
     Path log = tmp.resolve(Path.of(script).getFileName() + ".log");
-    Process p = new ProcessBuilder(command).directory(tmp.toFile()).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    ProcessBuilder pb = new ProcessBuilder(command).directory(tmp.toFile()).redirectErrorStream(true)
+        .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    env.forEach((k, v) -> {
+      if (v.isEmpty()) {
+        pb.environment().remove(k);
+      } else {
+        pb.environment().put(k, v);
+      }
+    });
+    Process p = pb.start();
     if (!p.waitFor(5, TimeUnit.MINUTES)) {
       p.destroyForcibly();
       throw new AssertionError(script + " did not finish in 5 minutes:\n" + Files.readString(log));
@@ -220,5 +236,37 @@ class JShellScriptsTest {
     assertThat(r.status()).isEqualTo(2);
     assertThat(r.out().strip()).startsWith("fireworks.jsh cannot run: set FIREWORKS_API_KEY and FIREWORKS_ACCOUNT_ID")
         .doesNotContain("\n").doesNotContain("Exception");
+  }
+
+  /** A loopback port nothing listens on (bound, then closed). */
+  private static int closedPort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
+  void selfhostedOnRayWithoutAClusterPrintsOneLineAndRecordsNothing() throws Exception {
+    int closed = closedPort();
+
+    Result r = jshell("selfhosted.jsh", false, java.util.Map.of("TUNEKIT_PROVIDER", "ray",
+        "RAY_DASHBOARD_URL", "http://127.0.0.1:" + closed, "VLLM_URL", "http://127.0.0.1:" + closed + "/v1",
+        "TUNEKIT_CONFIG", "", "TUNEKIT_LEDGER", "", "TUNEKIT_WORK_DIR", ""));
+
+    assertThat(r.status()).as(r.out()).isEqualTo(3);
+    assertThat(r.out().strip()).startsWith("error: cannot reach the Ray dashboard at http://127.0.0.1:" + closed
+        + " (connection refused), nor the vLLM server at").contains("providers.ray.dashboardUrl")
+        .doesNotContain("\n").doesNotContain("Exception").doesNotContain("run-");
+  }
+
+  @Test
+  void selfhostedOnLocalRunsTheWholeGatedWorkflowOffline() throws Exception {
+    Result r = jshell("selfhosted.jsh", false, java.util.Map.of("TUNEKIT_PROVIDER", "local", "TUNEKIT_CONFIG", "",
+        "TUNEKIT_LEDGER", "", "TUNEKIT_WORK_DIR", ""));
+
+    assertThat(r.status()).as(r.out()).isEqualTo(0);
+    assertThat(r.out()).contains("Training on local (").contains("Run run-").containsPattern("Gate: tuned .* vs baseline .*: \\+[0-9.]+ points")
+        .contains("Deployed: ask it as model ft:local-base");
+    assertThat(tmp.resolve(".tunekit/ledger.db")).as("the ledger in the current directory, not in the clone").exists();
   }
 }
