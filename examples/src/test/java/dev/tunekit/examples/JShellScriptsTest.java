@@ -265,7 +265,8 @@ class JShellScriptsTest {
         "TUNEKIT_LEDGER", "", "TUNEKIT_WORK_DIR", ""));
 
     assertThat(r.status()).as(r.out()).isEqualTo(0);
-    assertThat(r.out()).contains("Training on local (").contains("Run run-").containsPattern("Gate: tuned .* vs baseline .*: \\+[0-9.]+ points")
+    assertThat(r.out()).contains("Training on local (").contains("Run run-")
+        .containsPattern("Gate: tuned .* vs baseline .*: \\+[0-9.]+ points")
         .contains("Deployed: ask it as model ft:local-base");
     assertThat(tmp.resolve(".tunekit/ledger.db")).as("the ledger in the current directory, not in the clone").exists();
   }
