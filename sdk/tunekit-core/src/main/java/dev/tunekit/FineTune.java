@@ -350,7 +350,9 @@ public final class FineTune {
    * and any upload), converts it to the provider's format, evaluates the baseline when the run has an eval suite (see
    * {@link #baselineFirst(boolean)}; a failed evaluation stops the run before any upload, and
    * {@link Tunekit#resume(String)} continues it), uploads the data and submits the job, recording each
-   * step in the ledger. Returns once the job is submitted; wait for it with {@link Run#await(RunListener)}.
+   * step in the ledger. Returns once the job is submitted; wait for it with {@link Run#await(RunListener)}. To
+   * return as soon as the run is validated, with the rest in the background, use
+   * {@link #submit(RunListener, Executor)}.
    */
   public Run start() {
     Planned p = plan();
