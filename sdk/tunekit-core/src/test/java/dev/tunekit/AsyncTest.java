@@ -280,6 +280,24 @@ class AsyncTest extends FakeProviderTest {
   }
 
   @Test
+  void cancellingASubmittedRunWhileItsBaselineRunsMeansNoJobIsEverCreated() throws Exception {
+    Recording listener = new Recording();
+    try (Tunekit tk = open()) {
+      Run run = tk.fineTune().model(BASE).trainingData(train).evaluateWith(SUITE).baseline(blockingBaseline(tk))
+          .submit(listener, executor);
+      assertThat(run.cancel()).isEqualTo(RunState.CANCELLED);
+      release.countDown();
+      assertThatThrownBy(() -> run.submitted().get(20, TimeUnit.SECONDS)).cause()
+          .isInstanceOf(TunekitException.class).hasMessageContaining("cancelled before its job was created");
+      assertThat(listener.failure.get()).isNotNull();
+      assertThat(run.state()).isEqualTo(RunState.CANCELLED);
+      assertThat(run.await().state()).isEqualTo(RunState.CANCELLED);
+    }
+    assertThat(fake.calls(Op.UPLOAD)).isZero();
+    assertThat(fake.calls(Op.CREATE_JOB)).isZero();
+  }
+
+  @Test
   void anExecutorThatRefusesLeavesTheRunValidatedAndResumable() {
     try (Tunekit tk = open()) {
       Executor refusing = r -> {

@@ -242,6 +242,9 @@ public final class Workflow implements AutoCloseable {
       return e; // rejected for good, and it names the run already
     }
     if (e instanceof TunekitException te) {
+      if (row(runId).state() == RunState.CANCELLED) {
+        return te; // the user's own cancel: nothing to fix, nothing to resume
+      }
       if (definite(te) || row(runId).state().isTerminal()) {
         // Invalid input or a refused request: resuming would send the same thing again; and a run that the
         // failure ended (REJECTED) cannot be resumed at all. Fix and start anew.
@@ -496,6 +499,10 @@ public final class Workflow implements AutoCloseable {
         evals.beforeUpload(runId, spec);
         if (evals.report(runId, EvalHook.BASELINE).isPresent()) {
           machine.fire(runId, RunEvent.EVALUATE_BASELINE, "baseline report recorded", Map.of());
+        }
+        if (row(runId).state() == RunState.CANCELLED) { // cancelled by another thread while it validated or evaluated
+          throw new TunekitException("Run " + runId + " was cancelled before its job was created; nothing was"
+              + " uploaded for it.");
         }
         trainingId = upload(runId, p.training(), FileUpload.Role.TRAINING);
         validationId = p.validation() == null ? null : upload(runId, p.validation(), FileUpload.Role.VALIDATION);
