@@ -121,12 +121,16 @@ class AsyncTest extends FakeProviderTest {
           .isEqualTo(dev.tunekit.spi.Deployment.State.ACTIVE);
       assertThat(dev.tunekit.eval.EvalRunner.create().runAsync(SUITE, EvalTarget.of("b", tk.chatModel(BASE), BASE),
           executor).get(20, TimeUnit.SECONDS).passRate().rate()).isEqualTo(1.0);
+      byte[] unsigned = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(tk.webhooks(dev.tunekit.model.Secret.of("whsec_" + java.util.Base64.getEncoder().encodeToString(
+          new byte[32]))).handleAsync(Map.of(), unsigned, executor).get(20, TimeUnit.SECONDS))
+          .isInstanceOf(WebhookResult.Rejected.class);
       Run second = tk.fineTune().model(BASE).trainingData(train).submit(RunListener.none(), executor);
       second.submitted().get(20, TimeUnit.SECONDS);
       assertThat(second.cancelAsync(executor).get(20, TimeUnit.SECONDS)).isEqualTo(RunState.CANCELLED);
     }
-    assertThat(executor.tasks.get()).isEqualTo(12);
-    assertThat(executor.threads).hasSize(12).allMatch(name -> name.startsWith("caller-"));
+    assertThat(executor.tasks.get()).isEqualTo(13);
+    assertThat(executor.threads).hasSize(13).allMatch(name -> name.startsWith("caller-"));
     assertThat(fake.jobCount()).isEqualTo(2);
   }
 
