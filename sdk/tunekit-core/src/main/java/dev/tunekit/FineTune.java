@@ -27,7 +27,8 @@ import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
- * Describes one fine-tuning run; {@link #start()} runs it. Obtained from {@link Tunekit#fineTune()}.
+ * Describes one fine-tuning run; {@link #start()} runs it, {@link #submit(RunListener, Executor)} returns it once
+ * validated and runs the rest in the background (for services). Obtained from {@link Tunekit#fineTune()}.
  *
  * <pre>{@code
  * Run run = tk.fineTune()
