@@ -1,6 +1,7 @@
 package dev.tunekit;
 
 import dev.tunekit.model.ChatMessage;
+import dev.tunekit.internal.Async;
 import dev.tunekit.internal.EvalHook;
 import dev.tunekit.model.Hyperparameters;
 import dev.tunekit.dataset.InvalidDatasetException;
@@ -22,10 +23,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
- * Describes one fine-tuning run; {@link #start()} runs it. Obtained from {@link Tunekit#fineTune()}.
+ * Describes one fine-tuning run; {@link #start()} runs it, {@link #submit(RunListener, Executor)} returns it once
+ * validated and runs the rest in the background (for services). Obtained from {@link Tunekit#fineTune()}.
  *
  * <pre>{@code
  * Run run = tk.fineTune()
@@ -348,9 +351,56 @@ public final class FineTune {
    * and any upload), converts it to the provider's format, evaluates the baseline when the run has an eval suite (see
    * {@link #baselineFirst(boolean)}; a failed evaluation stops the run before any upload, and
    * {@link Tunekit#resume(String)} continues it), uploads the data and submits the job, recording each
-   * step in the ledger. Returns once the job is submitted; wait for it with {@link Run#await(RunListener)}.
+   * step in the ledger. Returns once the job is submitted; wait for it with {@link Run#await(RunListener)}. To
+   * return as soon as the run is validated, with the rest in the background, use
+   * {@link #submit(RunListener, Executor)}.
    */
   public Run start() {
+    Planned p = plan();
+    return new Run(workflow, workflow.start(p.spec(), p.plan()));
+  }
+
+  /**
+   * Starts the run and returns as soon as it is recorded and validated, with the rest of {@link #start()} (the
+   * baseline evaluation, the upload and the job's creation) going on in the background on Tunekit's own threads.
+   * Same as {@link #submit(RunListener, Executor)} with {@link RunListener#none()} and those threads.
+   */
+  public Run submit() {
+    return submit(RunListener.none(), workflow.async());
+  }
+
+  /**
+   * Starts the run and returns it as soon as it is recorded and validated, in state
+   * {@link RunState#VALIDATED VALIDATED}; the baseline evaluation (when the run has an eval suite), the upload and
+   * the job's creation go on as one task on {@code executor}, recorded in the ledger step by step exactly as in
+   * {@link #start()}.
+   *
+   * <p><b>Before it returns</b>, on the caller's thread: the run is recorded in the ledger, its dataset validated
+   * and the provider's offline preflight run, so bad input still fails here, with the
+   * {@link InvalidDatasetException} or {@link dev.tunekit.spi.PreflightException} {@code start()} throws, and
+   * nothing is sent to the provider.
+   *
+   * <p><b>In the background</b>: {@code listener} gets {@link RunListener#onState} for each move (VALIDATED,
+   * before this returns; then BASELINE_EVALUATED, UPLOADED, SUBMITTED). A failure there stops the task with the run
+   * where the ledger has it: its state stays at the last step done and {@link RunInfo#error()} says why; the
+   * listener gets {@link RunListener#onFailed}, and {@link Run#submitted()} and {@link Run#await()} throw it.
+   * {@code tk.resume(id)} continues such a run, and a run whose process stopped mid-way, without repeating a
+   * recorded step. {@link Tunekit#close()} waits for the task (up to {@link Tunekit.Builder#closeWait}): it stops
+   * before its next upload or job creation, a create in flight finishes and is recorded; resume the run later.
+   *
+   * @param executor runs the background task (one task per run); one that refuses it leaves the run validated,
+   *     with nothing uploaded, and this throws a {@code TunekitException} naming the run to resume
+   */
+  public Run submit(RunListener listener, Executor executor) {
+    Objects.requireNonNull(listener, "listener");
+    Objects.requireNonNull(executor, "executor");
+    Planned p = plan();
+    return new Run(workflow, workflow.submit(p.spec(), p.plan(), listener, executor));
+  }
+
+  private record Planned(RunSpec spec, EvalHook.Plan plan) {}
+
+  private Planned plan() {
     String model = this.model != null ? this.model : workflow.configuredModel().orElseThrow(() ->
         new InvalidInputException("no base model: call .model(\"…\") before start(), or set 'model:' in the"
             + " provider's section of tunekit.yaml (providers." + workflow.providerName() + ".model)"));
@@ -363,8 +413,7 @@ public final class FineTune {
         suffix, metadata, method, eval, maxPrice != null ? maxPrice : workflow.configuredMaxPrice().orElse(null),
         fromCheckpoint != null ? fromCheckpoint : workflow.configuredFromCheckpoint().orElse(null),
         grader);
-    EvalHook.Plan plan = eval == null ? null : new EvalHook.Plan(suite, baseline, evalRunner);
-    return new Run(workflow, workflow.start(spec, plan));
+    return new Planned(spec, eval == null ? null : new EvalHook.Plan(suite, baseline, evalRunner));
   }
 
   private RunSpec.Eval evalSpec(String model) {
@@ -408,8 +457,23 @@ public final class FineTune {
         preamble, false, deployFirst);
   }
 
-  /** {@link #start()} on a Tunekit thread. */
+  /**
+   * {@link #start()} on one of Tunekit's own threads (daemon threads that {@link Tunekit#close()} stops); see
+   * {@link #startAsync(Executor)} for what cancelling the future does.
+   */
   public CompletableFuture<Run> startAsync() {
-    return CompletableFuture.supplyAsync(this::start, workflow.async());
+    return Async.supply(this::start, workflow.async());
+  }
+
+  /**
+   * {@link #start()} as one task on {@code executor}; the future completes with the submitted run, or with
+   * {@code start()}'s exception. Cancelling the future does not stop the task: a run it already recorded goes on
+   * to its submission (an upload or a job creation in flight is finished and recorded, never left unknown to the
+   * ledger), and is listed by {@code tk.runs()}; cancel the run itself with {@link Run#cancel()}. Only a task that
+   * has not begun yet is skipped, and then no run exists. To get the run at once, use
+   * {@link #submit(RunListener, Executor)}.
+   */
+  public CompletableFuture<Run> startAsync(Executor executor) {
+    return Async.supply(this::start, executor);
   }
 }

@@ -2,6 +2,7 @@ package dev.tunekit;
 
 import dev.tunekit.error.AwaitTimeoutException;
 import dev.tunekit.model.ChatModel;
+import dev.tunekit.internal.Async;
 import dev.tunekit.internal.EvalHook;
 import dev.tunekit.error.InvalidInputException;
 import dev.tunekit.model.JobEvent;
@@ -22,11 +23,21 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
- * A handle on one fine-tuning run, returned by {@link FineTune#start()} and
+ * A handle on one fine-tuning run, returned by {@link FineTune#start()}, {@link FineTune#submit()} and
  * {@link Tunekit#resume(String)}. The run itself lives in the ledger, so a handle is cheap and several
  * handles (even in other processes) may point at the same run. Methods that ask the provider say so.
+ *
+ * <h2>Async forms</h2>
+ * Every method that calls the provider or waits has a form ending in {@code Async} that takes an
+ * {@link Executor} and runs the blocking method as one task on it, returning a {@link CompletableFuture}
+ * that completes with its result or its exception ({@link #awaitAsync(RunListener)} without an executor uses
+ * Tunekit's own threads). Cancelling such a future never cancels the run or its job: use {@link #cancel()}.
+ * A task not yet begun is skipped; a running one is not interrupted (an upload, job creation or deployment in
+ * flight finishes and is recorded in the ledger), except {@code awaitAsync}'s, which only waits: its thread
+ * is interrupted and stops waiting, and the job goes on (await again later).
  */
 public final class Run {
   private final Workflow workflow;
@@ -118,9 +129,34 @@ public final class Run {
     return workflow.await(id, listener);
   }
 
-  /** {@link #await(RunListener)} on a Tunekit thread. */
+  /**
+   * {@link #await(RunListener)} on one of Tunekit's own threads; cancelling the future stops the waiting (see
+   * {@link #awaitAsync(RunListener, Executor)}).
+   */
   public CompletableFuture<RunResult> awaitAsync(RunListener listener) {
-    return CompletableFuture.supplyAsync(() -> await(listener), workflow.async());
+    return Async.interruptible(() -> await(listener), workflow.async());
+  }
+
+  /**
+   * {@link #await(RunListener)} as one task on {@code executor} (the listener is called on its thread).
+   * Cancelling the future interrupts that thread, which stops the waiting; the job keeps running on the provider
+   * and nothing is cancelled (call {@link #cancel()} for that). A run started with {@link FineTune#submit} first
+   * waits for its background steps, and the future fails with their failure if they stopped.
+   */
+  public CompletableFuture<RunResult> awaitAsync(RunListener listener, Executor executor) {
+    Objects.requireNonNull(listener, "listener");
+    return Async.interruptible(() -> await(listener), executor);
+  }
+
+  /**
+   * Completes with this run once its job is created (at once if it already is; no remote call). For a run
+   * started with {@link FineTune#submit}, that is when its background steps end; it fails with what stopped
+   * them (the same exception {@link RunListener#onFailed} got, naming the run to resume), or, for a run that
+   * ended or has no job and nothing in this process working on one, with a {@code TunekitException} saying so.
+   * Cancelling it does not stop the background steps.
+   */
+  public CompletableFuture<Run> submitted() {
+    return workflow.submitted(id).thenApply(v -> this);
   }
 
   /**
@@ -205,6 +241,57 @@ public final class Run {
   public EvalComparison evaluate(EvalSuite suite) {
     Objects.requireNonNull(suite, "suite");
     return workflow.evaluate(id, suite).comparison();
+  }
+
+  /** {@link #job()} as one task on {@code executor} (see the class documentation). */
+  public CompletableFuture<Optional<RemoteJob>> jobAsync(Executor executor) {
+    return Async.supply(this::job, executor);
+  }
+
+  /** {@link #events()} as one task on {@code executor} (see the class documentation). */
+  public CompletableFuture<List<JobEvent>> eventsAsync(Executor executor) {
+    return Async.supply(this::events, executor);
+  }
+
+  /** {@link #metrics()} as one task on {@code executor} (see the class documentation). */
+  public CompletableFuture<List<MetricPoint>> metricsAsync(Executor executor) {
+    return Async.supply(this::metrics, executor);
+  }
+
+  /**
+   * {@link #cancel()} as one task on {@code executor}. Cancelling the returned future does not undo or stop the
+   * cancel once it has begun.
+   */
+  public CompletableFuture<RunState> cancelAsync(Executor executor) {
+    return Async.supply(this::cancel, executor);
+  }
+
+  /** {@link #deploy()} as one task on {@code executor}; a deployment in flight is finished and recorded. */
+  public CompletableFuture<Deployment> deployAsync(Executor executor) {
+    return Async.supply(this::deploy, executor);
+  }
+
+  /** {@link #deploy(Map)} as one task on {@code executor}; a deployment in flight is finished and recorded. */
+  public CompletableFuture<Deployment> deployAsync(Map<String, ?> options, Executor executor) {
+    Map<String, ?> copy = Map.copyOf(options);
+    return Async.supply(() -> deploy(copy), executor);
+  }
+
+  /** {@link #evaluate(EvalSuite)} as one task on {@code executor}; what it completes is recorded and cached. */
+  public CompletableFuture<EvalComparison> evaluateAsync(EvalSuite suite, Executor executor) {
+    Objects.requireNonNull(suite, "suite");
+    return Async.supply(() -> evaluate(suite), executor);
+  }
+
+  /** {@link #resumeJob()} as one task on {@code executor} (see the class documentation). */
+  public CompletableFuture<RemoteJob> resumeJobAsync(Executor executor) {
+    return Async.supply(this::resumeJob, executor);
+  }
+
+  /** {@link #downloadModel} as one task on {@code executor}; a download cut short leaves no file. */
+  public CompletableFuture<java.nio.file.Path> downloadModelAsync(dev.tunekit.spi.ModelDownloads.Artifact artifact,
+      java.nio.file.Path directory, Executor executor) {
+    return Async.supply(() -> downloadModel(artifact, directory), executor);
   }
 
   @Override

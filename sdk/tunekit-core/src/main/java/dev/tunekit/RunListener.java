@@ -8,9 +8,12 @@ import dev.tunekit.spi.RemoteJob;
 import java.io.PrintStream;
 
 /**
- * Receives a run's progress while {@link Run#await(RunListener)} waits. Every method has an empty
- * default, so a lambda-free anonymous class or {@link #console()} is all most callers need. Called on
- * the waiting thread; an exception thrown by a listener is logged and ignored.
+ * Receives a run's progress while {@link Run#await(RunListener)} waits, and, given to
+ * {@link FineTune#submit(RunListener, java.util.concurrent.Executor)}, the moves of its background steps
+ * ({@link #onState}, {@link #onFailed}). Every method has an empty default, so a lambda-free anonymous class
+ * or {@link #console()} is all most callers need. Called on the waiting thread (for {@code submit}, on the
+ * thread that made the move: the caller's, then the executor's); an exception thrown by a listener is logged
+ * and ignored.
  */
 public interface RunListener {
 
@@ -25,6 +28,22 @@ public interface RunListener {
 
   /** The run ended. */
   default void onFinished(RunResult result) {}
+
+  /**
+   * The run moved to {@code run.state()}: with {@link FineTune#submit}, called for every move up to SUBMITTED
+   * (VALIDATED on the caller's thread, before {@code submit} returns; BASELINE_EVALUATED, UPLOADED, SUBMITTED, or
+   * REJECTED on a refused price quote, from the background).
+   */
+  default void onState(RunInfo run) {}
+
+  /**
+   * The background steps of {@link FineTune#submit} stopped before the job was created: {@code run} is the run as
+   * the ledger has it afterwards (its state is where it stopped, {@link RunInfo#error()} says why) and
+   * {@code failure} is what {@link Run#submitted()} and {@link Run#await()} then throw; it says whether
+   * {@code tk.resume(id)} continues the run ({@link dev.tunekit.error.TunekitException#resumeRunId()}) or it must
+   * be started anew. {@code run} is null only if the ledger could not be read.
+   */
+  default void onFailed(RunInfo run, dev.tunekit.error.TunekitException failure) {}
 
   /** A listener that does nothing. */
   static RunListener none() {

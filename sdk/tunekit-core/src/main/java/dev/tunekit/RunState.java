@@ -20,7 +20,11 @@ import dev.tunekit.model.JobStatus;
 public enum RunState {
   /** Recorded; its dataset is being checked. */
   CREATED,
-  /** The dataset passed validation and is converted; nothing is uploaded yet. */
+  /**
+   * The dataset passed validation and the provider's preflight, and is converted; nothing is uploaded yet. The
+   * state {@link FineTune#submit(RunListener, java.util.concurrent.Executor)} returns a run in, while the baseline,
+   * upload and job creation go on in the background.
+   */
   VALIDATED,
   /** The prompt-engineered baseline is evaluated (before anything is uploaded): the bar is known. */
   BASELINE_EVALUATED,

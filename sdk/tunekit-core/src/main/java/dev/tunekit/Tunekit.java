@@ -4,6 +4,7 @@ import dev.tunekit.model.ChatMessage;
 import dev.tunekit.model.ChatModel;
 import dev.tunekit.model.ChatRequest;
 import dev.tunekit.model.ChatResponse;
+import dev.tunekit.internal.Async;
 import dev.tunekit.internal.Config;
 import dev.tunekit.internal.ConfigLoader;
 import dev.tunekit.internal.EnvChoice;
@@ -35,6 +36,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.stream.Collectors;
 
 /**
@@ -172,6 +175,34 @@ public final class Tunekit implements AutoCloseable {
   }
 
   /**
+   * {@link #resume(String)} as one task on {@code executor}, completing with the run. Cancelling the future does
+   * not stop the task: an upload or job creation in flight is finished and recorded (never repeated); find the run
+   * with {@link #run(String)}.
+   */
+  public CompletableFuture<Run> resumeAsync(String runId, Executor executor) {
+    Objects.requireNonNull(runId, "runId");
+    return Async.supply(() -> resume(runId), executor);
+  }
+
+  /** {@link #resume(String, EvalSuite)} as one task on {@code executor}; cancelling as {@link #resumeAsync(String, Executor)}. */
+  public CompletableFuture<Run> resumeAsync(String runId, EvalSuite suite, Executor executor) {
+    Objects.requireNonNull(runId, "runId");
+    Objects.requireNonNull(suite, "suite");
+    return Async.supply(() -> resume(runId, suite), executor);
+  }
+
+  /**
+   * {@link #resume(String, EvalSuite, EvalTarget)} as one task on {@code executor}; cancelling as
+   * {@link #resumeAsync(String, Executor)}.
+   */
+  public CompletableFuture<Run> resumeAsync(String runId, EvalSuite suite, EvalTarget baseline, Executor executor) {
+    Objects.requireNonNull(runId, "runId");
+    Objects.requireNonNull(suite, "suite");
+    Objects.requireNonNull(baseline, "baseline");
+    return Async.supply(() -> resume(runId, suite, baseline), executor);
+  }
+
+  /**
    * A handle on a run in the ledger, without continuing it or calling the provider (to inspect,
    * cancel or deploy it). Use {@link #resume(String)} to continue an interrupted run.
    */
@@ -208,6 +239,13 @@ public final class Tunekit implements AutoCloseable {
   public ChatResponse chat(String model, List<ChatMessage> messages) {
     return RoutedChatModel.of(workflow.provider(), Objects.requireNonNull(model, "model"))
         .chat(ChatRequest.of(model, messages));
+  }
+
+  /** {@link #chat(String, List)} as one task on {@code executor}; cancelling the future does not stop the call. */
+  public CompletableFuture<ChatResponse> chatAsync(String model, List<ChatMessage> messages, Executor executor) {
+    Objects.requireNonNull(model, "model");
+    List<ChatMessage> copy = List.copyOf(messages);
+    return Async.supply(() -> chat(model, copy), executor);
   }
 
   /** {@code modelId} on this provider as a {@link ChatModel} (for evaluation): every request goes to that model. */

@@ -89,6 +89,18 @@ public final class Webhooks {
   }
 
   /**
+   * {@link #handle(Map, byte[])} as one task on {@code executor} (for a non-blocking web stack): the future
+   * completes with the result to answer with. Cancelling it does not stop the task: a delivery being handled is
+   * recorded all the same.
+   */
+  public java.util.concurrent.CompletableFuture<WebhookResult> handleAsync(Map<String, String> headers, byte[] body,
+      java.util.concurrent.Executor executor) {
+    Map<String, String> h = Map.copyOf(Objects.requireNonNull(headers, "headers"));
+    byte[] b = Objects.requireNonNull(body, "body").clone();
+    return dev.tunekit.internal.Async.supply(() -> handle(h, b), executor);
+  }
+
+  /**
    * Verifies one delivery and, for a fine-tuning job's end, updates its run. Never throws for a bad
    * delivery: the result says what happened and which HTTP status to answer with.
    *

@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -110,6 +112,38 @@ public final class EvalRunner {
     all.add(baseline);
     all.addAll(List.of(others));
     return EvalComparison.of(runAll(suite, all));
+  }
+
+  /**
+   * {@link #run(EvalSuite, EvalTarget)} as one task on {@code executor} (the calls themselves run on this runner's
+   * own threads, as in {@code run}). Cancelling the future does not stop the task: calls already sent complete
+   * and are cached.
+   */
+  public CompletableFuture<EvalReport> runAsync(EvalSuite suite, EvalTarget target, Executor executor) {
+    return async(() -> run(suite, target), executor);
+  }
+
+  /** {@link #compare(EvalSuite, EvalTarget, EvalTarget...)} as one task on {@code executor}; see {@link #runAsync}. */
+  public CompletableFuture<EvalComparison> compareAsync(EvalSuite suite, EvalTarget baseline, List<EvalTarget> others,
+      Executor executor) {
+    EvalTarget[] rest = others.toArray(EvalTarget[]::new);
+    return async(() -> compare(suite, baseline, rest), executor);
+  }
+
+  /** {@link #runAll(EvalSuite, List)} as one task on {@code executor}; see {@link #runAsync}. */
+  public CompletableFuture<List<EvalReport>> runAllAsync(EvalSuite suite, List<EvalTarget> targets, Executor executor) {
+    List<EvalTarget> copy = List.copyOf(targets);
+    return async(() -> runAll(suite, copy), executor);
+  }
+
+  private static <T> CompletableFuture<T> async(java.util.function.Supplier<T> work, Executor executor) {
+    Objects.requireNonNull(executor, "executor");
+    try {
+      return CompletableFuture.supplyAsync(work, executor);
+    } catch (java.util.concurrent.RejectedExecutionException refused) {
+      return CompletableFuture.failedFuture(new dev.tunekit.error.TunekitException("The executor refused the"
+          + " evaluation (" + refused + "); nothing was sent. Pass an executor that accepts tasks.", refused));
+    }
   }
 
   /** Runs {@code suite} against every target concurrently; reports in target order. */

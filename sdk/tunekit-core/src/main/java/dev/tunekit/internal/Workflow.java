@@ -7,6 +7,7 @@ import dev.tunekit.model.JobEvent;
 import dev.tunekit.model.JobStatus;
 import dev.tunekit.model.MetricPoint;
 import dev.tunekit.Run;
+import dev.tunekit.RunInfo;
 import dev.tunekit.RunListener;
 import dev.tunekit.RunResult;
 import dev.tunekit.RunState;
@@ -90,6 +91,15 @@ public final class Workflow implements AutoCloseable {
   private final Set<Thread> claimHolders = ConcurrentHashMap.newKeySet();
   private final Set<Thread> asyncThreads = ConcurrentHashMap.newKeySet();
   private volatile Duration closeWait = Duration.ofSeconds(30);
+  /** Guards {@link #closing} against a thread that is about to claim a paid step. */
+  private final Object closeLock = new Object();
+  private boolean closing; // guarded by closeLock
+  /** Runs whose steps up to submission go on in the background ({@link #submit}), by run id, while they do. */
+  private final Map<String, java.util.concurrent.CompletableFuture<Void>> background = new ConcurrentHashMap<>();
+  /** Threads (Tunekit's or the caller's executor's) running background steps right now. */
+  private final Set<Thread> backgroundThreads = ConcurrentHashMap.newKeySet();
+  /** Listeners of runs whose background steps are running, told of every move. */
+  private final Map<String, RunListener> watchers = new ConcurrentHashMap<>();
 
   /**
    * The chosen provider section's {@code model:}, the base model of a run whose {@code FineTune} names
@@ -159,6 +169,7 @@ public final class Workflow implements AutoCloseable {
     }
     this.evals = new EvalHook(ledger, provider, config.workDir(), config.evaluation());
     this.machine = new RunMachine(ledger);
+    machine.onMove(this::moved);
     AtomicInteger n = new AtomicInteger();
     this.async = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "tunekit-run-" + n.incrementAndGet());
@@ -205,29 +216,201 @@ public final class Workflow implements AutoCloseable {
   // ------------------------------------------------------------------ start and resume
 
   public String start(RunSpec spec, EvalHook.Plan plan) {
-    String runId = "run-" + RUN_TIME.format(clock.instant()) + "-"
-        + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-    String key = "tk-" + java.util.UUID.randomUUID();
-    ledger.insertRun(runId, provider.name(), spec.model(), key, spec.toJson(), RunTransitions.INITIAL);
+    String runId = record(spec);
     try {
       if (plan != null) {
         evals.attach(runId, spec, plan);
       }
       drive(runId);
-    } catch (InvalidDatasetException | PreflightException e) {
-      throw e; // rejected for good, and it names the run already
-    } catch (TunekitException e) {
-      if (definite(e) || row(runId).state().isTerminal()) {
-        // Invalid input or a refused request: resuming would send the same thing again; and a run that the
-        // failure ended (REJECTED) cannot be resumed at all. Fix and start anew.
-        throw e.failedRun(runId);
-      }
-      // The run (and its idempotency key) is in the ledger: the caller must resume it, not start another.
-      throw e.resumeWith(runId);
     } catch (RuntimeException e) {
-      throw new TunekitException("Run " + runId + " failed: " + e, e).resumeWith(runId);
+      throw startFailure(runId, e);
     }
     return runId;
+  }
+
+  private String record(RunSpec spec) {
+    String runId = "run-" + RUN_TIME.format(clock.instant()) + "-"
+        + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    String key = "tk-" + java.util.UUID.randomUUID();
+    ledger.insertRun(runId, provider.name(), spec.model(), key, spec.toJson(), RunTransitions.INITIAL);
+    return runId;
+  }
+
+  /** The exception a failed start (or background submission) ends with: it names the run and what to do. */
+  private RuntimeException startFailure(String runId, RuntimeException e) {
+    if (e instanceof InvalidDatasetException || e instanceof PreflightException) {
+      return e; // rejected for good, and it names the run already
+    }
+    if (e instanceof TunekitException te) {
+      if (row(runId).state() == RunState.CANCELLED) {
+        return te; // the user's own cancel: nothing to fix, nothing to resume
+      }
+      if (definite(te) || row(runId).state().isTerminal()) {
+        // Invalid input or a refused request: resuming would send the same thing again; and a run that the
+        // failure ended (REJECTED) cannot be resumed at all. Fix and start anew.
+        return te.failedRun(runId);
+      }
+      // The run (and its idempotency key) is in the ledger: the caller must resume it, not start another.
+      return te.resumeWith(runId);
+    }
+    return new TunekitException("Run " + runId + " failed: " + e, e).resumeWith(runId);
+  }
+
+  /**
+   * {@code FineTune.submit}: records the run, validates its dataset and runs the provider's preflight here (bad input
+   * fails now and nothing is sent), then returns the VALIDATED run's id while the baseline evaluation, the upload and
+   * the job's creation go on in a task on {@code executor}. Every move is passed to {@code listener}
+   * ({@link RunListener#onState}); a failure there is recorded in the run's error, passed to
+   * {@link RunListener#onFailed}, and ends {@link #submitted(String)}'s future.
+   */
+  public String submit(RunSpec spec, EvalHook.Plan plan, RunListener listener, java.util.concurrent.Executor executor) {
+    String runId = record(spec);
+    java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+    watchers.put(runId, listener);
+    Prepared prepared;
+    try {
+      if (plan != null) {
+        evals.attach(runId, spec, plan);
+      }
+      prepared = prepare(runId, spec);
+      machine.fire(runId, RunEvent.VALIDATE, prepared.training().examples() + " training examples", Map.of());
+      synchronized (closeLock) {
+        if (closing) {
+          throw new TunekitException("Tunekit is closing: run " + runId + " is validated but its upload and job were"
+              + " not started.");
+        }
+        background.put(runId, done);
+      }
+    } catch (RuntimeException e) {
+      watchers.remove(runId);
+      if (!(e instanceof InvalidDatasetException || e instanceof PreflightException)) {
+        ledger.setError(runId, e.getMessage());
+      }
+      throw startFailure(runId, e);
+    }
+    try {
+      executor.execute(() -> inBackground(runId, prepared, listener, done));
+    } catch (RuntimeException rejected) {
+      String why = "the executor refused the run's background work (" + rejected + "); nothing was uploaded";
+      ledger.setError(runId, why);
+      finishBackground(runId, done, null);
+      throw new TunekitException("Run " + runId + " is validated, but " + why + ".", rejected).resumeWith(runId);
+    }
+    return runId;
+  }
+
+  /** The background half of {@link #submit}: baseline, upload and job creation, recorded as {@code start()} does. */
+  private void inBackground(String runId, Prepared prepared, RunListener listener,
+      java.util.concurrent.CompletableFuture<Void> done) {
+    backgroundThreads.add(Thread.currentThread());
+    RuntimeException failure = null;
+    try {
+      toSubmission(runId, prepared);
+    } catch (RuntimeException e) {
+      failure = startFailure(runId, e);
+      LOG.warn("Run {}: its background steps stopped at {}: {}", runId, safeState(runId), failure.getMessage());
+    } finally {
+      backgroundThreads.remove(Thread.currentThread());
+    }
+    RuntimeException f = failure;
+    if (f instanceof TunekitException te) {
+      safely(() -> listener.onFailed(safeInfo(runId), te));
+    }
+    finishBackground(runId, done, f);
+  }
+
+  private void finishBackground(String runId, java.util.concurrent.CompletableFuture<Void> done, RuntimeException f) {
+    watchers.remove(runId);
+    background.remove(runId, done);
+    if (f == null) {
+      done.complete(null);
+    } else {
+      done.completeExceptionally(f);
+    }
+  }
+
+  private RunState safeState(String runId) {
+    try {
+      return row(runId).state();
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private RunInfo safeInfo(String runId) {
+    try {
+      return row(runId).info();
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** The run machine moved {@code runId}: tell the listener of its background steps, if it has one. */
+  private void moved(String runId) {
+    RunListener l = watchers.get(runId);
+    if (l != null) {
+      RunInfo info = safeInfo(runId);
+      if (info != null) {
+        safely(() -> l.onState(info));
+      }
+    }
+  }
+
+  /**
+   * Completes once the run's job is created: at once for a run past submission, when the background steps of
+   * {@link #submit} end for one that has them in this process, and exceptionally with the reason for a run that
+   * ended before a job, or that has no job and nothing working on one here ({@code tk.resume} continues it).
+   * Cancelling the returned future does not stop the background steps.
+   */
+  public java.util.concurrent.CompletableFuture<Void> submitted(String runId) {
+    java.util.concurrent.CompletableFuture<Void> bg = background.get(runId);
+    if (bg != null) {
+      return bg.thenApply(v -> null); // a dependent: cancelling it leaves the background's own future alone
+    }
+    Ledger.RunRow row = row(runId);
+    if (row.jobId() != null || !row.state().isBeforeSubmission() && !row.state().isTerminal()) {
+      return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+    String why = row.state().isTerminal()
+        ? "Run " + runId + " ended " + row.state() + " without a job" + (row.error() == null ? "." : ": " + row.error())
+        : "Run " + runId + " has no job yet (" + row.state() + (row.error() == null ? "" : ", last error: "
+            + row.error()) + ") and nothing in this process is submitting it. Continue it with tk.resume(\""
+            + runId + "\").";
+    return java.util.concurrent.CompletableFuture.failedFuture(new TunekitException(why));
+  }
+
+  /** Waits for the background steps of {@link #submit} of this run, if any run in this process; rethrows their failure. */
+  private void awaitBackground(String runId) {
+    java.util.concurrent.CompletableFuture<Void> bg = background.get(runId);
+    if (bg == null) {
+      return;
+    }
+    try {
+      bg.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TunekitException("Stopped waiting for run " + runId + " before its job was created; its upload and"
+          + " submission go on in the background. Wait again with tk.run(\"" + runId + "\").await().", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new TunekitException("Run " + runId + " failed: " + e.getCause(), e.getCause()).resumeWith(runId);
+    }
+  }
+
+  /**
+   * Registers the current thread as about to claim a paid step (upload, job creation), unless Tunekit is closing:
+   * then the step is not started and the run stays where the ledger has it, for {@code tk.resume}.
+   */
+  private void enterClaim(String runId, String what) {
+    synchronized (closeLock) {
+      if (closing) {
+        throw new TunekitException("Tunekit closed before the " + what + " of run " + runId + " began; nothing was"
+            + " sent for it.");
+      }
+      claimHolders.add(Thread.currentThread());
+    }
   }
 
   /**
@@ -263,7 +446,7 @@ public final class Workflow implements AutoCloseable {
     return machine.drive(runId, new RunMachine.Steps<>() {
       @Override
       public void toSubmission(String id) {
-        Workflow.this.toSubmission(id);
+        Workflow.this.toSubmission(id, null);
       }
 
       @Override
@@ -294,7 +477,7 @@ public final class Workflow implements AutoCloseable {
   }
 
   /** The steps up to submission (CREATED … UPLOADED), skipping every step the ledger says is done. */
-  private void toSubmission(String runId) {
+  private void toSubmission(String runId, Prepared prepared) {
     Ledger.RunRow row = row(runId);
     if (!row.state().isBeforeSubmission()) {
       return;
@@ -309,13 +492,17 @@ public final class Workflow implements AutoCloseable {
       String trainingId = row.trainingFileId();
       String validationId = row.validationFileId();
       if (trainingId == null) {
-        Prepared p = prepare(runId, spec);
+        Prepared p = prepared != null ? prepared : prepare(runId, spec);
         machine.fire(runId, RunEvent.VALIDATE, p.training().examples() + " training examples", Map.of());
         spec = spec.withMethod(p.method()).withGrader(p.grader());
         // Evals come first: the bar the tuned model must clear is known before anything is paid for.
         evals.beforeUpload(runId, spec);
         if (evals.report(runId, EvalHook.BASELINE).isPresent()) {
           machine.fire(runId, RunEvent.EVALUATE_BASELINE, "baseline report recorded", Map.of());
+        }
+        if (row(runId).state() == RunState.CANCELLED) { // cancelled by another thread while it validated or evaluated
+          throw new TunekitException("Run " + runId + " was cancelled before its job was created; nothing was"
+              + " uploaded for it.");
         }
         trainingId = upload(runId, p.training(), FileUpload.Role.TRAINING);
         validationId = p.validation() == null ? null : upload(runId, p.validation(), FileUpload.Role.VALIDATION);
@@ -540,7 +727,8 @@ public final class Workflow implements AutoCloseable {
         .sizeBytes(file.sizeBytes()).format(file.format()).role(role).build();
     Instant waitUntil = clock.instant().plus(lease).plus(ledgerPoll);
     while (true) {
-      Ledger.Claim claim = ledger.claimUpload(provider.name(), file.sha256(), name, file.sizeBytes(), lease);
+      Ledger.Claim claim = claimed(runId, "upload of " + name,
+          () -> ledger.claimUpload(provider.name(), file.sha256(), name, file.sizeBytes(), lease));
       if (claim instanceof Ledger.Claim.Done done) {
         if (provider.capability(dev.tunekit.spi.ExpiringFiles.class).isPresent() && provider.findFile(upload).isEmpty()) {
           // The provider deleted the file it once held (ExpiringFiles): forget it and upload it again.
@@ -555,7 +743,6 @@ public final class Workflow implements AutoCloseable {
         continue;
       }
       int previous = ((Ledger.Claim.Claimed) claim).previousAttempts();
-      claimHolders.add(Thread.currentThread());
       try {
         if (previous > 0) {
           // An earlier attempt may have reached the provider before the process died: look first.
@@ -592,11 +779,28 @@ public final class Workflow implements AutoCloseable {
     }
   }
 
+  /**
+   * Claims a paid step through {@link #enterClaim}: the current thread counts as a claim holder (which
+   * {@link #close()} waits for) from before the claim is asked, and only while it holds one.
+   */
+  private Ledger.Claim claimed(String runId, String what, java.util.function.Supplier<Ledger.Claim> claim) {
+    enterClaim(runId, what);
+    Ledger.Claim c = null;
+    try {
+      c = claim.get();
+      return c;
+    } finally {
+      if (!(c instanceof Ledger.Claim.Claimed)) {
+        claimHolders.remove(Thread.currentThread());
+      }
+    }
+  }
+
   /** Creates the run's job at most once. */
   private void submit(String runId, String key, RunSpec spec, String trainingId, String validationId) {
     Instant waitUntil = clock.instant().plus(lease).plus(ledgerPoll);
     while (true) {
-      Ledger.Claim claim = ledger.claimSubmit(runId, lease);
+      Ledger.Claim claim = claimed(runId, "job submission", () -> ledger.claimSubmit(runId, lease));
       if (claim instanceof Ledger.Claim.Done) {
         return;
       }
@@ -605,7 +809,6 @@ public final class Workflow implements AutoCloseable {
         continue;
       }
       int previous = ((Ledger.Claim.Claimed) claim).previousAttempts();
-      claimHolders.add(Thread.currentThread());
       try {
         if (previous > 0) {
           Optional<RemoteJob> found = provider.findJob(key);
@@ -847,6 +1050,7 @@ public final class Workflow implements AutoCloseable {
 
   public RunResult await(String runId, RunListener listener) {
     Instant started = clock.instant();
+    awaitBackground(runId);
     Ledger.RunRow row = row(runId);
     if (row.jobId() == null) {
       if (row.state().isTerminal()) {
@@ -1265,10 +1469,14 @@ public final class Workflow implements AutoCloseable {
    */
   @Override
   public void close() {
+    synchronized (closeLock) {
+      closing = true; // no upload or job creation starts from now on
+    }
     async.shutdown();
     long deadline = System.nanoTime() + closeWait.toNanos();
     try {
-      while (!claimHolders.isEmpty() && System.nanoTime() - deadline < 0) {
+      // Background steps of submit() stop before their next paid step; one in the middle of one finishes it.
+      while ((!claimHolders.isEmpty() || !background.isEmpty()) && System.nanoTime() - deadline < 0) {
         Thread.sleep(10);
       }
     } catch (InterruptedException e) {
@@ -1282,9 +1490,14 @@ public final class Workflow implements AutoCloseable {
     }
     // Interrupt only threads that hold no claim (waiting for jobs, evaluating): one mid-create is left to finish.
     asyncThreads.stream().filter(t -> !stillWorking.contains(t)).forEach(Thread::interrupt);
+    backgroundThreads.stream().filter(t -> !stillWorking.contains(t)).forEach(Thread::interrupt);
     if (stillWorking.isEmpty()) {
-      try { // let interrupted drives (a webhook's evaluation) stop before the ledger closes under them
+      try { // let interrupted drives (a webhook's evaluation, a baseline) stop before the ledger closes under them
         async.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        long stop = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (!background.isEmpty() && System.nanoTime() - stop < 0) {
+          Thread.sleep(10);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

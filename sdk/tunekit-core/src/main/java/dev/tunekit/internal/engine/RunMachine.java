@@ -27,9 +27,15 @@ public final class RunMachine {
   private static final int MAX_ROUNDS = 32;
 
   private final Ledger ledger;
+  private volatile java.util.function.Consumer<String> onMove = id -> {};
 
   public RunMachine(Ledger ledger) {
     this.ledger = ledger;
+  }
+
+  /** Called with the run's id after each move this machine makes (on the moving thread; must not throw). */
+  public void onMove(java.util.function.Consumer<String> hook) {
+    this.onMove = java.util.Objects.requireNonNull(hook, "hook");
   }
 
   /** The steps {@link #drive} runs; the workflow implements them (they call the provider). */
@@ -117,6 +123,7 @@ public final class RunMachine {
         throw new IllegalRunTransitionException(runId, row.state(), event, ledger.history(runId));
       }
       if (ledger.move(runId, row.state(), row.version(), event.name(), t.get().to(), cause, sets)) {
+        onMove.accept(runId);
         return true;
       }
       // 0 rows updated: another writer moved the run first. Re-read and decide again.
