@@ -11,3 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;   // DatasetConverter.convert ta
 import java.nio.file.*;
 import java.time.*;
 import java.util.*;
+import javax.sql.DataSource;                      // Tunekit.Builder.ledger(DataSource): a shared PostgreSQL ledger
+import io.github.resilience4j.retry.RetryRegistry;                   // Tunekit.resilience(): for metrics
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
