@@ -35,8 +35,8 @@ public class RunsController {
 
   /** Starts an eval-gated run. */
   @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-  public ResponseEntity<RunView> start(@RequestBody(required = false) StartRunRequest request) {
-    RunView run = runs.start(request);
+  public ResponseEntity<RunView> start(@RequestBody(required = false) String body) {
+    RunView run = runs.start(StartRunRequests.parse(body));
     return ResponseEntity.status(HttpStatus.CREATED).header("Location", "/api/runs/" + run.id()).body(run);
   }
 
