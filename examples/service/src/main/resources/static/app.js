@@ -15,6 +15,13 @@ async function api(path, options) {
   return body;
 }
 
+function badge(state) {
+  const span = document.createElement('span');
+  span.className = 'state ' + state;
+  span.textContent = state;
+  return span;
+}
+
 function text(el, value) { el.textContent = value == null ? '' : String(value); }
 function show(msg) { text($('message'), msg); }
 
@@ -26,12 +33,14 @@ async function refreshRuns() {
       const tr = document.createElement('tr');
       tr.dataset.run = r.id;
       tr.className = r.id === selected ? 'selected' : '';
-      for (const v of [r.id, r.state, r.provider, r.baseModel, r.updatedAt.replace('T', ' ').slice(0, 19)]) {
+      for (const v of [r.id, r.state, r.provider, r.baseModel, r.updatedAt.slice(11, 19)]) {
         const td = document.createElement('td');
         text(td, v);
         tr.appendChild(td);
       }
-      tr.children[1].className = 'state ' + r.state;
+      tr.children[1].className = 'state-cell';
+      tr.children[1].replaceChildren(badge(r.state));
+      tr.children[4].title = r.updatedAt;
       tr.addEventListener('click', () => select(r.id));
       return tr;
     }));
@@ -65,6 +74,8 @@ async function refreshRun() {
   text($('run-id'), run.id);
   text($('run-state'), run.state);
   $('run-state').className = 'state ' + run.state;
+  const row = document.querySelector(`#runs tbody tr[data-run="${CSS.escape(run.id)}"]`);
+  if (row && row.children[1].textContent !== run.state) row.children[1].replaceChildren(badge(run.state));
   text($('run-facts'), `${run.provider} · ${run.baseModel}` + (run.jobId ? ` · job ${run.jobId} (${run.jobStatus || '…'})` : '')
       + (run.tunedModel ? ` · tuned: ${run.tunedModel}` : '') + (run.error ? ` · ${run.error}` : ''));
   const p = run.progress;
