@@ -18,7 +18,7 @@ class ApiErrorsTest {
 
   @BeforeAll
   static void boot() {
-    svc = new ServiceHarness(dir, "0ms");
+    svc = new ServiceHarness(dir, "50ms");
   }
 
   @AfterAll
@@ -91,6 +91,19 @@ class ApiErrorsTest {
     assertThat(run.path("fix").asText()).contains("GET /api/runs");
     error(svc.get("/api/nothing-here"), 404);
     error(svc.post("/api/runs/run-nope", "{}"), 405);
+  }
+
+  @Test
+  void cancelStopsATrainingRunAndASecondCancelIsAClearConflict() throws Exception {
+    String id = svc.startRun(3);
+    HttpResponse<String> cancel = svc.post("/api/runs/" + id + "/cancel", "");
+    assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(200);
+    JsonNode run = svc.awaitRun(id, java.time.Duration.ofSeconds(15), r -> r.path("state").asText().equals("CANCELLED"));
+    assertThat(run.path("terminal").asBoolean()).isTrue();
+    assertThat(run.has("gate")).isFalse();
+    JsonNode again = error(svc.post("/api/runs/" + id + "/cancel", ""), 409);
+    assertThat(again.path("what").asText()).contains("already over: CANCELLED");
+    error(svc.get("/api/runs/" + id + "/report"), 409);
   }
 
   @Test
