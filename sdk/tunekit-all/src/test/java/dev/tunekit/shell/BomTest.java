@@ -27,6 +27,7 @@ class BomTest {
   /** Reactor modules that are not libraries for users, and why. */
   private static final Map<String, String> NOT_LIBRARIES = Map.of(
       "examples", "examples and the docs' tests",
+      "examples/service", "an example application, never a dependency",
       "benchmarks", "JMH benchmarks",
       "sdk/tunekit-reliability", "test-only: fault-injection and soak tests",
       "sdk/tunekit-bom", "the BOM itself");
