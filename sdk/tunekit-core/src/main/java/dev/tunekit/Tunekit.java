@@ -257,7 +257,7 @@ public final class Tunekit implements AutoCloseable {
    * Checks that the servers the provider's calls go to are there, before anything is recorded or sent: for a provider
    * whose servers its users run (Ray's dashboard, the Kubernetes API server, a vLLM server; see
    * {@link dev.tunekit.spi.Endpoints}) it opens a connection to each, within 3 seconds, and closes it again. Hosted
-   * providers and the embedded {@code local} server have nothing to check. A script calls it first, so a cluster that
+   * providers and the embedded offline provider have nothing to check. A script calls it first, so a cluster that
    * is not there is one line instead of a run that fails at its first call.
    *
    * @throws dev.tunekit.error.ProviderException naming every server that did not answer and the setting that names it

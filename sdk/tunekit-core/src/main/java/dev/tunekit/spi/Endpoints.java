@@ -8,8 +8,8 @@ import java.util.Objects;
  * The servers a provider's calls go to, for a provider whose servers its users run themselves (a Ray dashboard, a
  * Kubernetes API server, a vLLM server). {@link dev.tunekit.Tunekit#checkReachable()} connects to each of them before
  * a script records or sends anything, so a cluster that is not there is one clear line, not a run that fails
- * later. Hosted providers (whose endpoints are the provider's own business) and the embedded {@code local} server do
- * not declare it.
+ * later. Hosted providers (whose endpoints are the provider's own business) and the embedded offline provider do not
+ * declare it.
  */
 public interface Endpoints extends Capability {
   /**
@@ -33,7 +33,7 @@ public interface Endpoints extends Capability {
       Objects.requireNonNull(uri, "uri");
       Objects.requireNonNull(setting, "setting");
       if (uri.getHost() == null) {
-        throw new IllegalArgumentException("an endpoint needs a host: " + uri);
+        throw new IllegalArgumentException("an endpoint needs a host: " + uri); // not a TunekitException: a provider bug
       }
     }
 
