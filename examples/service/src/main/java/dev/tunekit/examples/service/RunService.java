@@ -71,7 +71,11 @@ public class RunService {
     });
   }
 
-  /** Validates the request, starts the run (baseline evaluation, upload, submission) and waits for it in the background. */
+  /**
+   * Validates the request and starts the run, answering as soon as it is recorded and its data and plan are checked
+   * ({@code FineTune.submit}): the baseline evaluation, upload and submission go on in the background, and this
+   * service's threads wait for the job. Bad input still fails here, before anything is sent.
+   */
   public RunView start(StartRunRequest req) {
     Saved s = resolve(req == null ? new StartRunRequest(null, null, null, null, null, null, null, null) : req);
     EvalSuite suite = suite(s.heldout(), "heldout");
@@ -83,7 +87,9 @@ public class RunService {
     if (s.epochs() != null) {
       ft.hyperparameters(h -> h.epochs(s.epochs()));
     }
-    Run run = ft.start();
+    // On Tunekit's own threads, not this service's drivers: closing the Tunekit bean waits (tunekit.spring.shutdownWait)
+    // for a baseline, upload or submission in flight, whereas stop() below interrupts the drivers' waits.
+    Run run = ft.submit();
     save(run.id(), s);
     drive(run.id(), () -> run.await(RunListener.none()));
     return view(run.id(), false);

@@ -14,8 +14,9 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The REST API (JSON; errors as {@link ApiError}):
  * <ul>
- *   <li>{@code POST /api/runs} ({@link StartRunRequest}, every field optional): validates, evaluates the
- *       baseline, uploads and submits; 201 with the run once its job is submitted;</li>
+ *   <li>{@code POST /api/runs} ({@link StartRunRequest}, every field optional): validates and checks the plan, then
+ *       answers 201 with the run (state VALIDATED) while the baseline, upload and submission go on in the
+ *       background;</li>
  *   <li>{@code GET /api/runs}: every run with its state and provider, newest first;</li>
  *   <li>{@code GET /api/runs/{id}}: one run with its progress, loss curve, baseline vs tuned and gate;</li>
  *   <li>{@code GET /api/runs/{id}/report}: its HTML report, once the tuned model is evaluated;</li>

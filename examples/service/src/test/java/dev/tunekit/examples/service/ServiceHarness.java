@@ -56,8 +56,12 @@ final class ServiceHarness implements AutoCloseable {
     HttpResponse<String> r = post("/api/runs", "{\"epochs\": " + epochs + ", \"gate\": 0.05}");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     JsonNode run = json(r);
-    assertThat(run.path("state").asText()).isEqualTo("SUBMITTED");
-    return run.path("id").asText();
+    // Answered once recorded and checked; the baseline (60 questions), upload and submission go on in the background.
+    assertThat(run.path("state").asText()).isIn("VALIDATED", "BASELINE_EVALUATED", "UPLOADED", "SUBMITTED");
+    String id = run.path("id").asText();
+    awaitRun(id, Duration.ofSeconds(30), v -> !java.util.Set.of("VALIDATED", "BASELINE_EVALUATED", "UPLOADED")
+        .contains(v.path("state").asText()));
+    return id;
   }
 
   /** Polls {@code GET /api/runs/{id}} until {@code done} holds; fails after {@code timeout}. */
