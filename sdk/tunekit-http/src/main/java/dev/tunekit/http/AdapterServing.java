@@ -4,17 +4,21 @@ import dev.tunekit.error.InvalidInputException;
 import dev.tunekit.model.ChatRequest;
 import dev.tunekit.model.ChatResponse;
 import dev.tunekit.model.Secret;
+import dev.tunekit.spi.Capability;
+import dev.tunekit.spi.Chat;
 import dev.tunekit.spi.Deployment;
 import dev.tunekit.spi.Deployments;
 import dev.tunekit.spi.JobPlan;
 import dev.tunekit.spi.PreflightProblem;
 import dev.tunekit.spi.ProviderSettings;
+import dev.tunekit.spi.TuningProvider;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * How a self-hosted training engine (tunekit-ray, tunekit-kubeflow) serves the adapters its jobs write to
@@ -56,14 +60,19 @@ public final class AdapterServing implements AutoCloseable {
     this.vllm = vllm.map(Vllm::new).orElse(null);
   }
 
-  /** Whether a chat has a server: {@code servingUrl} or a {@code vllm:} block. */
-  public boolean chats() {
-    return chat != null || vllm != null;
-  }
-
-  /** Loading adapters into vLLM, with a {@code vllm:} block only. */
-  public Optional<Deployments> deployments() {
-    return Optional.ofNullable(vllm);
+  /**
+   * The engine's {@link TuningProvider#capability}: {@link Chat} when {@code servingUrl} or a {@code vllm:} block names
+   * the server that serves the adapters, {@link Deployments} (loading the adapter into vLLM) only with a {@code vllm:}
+   * block, any other type as {@code otherwise} says (the provider's own, such as {@code TuningProvider.super::capability}).
+   */
+  public <C extends Capability> Optional<C> capability(Class<C> type, Function<Class<C>, Optional<C>> otherwise) {
+    if (type == Deployments.class) {
+      return Optional.ofNullable(vllm).map(type::cast);
+    }
+    if (type == Chat.class && chat == null && vllm == null) {
+      return Optional.empty();
+    }
+    return otherwise.apply(type);
   }
 
   /**

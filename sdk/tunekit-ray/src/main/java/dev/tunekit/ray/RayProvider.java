@@ -19,7 +19,6 @@ import dev.tunekit.model.MetricPoint;
 import dev.tunekit.spi.Capability;
 import dev.tunekit.spi.Chat;
 import dev.tunekit.spi.Cursor;
-import dev.tunekit.spi.Deployments;
 import dev.tunekit.spi.ExpiringFiles;
 import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.JobPlan;
@@ -79,13 +78,7 @@ final class RayProvider implements TuningProvider, Chat, ExpiringFiles {
    */
   @Override
   public <C extends Capability> Optional<C> capability(Class<C> type) {
-    if (type == Deployments.class) {
-      return serving.deployments().map(type::cast);
-    }
-    if (type == Chat.class && !serving.chats()) {
-      return Optional.empty();
-    }
-    return TuningProvider.super.capability(type);
+    return serving.capability(type, TuningProvider.super::capability);
   }
 
   @Override
