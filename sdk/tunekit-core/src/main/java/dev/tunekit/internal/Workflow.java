@@ -532,13 +532,13 @@ public final class Workflow implements AutoCloseable {
   /**
    * A run resumed between its upload and its submit, on a provider that deletes unused files by itself
    * ({@link dev.tunekit.spi.ExpiringFiles}, such as a package store that drops unused packages after minutes): the
-   * dataset is converted again (the same content, checked against the hashes the run recorded) and each file goes
+   * dataset is converted again (the same content, checked against the hashes the ledger recorded when the run first
+   * prepared it, {@link Ledger#datasetHashes}) and each file goes
    * through {@link #upload}, which asks the provider whether it still holds the recorded upload and uploads it again
    * when it does not. The run's file ids are updated when the new upload has another id.
    */
   private String[] uploadAgainIfExpired(String runId, RunSpec spec, String trainingId, String validationId) {
-    List<String> recorded = ledger.logOf(runId).stream().filter(l -> l.startsWith("prepare ")).findFirst()
-        .map(Workflow::hashes).orElse(List.of());
+    List<String> recorded = ledger.datasetHashes(runId);
     Prepared p = prepare(runId, spec);
     List<String> now = new ArrayList<>();
     now.add(p.training().sha256());
@@ -560,15 +560,6 @@ public final class Workflow implements AutoCloseable {
       ledger.log(runId, "files", t + (v == null ? "" : " " + v) + " (uploaded again)");
     }
     return new String[] {t, v};
-  }
-
-  private static List<String> hashes(String prepareLine) {
-    List<String> out = new ArrayList<>();
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("sha256=([0-9a-f]{64})").matcher(prepareLine);
-    while (m.find()) {
-      out.add(m.group(1));
-    }
-    return out;
   }
 
   private record Prepared(ConvertedFile training, ConvertedFile validation, TrainingMethod method,
@@ -618,6 +609,7 @@ public final class Workflow implements AutoCloseable {
     }
     ledger.log(runId, "prepare", format + " training " + train.examples() + " examples sha256=" + train.sha256()
         + (valid == null ? "" : ", validation " + valid.examples() + " examples sha256=" + valid.sha256()));
+    ledger.recordDatasetHashes(runId, train.sha256(), valid == null ? null : valid.sha256());
     return new Prepared(train, valid, method, grader);
   }
 

@@ -16,7 +16,7 @@ import java.util.TreeMap;
 /**
  * The command line of the shipped trainer ({@code trainers/trl/tunekit_train.py}, documented in
  * {@code trainers/trl/README.md}) and the offline checks of a plan against what that trainer accepts, for the engines
- * that run it (tunekit-kubeflow; tunekit-ray has its own copy of the same rules). Not a user API: support for
+ * that run it (tunekit-kubeflow, tunekit-ray): the one copy of those rules. Not a user API: support for
  * provider modules, like the rest of this package.
  */
 public final class TrainerCli {

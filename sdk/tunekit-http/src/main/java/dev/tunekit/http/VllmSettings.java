@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * A provider's {@code vllm:} block, the same keys wherever a training engine serves its adapters on vLLM
- * ({@code tunekit-local}'s command trainer, {@code tunekit-ray}): {@code baseUrl} (required), {@code apiKey},
+ * ({@code tunekit-local}'s command trainer, {@code tunekit-ray}, {@code tunekit-kubeflow}): {@code baseUrl} (required), {@code apiKey},
  * {@code mountedDataDir} (an absolute path: where the vLLM host sees the directory the engine writes adapters to, when
  * it is mounted elsewhere there) and {@code timeout} (each call's, default 2 minutes). Read once, offline; a bad block
  * is an {@link InvalidInputException} naming the setting, its file and line, and how to fix it.

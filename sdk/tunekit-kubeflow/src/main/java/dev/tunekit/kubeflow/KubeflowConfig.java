@@ -1,5 +1,6 @@
 package dev.tunekit.kubeflow;
 
+import dev.tunekit.http.VllmSettings;
 import dev.tunekit.model.Secret;
 import dev.tunekit.spi.ProviderSettings;
 import java.nio.file.Files;
@@ -33,12 +34,14 @@ import java.util.Optional;
  * @param servingUrl an OpenAI-compatible server (vLLM) that serves the base model and the adapters, for chat
  * @param servingApiKey that server's key, if it wants one
  * @param callTimeout the per-call timeout (default 60 s)
+ * @param vllm the {@code vllm:} block: the vLLM server a succeeded run's adapter is loaded into (deployments), which
+ *     then serves chat for the base model and the adapters
  */
 record KubeflowConfig(ProviderSettings settings, Optional<String> namespace, Optional<String> runtime, String runtimeKind,
     Optional<String> image, List<String> command, int numNodes, int gpusPerNode, Optional<String> cpuPerNode,
     Optional<String> memoryPerNode, Optional<String> outputDir, String dataMountPath, String cancel,
     Optional<String> masterUrl, Optional<Secret> token, Optional<String> kubeconfig, Optional<String> context,
-    Optional<String> servingUrl, Optional<Secret> servingApiKey, Duration callTimeout) {
+    Optional<String> servingUrl, Optional<Secret> servingApiKey, Duration callTimeout, Optional<VllmSettings> vllm) {
   static final List<String> DEFAULT_COMMAND = List.of("python", "/opt/tunekit/tunekit_train.py");
   static final String CLUSTER_RUNTIME = "ClusterTrainingRuntime";
   static final String NAMESPACED_RUNTIME = "TrainingRuntime";
@@ -54,7 +57,7 @@ record KubeflowConfig(ProviderSettings settings, Optional<String> namespace, Opt
         whole(s, "gpusPerNode", 1), str(s, "cpuPerNode"), str(s, "memoryPerNode"), str(s, "outputDir"),
         str(s, "dataMountPath").orElse("/tunekit/data"), str(s, "cancel").orElse("suspend"), str(s, "masterUrl"),
         s.secret("token"), str(s, "kubeconfig"), str(s, "context"), str(s, "servingUrl"), s.secret("servingApiKey"),
-        timeout);
+        timeout, VllmSettings.read(s, "outputDir"));
   }
 
   private static Optional<String> str(ProviderSettings s, String key) {

@@ -1,5 +1,6 @@
 package dev.tunekit.kubeflow;
 
+import dev.tunekit.http.AdapterServing;
 import dev.tunekit.http.TrainerCli;
 import dev.tunekit.spi.JobPlan;
 import dev.tunekit.spi.PreflightProblem;
@@ -14,14 +15,15 @@ import java.util.Optional;
  * Kubeflow's offline checks, before the baseline and before anything is uploaded: every setting the TrainJob needs
  * (namespace and runtime names, runtime kind, image, nodes and resources per node, output directory, data mount path,
  * cancel mode) and the credentials (a {@code masterUrl}, a kubeconfig file that exists, or a pod's service account),
- * then the method, model and hyperparameters against what the shipped trainer accepts ({@link TrainerCli#check}).
+ * then the serving side ({@link AdapterServing#check}: a {@code vllm:} block for deployBeforeEvaluation, not with
+ * {@code servingUrl}, {@code mountedDataDir} for an object-storage outputDir), then the method, model and hyperparameters against what the shipped trainer accepts ({@link TrainerCli#check}).
  * The dataset's size against the ConfigMap limit is checked by {@code upload}, before anything is sent: the plan
  * carries example counts, not bytes.
  */
 final class KubeflowPreflight {
   private KubeflowPreflight() {}
 
-  static List<PreflightProblem> check(KubeflowConfig c, JobPlan plan) {
+  static List<PreflightProblem> check(KubeflowConfig c, JobPlan plan, AdapterServing serving) {
     List<PreflightProblem> out = new ArrayList<>();
     String section = "providers." + c.settings().name() + ".";
     name(c, out, section, "namespace", c.namespace(), true, "the namespace the TrainJobs run in, such as ml-team");
@@ -67,6 +69,7 @@ final class KubeflowPreflight {
           "write suspend (keeps the TrainJob, stops its pods) or delete (removes it)"));
     }
     credentials(c, out, section);
+    serving.check(plan, out);
     out.addAll(TrainerCli.check(plan, "the Kubeflow engine", section));
     return out;
   }

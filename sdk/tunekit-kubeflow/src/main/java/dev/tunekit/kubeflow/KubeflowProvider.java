@@ -6,7 +6,7 @@ import dev.tunekit.dataset.DatasetFormat;
 import dev.tunekit.dataset.DatasetKind;
 import dev.tunekit.error.InvalidInputException;
 import dev.tunekit.error.ProviderException;
-import dev.tunekit.http.OpenAiChat;
+import dev.tunekit.http.AdapterServing;
 import dev.tunekit.http.ProviderErrors;
 import dev.tunekit.http.TrainerLog;
 import dev.tunekit.model.ChatRequest;
@@ -14,7 +14,6 @@ import dev.tunekit.model.ChatResponse;
 import dev.tunekit.model.JobEvent;
 import dev.tunekit.model.JobStatus;
 import dev.tunekit.model.MetricPoint;
-import dev.tunekit.model.Secret;
 import dev.tunekit.spi.Capability;
 import dev.tunekit.spi.Chat;
 import dev.tunekit.spi.Cursor;
@@ -68,6 +67,10 @@ import java.util.function.Supplier;
  * comes from {@code status.conditions}; events and metrics from the trainer pod's log (the JobSet's pods carry
  * {@code jobset.sigs.k8s.io/jobset-name=<TrainJob>}; the trainer is node 0's {@code node} container), whose cursor is
  * {@code <pod>@<offset>}: the whole log is read and only the part after the offset is parsed.
+ *
+ * <p><b>Serving.</b> The adapter goes to {@code <outputDir>/<TrainJob name>}, which is the tuned model's name. With a
+ * {@code vllm:} block it is loaded into vLLM from where the vLLM host sees that directory ({@code mountedDataDir}) and
+ * chat goes to vLLM; with {@code servingUrl}, chat asks the adapter by its directory's name ({@link AdapterServing}).
  */
 final class KubeflowProvider implements TuningProvider, Chat {
   static final String PROVIDER = "kubeflow";
@@ -82,14 +85,13 @@ final class KubeflowProvider implements TuningProvider, Chat {
       + " pods/log in the namespace.");
 
   private final KubeflowConfig config;
-  private final OpenAiChat chat;
+  private final AdapterServing serving;
   private KubernetesClient client;
 
   KubeflowProvider(KubeflowConfig config) {
     this.config = config;
-    this.chat = config.servingUrl().isEmpty() ? null : new OpenAiChat(ERRORS, "the serving engine",
-        () -> strip(config.servingUrl().get()), () -> config.servingApiKey().orElse(Secret.of("EMPTY")),
-        config.callTimeout());
+    this.serving = new AdapterServing(config.settings(), ERRORS, "this Kubeflow engine", config.outputDir(),
+        config.servingUrl(), config.servingApiKey(), config.vllm(), config.callTimeout());
   }
 
   @Override
@@ -97,18 +99,18 @@ final class KubeflowProvider implements TuningProvider, Chat {
     return config.settings().name();
   }
 
-  /** Chat only when {@code servingUrl} names the server that serves the adapters. */
+  /**
+   * Chat when {@code servingUrl} or a {@code vllm:} block names the server that serves the adapters; deployments
+   * (loading the adapter into vLLM) only with a {@code vllm:} block.
+   */
   @Override
   public <C extends Capability> Optional<C> capability(Class<C> type) {
-    if (type == Chat.class && chat == null) {
-      return Optional.empty();
-    }
-    return TuningProvider.super.capability(type);
+    return serving.capability(type, TuningProvider.super::capability);
   }
 
   @Override
   public List<PreflightProblem> preflight(JobPlan plan) {
-    return KubeflowPreflight.check(config, plan);
+    return KubeflowPreflight.check(config, plan, serving);
   }
 
   /** The trainer reads Tunekit's neutral JSONL as it is. */
@@ -460,30 +462,18 @@ final class KubeflowProvider implements TuningProvider, Chat {
 
   // ---------------------------------------------------------------- chat
 
-  /** Chat through {@code servingUrl}; a tuned model (a path under {@code outputDir}) is asked by its directory's name. */
+  /**
+   * Chat on the {@code vllm:} block's server, or through {@code servingUrl} ({@link AdapterServing#chat}): a tuned
+   * model (a path under {@code outputDir}) is asked by its directory's name, the name the adapter is loaded under.
+   */
   @Override
   public ChatResponse chat(ChatRequest request) {
-    if (chat == null) {
-      throw config.settings().invalid("servingUrl", "is required for chat; set it to the OpenAI-compatible server"
-          + " (vLLM) that serves the adapters, such as http://vllm:8000/v1");
-    }
-    String model = request.model();
-    String out = config.outputDir().map(o -> o.endsWith("/") ? o : o + "/").orElse(null);
-    if (out != null && model.startsWith(out)) {
-      model = model.substring(out.length());
-    }
-    return chat.chat(request, model);
-  }
-
-  private static String strip(String u) {
-    return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
+    return serving.chat(request);
   }
 
   @Override
   public synchronized void close() {
-    if (chat != null) {
-      chat.close();
-    }
+    serving.close();
     if (client != null) {
       client.close();
       client = null;

@@ -10,7 +10,8 @@ import java.util.Set;
 /**
  * The Kubeflow Trainer engine, chosen with {@code provider: kubeflow}: the shipped TRL trainer
  * ({@code trainers/trl/tunekit_train.py}) run as a TrainJob, the adapter written to {@code outputDir}, chat through an
- * OpenAI-compatible server (vLLM) when {@code servingUrl} names one. See {@code sdk/tunekit-kubeflow/README.md}.
+ * OpenAI-compatible server (vLLM) when {@code servingUrl} names one, or loaded into vLLM and served there with a
+ * {@code vllm:} block. See {@code sdk/tunekit-kubeflow/README.md}.
  */
 public final class KubeflowProviderFactory implements TuningProviderFactory {
 
@@ -53,6 +54,8 @@ public final class KubeflowProviderFactory implements TuningProviderFactory {
         SettingSpec.of("servingUrl", "an OpenAI-compatible server (vLLM) serving the base model and the adapters, for"
             + " chat and evaluation, such as http://vllm:8000/v1"),
         SettingSpec.of("servingApiKey", "that server's API key, if it wants one; write ${VLLM_API_KEY}"),
+        SettingSpec.of("vllm", "a vLLM server to load succeeded runs' adapters into and chat with (deployments):"
+            + " baseUrl, apiKey, mountedDataDir (where vLLM sees outputDir, when mounted elsewhere), timeout"),
         SettingSpec.of("callTimeout", "per-call timeout, such as 60s (default 60s)"));
   }
 }

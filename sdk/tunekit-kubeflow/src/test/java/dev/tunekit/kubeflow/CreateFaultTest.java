@@ -20,8 +20,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The fault suite on the TrainJob create, through the engine ({@code Tunekit.builder()}, the retry layer and the
  * ledger), against the CRUD mock API server: the first {@code POST .../trainjobs} answers 500, 503 or 429 without
- * storing anything (an expectation the mock serves before its CRUD store), or is stored and then its reply is lost to
- * a connection reset ({@link dev.tunekit.testing.FaultProxy}: commit, then drop). A stand-in controller marks each
+ * storing anything (an expectation the mock serves before its CRUD store), or its connection is reset before the API
+ * server sees it (nothing stored, the outcome unknown to the client), or it is stored and then its reply is lost to a
+ * connection reset ({@link dev.tunekit.testing.FaultProxy}: commit, then drop). A stand-in controller marks each
  * stored TrainJob Complete. Every run ends trained, and the namespace holds exactly one TrainJob, named after the
  * run's key.
  */
@@ -49,10 +50,12 @@ class CreateFaultTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"500", "503", "429", "commit-then-reset"})
+  @ValueSource(strings = {"500", "503", "429", "reset-before-stored", "commit-then-reset"})
   void aFailedCreate_isRetriedAfterALookup_andMakesExactlyOneTrainJob(String kind) throws Exception {
     if (kind.equals("commit-then-reset")) {
       fakes.proxy.dropReplyToNext("POST", KubeflowFakes.TRAINJOBS);
+    } else if (kind.equals("reset-before-stored")) {
+      fakes.proxy.resetNext("POST", KubeflowFakes.TRAINJOBS);
     } else {
       int code = Integer.parseInt(kind);
       fakes.server.expect().post().withPath(KubeflowFakes.TRAINJOBS).andReturn(code, status(code)).once();
@@ -68,6 +71,7 @@ class CreateFaultTest {
           .start().await();
     }
     assertThat(result.state()).as("%s", result).isEqualTo(RunState.TRAINED);
+    assertThat(fakes.proxy.idle()).as("the armed fault was injected").isTrue();
     List<GenericKubernetesResource> jobs = fakes.trainJobs();
     assertThat(jobs).as("TrainJobs in the namespace: a lost create is found by GET, never made twice").hasSize(1);
     String name = jobs.get(0).getMetadata().getName();

@@ -75,14 +75,15 @@ public final class PostgresLedgerDialect implements LedgerDialect {
 
   @Override
   public void migrate(Connection c, int from, int to) throws SQLException {
-    if (to != 3) {
-      throw new SQLException("this PostgreSQL ledger dialect knows schema versions up to 3, not " + to
+    if (to != 4) {
+      throw new SQLException("this PostgreSQL ledger dialect knows schema versions up to 4, not " + to
           + "; use the tunekit-postgres of the same version as tunekit-core");
     }
     try (Statement s = c.createStatement()) {
       if (from < 3) { // PostgreSQL ledgers start at version 3: SQLite's versions 1 and 2 never existed here
         createV3(s);
       }
+      LedgerDialect.migrateToV4(c); // 4: the runs' dataset hashes in columns, as SQLite's
       s.executeUpdate("INSERT INTO tunekit_schema (version, migrated_at) VALUES (" + to + ", now())");
     }
   }

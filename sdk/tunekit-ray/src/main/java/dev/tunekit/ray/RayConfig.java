@@ -99,13 +99,6 @@ record RayConfig(ProviderSettings settings, Optional<String> dashboardUrl, Optio
     return token.orElse(Secret.of(""));
   }
 
-  /** The serving base URL without a trailing slash. */
-  String servingBase() {
-    String u = servingUrl.orElseThrow(() -> settings.invalid("servingUrl", "is required for chat; set it to the"
-        + " OpenAI-compatible server (vLLM) that serves the adapters, such as http://gpu-box:8000/v1"));
-    return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
-  }
-
   /** Never prints values (the tokens are secrets). */
   @Override
   public String toString() {

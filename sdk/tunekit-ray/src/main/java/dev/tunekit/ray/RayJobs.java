@@ -1,15 +1,13 @@
 package dev.tunekit.ray;
 
+import dev.tunekit.http.TrainerCli;
 import dev.tunekit.http.TrainerLog;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tunekit.model.Hyperparameters;
 import dev.tunekit.model.JobStatus;
 import dev.tunekit.spi.JobRequest;
-import dev.tunekit.spi.TrainingMethod;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,10 +15,6 @@ import java.util.Optional;
 /** The job's submit body (entrypoint, runtime_env, resources, metadata) and its status, in Ray's Jobs API terms. */
 final class RayJobs {
   static final String BASE_MODEL_METADATA_KEY = "tunekit_base_model";
-  /** Provider extras that are the trainer's own options; any other extra goes through as {@code --extra KEY=VALUE}. */
-  static final Map<String, String> FLAG_EXTRAS = Map.of("learningRate", "--learning-rate", "loraR", "--lora-r",
-      "loraAlpha", "--lora-alpha", "loraDropout", "--lora-dropout", "maxLength", "--max-length",
-      "quantization", "--quantization", "loggingSteps", "--logging-steps");
 
   private RayJobs() {}
 
@@ -53,34 +47,15 @@ final class RayJobs {
     return b;
   }
 
-  /** {@code python tunekit_ray_launch.py} with the trainer's command line (trainers/trl/README.md), each value quoted. */
+  /**
+   * {@code python tunekit_ray_launch.py} with the trainer's command line ({@link TrainerCli#args}, the one copy
+   * tunekit-kubeflow uses too; trainers/trl/README.md), each value quoted.
+   */
   static String entrypoint(JobRequest req, String trainPackage, Optional<String> validationPackage, String output) {
     List<String> a = new java.util.ArrayList<>(List.of("python", Packages.LAUNCHER));
-    add(a, "--base-model", req.baseModel());
-    add(a, "--train-file", "@" + Names.dataModule(trainPackage) + "/" + Packages.DATA);
-    validationPackage.ifPresent(v -> add(a, "--validation-file", "@" + Names.dataModule(v) + "/" + Packages.DATA));
-    add(a, "--output-dir", output);
-    add(a, "--method", req.method() == TrainingMethod.DPO ? "dpo" : "sft");
-    Hyperparameters hp = req.hyperparameters();
-    hp.epochs().ifPresent(e -> add(a, "--epochs", Integer.toString(e)));
-    hp.batchSize().ifPresent(s -> add(a, "--batch-size", Integer.toString(s)));
-    hp.learningRateMultiplier().ifPresent(m -> add(a, "--learning-rate-multiplier", Double.toString(m)));
-    hp.seed().ifPresent(s -> add(a, "--seed", Long.toString(s)));
-    Map<String, Object> extras = new LinkedHashMap<>(new java.util.TreeMap<>(hp.extras()));
-    extras.forEach((k, v) -> {
-      String flag = FLAG_EXTRAS.get(k);
-      if (flag != null) {
-        add(a, flag, String.valueOf(v));
-      } else {
-        add(a, "--extra", k + "=" + v); // the trainer reads VALUE as JSON, or as text when it is not JSON
-      }
-    });
+    a.addAll(TrainerCli.args(req, "@" + Names.dataModule(trainPackage) + "/" + Packages.DATA,
+        validationPackage.map(v -> "@" + Names.dataModule(v) + "/" + Packages.DATA), output));
     return String.join(" ", a.stream().map(RayJobs::quote).toList());
-  }
-
-  private static void add(List<String> args, String flag, String value) {
-    args.add(flag);
-    args.add(value);
   }
 
   /** A word for the shell Ray runs the entrypoint with: as it is when plain, else in single quotes. */

@@ -10,18 +10,16 @@ import dev.tunekit.error.InvalidInputException;
 import dev.tunekit.error.NotFoundException;
 import dev.tunekit.error.ProviderException;
 import dev.tunekit.http.JsonHttpApi;
-import dev.tunekit.http.OpenAiChat;
+import dev.tunekit.http.AdapterServing;
 import dev.tunekit.model.ChatRequest;
 import dev.tunekit.model.ChatResponse;
 import dev.tunekit.model.JobEvent;
 import dev.tunekit.model.JobStatus;
 import dev.tunekit.model.MetricPoint;
-import dev.tunekit.model.Secret;
 import dev.tunekit.spi.Capability;
 import dev.tunekit.spi.Endpoints;
 import dev.tunekit.spi.Chat;
 import dev.tunekit.spi.Cursor;
-import dev.tunekit.spi.Deployments;
 import dev.tunekit.spi.ExpiringFiles;
 import dev.tunekit.spi.FileUpload;
 import dev.tunekit.spi.JobPlan;
@@ -60,16 +58,14 @@ final class RayProvider implements TuningProvider, Chat, ExpiringFiles, Endpoint
 
   private final RayConfig config;
   private final JsonHttpApi api;
-  private final OpenAiChat chat;
-  private final RayVllm vllm;
+  private final AdapterServing serving;
 
   RayProvider(RayConfig config) {
     this.config = config;
     this.api = new JsonHttpApi(RayErrors.ERRORS, config::dashboard, config::tokenOrNone, config.callTimeout(),
         "tunekit-ray");
-    this.chat = config.servingUrl().isEmpty() ? null : new OpenAiChat(RayErrors.ERRORS, "the serving engine",
-        config::servingBase, () -> config.servingApiKey().orElse(Secret.of("EMPTY")), config.callTimeout());
-    this.vllm = config.vllm().map(v -> new RayVllm(config, v)).orElse(null);
+    this.serving = new AdapterServing(config.settings(), RayErrors.ERRORS, "this Ray engine", config.outputDir(),
+        config.servingUrl(), config.servingApiKey(), config.vllm(), config.callTimeout());
   }
 
   @Override
@@ -83,13 +79,7 @@ final class RayProvider implements TuningProvider, Chat, ExpiringFiles, Endpoint
    */
   @Override
   public <C extends Capability> Optional<C> capability(Class<C> type) {
-    if (type == Deployments.class) {
-      return Optional.ofNullable(vllm).map(type::cast);
-    }
-    if (type == Chat.class && chat == null && vllm == null) {
-      return Optional.empty();
-    }
-    return TuningProvider.super.capability(type);
+    return serving.capability(type, TuningProvider.super::capability);
   }
 
   /** The dashboard, and the server that serves the adapters (the {@code vllm:} block's, or {@code servingUrl}). */
@@ -108,7 +98,7 @@ final class RayProvider implements TuningProvider, Chat, ExpiringFiles, Endpoint
 
   @Override
   public List<PreflightProblem> preflight(JobPlan plan) {
-    return RayPreflight.check(config, plan);
+    return RayPreflight.check(config, plan, serving);
   }
 
   /** The trainer reads Tunekit's neutral JSONL as it is. */
@@ -285,33 +275,17 @@ final class RayProvider implements TuningProvider, Chat, ExpiringFiles, Endpoint
   // ---------------------------------------------------------------- chat
 
   /**
-   * Chat through {@code servingUrl}. A tuned model (a path under {@code outputDir}) is asked by its directory's
-   * name, the name the adapter is loaded under ({@code lora_name}); any other model is sent as it is.
+   * Chat on the {@code vllm:} block's server, or through {@code servingUrl} ({@link AdapterServing#chat}): a tuned
+   * model (a path under {@code outputDir}) is asked by its directory's name, the name the adapter is loaded under.
    */
   @Override
   public ChatResponse chat(ChatRequest request) {
-    if (vllm != null) {
-      return vllm.chat(request);
-    }
-    if (chat == null) {
-      config.servingBase(); // throws, naming the setting
-    }
-    String model = request.model();
-    String out = config.outputDir().map(o -> o.endsWith("/") ? o : o + "/").orElse(null);
-    if (out != null && model.startsWith(out)) {
-      model = model.substring(out.length());
-    }
-    return chat.chat(request, model);
+    return serving.chat(request);
   }
 
   @Override
   public void close() {
-    if (chat != null) {
-      chat.close();
-    }
-    if (vllm != null) {
-      vllm.close();
-    }
+    serving.close();
   }
 
   @Override

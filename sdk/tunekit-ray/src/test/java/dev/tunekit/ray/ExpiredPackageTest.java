@@ -21,6 +21,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Ray deletes an uploaded package that no job refers to after about ten minutes, while Tunekit reuses an upload by
@@ -78,8 +80,9 @@ class ExpiredPackageTest {
    * the run is resumed after Ray dropped them (a long pause between the put and the submit). The resume puts them
    * again from the run's dataset and submits, instead of failing with "no longer holds".
    */
-  @Test
-  void aRunResumedAfterRayDroppedItsPackages_putsThemAgainAndSubmits() throws Exception {
+  @ParameterizedTest(name = "prepare log line reworded: {0}")
+  @ValueSource(booleans = {false, true})
+  void aRunResumedAfterRayDroppedItsPackages_putsThemAgainAndSubmits(boolean rewordedLog) throws Exception {
     RayFakes fakes = SERVER.get();
     String pkg = RayFakes.PACKAGES + "_ray_pkg_.*";
     String code = RayFakes.PACKAGES + Packages.codeName(Packages.code()); // the code package stays held
@@ -119,6 +122,14 @@ class ExpiredPackageTest {
       fakes.wm.setScenarioState("store", Scenario.STARTED); // a long pause: Ray dropped the unused packages
       fakes.wm.removeStub(down);
 
+      if (rewordedLog) {
+        // The run log is for people: its wording is no contract (the hashes the check needs are in the ledger's
+        // columns). A reworded prepare line must not switch the check off.
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + tmp.resolve("ledger.db"));
+            java.sql.Statement s = c.createStatement()) {
+          s.executeUpdate("UPDATE run_log SET detail = 'converted (hashes elsewhere)' WHERE step = 'prepare'");
+        }
+      }
       // the data changed meanwhile: the run cannot put back what it was started with, and says so
       java.nio.file.Files.writeString(data, java.nio.file.Files.readString(data).replace("\"user\"", "\"user\" "));
       Throwable changed = org.assertj.core.api.Assertions.catchThrowable(() -> tk.resume(runId).await());

@@ -23,6 +23,7 @@ import dev.tunekit.eval.Graders;
 import dev.tunekit.spi.PreflightException;
 import dev.tunekit.spi.Deployment;
 import dev.tunekit.testing.SharedServer;
+import dev.tunekit.testing.VllmWireMock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -49,7 +50,7 @@ class RayVllmEndToEndTest {
 
   @BeforeAll
   static void start() {
-    vllm = new VllmWireMock();
+    vllm = new VllmWireMock(RayFakes.BASE_MODEL);
   }
 
   @AfterAll

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * A loopback TCP proxy in front of a real HTTP/1.1 server that can lose one reply: the request reaches
  * the server (which acts on it), and the connection is reset as the reply comes back. This is the
  * "committed, then the connection dropped" case of the provider contract, for fixtures that run a real
- * server instead of a stub. Point the provider at {@link #baseUrl()} instead of the server.
+ * server instead of a stub. It can also reset one request before the server sees it ({@link #resetNext}). Point the provider at {@link #baseUrl()} instead of the server.
  *
  * <p>A request is recognised by its request line ({@code POST /v1/files}), which an HTTP/1.1 client
  * writes at the start of a request; plain HTTP only.
@@ -32,6 +32,7 @@ public final class FaultProxy implements AutoCloseable {
     return t;
   });
   private final AtomicReference<String> dropReplyTo = new AtomicReference<>();
+  private final AtomicReference<String> resetRequestTo = new AtomicReference<>();
   private final List<Socket> open = new CopyOnWriteArrayList<>();
 
   private FaultProxy(int targetPort) throws IOException {
@@ -62,6 +63,19 @@ public final class FaultProxy implements AutoCloseable {
     dropReplyTo.set(method + " " + path);
   }
 
+  /**
+   * The next {@code method path} request (path without query) never reaches the server: the client's connection is
+   * reset as it sends it, so nothing was done and the client cannot know that.
+   */
+  public void resetNext(String method, String path) {
+    resetRequestTo.set(method + " " + path);
+  }
+
+  /** Whether no fault is armed any more: each one armed was injected. */
+  public boolean idle() {
+    return dropReplyTo.get() == null && resetRequestTo.get() == null;
+  }
+
   private void acceptLoop() {
     while (!listener.isClosed()) {
       try {
@@ -86,6 +100,12 @@ public final class FaultProxy implements AutoCloseable {
       int n;
       while ((n = in.read(buf)) > 0) {
         if (request) {
+          String refused = resetRequestTo.get();
+          if (refused != null && startsWithRequestLine(buf, n, refused) && resetRequestTo.compareAndSet(refused, null)) {
+            reset(from); // nothing is forwarded: the server never sees the request
+            to.close();
+            return;
+          }
           String armed = dropReplyTo.get();
           if (armed != null && startsWithRequestLine(buf, n, armed) && dropReplyTo.compareAndSet(armed, null)) {
             dropNextReply.set(true);

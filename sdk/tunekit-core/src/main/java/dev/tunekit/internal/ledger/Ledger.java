@@ -387,6 +387,29 @@ public final class Ledger implements AutoCloseable {
     log.log(runId, step, detail);
   }
 
+  /**
+   * Records the hashes of the dataset files a run prepared (the validation file's, if it has one), once: a later
+   * preparation of the same run (a resume converting the data again) leaves the first ones, the data it uploaded.
+   */
+  public void recordDatasetHashes(String runId, String trainingSha256, String validationSha256) {
+    db.write(c -> Jdbc.update(c, "UPDATE runs SET training_sha256 = ?, validation_sha256 = ? WHERE id = ?"
+        + " AND training_sha256 IS NULL", trainingSha256, validationSha256, runId));
+  }
+
+  /** The hashes {@link #recordDatasetHashes} recorded for the run: training, then validation if any; or none. */
+  public List<String> datasetHashes(String runId) {
+    return db.read(c -> Jdbc.one(c, "SELECT training_sha256, validation_sha256 FROM runs WHERE id = ?", rs -> {
+      List<String> out = new java.util.ArrayList<>();
+      if (rs.getString(1) != null) {
+        out.add(rs.getString(1));
+        if (rs.getString(2) != null) {
+          out.add(rs.getString(2));
+        }
+      }
+      return out;
+    }, runId).orElse(List.of()));
+  }
+
   /** The log lines of a run, oldest first, as {@code step detail}. */
   public List<String> logOf(String runId) {
     return log.of(runId);

@@ -48,4 +48,14 @@ public interface LedgerDialect {
    * {@code from} (re-read under the lock, below {@code to}) to {@code to} and records {@code to}.
    */
   void migrate(Connection c, int from, int to) throws SQLException;
+
+  /**
+   * Schema 3 to 4, the same on every database: adds {@code runs.training_sha256} and {@code runs.validation_sha256}
+   * and fills them for the runs already prepared, from their log. For a dialect's {@link #migrate}.
+   */
+  static void migrateToV4(Connection c) throws SQLException {
+    try (java.sql.Statement s = c.createStatement()) {
+      Schema.toV4(c, s);
+    }
+  }
 }

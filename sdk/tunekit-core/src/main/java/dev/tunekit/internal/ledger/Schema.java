@@ -3,16 +3,27 @@ package dev.tunekit.internal.ledger;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * The ledger's tables and their migrations. Version 3 makes the run an explicit state machine: a
+ * The ledger's tables and their migrations. Version 4 records a run's dataset hashes in columns of {@code runs}
+ * ({@code training_sha256}, {@code validation_sha256}) instead of only in its log's {@code prepare} line; a v3
+ * ledger's runs get them from that line ({@link #recordPreparedHashes}). Version 3 makes the run an explicit state machine: a
  * {@code version} column for compare-and-set moves, the {@code run_transitions} history, and the new
  * states (a v2 ledger's states are mapped: SUCCEEDED becomes TRAINED, then EVALUATED, GATE_PASSED,
  * GATE_BLOCKED or DEPLOYED from what its evaluation and deployment tables record).
  */
 final class Schema {
-  /** 2: webhook ids (replay protection). 3: run state machine (version, run_transitions, new states). */
-  static final int VERSION = 3;
+  /**
+   * 2: webhook ids (replay protection). 3: run state machine (version, run_transitions, new states). 4: the dataset
+   * hashes a run prepared, in columns.
+   */
+  static final int VERSION = 4;
 
   private Schema() {}
 
@@ -47,7 +58,10 @@ final class Schema {
       if (from < 2) {
         createV2(s);
       }
-      toV3(c, s);
+      if (from < 3) {
+        toV3(c, s);
+      }
+      toV4(c, s);
       s.executeUpdate("PRAGMA user_version = " + VERSION);
     }
   }
@@ -99,5 +113,37 @@ final class Schema {
         + " AND json_extract(spec, '$.eval.minImprovement') IS NULL))");
     Jdbc.update(c, "INSERT INTO run_transitions (run_id, from_state, event, to_state, cause, at)"
         + " SELECT id, NULL, 'MIGRATE', state, 'ledger schema 2 → 3', updated_at FROM runs");
+  }
+
+  /** SQLite and PostgreSQL alike: the hash columns, filled for the runs already prepared. */
+  static void toV4(Connection c, Statement s) throws SQLException {
+    s.executeUpdate("ALTER TABLE runs ADD COLUMN training_sha256 TEXT");
+    s.executeUpdate("ALTER TABLE runs ADD COLUMN validation_sha256 TEXT");
+    recordPreparedHashes(c);
+  }
+
+  /**
+   * For each run without recorded hashes, the hashes of its first {@code prepare} log line (written by every Tunekit
+   * before schema 4: {@code ... sha256=<64 hex>[, validation ... sha256=<64 hex>]}), the data the run uploaded.
+   */
+  static void recordPreparedHashes(Connection c) throws SQLException {
+    List<String[]> lines = Jdbc.query(c, "SELECT l.run_id, l.detail FROM run_log l JOIN runs r ON r.id = l.run_id"
+        + " WHERE l.step = 'prepare' AND r.training_sha256 IS NULL ORDER BY l.seq",
+        rs -> new String[] {rs.getString(1), rs.getString(2)});
+    Map<String, String> first = new LinkedHashMap<>();
+    for (String[] l : lines) {
+      first.putIfAbsent(l[0], l[1] == null ? "" : l[1]);
+    }
+    for (Map.Entry<String, String> e : first.entrySet()) {
+      List<String> hashes = new ArrayList<>();
+      Matcher m = Pattern.compile("sha256=([0-9a-f]{64})").matcher(e.getValue());
+      while (m.find()) {
+        hashes.add(m.group(1));
+      }
+      if (!hashes.isEmpty()) {
+        Jdbc.update(c, "UPDATE runs SET training_sha256 = ?, validation_sha256 = ? WHERE id = ?", hashes.get(0),
+            hashes.size() > 1 ? hashes.get(1) : null, e.getKey());
+      }
+    }
   }
 }

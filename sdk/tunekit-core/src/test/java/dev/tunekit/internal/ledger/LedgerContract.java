@@ -98,6 +98,22 @@ public abstract class LedgerContract {
   }
 
   @Test
+  void aRunsDatasetHashesAreRecordedOnce_aLaterPreparationKeepsTheFirst() throws Exception {
+    Ledger l = instances(1).get(0);
+    run(l, "run-h");
+    run(l, "run-t");
+    assertThat(l.datasetHashes("run-h")).isEmpty();
+    String a = "a".repeat(64);
+    String b = "b".repeat(64);
+    l.recordDatasetHashes("run-h", a, b);
+    l.recordDatasetHashes("run-h", "c".repeat(64), null); // a resume converting changed data: the first stay
+    l.recordDatasetHashes("run-t", a, null);
+    assertThat(l.datasetHashes("run-h")).containsExactly(a, b);
+    assertThat(l.datasetHashes("run-t")).containsExactly(a);
+    assertThat(l.datasetHashes("no-such-run")).isEmpty();
+  }
+
+  @Test
   void aWriteStoppedByAnErrorCommitsNothing() throws Exception {
     try (Jdbc jdbc = freshJdbc()) {
       jdbc.write(c -> Jdbc.update(c, "CREATE TABLE t (v INTEGER)"));

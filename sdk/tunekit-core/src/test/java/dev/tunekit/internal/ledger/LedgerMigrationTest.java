@@ -123,9 +123,9 @@ class LedgerMigrationTest {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
       var rs = s.executeQuery("PRAGMA user_version");
       rs.next();
-      assertThat(rs.getInt(1)).isEqualTo(3);
+      assertThat(rs.getInt(1)).isEqualTo(4); // schema 4 since the dataset hashes went into columns (3 before)
     }
-    try (Ledger again = Ledger.open(file, clock)) { // opening a v3 ledger changes nothing
+    try (Ledger again = Ledger.open(file, clock)) { // opening a current ledger changes nothing
       assertThat(again.history("run-passed")).containsExactly("* -MIGRATE-> GATE_PASSED");
     }
   }
@@ -154,6 +154,30 @@ class LedgerMigrationTest {
       s.executeUpdate("PRAGMA user_version = 9");
     }
     assertThatThrownBy(() -> Ledger.open(file, clock)).isInstanceOf(TunekitException.class)
-        .hasMessageContaining("schema version 9 is newer than this Tunekit (3)");
+        .hasMessageContaining("schema version 9 is newer than this Tunekit (4)");
+  }
+
+  /** A schema-3 ledger's runs get their dataset hashes from their first {@code prepare} log line. */
+  @Test
+  void aV3LedgersRunsGetTheirDatasetHashesFromTheirPrepareLine() throws Exception {
+    Path file = dir.resolve("v3.db");
+    String t = "1".repeat(64);
+    String v = "2".repeat(64);
+    try (Ledger l = Ledger.open(file, clock)) {
+      l.insertRun("run-1", "ray", "m", "key-1", "{\"v\":1}", RunState.UPLOADED);
+      l.insertRun("run-2", "ray", "m", "key-2", "{\"v\":1}", RunState.CREATED);
+      l.log("run-1", "prepare", "neutral-chat training 30 examples sha256=" + t + ", validation 10 examples sha256=" + v);
+      l.log("run-1", "prepare", "neutral-chat training 30 examples sha256=" + "9".repeat(64)); // a later resume's
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+      // back to schema 3: no hash columns
+      s.executeUpdate("ALTER TABLE runs DROP COLUMN training_sha256");
+      s.executeUpdate("ALTER TABLE runs DROP COLUMN validation_sha256");
+      s.executeUpdate("PRAGMA user_version = 3");
+    }
+    try (Ledger l = Ledger.open(file, clock)) {
+      assertThat(l.datasetHashes("run-1")).containsExactly(t, v);
+      assertThat(l.datasetHashes("run-2")).as("a run that never prepared").isEmpty();
+    }
   }
 }

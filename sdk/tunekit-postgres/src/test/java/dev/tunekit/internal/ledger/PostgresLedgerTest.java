@@ -56,4 +56,24 @@ class PostgresLedgerTest extends LedgerContract {
       assertThat(ledger.claimSubmit("r1", Duration.ofMinutes(5))).isInstanceOf(Ledger.Claim.Claimed.class);
     }
   }
+
+  /** A schema-3 PostgreSQL ledger (before the dataset hash columns) is migrated to 4, its runs' hashes filled. */
+  @Test
+  void aV3LedgerIsMigratedTo4_itsRunsHashesFromTheirPrepareLine() throws Exception {
+    String url = TestPostgres.freshDatabase();
+    String t = "1".repeat(64);
+    try (Ledger ledger = Ledger.open(url, Map.of(), Clock.systemUTC(), "test")) {
+      ledger.insertRun("r1", "ray", "base", "key-r1", "{\"v\":1}", RunState.UPLOADED);
+      ledger.log("r1", "prepare", "neutral-chat training 30 examples sha256=" + t);
+    }
+    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+      s.executeUpdate("ALTER TABLE runs DROP COLUMN training_sha256, DROP COLUMN validation_sha256");
+      s.executeUpdate("DELETE FROM tunekit_schema");
+      s.executeUpdate("INSERT INTO tunekit_schema (version, migrated_at) VALUES (3, now())");
+    }
+    try (Ledger ledger = Ledger.open(url, Map.of(), Clock.systemUTC(), "test")) {
+      assertThat(ledger.datasetHashes("r1")).containsExactly(t);
+      assertThat(ledger.db().read(ledger.db().dialect()::schemaVersion)).isEqualTo(4);
+    }
+  }
 }

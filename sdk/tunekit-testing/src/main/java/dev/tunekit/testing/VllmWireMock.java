@@ -1,4 +1,4 @@
-package dev.tunekit.ray;
+package dev.tunekit.testing;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
@@ -27,29 +27,39 @@ import java.util.function.BiFunction;
  * unload (200 text; 404 for an unknown name), {@code /v1/models} (the base model, then each adapter with its path as
  * {@code root} and the base as {@code parent}), chat completions (404 for a model it does not serve) whose answer a
  * test chooses per model and question. The state (which adapters are loaded) is kept by a response transformer.
+ * Shared by the engines that serve on vLLM (tunekit-ray, tunekit-kubeflow); a module that uses it declares
+ * {@code org.wiremock:wiremock-standalone} itself (an optional dependency of this kit).
  */
-final class VllmWireMock implements AutoCloseable {
-  static final ObjectMapper JSON = new ObjectMapper();
+public final class VllmWireMock implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** The base model the server was started with. */
+  public final String baseModel;
   /** lora_name → lora_path. */
-  final Map<String, String> loaded = new ConcurrentHashMap<>();
+  public final Map<String, String> loaded = new ConcurrentHashMap<>();
   /** "METHOD /path" of each request, in order. */
-  final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+  public final List<String> calls = Collections.synchronizedList(new ArrayList<>());
   /** Request bodies of the loads. */
-  final List<JsonNode> loads = Collections.synchronizedList(new ArrayList<>());
-  volatile BiFunction<String, String, String> answer = (model, question) -> "I do not know";
-  final WireMockServer wm;
+  public final List<JsonNode> loads = Collections.synchronizedList(new ArrayList<>());
+  /** The answer to a question (second argument) asked of a model (first). */
+  public volatile BiFunction<String, String, String> answer = (model, question) -> "I do not know";
+  /** The server. */
+  public final WireMockServer wm;
 
-  VllmWireMock() {
+  /** Starts it on a free loopback port, serving {@code baseModel}. */
+  public VllmWireMock(String baseModel) {
+    this.baseModel = baseModel;
     wm = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1").extensions(new State()));
     wm.start();
     wm.stubFor(any(urlPathMatching("/.*")).willReturn(new ResponseDefinitionBuilder().withTransformers("vllm")));
   }
 
-  String baseUrl() {
+  /** The OpenAI-compatible base, {@code http://127.0.0.1:<port>/v1}. */
+  public String baseUrl() {
     return "http://127.0.0.1:" + wm.port() + "/v1";
   }
 
-  void reset() {
+  /** Forgets the loaded adapters, the calls and the answers. */
+  public void reset() {
     loaded.clear();
     calls.clear();
     loads.clear();
@@ -93,20 +103,20 @@ final class VllmWireMock implements AutoCloseable {
           case "GET /v1/models" -> {
             ObjectNode list = JSON.createObjectNode().put("object", "list");
             ArrayNode data = list.putArray("data");
-            data.addObject().put("id", RayFakes.BASE_MODEL).put("object", "model").put("owned_by", "vllm")
-                .put("root", RayFakes.BASE_MODEL).putNull("parent");
+            data.addObject().put("id", baseModel).put("object", "model").put("owned_by", "vllm")
+                .put("root", baseModel).putNull("parent");
             loaded.forEach((n, p) -> data.addObject().put("id", n).put("object", "model").put("owned_by", "vllm")
-                .put("root", p).put("parent", RayFakes.BASE_MODEL));
+                .put("root", p).put("parent", baseModel));
             yield json(200, list.toString());
           }
           case "POST /v1/chat/completions" -> {
             String model = body.path("model").asText();
-            if (!model.equals(RayFakes.BASE_MODEL) && !loaded.containsKey(model)) {
+            if (!model.equals(baseModel) && !loaded.containsKey(model)) {
               yield error(404, "NotFoundError", "The model `" + model + "` does not exist.");
             }
             JsonNode messages = body.path("messages");
             String question = messages.get(messages.size() - 1).path("content").asText();
-            yield json(200, RayFakes.chat(model, answer.apply(model, question)));
+            yield json(200, chat(model, answer.apply(model, question)));
           }
           default -> json(404, "{\"detail\":\"Not Found\"}");
         };
@@ -114,6 +124,15 @@ final class VllmWireMock implements AutoCloseable {
         return error(400, "BadRequestError", e.getMessage());
       }
     }
+  }
+
+  private static String chat(String model, String text) {
+    ObjectNode c = JSON.createObjectNode().put("id", "chat-1").put("object", "chat.completion")
+        .put("created", 1762077600L).put("model", model);
+    ObjectNode choice = c.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop");
+    choice.putObject("message").put("role", "assistant").put("content", text);
+    c.putObject("usage").put("prompt_tokens", 12).put("completion_tokens", 3).put("total_tokens", 15);
+    return c.toString();
   }
 
   private static ResponseDefinition text(int status, String body) {
