@@ -260,6 +260,18 @@ class JShellScriptsTest {
   }
 
   @Test
+  void selfhostedOnKubeflowWithoutCredentialsPrintsOneLine() throws Exception {
+    Result r = jshell("selfhosted.jsh", false, java.util.Map.of("TUNEKIT_PROVIDER", "kubeflow",
+        "KUBECONFIG", tmp.resolve("no-such-kubeconfig").toString(), "TUNEKIT_CONFIG", "", "TUNEKIT_LEDGER", "",
+        "TUNEKIT_WORK_DIR", ""));
+
+    assertThat(r.status()).as(r.out()).isEqualTo(2);
+    assertThat(r.out().strip()).startsWith("error: ").contains("providers.kubeflow.kubeconfig: the kubeconfig "
+        + tmp.resolve("no-such-kubeconfig") + " does not exist or cannot be read").doesNotContain("\n")
+        .doesNotContain("Exception").doesNotContain("run-");
+  }
+
+  @Test
   void selfhostedOnLocalRunsTheWholeGatedWorkflowOffline() throws Exception {
     Result r = jshell("selfhosted.jsh", false, java.util.Map.of("TUNEKIT_PROVIDER", "local", "TUNEKIT_CONFIG", "",
         "TUNEKIT_LEDGER", "", "TUNEKIT_WORK_DIR", ""));

@@ -146,6 +146,18 @@ public final class AdapterServing implements AutoCloseable {
     return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
   }
 
+  /**
+   * The server that serves the adapters, if one is configured: the {@code vllm:} block's, else {@code servingUrl}'s;
+   * for the engine's {@link dev.tunekit.spi.Endpoints}.
+   */
+  public Optional<dev.tunekit.spi.Endpoints.Endpoint> endpoint() {
+    if (vllmSettings.isPresent()) {
+      return Optional.of(vllmSettings.get().endpoint(settings.name()));
+    }
+    return servingUrl.map(u -> new dev.tunekit.spi.Endpoints.Endpoint("the serving engine",
+        java.net.URI.create(strip(u)), "providers." + settings.name() + ".servingUrl"));
+  }
+
   @Override
   public void close() {
     if (chat != null) {

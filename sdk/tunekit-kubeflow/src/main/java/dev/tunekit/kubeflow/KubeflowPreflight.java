@@ -74,6 +74,13 @@ final class KubeflowPreflight {
     return out;
   }
 
+  /** The credential problems alone (no masterUrl, no kubeconfig, no service account...), for the reachability check. */
+  static List<PreflightProblem> credentials(KubeflowConfig c) {
+    List<PreflightProblem> out = new java.util.ArrayList<>();
+    credentials(c, out, "providers." + c.settings().name() + ".");
+    return out;
+  }
+
   private static void credentials(KubeflowConfig c, List<PreflightProblem> out, String section) {
     if (c.masterUrl().isPresent()) {
       String u = c.masterUrl().get();

@@ -72,7 +72,7 @@ import java.util.function.Supplier;
  * {@code vllm:} block it is loaded into vLLM from where the vLLM host sees that directory ({@code mountedDataDir}) and
  * chat goes to vLLM; with {@code servingUrl}, chat asks the adapter by its directory's name ({@link AdapterServing}).
  */
-final class KubeflowProvider implements TuningProvider, Chat {
+final class KubeflowProvider implements TuningProvider, Chat, dev.tunekit.spi.Endpoints {
   static final String PROVIDER = "kubeflow";
   /** ConfigMaps hold at most 1 MiB (data and metadata together); the file must leave room for the rest. */
   static final long MAX_DATA_BYTES = 1_048_576 - 16_384;
@@ -106,6 +106,27 @@ final class KubeflowProvider implements TuningProvider, Chat {
   @Override
   public <C extends Capability> Optional<C> capability(Class<C> type) {
     return serving.capability(type, TuningProvider.super::capability);
+  }
+
+  /**
+   * The Kubernetes API server (the {@code masterUrl}, else the kubeconfig's or the pod's, as fabric8 reads them) and
+   * the server that serves the adapters. Without credentials it is the preflight's credential problem, in one line.
+   */
+  @Override
+  public List<Endpoint> endpoints() {
+    List<PreflightProblem> problems = KubeflowPreflight.credentials(config);
+    if (!problems.isEmpty()) {
+      PreflightProblem p = problems.get(0);
+      throw new dev.tunekit.error.InvalidInputException(p.where() + ": " + p.problem() + "; " + p.fix(),
+          p.location());
+    }
+    List<Endpoint> out = new java.util.ArrayList<>();
+    String setting = "providers." + name() + (config.masterUrl().isPresent() ? ".masterUrl" : ".kubeconfig");
+    String master = client().getConfiguration().getMasterUrl();
+    out.add(new Endpoint("the Kubernetes API server",
+        java.net.URI.create(master.endsWith("/") ? master.substring(0, master.length() - 1) : master), setting));
+    serving.endpoint().ifPresent(out::add);
+    return out;
   }
 
   @Override

@@ -88,11 +88,7 @@ final class RayProvider implements TuningProvider, Chat, ExpiringFiles, Endpoint
     List<Endpoint> out = new java.util.ArrayList<>();
     out.add(new Endpoint("the Ray dashboard", java.net.URI.create(config.dashboard()),
         "providers." + name() + ".dashboardUrl"));
-    config.vllm().ifPresent(v -> out.add(v.endpoint(name())));
-    if (config.vllm().isEmpty() && config.servingUrl().isPresent()) {
-      out.add(new Endpoint("the serving engine", java.net.URI.create(config.servingBase()),
-          "providers." + name() + ".servingUrl"));
-    }
+    serving.endpoint().ifPresent(out::add);
     return out;
   }
 
