@@ -303,8 +303,8 @@ final class KubeflowProvider implements TuningProvider, Chat, dev.tunekit.spi.En
         return job;
       }
       String name = pod.get().getMetadata().getName();
-      String log = client().pods().inNamespace(config.ns()).withName(name).inContainer(TrainJobs.TRAINER_JOB).getLog();
-      Optional<String> error = TrainerLog.lastError(log);
+      String log = podLog(name);
+      Optional<String> error = log == null ? Optional.empty() : TrainerLog.lastError(log);
       if (error.isEmpty()) {
         return job;
       }
@@ -313,6 +313,16 @@ final class KubeflowProvider implements TuningProvider, Chat, dev.tunekit.spi.En
     } catch (KubernetesClientException | ProviderException e) {
       return job;
     }
+  }
+
+  /**
+   * The trainer container's log, or null when the pod is gone (404). One plain GET of the pod's {@code log}
+   * subresource: fabric8's {@code getLog()} first watches the pod until it is ready or terminal, which costs a watch
+   * per poll and can stall on a server that is slow to close watches.
+   */
+  private String podLog(String pod) {
+    return client().raw("/api/v1/namespaces/" + config.ns() + "/pods/" + pod + "/log?container="
+        + TrainJobs.TRAINER_JOB);
   }
 
   private Optional<GenericKubernetesResource> read(String name) {
@@ -411,15 +421,17 @@ final class KubeflowProvider implements TuningProvider, Chat, dev.tunekit.spi.En
     long start = name.equals(cursorPod) ? from : 0; // a new pod (recreated): its log starts again
     String text;
     try {
-      text = call("GET log of pod " + name, false, () -> client().pods().inNamespace(config.ns()).withName(name)
-          .inContainer(TrainJobs.TRAINER_JOB).getLog());
+      text = call("GET log of pod " + name, false, () -> podLog(name));
     } catch (ProviderException e) {
       if (e.statusCode().orElse(0) == 400 || e.statusCode().orElse(0) == 404) {
         return Optional.empty(); // the container has not started yet, or the pod is gone
       }
       throw e;
     }
-    return Optional.of(new Read(name, TrainerLog.read(text == null ? "" : text, start, time)));
+    if (text == null) {
+      return Optional.empty(); // the pod is gone
+    }
+    return Optional.of(new Read(name, TrainerLog.read(text, start, time)));
   }
 
   /** The trainer's events, checkpoints, model line and error lines after the cursor, stamped with the job's start. */

@@ -122,7 +122,7 @@ final class KubeflowFakes implements AutoCloseable {
         .addToLabels("batch.kubernetes.io/job-completion-index", "0").withCreationTimestamp("2026-12-03T10:01:00Z")
         .endMetadata().build()).create();
     logs.put(pod, log);
-    server.expect().get().withPath("/api/v1/namespaces/" + NS + "/pods/" + pod + "/log?pretty=false&container=node")
+    server.expect().get().withPath("/api/v1/namespaces/" + NS + "/pods/" + pod + "/log?container=node")
         .andReply(200, req -> logs.get(pod)).always();
   }
 
