@@ -45,7 +45,9 @@ class ServiceRestartTest {
     assertThat(state(id)).isEqualTo("SUBMITTED");
 
     try (ServiceHarness svc = new ServiceHarness(dir, "5ms")) {
-      JsonNode done = svc.awaitRun(id, Duration.ofSeconds(30), r -> r.has("gate"));
+      // The gate's result is recorded a moment before the run's state moves: wait for the state.
+      JsonNode done = svc.awaitRun(id, Duration.ofSeconds(60), r -> r.has("gate")
+          && java.util.Set.of("GATE_PASSED", "GATE_BLOCKED").contains(r.path("state").asText()));
       assertThat(done.path("state").asText()).isIn("GATE_PASSED", "GATE_BLOCKED");
       assertThat(done.path("tunedModel").asText()).startsWith("ft:local-base:tunekit:service:");
       assertThat(done.path("baseline").path("total").asInt()).isEqualTo(60);

@@ -49,7 +49,8 @@ class WebPageBrowserTest {
         "Chromium or chromedriver is not installed; as root: apt-get install -y chromium chromium-driver");
 
     try (ServiceHarness svc = new ServiceHarness(dir, "120ms")) {
-      String id = svc.startRun(1);
+      // The browser starts first (seconds on a loaded machine), so the whole training (100 steps of 120 ms) is
+      // still ahead when the page opens.
       ChromeOptions options = new ChromeOptions();
       options.setBinary(chromium.get().toFile());
       options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -58,8 +59,10 @@ class WebPageBrowserTest {
           .usingDriverExecutable(driverBinary.get().toFile()).usingAnyFreePort().build();
       WebDriver browser = new ChromeDriver(service, options);
       try {
+        String id = svc.startRun(1);
         browser.get(svc.base + "/#" + id);
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20), Duration.ofMillis(100));
+        // Upper bounds for a loaded CI machine; on a quiet one each wait ends within a second or two.
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(45), Duration.ofMillis(100));
 
         WebElement row = wait.until(d -> d.findElements(By.cssSelector("#runs tbody tr[data-run='" + id + "']"))
             .stream().findFirst().orElse(null));
@@ -82,7 +85,7 @@ class WebPageBrowserTest {
         assertThat(browser.findElement(By.id("gate")).getText()).contains("must beat the baseline by 5.0 points");
         screenshot(browser, "service-page-training.png");
 
-        WebDriverWait end = new WebDriverWait(browser, Duration.ofSeconds(30), Duration.ofMillis(200));
+        WebDriverWait end = new WebDriverWait(browser, Duration.ofSeconds(60), Duration.ofMillis(200));
         end.until(d -> d.findElement(By.id("gate")).getAttribute("class").matches("passed|blocked"));
         assertThat(browser.findElement(By.id("run-state")).getText()).isIn("GATE_PASSED", "GATE_BLOCKED");
         assertThat(browser.findElement(By.cssSelector("#row-tuned .count")).getText()).matches("\\d+ of 60");
