@@ -185,7 +185,9 @@ public final class GraderRegistry {
             yield Graders.exactMatch();
           }
           List<Normalization> ns = new ArrayList<>();
-          for (String key : strings(p.get("normalize"), at + ": 'normalize'", where)) {
+          JsonNode keys = p.get("normalize");
+          for (String key : keys.isArray() && keys.isEmpty() ? List.<String>of()
+              : strings(keys, at + ": 'normalize'", where)) {
             Normalization found = null;
             for (Normalization n : Normalization.values()) {
               if (n.key().equals(key)) {

@@ -244,7 +244,8 @@ public final class Graders {
   public static Grader equalTo(String value) {
     Objects.requireNonNull(value, "value");
     JsonNode wantJson = jsonContainer(value);
-    return DeclaredGrader.of(GraderSpec.of("equals", "value", value), (c, out) -> {
+    return DeclaredGrader.of(GraderSpec.of("equals", "value", wantJson == null ? value : wantJson.toString()),
+        (c, out) -> {
       if (wantJson != null) {
         JsonNode got = jsonContainer(out);
         return Grade.of(wantJson.equals(NUMERIC_AWARE, got == null ? STRICT_JSON.missingNode() : got),
