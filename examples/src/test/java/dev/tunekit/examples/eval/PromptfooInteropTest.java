@@ -56,6 +56,18 @@ class PromptfooInteropTest {
   }
 
   @Test
+  void theDocsShowTheShippedSuiteAsItIs() throws IOException {
+    String doc = Files.readString(ROOT.resolve("docs/eval-suites.md"));
+    String marker = "<!-- from ../examples/evals/shop-queries.yaml -->\n```yaml\n";
+    int from = doc.indexOf(marker);
+    assertThat(from).as("docs/eval-suites.md quotes examples/evals/shop-queries.yaml").isNotNegative();
+    String quoted = doc.substring(from + marker.length(), doc.indexOf("```\n", from + marker.length()));
+    assertThat(quoted).isEqualTo(Files.readString(ROOT.resolve("examples/evals/shop-queries.yaml")));
+    assertThat(EvalSuite.load(ROOT.resolve("examples/evals/shop-queries.yaml")).caseGraders("best-sellers"))
+        .extracting(Grader::name).containsExactly("contains-all", "levenshtein");
+  }
+
+  @Test
   void exportThenLoadGivesTheSameSuite() throws IOException {
     EvalSuite first = Promptfoo.load(SHIPPED, JUDGED);
     Path exported = tmp.resolve("promptfooconfig.yaml");
@@ -81,17 +93,16 @@ class PromptfooInteropTest {
     Path config = tmp.resolve("promptfooconfig.yaml");
     Promptfoo.export(suite, List.of(tunekit), config);
 
+    // promptfoo's own schema check (it accepts an unknown assertion type, hence the run below)
+    Path validateLog = tmp.resolve("validate.log");
+    int validated = promptfoo(promptfoo, validateLog, "validate", "config", "-c", config.toString());
+    assertThat(validated).as("promptfoo validate exit code; its log: %s", Files.readString(validateLog)).isZero();
+    assertThat(Files.readString(validateLog)).contains("Configuration is valid.");
+
     Path out = tmp.resolve("results.json");
-    ProcessBuilder pb = new ProcessBuilder(promptfoo, "eval", "-c", config.toString(), "--no-cache",
-        "-o", out.toString()).directory(tmp.toFile()).redirectErrorStream(true)
-        .redirectOutput(tmp.resolve("promptfoo.log").toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    pb.environment().put("PROMPTFOO_DISABLE_TELEMETRY", "1");
-    pb.environment().put("PROMPTFOO_DISABLE_UPDATE", "1");
-    pb.environment().put("PROMPTFOO_CONFIG_DIR", tmp.resolve("promptfoo-home").toString());
-    Process p = pb.start();
-    assertThat(p.waitFor(2, TimeUnit.MINUTES)).as("promptfoo eval finished").isTrue();
-    assertThat(out).as("promptfoo wrote its results; its log: %s", Files.readString(tmp.resolve("promptfoo.log")))
-        .exists();
+    Path log = tmp.resolve("promptfoo.log");
+    promptfoo(promptfoo, log, "eval", "-c", config.toString(), "--no-cache", "-o", out.toString());
+    assertThat(out).as("promptfoo wrote its results; its log: %s", Files.readString(log)).exists();
 
     Map<String, Boolean> promptfooSays = new LinkedHashMap<>();
     for (JsonNode r : new ObjectMapper().readTree(out.toFile()).path("results").path("results")) {
@@ -104,6 +115,24 @@ class PromptfooInteropTest {
     }
     assertThat(promptfooSays).isEqualTo(tunekitSays);
     assertThat(tunekitSays).containsValue(true).containsValue(false);
+  }
+
+  /** Runs promptfoo with {@code args} (no telemetry, no update check, its state under the temp dir). */
+  private int promptfoo(String promptfoo, Path log, String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(promptfoo));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).directory(tmp.toFile()).redirectErrorStream(true)
+        .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    pb.environment().put("PROMPTFOO_DISABLE_TELEMETRY", "1");
+    pb.environment().put("PROMPTFOO_DISABLE_UPDATE", "1");
+    pb.environment().put("PROMPTFOO_CONFIG_DIR", tmp.resolve("promptfoo-home").toString());
+    Process p = pb.start();
+    if (!p.waitFor(2, TimeUnit.MINUTES)) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+      throw new AssertionError("promptfoo " + args[0] + " did not finish in 2 minutes");
+    }
+    return p.exitValue();
   }
 
   /** {@code PROMPTFOO_BIN}, else {@code promptfoo} on the PATH; null when neither is there. */

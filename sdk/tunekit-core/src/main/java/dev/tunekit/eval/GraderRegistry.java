@@ -239,7 +239,7 @@ public final class GraderRegistry {
               ? Graders.llmJudge(judge, judgeModel, rubric, number(p.get("threshold"), at + ": 'threshold'", where))
               : Graders.llmJudge(judge, judgeModel, rubric);
         }
-        default -> throw new IllegalStateException(name);
+        default -> throw new dev.tunekit.error.TunekitException("no factory for built-in grader " + name);
       };
     } catch (InvalidInputException e) {
       if (e.location().isPresent()) {

@@ -485,7 +485,7 @@ public final class Promptfoo {
             out.add(new ChatMessage(m.get("role").asText(), fill(m.get("content").asText(), vars, testPath)));
           }
         } catch (JsonProcessingException e) {
-          throw new IllegalStateException(e); // checked when the prompt was read
+          throw new TunekitException("prompt '" + label + "' is no longer JSON", e); // checked when read
         }
         return out;
       }
