@@ -94,6 +94,24 @@ class DeclaredGradersTest {
   }
 
   @Test
+  void aSchemaFileIsReadRelativeToTheSuiteAndTheSuiteGradersLineMustComeFirst() throws IOException {
+    Files.writeString(dir.resolve("widget.schema.json"), "{\"type\":\"object\",\"required\":[\"id\"]}");
+    EvalSuite s = EvalSuite.load(file("schema.yaml", """
+        graders:
+          - json-schema: widget.schema.json
+        cases: [{input: x}]
+        """));
+    assertThat(grade(s, "case-1", "{\"id\":1}").outcome()).isEqualTo(Outcome.PASS);
+    assertThat(grade(s, "case-1", "{}").outcome()).isEqualTo(Outcome.FAIL);
+    Path late = file("late.jsonl", """
+        {"id":"a","input":"x"}
+        {"graders":["valid-json"]}
+        """);
+    assertThatThrownBy(() -> EvalSuite.load(late)).hasMessageStartingWith("late.jsonl:2: a line with only"
+        + " \"graders\" declares the suite's graders; it must be the first line");
+  }
+
+  @Test
   void unknownGraderNameNamesFileLineAndListsValidNames() throws IOException {
     Path f = file("typo.yaml", """
         cases:

@@ -167,6 +167,23 @@ class PromptfooTest {
   }
 
   @Test
+  void filePromptsAreReadRelativeToTheConfigAndCodePromptsAreRefused() throws IOException {
+    write("ask.txt", "Context: {{ctx}}\nQuestion: {{q}}");
+    EvalSuite s = Promptfoo.load(write("files.yaml", """
+        prompts: [file://ask.txt]
+        defaultTest: {vars: {ctx: shop}}
+        tests: [{vars: {q: why}, assert: [{type: contains, value: x}]}]
+        """));
+    assertThat(s.cases().get(0).lastUserMessage()).isEqualTo("Context: shop\nQuestion: why");
+    assertThatThrownBy(() -> Promptfoo.load(write("js-prompt.yaml", """
+        prompts:
+          - file://prompt.js
+        tests: [{vars: {q: why}}]
+        """))).hasMessageStartingWith("js-prompt.yaml:2: prompts[0]: prompt file prompt.js is not supported (a .js or"
+            + " .py prompt runs code)");
+  }
+
+  @Test
   void roundTripLoadExportLoadGivesAnEqualSuite() throws IOException {
     EvalSuite first = Promptfoo.load(write("promptfooconfig.yaml", CONFIG), JUDGED);
     Path exported = dir.resolve("out/promptfooconfig.yaml");
