@@ -250,7 +250,7 @@ public final class FineTune {
    */
   public FineTune evaluateWith(EvalSuite suite) {
     Objects.requireNonNull(suite, "suite");
-    if (suite.graders().isEmpty()) {
+    if (!suite.isGraded()) {
       throw new InvalidInputException("eval suite '" + suite.name() + "' has no graders; add one with"
           + " suite.withGrader(Graders.exactMatch()) or a lambda");
     }

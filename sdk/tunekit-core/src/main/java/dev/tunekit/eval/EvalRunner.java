@@ -149,7 +149,7 @@ public final class EvalRunner {
   /** Runs {@code suite} against every target concurrently; reports in target order. */
   public List<EvalReport> runAll(EvalSuite suite, List<EvalTarget> targets) {
     Objects.requireNonNull(suite, "suite");
-    if (suite.graders().isEmpty()) {
+    if (!suite.isGraded()) {
       throw new InvalidInputException("eval suite '" + suite.name() + "' has no graders; add one with "
           + "suite.withGrader(Graders.exactMatch()) or a lambda");
     }
@@ -317,7 +317,7 @@ public final class EvalRunner {
   static CaseResult grade(EvalSuite suite, EvalCase c, String output, Duration latency, boolean cached) {
     List<GraderResult> grades = new ArrayList<>();
     String firstError = null;
-    for (Grader g : suite.graders()) {
+    for (Grader g : suite.gradersFor(c)) {
       try {
         Grade grade = g.grade(c, output);
         if (grade == null) {

@@ -11,7 +11,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -35,14 +38,24 @@ import java.util.Set;
  * the chat JSONL fine-tuning format ({@code {"messages":[…, {"role":"assistant", …}]}}) is a case too:
  * its final assistant message is the expected output, so held-out fine-tuning data is an eval suite
  * as it is. A YAML file is
- * {@code {name: …, cases: [ … ]}} with the same keys per case, or just the list of cases.
+ * {@code {name: …, graders: [ … ], cases: [ … ]}} with the same keys per case, or just the list of cases.
+ *
+ * <p>Graders may be declared in the file, by the names they have in code (see {@link GraderRegistry}):
+ * {@code graders:} at the top of a YAML suite applies to every case, {@code graders:} in a case (YAML or
+ * JSONL) to that case only, and a JSONL line holding only {@code {"graders": [ … ]}} to every case.
+ * Graders added with {@link #withGrader} apply to every case as well.
  */
 public final class EvalSuite {
   private final String name;
   private final List<EvalCase> cases;
   private final List<Grader> graders;
+  private final Map<String, List<Grader>> caseGraders;
 
   private EvalSuite(String name, List<EvalCase> cases, List<Grader> graders) {
+    this(name, cases, graders, Map.of());
+  }
+
+  private EvalSuite(String name, List<EvalCase> cases, List<Grader> graders, Map<String, List<Grader>> caseGraders) {
     Objects.requireNonNull(name, "name");
     if (name.isBlank()) {
       throw new InvalidInputException("an eval suite needs a non-blank name");
@@ -60,6 +73,17 @@ public final class EvalSuite {
     this.name = name;
     this.cases = List.copyOf(cases);
     this.graders = List.copyOf(graders);
+    Map<String, List<Grader>> perCase = new LinkedHashMap<>();
+    caseGraders.forEach((id, gs) -> {
+      if (!ids.contains(id)) {
+        throw new InvalidInputException("eval suite '" + name + "' has graders for case '" + id
+            + "', which it does not have");
+      }
+      if (!gs.isEmpty()) {
+        perCase.put(id, List.copyOf(gs));
+      }
+    });
+    this.caseGraders = Collections.unmodifiableMap(perCase);
   }
 
   /** A suite built in code. Add graders with {@link #withGrader}. */
@@ -79,14 +103,36 @@ public final class EvalSuite {
    * @throws InvalidInputException naming {@code file:line} and the fix, for any bad case
    */
   public static EvalSuite load(Path file) {
-    SuiteLoader.Loaded loaded = SuiteLoader.load(file);
-    return new EvalSuite(loaded.name(), loaded.cases(), List.of());
+    return load(file, GraderRegistry.builtIn());
+  }
+
+  /**
+   * {@link #load(Path)} with the graders the file declares made by {@code graders} (your own graders, a
+   * judge model).
+   *
+   * @throws InvalidInputException naming {@code file:line}, for a bad case or an unknown grader name or
+   *     bad grader parameter (listing the valid names)
+   */
+  public static EvalSuite load(Path file, GraderRegistry graders) {
+    return of(SuiteLoader.load(file, graders));
   }
 
   /** Loads a suite from a URL such as a classpath resource; the format comes from its extension. */
   public static EvalSuite load(URL url) {
-    SuiteLoader.Loaded loaded = SuiteLoader.load(url);
-    return new EvalSuite(loaded.name(), loaded.cases(), List.of());
+    return load(url, GraderRegistry.builtIn());
+  }
+
+  /** {@link #load(URL)} with the graders the file declares made by {@code graders}. */
+  public static EvalSuite load(URL url, GraderRegistry graders) {
+    return of(SuiteLoader.load(url, graders));
+  }
+
+  static EvalSuite of(SuiteLoader.Loaded loaded) {
+    return new EvalSuite(loaded.name(), loaded.cases(), loaded.graders(), loaded.caseGraders());
+  }
+
+  static EvalSuite of(String name, List<EvalCase> cases, List<Grader> graders, Map<String, List<Grader>> caseGraders) {
+    return new EvalSuite(name, cases, graders, caseGraders);
   }
 
   /**
@@ -103,11 +149,22 @@ public final class EvalSuite {
       while (taken.contains(grader.name() + "-" + n)) {
         n++;
       }
-      added = Grader.named(grader.name() + "-" + n, grader);
+      added = grader instanceof DeclaredGrader d ? d.renamed(grader.name() + "-" + n)
+          : Grader.named(grader.name() + "-" + n, grader);
     }
     List<Grader> all = new ArrayList<>(graders);
     all.add(added);
-    return new EvalSuite(name, cases, all);
+    return new EvalSuite(name, cases, all, caseGraders);
+  }
+
+  /** A copy in which case {@code caseId} is also graded by {@code more} (after the suite's graders). */
+  public EvalSuite withCaseGraders(String caseId, Grader... more) {
+    Objects.requireNonNull(caseId, "caseId");
+    Map<String, List<Grader>> all = new LinkedHashMap<>(caseGraders);
+    List<Grader> list = new ArrayList<>(all.getOrDefault(caseId, List.of()));
+    list.addAll(Arrays.asList(more));
+    all.put(caseId, list);
+    return new EvalSuite(name, cases, graders, all);
   }
 
   /** A copy with all of {@code more} added, in order. */
@@ -126,7 +183,9 @@ public final class EvalSuite {
     if (kept.isEmpty()) {
       throw new InvalidInputException("no case in suite '" + name + "' has any of the tags " + wanted);
     }
-    return new EvalSuite(name, kept, graders);
+    Map<String, List<Grader>> keptGraders = new LinkedHashMap<>(caseGraders);
+    keptGraders.keySet().retainAll(kept.stream().map(EvalCase::id).toList());
+    return new EvalSuite(name, kept, graders, keptGraders);
   }
 
   /** The suite's name. */
@@ -142,6 +201,27 @@ public final class EvalSuite {
   /** The graders applied to every case, in order. */
   public List<Grader> graders() {
     return graders;
+  }
+
+  /** The graders declared for case {@code caseId} alone (empty when it has none). */
+  public List<Grader> caseGraders(String caseId) {
+    return caseGraders.getOrDefault(caseId, List.of());
+  }
+
+  /** The graders {@code testCase} is graded with: the suite's, then its own. */
+  public List<Grader> gradersFor(EvalCase testCase) {
+    List<Grader> own = caseGraders(testCase.id());
+    if (own.isEmpty()) {
+      return graders;
+    }
+    List<Grader> all = new ArrayList<>(graders);
+    all.addAll(own);
+    return List.copyOf(all);
+  }
+
+  /** Whether every case has at least one grader (of the suite or its own). */
+  public boolean isGraded() {
+    return !graders.isEmpty() || cases.stream().allMatch(c -> caseGraders.containsKey(c.id()));
   }
 
   /** The number of cases. */
@@ -164,6 +244,10 @@ public final class EvalSuite {
         });
         update(sha, c.expected().orElse("\u0000none"));
         c.tags().forEach(t -> update(sha, t));
+        for (Grader g : caseGraders(c.id())) {
+          update(sha, "\u0002" + g.name());
+          GraderSpec.of(g).ifPresent(spec -> update(sha, spec.params().toString()));
+        }
         update(sha, "\u0001");
       }
       graders.forEach(g -> update(sha, g.name()));

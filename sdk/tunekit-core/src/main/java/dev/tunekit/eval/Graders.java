@@ -20,7 +20,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -37,6 +39,8 @@ public final class Graders {
   static final ObjectMapper STRICT_JSON = JsonMapper.builder()
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
+  /** Reads the JSON value at the start of a text and leaves what follows alone. */
+  private static final ObjectMapper PREFIX_JSON = new ObjectMapper();
   private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
 
   private Graders() {}
@@ -53,7 +57,7 @@ public final class Graders {
   public static Grader exactMatch(Normalization... normalizations) {
     EnumSet<Normalization> set = EnumSet.noneOf(Normalization.class);
     set.addAll(Arrays.asList(normalizations));
-    return Grader.named("exact", (c, out) -> {
+    return DeclaredGrader.of(exactSpec(set), (c, out) -> {
       String want = normalize(c.requireExpected("exact"), set);
       String got = normalize(out, set);
       if (want.equals(got)) {
@@ -66,13 +70,13 @@ public final class Graders {
   /** Output contains {@code needle} (case-sensitive). Named {@code contains}. */
   public static Grader contains(String needle) {
     Objects.requireNonNull(needle, "needle");
-    return Grader.named("contains", (c, out) -> Grade.of(out.contains(needle),
+    return DeclaredGrader.of(GraderSpec.of("contains", "value", needle), (c, out) -> Grade.of(out.contains(needle),
         (out.contains(needle) ? "contains " : "does not contain ") + quote(needle)));
   }
 
   /** Output contains the case's {@code expected} text (case-sensitive). Named {@code contains-expected}. */
   public static Grader containsExpected() {
-    return Grader.named("contains-expected", (c, out) -> {
+    return DeclaredGrader.of(GraderSpec.of("contains-expected"), (c, out) -> {
       String want = c.requireExpected("contains-expected");
       return Grade.of(out.contains(want), (out.contains(want) ? "contains " : "does not contain ") + quote(want));
     });
@@ -92,7 +96,7 @@ public final class Graders {
       throw new InvalidInputException("the regex grader's pattern does not compile: " + e.getDescription()
           + " near index " + e.getIndex() + " in " + quote(regex));
     }
-    return Grader.named("regex", (c, out) -> {
+    return DeclaredGrader.of(GraderSpec.of("regex", "value", regex), (c, out) -> {
       boolean found = p.matcher(out).find();
       return Grade.of(found, (found ? "matches /" : "does not match /") + regex + "/");
     });
@@ -103,7 +107,7 @@ public final class Graders {
    * fence). Named {@code valid-json}.
    */
   public static Grader validJson() {
-    return Grader.named("valid-json", (c, out) -> {
+    return DeclaredGrader.of(GraderSpec.of("valid-json"), (c, out) -> {
       try {
         STRICT_JSON.readTree(out);
         return out.isBlank() ? Grade.fail("empty output is not JSON") : Grade.pass("valid JSON");
@@ -121,7 +125,7 @@ public final class Graders {
    */
   public static Grader jsonSchema(String schemaJson) {
     JsonSchema schema = compileSchema(schemaJson, "the JSON Schema given to Graders.jsonSchema");
-    return Grader.named("json-schema", (c, out) -> {
+    return DeclaredGrader.of(GraderSpec.of("json-schema", "value", canonicalJson(schemaJson)), (c, out) -> {
       JsonNode node;
       try {
         node = STRICT_JSON.readTree(out);
@@ -165,7 +169,8 @@ public final class Graders {
       }
     }
     List<String> pointers = List.of(jsonPointers);
-    return Grader.named("json-fields", (c, out) -> {
+    return DeclaredGrader.of(GraderSpec.of("json-fields", "value", pointers.isEmpty() ? null : pointers),
+        (c, out) -> {
       String expectedText = c.requireExpected("json-fields");
       JsonNode want;
       try {
@@ -214,7 +219,7 @@ public final class Graders {
     if (!(tolerance >= 0)) {
       throw new InvalidInputException("numeric tolerance must be zero or positive, got " + tolerance);
     }
-    return Grader.named("numeric", (c, out) -> {
+    return DeclaredGrader.of(GraderSpec.of("numeric", "value", tolerance), (c, out) -> {
       String expectedText = c.requireExpected("numeric").strip();
       if (!NUMBER.matcher(expectedText).matches()) {
         throw new InvalidInputException("case '" + c.id() + "' expects " + quote(expectedText)
@@ -229,6 +234,197 @@ public final class Graders {
       return Grade.of(ok, "got " + got + ", expected " + expectedText + " ± " + tolerance
           + " (off by " + diff.stripTrailingZeros().toPlainString() + ")");
     });
+  }
+
+  /**
+   * The output equals {@code value} exactly (no trimming, no normalisation); when {@code value} is a JSON
+   * object or array, the output must be JSON equal to it (key order and spacing aside). promptfoo's
+   * {@code equals}. Named {@code equals}.
+   */
+  public static Grader equalTo(String value) {
+    Objects.requireNonNull(value, "value");
+    JsonNode wantJson = jsonContainer(value);
+    return DeclaredGrader.of(GraderSpec.of("equals", "value", wantJson == null ? value : wantJson.toString()),
+        (c, out) -> {
+      if (wantJson != null) {
+        JsonNode got = jsonContainer(out);
+        return Grade.of(wantJson.equals(NUMERIC_AWARE, got == null ? STRICT_JSON.missingNode() : got),
+            got == null ? "output is not the expected JSON" : wantJson.equals(NUMERIC_AWARE, got)
+                ? "equal JSON" : "JSON differs from " + quote(abbreviate(value, 60)));
+      }
+      return value.equals(out) ? Grade.pass("equals") : Grade.fail(firstDifference(value, out));
+    });
+  }
+
+  /** Output contains {@code needle}, ignoring case. promptfoo's {@code icontains}. Named {@code icontains}. */
+  public static Grader containsIgnoreCase(String needle) {
+    Objects.requireNonNull(needle, "needle");
+    String lower = needle.toLowerCase(java.util.Locale.ROOT);
+    return DeclaredGrader.of(GraderSpec.of("icontains", "value", needle), (c, out) -> {
+      boolean ok = out.toLowerCase(java.util.Locale.ROOT).contains(lower);
+      return Grade.of(ok, (ok ? "contains " : "does not contain ") + quote(needle) + " (ignoring case)");
+    });
+  }
+
+  /** Output contains at least one of {@code needles} (case-sensitive). Named {@code contains-any}. */
+  public static Grader containsAny(List<String> needles) {
+    List<String> all = needleList(needles, "contains-any");
+    return DeclaredGrader.of(GraderSpec.of("contains-any", "value", all), (c, out) -> {
+      for (String n : all) {
+        if (out.contains(n)) {
+          return Grade.pass("contains " + quote(n));
+        }
+      }
+      return Grade.fail("contains none of " + all.stream().map(Graders::quote).toList());
+    });
+  }
+
+  /** Output contains every one of {@code needles} (case-sensitive). Named {@code contains-all}. */
+  public static Grader containsAll(List<String> needles) {
+    List<String> all = needleList(needles, "contains-all");
+    return DeclaredGrader.of(GraderSpec.of("contains-all", "value", all), (c, out) -> {
+      List<String> missing = all.stream().filter(n -> !out.contains(n)).map(Graders::quote).toList();
+      return Grade.of(missing.isEmpty(), missing.isEmpty() ? "contains all " + all.size() : "misses " + missing);
+    });
+  }
+
+  /** Output starts with {@code prefix}. Named {@code starts-with}. */
+  public static Grader startsWith(String prefix) {
+    Objects.requireNonNull(prefix, "prefix");
+    return DeclaredGrader.of(GraderSpec.of("starts-with", "value", prefix), (c, out) -> Grade.of(
+        out.startsWith(prefix), (out.startsWith(prefix) ? "starts with " : "does not start with ") + quote(prefix)));
+  }
+
+  /**
+   * Some part of the output is a JSON object or array (prose or a code fence around it is allowed), and
+   * when {@code schemaJson} is not null, one such value validates against it. promptfoo's
+   * {@code contains-json}. Named {@code contains-json}.
+   */
+  public static Grader containsJson(String schemaJson) {
+    JsonSchema schema = schemaJson == null ? null
+        : compileSchema(schemaJson, "the JSON Schema given to Graders.containsJson");
+    return DeclaredGrader.of(GraderSpec.of("contains-json", "value",
+        schemaJson == null ? null : canonicalJson(schemaJson)), (c, out) -> {
+      List<JsonNode> found = embeddedJson(out);
+      if (found.isEmpty()) {
+        return Grade.fail("no JSON object or array in the output");
+      }
+      if (schema == null) {
+        return Grade.pass("contains JSON");
+      }
+      String firstProblem = null;
+      for (JsonNode n : found) {
+        Set<ValidationMessage> errors = schema.validate(n);
+        if (errors.isEmpty()) {
+          return Grade.pass("contains JSON valid against the schema");
+        }
+        if (firstProblem == null) {
+          firstProblem = errors.stream().map(ValidationMessage::getMessage).sorted().findFirst().orElse("");
+        }
+      }
+      return Grade.fail("contains JSON, but none valid against the schema: " + firstProblem);
+    });
+  }
+
+  /**
+   * The Levenshtein (edit) distance between the output and {@code value} (the case's {@code expected}
+   * when null) is at most {@code maxDistance}. promptfoo's {@code levenshtein} (whose default is 5).
+   * Named {@code levenshtein}.
+   */
+  public static Grader levenshtein(String value, int maxDistance) {
+    if (maxDistance < 0) {
+      throw new InvalidInputException("levenshtein's maximum distance must be zero or positive, got " + maxDistance);
+    }
+    Map<String, Object> params = new LinkedHashMap<>();
+    if (value != null) {
+      params.put("value", value);
+    }
+    params.put("threshold", (double) maxDistance);
+    return DeclaredGrader.of(new GraderSpec("levenshtein", params), (c, out) -> {
+      String want = value != null ? value : c.requireExpected("levenshtein");
+      int d = editDistance(want, out);
+      return Grade.of(d <= maxDistance, "edit distance " + d + (d <= maxDistance ? " <= " : " > ") + maxDistance);
+    });
+  }
+
+  /**
+   * The opposite of {@code grader}: passes when it fails (score {@code 1 - score}); an error stays an
+   * error. promptfoo's {@code not-} forms. Named {@code not-<name>}.
+   */
+  public static Grader not(Grader grader) {
+    Objects.requireNonNull(grader, "grader");
+    if (grader.name().startsWith("not-")) {
+      throw new InvalidInputException("grader '" + grader.name() + "' is already negated; use the grader itself");
+    }
+    GraderSpec inner = GraderSpec.of(grader).orElse(GraderSpec.of(grader.name()));
+    GraderSpec spec = new GraderSpec("not-" + inner.name(), inner.params());
+    return new DeclaredGrader("not-" + grader.name(), spec, (c, out) -> {
+      Grade g = grader.grade(c, out);
+      return new Grade(1.0 - g.score(), !g.passed(), "not: " + g.reason());
+    });
+  }
+
+  private static List<String> needleList(List<String> needles, String grader) {
+    Objects.requireNonNull(needles, "needles");
+    if (needles.isEmpty() || needles.stream().anyMatch(n -> n == null)) {
+      throw new InvalidInputException(grader + " needs a non-empty list of strings, got " + needles);
+    }
+    return List.copyOf(needles);
+  }
+
+  private static JsonNode jsonContainer(String text) {
+    String t = text.strip();
+    if (!(t.startsWith("{") || t.startsWith("["))) {
+      return null;
+    }
+    try {
+      JsonNode n = STRICT_JSON.readTree(t);
+      return n != null && n.isContainerNode() ? n : null;
+    } catch (JsonProcessingException e) {
+      return null;
+    }
+  }
+
+  /** Every JSON object or array that starts at some '{' or '[' of {@code text}, outermost first. */
+  static List<JsonNode> embeddedJson(String text) {
+    List<JsonNode> found = new ArrayList<>();
+    int i = 0;
+    while (i < text.length()) {
+      char ch = text.charAt(i);
+      if (ch == '{' || ch == '[') {
+        try (com.fasterxml.jackson.core.JsonParser p = PREFIX_JSON.getFactory().createParser(text.substring(i))) {
+          JsonNode n = PREFIX_JSON.readTree(p);
+          if (n != null && n.isContainerNode()) {
+            found.add(n);
+            i += (int) p.currentLocation().getCharOffset();
+            continue;
+          }
+        } catch (IOException e) {
+          // not JSON from here: try the next brace
+        }
+      }
+      i++;
+    }
+    return found;
+  }
+
+  static int editDistance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
   }
 
   /** Passes when {@code test} accepts the output. Named {@code name}. */
@@ -251,7 +447,45 @@ public final class Graders {
    * @param rubric what a good answer does, in plain words
    */
   public static Grader llmJudge(ChatModel judge, String judgeModel, String rubric) {
-    return new JudgeGrader(judge, judgeModel, rubric);
+    JudgeGrader g = new JudgeGrader(judge, judgeModel, rubric);
+    return DeclaredGrader.of(GraderSpec.of("judge", "value", rubric), g);
+  }
+
+  /**
+   * {@link #llmJudge(ChatModel, String, String)} that passes when the judge's score reaches
+   * {@code threshold} (0..1), whatever the judge's own pass verdict; promptfoo's {@code llm-rubric} with a
+   * {@code threshold}. Named {@code judge}.
+   */
+  public static Grader llmJudge(ChatModel judge, String judgeModel, String rubric, double threshold) {
+    if (!(threshold >= 0 && threshold <= 1)) {
+      throw new InvalidInputException("a judge's threshold must be between 0 and 1, got " + threshold);
+    }
+    JudgeGrader g = new JudgeGrader(judge, judgeModel, rubric);
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put("value", rubric);
+    params.put("threshold", threshold);
+    return DeclaredGrader.of(new GraderSpec("judge", params), (c, out) -> {
+      Grade v = g.grade(c, out);
+      return Grade.scored(v.score(), threshold, v.reason() + " (score " + v.score() + ", threshold " + threshold + ")");
+    });
+  }
+
+  private static final EnumSet<Normalization> DEFAULT_EXACT =
+      EnumSet.of(Normalization.UNICODE, Normalization.COLLAPSE_WHITESPACE, Normalization.TRIM);
+
+  private static GraderSpec exactSpec(Set<Normalization> set) {
+    if (set.equals(DEFAULT_EXACT)) {
+      return GraderSpec.of("exact");
+    }
+    return GraderSpec.of("exact", "normalize", set.stream().map(Normalization::key).toList());
+  }
+
+  static String canonicalJson(String json) {
+    try {
+      return STRICT_JSON.writeValueAsString(STRICT_JSON.readTree(json));
+    } catch (JsonProcessingException e) {
+      return json; // compileSchema reports it
+    }
   }
 
   static String normalize(String s, Set<Normalization> set) {

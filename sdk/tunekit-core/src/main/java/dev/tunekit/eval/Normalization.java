@@ -45,4 +45,9 @@ public enum Normalization {
   };
 
   abstract String apply(String s);
+
+  /** The name used in suite files: {@code ignore-case}, {@code collapse-whitespace}, … */
+  public String key() {
+    return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+  }
 }

@@ -33,17 +33,35 @@ import java.util.Set;
 final class SuiteLoader {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final YAMLMapper YAML = new YAMLMapper();
-  private static final Set<String> CASE_KEYS = Set.of("id", "input", "messages", "expected", "tags", "metadata");
+  private static final Set<String> CASE_KEYS = Set.of("id", "input", "messages", "expected", "tags", "metadata",
+      "graders");
   private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
 
-  record Loaded(String name, List<EvalCase> cases) {}
+  record Loaded(String name, List<EvalCase> cases, List<Grader> graders, Map<String, List<Grader>> caseGraders) {
+    Loaded(String name, List<EvalCase> cases) {
+      this(name, cases, List.of(), Map.of());
+    }
+  }
+
+  /** What a loader reads graders with: the registry and the suite file's directory (null for a URL). */
+  private record Ctx(GraderRegistry registry, Path baseDir, List<Grader> graders,
+      Map<String, List<Grader>> caseGraders) {
+    Ctx(GraderRegistry registry, Path baseDir) {
+      this(registry, baseDir, new ArrayList<>(), new LinkedHashMap<>());
+    }
+  }
 
   private SuiteLoader() {}
 
   static Loaded load(Path file) {
+    return load(file, GraderRegistry.builtIn());
+  }
+
+  static Loaded load(Path file, GraderRegistry registry) {
     String fileName = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+    Path dir = file.toAbsolutePath().getParent();
     try (InputStream in = Files.newInputStream(file)) {
-      return load(fileName, in);
+      return load(fileName, in, new Ctx(registry, dir));
     } catch (NoSuchFileException e) {
       throw new InvalidInputException("eval suite file not found; check the path", file.toString());
     } catch (IOException e) {
@@ -51,27 +69,33 @@ final class SuiteLoader {
     }
   }
 
-  static Loaded load(URL url) {
+  static Loaded load(URL url, GraderRegistry registry) {
     String path = url.getPath();
     String fileName = path.substring(path.lastIndexOf('/') + 1);
     try (InputStream in = url.openStream()) {
-      return load(fileName, in);
+      return load(fileName, in, new Ctx(registry, null));
     } catch (IOException e) {
       throw new InvalidInputException("cannot read eval suite: " + e.getMessage(), url.toString(), e);
     }
   }
 
   static Loaded load(String fileName, InputStream in) throws IOException {
+    return load(fileName, in, new Ctx(GraderRegistry.builtIn(), null));
+  }
+
+  private static Loaded load(String fileName, InputStream in, Ctx ctx) throws IOException {
     String lower = fileName.toLowerCase(Locale.ROOT);
     byte[] bytes = in.readAllBytes();
     checkUtf8(bytes, fileName); // a lenient reader would turn bad bytes into U+FFFD and grade against garbage
     Reader reader = new InputStreamReader(new java.io.ByteArrayInputStream(bytes), StandardCharsets.UTF_8);
     String base = fileName.contains(".") ? fileName.substring(0, fileName.lastIndexOf('.')) : fileName;
     if (lower.endsWith(".jsonl")) {
-      return new Loaded(base, readJsonl(fileName, reader));
+      List<EvalCase> cases = readJsonl(fileName, reader, ctx);
+      return new Loaded(base, cases, ctx.graders(), ctx.caseGraders());
     }
     if (lower.endsWith(".yaml") || lower.endsWith(".yml")) {
-      return readYaml(fileName, base, reader);
+      Loaded l = readYaml(fileName, base, reader, ctx);
+      return new Loaded(l.name(), l.cases(), ctx.graders(), ctx.caseGraders());
     }
     throw new InvalidInputException("unknown eval suite format; use a .jsonl, .yaml or .yml file", fileName);
   }
@@ -98,7 +122,7 @@ final class SuiteLoader {
     }
   }
 
-  private static List<EvalCase> readJsonl(String file, Reader reader) throws IOException {
+  private static List<EvalCase> readJsonl(String file, Reader reader, Ctx ctx) throws IOException {
     List<EvalCase> cases = new ArrayList<>();
     Map<String, Integer> seen = new HashMap<>();
     BufferedReader lines = new BufferedReader(reader);
@@ -120,8 +144,17 @@ final class SuiteLoader {
         throw new InvalidInputException("not valid JSON (" + e.getOriginalMessage()
             + "); each line must be one JSON object", where);
       }
+      if (node.isObject() && node.size() == 1 && node.has("graders")) {
+        if (!cases.isEmpty() || !ctx.graders().isEmpty()) {
+          throw new InvalidInputException("a line with only \"graders\" declares the suite's graders; it must"
+              + " be the first line (for one case's graders, put \"graders\" in that case)", where);
+        }
+        ctx.graders().addAll(graders(node.get("graders"), where, "graders", ctx));
+        continue;
+      }
       EvalCase c = toCase(node, where, cases.size() + 1);
       checkUnique(c, where, seen, file, lineNo);
+      caseGraders(node, c, where, ctx);
       cases.add(c);
     }
     if (cases.isEmpty()) {
@@ -130,14 +163,14 @@ final class SuiteLoader {
     return cases;
   }
 
-  private static Loaded readYaml(String file, String defaultName, Reader reader) throws IOException {
+  private static Loaded readYaml(String file, String defaultName, Reader reader, Ctx ctx) throws IOException {
     List<EvalCase> cases = new ArrayList<>();
     Map<String, Integer> seen = new HashMap<>();
     String name = defaultName;
     try (JsonParser p = YAML.getFactory().createParser(reader)) {
       JsonToken first = p.nextToken();
       if (first == JsonToken.START_ARRAY) {
-        readYamlCases(p, file, cases, seen);
+        readYamlCases(p, file, cases, seen, ctx);
       } else if (first == JsonToken.START_OBJECT) {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
           String key = p.currentName();
@@ -155,10 +188,21 @@ final class SuiteLoader {
               if (value != JsonToken.START_ARRAY) {
                 throw new InvalidInputException("'cases' must be a list of cases", file + ":" + line);
               }
-              readYamlCases(p, file, cases, seen);
+              readYamlCases(p, file, cases, seen, ctx);
+            }
+            case "graders" -> {
+              if (value != JsonToken.START_ARRAY) {
+                throw new InvalidInputException("'graders' must be a list of graders", file + ":" + line);
+              }
+              int i = 0;
+              while (p.nextToken() != JsonToken.END_ARRAY) {
+                int at = p.currentTokenLocation().getLineNr();
+                JsonNode g = YAML.readTree(p);
+                ctx.graders().add(ctx.registry().create(g, file + ":" + at, "graders[" + i++ + "]", ctx.baseDir()));
+              }
             }
             default -> throw new InvalidInputException("unknown key '" + key
-                + "'; a suite file has 'name', 'description' and 'cases'", file + ":" + line);
+                + "'; a suite file has 'name', 'description', 'graders' and 'cases'", file + ":" + line);
           }
         }
       } else {
@@ -175,15 +219,35 @@ final class SuiteLoader {
     return new Loaded(name, cases);
   }
 
-  private static void readYamlCases(JsonParser p, String file, List<EvalCase> cases, Map<String, Integer> seen)
-      throws IOException {
+  private static void readYamlCases(JsonParser p, String file, List<EvalCase> cases, Map<String, Integer> seen,
+      Ctx ctx) throws IOException {
     while (p.nextToken() != JsonToken.END_ARRAY) {
       int line = p.currentTokenLocation().getLineNr();
       JsonNode node = YAML.readTree(p);
       EvalCase c = toCase(node, file + ":" + line, cases.size() + 1);
       checkUnique(c, file + ":" + line, seen, file, line);
+      caseGraders(node, c, file + ":" + line, ctx);
       cases.add(c);
     }
+  }
+
+  private static void caseGraders(JsonNode node, EvalCase c, String where, Ctx ctx) {
+    if (node.has("graders")) {
+      ctx.caseGraders().put(c.id(), graders(node.get("graders"), where, "case '" + c.id() + "': graders", ctx));
+    }
+  }
+
+  private static List<Grader> graders(JsonNode list, String where, String path, Ctx ctx) {
+    if (!list.isArray()) {
+      throw new InvalidInputException(path + " must be a list of graders, e.g. [\"exact\", {\"contains\": \"x\"}]",
+          where);
+    }
+    List<Grader> out = new ArrayList<>();
+    int i = 0;
+    for (JsonNode g : list) {
+      out.add(ctx.registry().create(g, where, path + "[" + i++ + "]", ctx.baseDir()));
+    }
+    return out;
   }
 
   private static void checkUnique(EvalCase c, String where, Map<String, Integer> seen, String file, int line) {
@@ -202,7 +266,7 @@ final class SuiteLoader {
       String key = it.next();
       if (!CASE_KEYS.contains(key)) {
         throw new InvalidInputException("unknown key '" + key + "'; a case has "
-            + "id, input, messages, expected, tags, metadata", where);
+            + "id, input, messages, expected, tags, metadata, graders", where);
       }
     }
     String id = "case-" + index;
