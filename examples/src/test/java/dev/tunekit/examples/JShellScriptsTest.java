@@ -305,9 +305,6 @@ class JShellScriptsTest {
         .contains("<testcase name=\"c3\"");
     assertThat(Files.readString(tmp.resolve("ci/summary.md"))).startsWith("### Tunekit eval: ❌ blocked");
 
-    Result promoted = jshell("gate.jsh", report.toString(), "--min-improvement", "0.05");
-    assertThat(promoted.status()).as(promoted.out()).isZero();
-    assertThat(promoted.out()).contains("✅ promoted").contains("+50.0 points");
-    assertThat(Files.readString(tmp.resolve("eval/junit.xml"))).doesNotContain("gate.blocked");
+    // The promoted path (exit 0) is the same code with the other branch; CiReportsTest (core) covers its files.
   }
 }
