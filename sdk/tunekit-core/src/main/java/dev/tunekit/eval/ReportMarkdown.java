@@ -48,7 +48,6 @@ final class ReportMarkdown {
             .append("; got ").append(esc(cut(f.targetOutput().orElse("(no answer)")))).append('\n');
       }
     }
-    md.append("\nThe HTML report has every case.\n");
     return md.toString();
   }
 
