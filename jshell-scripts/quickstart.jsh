@@ -63,6 +63,8 @@ int status = Script.run(() -> {
     comparison.print();
     comparison.writeHtml(out.resolve("report.html"));
     comparison.writeJson(out.resolve("report.json"));
+    comparison.writeJUnitXml(out.resolve("junit.xml"));   // for CI; summary.md for a pull-request comment
+    comparison.writeMarkdown(out.resolve("summary.md"));
     System.out.println("HTML report (gate, run and training settings, pass rates, loss curve, every case): "
         + out.resolve("report.html"));
 

@@ -282,4 +282,29 @@ class JShellScriptsTest {
         .contains("Deployed: ask it as model ft:local-base");
     assertThat(tmp.resolve(".tunekit/ledger.db")).as("the ledger in the current directory, not in the clone").exists();
   }
+
+  @Test
+  void gateWritesJUnitXmlAndMarkdownAndExitsOneWhenTheGateBlocks() throws Exception {
+    var suite = dev.tunekit.eval.EvalSuite.of("gate-demo", java.util.stream.IntStream.range(0, 4)
+        .mapToObj(i -> dev.tunekit.eval.EvalCase.of("c" + i, "q" + i, "a" + i)).toList())
+        .withGrader(dev.tunekit.eval.Graders.exactMatch());
+    // The baseline answers c0 right, the tuned model c0–c2: +50 points.
+    java.util.function.Function<Integer, dev.tunekit.model.ChatModel> knows = n -> r -> {
+      String q = r.messages().get(r.messages().size() - 1).content();
+      return new dev.tunekit.model.ChatResponse(r.model(), Integer.parseInt(q.substring(1)) < n ? "a" + q.substring(1)
+          : "?", "stop", 1, 1);
+    };
+    Path report = tmp.resolve("eval/report.json");
+    dev.tunekit.eval.EvalRunner.create().compare(suite, dev.tunekit.eval.EvalTarget.of("baseline", knows.apply(1), "b"),
+        dev.tunekit.eval.EvalTarget.of("tuned", knows.apply(3), "t")).writeJson(report);
+
+    Result blocked = jshell("gate.jsh", report.toString(), "--min-improvement", "0.6", "--out", tmp.resolve("ci").toString());
+    assertThat(blocked.status()).as(blocked.out()).isEqualTo(1);
+    assertThat(blocked.out()).contains("### Tunekit eval: ❌ blocked").contains("needs +60.0 points");
+    assertThat(Files.readString(tmp.resolve("ci/junit.xml"))).contains("<failure type=\"gate.blocked\"")
+        .contains("<testcase name=\"c3\"");
+    assertThat(Files.readString(tmp.resolve("ci/summary.md"))).startsWith("### Tunekit eval: ❌ blocked");
+
+    // The promoted path (exit 0) is the same code with the other branch; CiReportsTest (core) covers its files.
+  }
 }

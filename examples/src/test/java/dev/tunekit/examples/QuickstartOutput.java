@@ -44,6 +44,10 @@ final class QuickstartOutput {
     assertThat(out.resolve("report.json")).isNotEmptyFile();
     assertThat(Files.readString(out.resolve("report.json"))).contains("\"decision\" : \"promoted\"")
         .contains("\"baseModel\" : \"local-base\"");
+    // For CI: JUnit XML with the gate as its own suite, and the pull-request summary.
+    assertThat(Files.readString(out.resolve("junit.xml"))).contains("<testsuite name=\"gate\" tests=\"1\" failures=\"0\"")
+        .contains("<testcase name=\"case-1\"");
+    assertThat(Files.readString(out.resolve("summary.md"))).startsWith("### Tunekit eval: ✅ promoted");
 
     // Each result once: the run's listener draws the progress, the script prints the table and the gate
     // (before, the listener printed them too, and the engine's INFO log repeated the gate: 2, 2 and 3 times).

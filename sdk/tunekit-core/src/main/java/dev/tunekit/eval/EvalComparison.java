@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
  * EvalComparison cmp = runner.compare(suite, baseline, tuned);
  * cmp.print();                                 // pass rates side by side, then flipped cases
  * cmp.writeHtml(Path.of("eval.html"));
+ * cmp.writeJUnitXml(Path.of("eval-junit.xml"));  // for CI; toMarkdown() for a pull-request comment
  * }</pre>
  */
 public final class EvalComparison {
@@ -210,6 +211,35 @@ public final class EvalComparison {
   /** Writes {@link #toHtml()} to {@code file}. */
   public void writeHtml(Path file) {
     EvalReport.write(file, toHtml());
+  }
+
+  /**
+   * The comparison as JUnit XML for CI systems (Jenkins, GitLab, GitHub Actions test reporters): one test
+   * case per eval case of the gated (tuned) target, a failure or error for each case it failed or could not
+   * answer (with the question, the expected and actual answer, each grader's verdict and the baseline's
+   * outcome), and a test suite named {@code gate} whose one test case is the promotion decision: a failure
+   * when the gate blocked, skipped when there is no gate.
+   */
+  public String toJUnitXml() {
+    return ReportJUnit.write(this);
+  }
+
+  /** Writes {@link #toJUnitXml()} to {@code file}. */
+  public void writeJUnitXml(Path file) {
+    EvalReport.write(file, toJUnitXml());
+  }
+
+  /**
+   * A short Markdown summary for a pull-request comment: the gate's decision and figures, pass rates side
+   * by side, and the first cases the tuned model broke. Case text is escaped so it renders as plain text.
+   */
+  public String toMarkdown() {
+    return ReportMarkdown.write(this);
+  }
+
+  /** Writes {@link #toMarkdown()} to {@code file}. */
+  public void writeMarkdown(Path file) {
+    EvalReport.write(file, toMarkdown());
   }
 
   @Override
