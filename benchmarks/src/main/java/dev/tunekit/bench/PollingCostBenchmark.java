@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code after} and {@code limit} as in the OpenAPI spec, result files). Prints figures; it is not a test.
  *
  * <ol>
- *   <li><b>Long job</b>: a job that trains for {@code --seconds} (default 10) and writes one metrics event
+ *   <li><b>Long job</b>: a job that trains for {@code --seconds} (default 40) and writes one metrics event
  *   per step, {@code --events} (default 10,000) in all, then a result file with one row per step. Tunekit
  *   polls it every {@code --poll-ms} (default 100) through {@code run.await()}. Printed: requests and response
  *   bytes per poll over the first and the last tenth of the polls (a poll that re-read the whole history
@@ -65,7 +65,7 @@ public final class PollingCostBenchmark {
 
   public static void main(String[] args) throws Exception {
     int events = intArg(args, "--events", 10_000);
-    int seconds = intArg(args, "--seconds", 10);
+    int seconds = intArg(args, "--seconds", 40);
     int pollMs = intArg(args, "--poll-ms", 100);
     int runs = intArg(args, "--runs", 30);
     int shortMs = intArg(args, "--short-ms", 300);
@@ -94,17 +94,33 @@ public final class PollingCostBenchmark {
   }
 
   private static Tunekit tunekit(Emulator api, Path dir, String name, int pollMs) {
-    return Tunekit.builder().provider("openai").setting("baseUrl", api.baseUrl()).setting("apiKey", "sk-bench")
+    return tunekit(api, dir, name, pollMs, dev.tunekit.Sleeper.SYSTEM);
+  }
+
+  private static Tunekit tunekit(Emulator api, Path dir, String name, int pollMs, dev.tunekit.Sleeper sleeper) {
+    return Tunekit.builder().sleeper(sleeper).leases(null, Duration.ofDays(1)) // no webhook checks between polls
+        .provider("openai").setting("baseUrl", api.baseUrl()).setting("apiKey", "sk-bench")
         .ledger(dir.resolve(name + ".db")).workDir(dir.resolve(name))
         .polling(Duration.ofMillis(pollMs), Duration.ofMillis(pollMs), Duration.ofHours(1)).build();
   }
 
   private static void longJob(Emulator api, Path dir, Path train, int pollMs, int events) {
-    try (Tunekit tk = tunekit(api, dir, "long", pollMs)) {
+    // The waiter sleeps once between two polls (nothing fails here, so no retry waits): what the emulator
+    // served up to each sleep closes one poll.
+    List<long[]> perPoll = new java.util.concurrent.CopyOnWriteArrayList<>(); // {requests, bytes, events written}
+    dev.tunekit.Sleeper counting = d -> {
+      perPoll.add(new long[] {api.requests.get(), api.bytes.get(), api.writtenNow()});
+      Thread.sleep(d.toMillis());
+    };
+    try (Tunekit tk = tunekit(api, dir, "long", pollMs, counting)) {
       Run run = tk.fineTune().model("gpt-4o-mini-2024-07-18").trainingData(train).start();
       api.reset();
-      List<long[]> perPoll = new ArrayList<>(); // {requests, bytes} at each job read
-      api.onJobRead = () -> perPoll.add(new long[] {api.requests.get(), api.bytes.get()});
+      perPoll.clear();
+      perPoll.add(new long[] {0, 0, 0});
+      AtomicInteger breakerCalls = new AtomicInteger();
+      tk.resilience().circuitBreakers().circuitBreaker("openai").getEventPublisher()
+          .onSuccess(e -> breakerCalls.incrementAndGet()).onError(e -> breakerCalls.incrementAndGet())
+          .onCallNotPermitted(e -> breakerCalls.incrementAndGet());
       AtomicInteger seenEvents = new AtomicInteger();
       AtomicInteger seenMetrics = new AtomicInteger();
       long t0 = System.nanoTime();
@@ -120,32 +136,43 @@ public final class PollingCostBenchmark {
         }
       });
       double wall = (System.nanoTime() - t0) / 1e9;
-      long[] end = {api.requests.get(), api.bytes.get()};
-      int polls = perPoll.size();
+      long[] end = {api.requests.get(), api.bytes.get(), events};
+      perPoll.add(end);
+      int polls = perPoll.size() - 1; // poll i spans perPoll[i-1]..perPoll[i]
       System.out.printf(Locale.ROOT, "long job: %d events, %d metric rows; run %s in %.1f s; delivered %d events,"
           + " %d metric points%n", events, events, result.state(), wall, seenEvents.get(), seenMetrics.get());
-      System.out.printf(Locale.ROOT, "  %d polls, %d requests (%.2f per poll), %,d response bytes; breaker calls"
-          + " are one per poll when requests per poll are job + events%n", polls, end[0], end[0] / (double) polls, end[1]);
+      System.out.printf(Locale.ROOT, "  %d polls, %d requests (%.2f per poll), %,d response bytes, %d circuit-breaker calls"
+          + " (%.2f per poll)%n", polls, end[0], end[0] / (double) polls, end[1], breakerCalls.get(),
+          breakerCalls.get() / (double) polls);
       int tenth = Math.max(1, polls / 10);
-      // A poll's cost: from its job read to the next poll's job read (the first poll also reads the history).
-      System.out.printf(Locale.ROOT, "  first tenth of the polls (2nd..%d): %.2f requests, %,.0f bytes per poll%n",
-          tenth + 1, perPollRequests(perPoll, 1, tenth + 1, end), perPollBytes(perPoll, 1, tenth + 1, end));
-      System.out.printf(Locale.ROOT, "  last tenth of the polls (%d..%d, but the final one): %.2f requests, %,.0f bytes"
-          + " per poll%n", polls - tenth, polls - 1, perPollRequests(perPoll, polls - tenth - 1, polls - 1, end),
-          perPollBytes(perPoll, polls - tenth - 1, polls - 1, end));
+      long quiet = 0;
+      long quietRequests = 0;
+      long quietBytes = 0;
+      for (int i = 2; i < polls; i++) { // not the first poll (it reads the history) nor the last (the result file)
+        if (perPoll.get(i - 1)[2] == perPoll.get(i)[2]) {
+          quiet++;
+          quietRequests += perPoll.get(i)[0] - perPoll.get(i - 1)[0];
+          quietBytes += perPoll.get(i)[1] - perPoll.get(i - 1)[1];
+        }
+      }
+      if (quiet > 0) {
+        System.out.printf(Locale.ROOT, "  %d polls with nothing new: %.2f requests, %,.0f bytes per poll%n", quiet,
+            quietRequests / (double) quiet, quietBytes / (double) quiet);
+      }
+      // Polls 2.. (the first reads what exists), and the last tenth but the final poll (it reads the result file).
+      for (int[] range : new int[][] {{1, 1 + tenth}, {polls - 1 - tenth, polls - 1}}) {
+        long[] a = perPoll.get(range[0]);
+        long[] b = perPoll.get(range[1]);
+        int n = range[1] - range[0];
+        System.out.printf(Locale.ROOT, "  polls %d..%d (history %,d..%,d events): %.2f requests, %,.0f bytes, %.0f new"
+            + " events per poll; %.0f bytes per new event%n", range[0] + 1, range[1], a[2], b[2],
+            (b[0] - a[0]) / (double) n, (b[1] - a[1]) / (double) n, (b[2] - a[2]) / (double) n,
+            (b[1] - a[1]) / (double) Math.max(1, b[2] - a[2]));
+      }
+      long[] beforeLast = perPoll.get(polls - 1);
+      System.out.printf(Locale.ROOT, "  final poll (the result file, %,d rows): %d requests, %,d bytes%n", events,
+          end[0] - beforeLast[0], end[1] - beforeLast[1]);
     }
-  }
-
-  private static double perPollRequests(List<long[]> at, int from, int to, long[] end) {
-    long a = at.get(from)[0];
-    long b = to < at.size() ? at.get(to)[0] : end[0];
-    return (b - a) / (double) (to - from);
-  }
-
-  private static double perPollBytes(List<long[]> at, int from, int to, long[] end) {
-    long a = at.get(from)[1];
-    long b = to < at.size() ? at.get(to)[1] : end[1];
-    return (b - a) / (double) (to - from);
   }
 
   private static void shortRuns(Emulator api, Path dir, Path train, int pollMs, int runs) {
@@ -208,7 +235,7 @@ public final class PollingCostBenchmark {
     final AtomicLong requests = new AtomicLong();
     final AtomicLong bytes = new AtomicLong();
     final Map<String, AtomicLong> routes = new ConcurrentHashMap<>();
-    volatile Runnable onJobRead = () -> { };
+    private volatile String lastJob;
     private final HttpServer server;
     private final Duration duration;
     private final int events;
@@ -218,6 +245,8 @@ public final class PollingCostBenchmark {
     private final AtomicInteger ids = new AtomicInteger();
 
     Emulator(Duration duration, int events) throws IOException {
+      // Without TCP_NODELAY a response of more than one segment waits for the client's delayed ACK (~40 ms).
+      System.setProperty("sun.net.httpserver.nodelay", "true");
       this.duration = duration;
       this.events = events;
       server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
@@ -234,7 +263,6 @@ public final class PollingCostBenchmark {
       requests.set(0);
       bytes.set(0);
       routes.clear();
-      onJobRead = () -> { };
     }
 
     String byRoute() {
@@ -270,7 +298,6 @@ public final class PollingCostBenchmark {
           out = lookup(q);
         } else if (method.equals("GET") && p.length == 4 && p[1].equals("fine_tuning")) {
           route = "GET /jobs/{id}";
-          onJobRead.run();
           out = job(p[3]);
         } else if (method.equals("GET") && p.length == 5 && p[4].equals("events")) {
           route = "GET /jobs/{id}/events";
@@ -345,8 +372,9 @@ public final class PollingCostBenchmark {
         j.putNull("metadata");
       }
       j.putObject("method").put("type", "supervised");
-      jobs.put(id, j);
       started.put(id, System.nanoTime());
+      jobs.put(id, j);
+      lastJob = id;
       return j;
     }
 
@@ -365,6 +393,12 @@ public final class PollingCostBenchmark {
         }
       }
       return list(found, false);
+    }
+
+    /** How many events the job created last has written so far. */
+    long writtenNow() {
+      String id = lastJob;
+      return id == null ? 0 : done(id) ? events : written(id);
     }
 
     /** How many events the job has written so far. */
