@@ -116,6 +116,17 @@ class JobWaiterTest {
   }
 
   @Test
+  void anEventsReadThatKeepsFailingDoesNotHideTheJobsStatus() {
+    String id = job();
+    // Every events read fails, also after retries: the poll (one progress call) fails, and the next poll reads
+    // the job, metrics and events separately, so the job's status still gets through.
+    fake.failNext(Op.EVENTS, 10_000, () -> FakeProvider.http(503));
+    RemoteJob done = waiter(Duration.ofHours(1)).await("run-1", id, sink);
+    assertThat(done.status()).isInstanceOf(JobStatus.Succeeded.class);
+    assertThat(metrics).extracting(MetricPoint::step).containsExactly(1L, 2L, 3L);
+  }
+
+  @Test
   void aNonRetryableFailureEndsTheWait() {
     String id = job();
     fake.failNext(Op.JOB, FakeProvider.http(401));

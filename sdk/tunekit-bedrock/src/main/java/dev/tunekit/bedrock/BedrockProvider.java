@@ -438,8 +438,28 @@ final class BedrockProvider implements TuningProvider, Chat, Deployments {
     return Cursors.byStep(allMetrics(jobId), after);
   }
 
-  private List<MetricPoint> allMetrics(String jobId) {
+  /**
+   * One poll: the job is read once for its status and events. Its metrics files are read only once the job
+   * has ended: Bedrock uploads them to the output folder when the job completes (the user guide's "Analyze
+   * the results of a model customization job"), so while it runs an S3 listing and two CSV downloads per poll
+   * could find nothing new.
+   */
+  @Override
+  public dev.tunekit.spi.JobProgress progress(String jobId, Optional<Cursor> eventsAfter, Optional<Cursor> metricsAfter) {
+    requireCredentials();
     GetModelCustomizationJobResponse job = getJob(jobId);
+    RemoteJob remote = JobMapper.toRemoteJob(job);
+    Page<MetricPoint> metrics = remote.status().isTerminal() ? Cursors.byStep(allMetrics(job), metricsAfter)
+        : new Page<>(List.of(), metricsAfter);
+    return new dev.tunekit.spi.JobProgress(remote, Cursors.byId(JobMapper.events(job), JobEvent::id, eventsAfter),
+        metrics);
+  }
+
+  private List<MetricPoint> allMetrics(String jobId) {
+    return allMetrics(getJob(jobId));
+  }
+
+  private List<MetricPoint> allMetrics(GetModelCustomizationJobResponse job) {
     if (job.outputDataConfig() == null || job.outputDataConfig().s3Uri() == null) {
       return List.of();
     }

@@ -226,6 +226,35 @@ class S3UploadTest {
   }
 
   @Test
+  void aPollOfARunningJob_readsTheJobOnce_andItsMetricsFilesOnlyOnceItHasEnded() throws Exception {
+    String out = "runs/output/tunekit-run-43-abc/";
+    String folder = out + "model-customization-job-ab12cd34ef56/";
+    BlobStore store = aws.store();
+    store.putBlob(BUCKET, store.blobBuilder(folder + "training_artifacts/step_wise_training_metrics.csv")
+        .payload("step_number,epoch_number,training_loss,perplexity\n0,0,2.5,12.1\n1,0,1.75,5.7\n").build());
+    String job = "{\"jobArn\":\"" + Fixtures.JOB_ARN + "\",\"jobName\":\"tunekit-run-43-abc\",\"status\":\"%s\","
+        + "\"baseModelArn\":\"" + Fixtures.NOVA + "\",\"creationTime\":\"2026-11-02T10:00:00Z\","
+        + "\"outputDataConfig\":{\"s3Uri\":\"s3://" + BUCKET + "/" + out + "\"}}";
+    wm.stubFor(get(urlPathMatching("/model-customization-jobs/.*ab12cd34ef56")).willReturn(okJson(
+        String.format(job, "InProgress"))));
+    wm.resetRequests();
+
+    dev.tunekit.spi.JobProgress running = shared.progress(Fixtures.JOB_ARN, java.util.Optional.empty(),
+        java.util.Optional.empty());
+
+    assertThat(running.job().status().isTerminal()).isFalse();
+    assertThat(running.metrics().items()).as("not read while the job runs").isEmpty();
+    wm.verify(1, com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
+        urlPathMatching("/model-customization-jobs/.*ab12cd34ef56")));
+
+    wm.stubFor(get(urlPathMatching("/model-customization-jobs/.*ab12cd34ef56")).willReturn(okJson(
+        String.format(job, "Completed"))));
+    dev.tunekit.spi.JobProgress done = shared.progress(Fixtures.JOB_ARN, running.events().next(),
+        running.metrics().next());
+    assertThat(done.metrics().items()).extracting(MetricPoint::step).containsExactly(0L, 1L);
+  }
+
+  @Test
   void noMetricsYetIsAnEmptyList() throws Exception {
     wm.stubFor(get(urlPathMatching("/model-customization-jobs/.*ab12cd34ef56")).willReturn(okJson(
         "{\"jobArn\":\"" + Fixtures.JOB_ARN + "\",\"status\":\"InProgress\",\"baseModelArn\":\"b\","

@@ -8,6 +8,7 @@ import dev.tunekit.error.ProviderException;
 import dev.tunekit.Sleeper;
 
 import dev.tunekit.spi.Cursor;
+import dev.tunekit.spi.JobProgress;
 import dev.tunekit.spi.Page;
 import dev.tunekit.spi.RemoteJob;
 import dev.tunekit.spi.TuningProvider;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * Waits for a job to end, in the manner of an AWS SDK v2 waiter: poll, map the response to done or
  * keep waiting, back off between polls (growing while nothing changes, back to the initial interval on
  * any change), give up after an overall timeout. Events and metrics are read with the provider's
- * cursors, kept between polls, so each poll fetches only what is new; new events (still de-duplicated
+ * cursors, kept between polls, so each poll fetches only what is new; a poll is one
+ * {@link TuningProvider#progress} call (one retry sequence, one circuit-breaker permission); new events (still de-duplicated
  * by id) and metric points (each step once) are pushed to the sink. A transient failure of one poll (still failing after the
  * retry layer, or an open circuit breaker) does not end the wait; any other failure does. Clock and
  * sleeper are injected, so tests run in milliseconds.
@@ -87,9 +89,34 @@ public final class JobWaiter {
     String lastStatus = null;
     String lastRaw = null;
     RemoteJob last = null;
+    boolean split = false;
     while (true) {
       boolean changed = false;
-      RemoteJob job = poll(() -> provider.job(jobId));
+      // One call per poll (one retry sequence, one circuit-breaker permission): the job's state and what is
+      // new in its events and metrics since the cursors kept from the previous poll.
+      Optional<Cursor> eventsFrom = eventsCursor;
+      Optional<Cursor> metricsFrom = metricsCursor;
+      // After a poll that failed, the next one reads the three separately, so that a read that keeps failing
+      // (a provider's events endpoint down) cannot hide the job's status; then one call again.
+      RemoteJob job;
+      Page<MetricPoint> metrics = null;
+      Page<JobEvent> events = null;
+      if (!split) {
+        JobProgress progress = poll(() -> provider.progress(jobId, eventsFrom, metricsFrom));
+        split = progress == null;
+        job = progress == null ? null : progress.job();
+        if (progress != null) {
+          metrics = progress.metrics();
+          events = progress.events();
+        }
+      } else {
+        split = false;
+        job = poll(() -> provider.job(jobId));
+        if (job != null) {
+          metrics = poll(() -> provider.metrics(jobId, metricsFrom));
+          events = poll(() -> provider.events(jobId, eventsFrom));
+        }
+      }
       if (job != null) {
         last = job;
         lastRaw = job.status().raw();
@@ -111,9 +138,6 @@ public final class JobWaiter {
           }
         }
         // Metrics before events: a poll that brings many steps at once then shows each step with its loss.
-        // Each read asks only for what is new since the cursor kept from the previous poll.
-        Optional<Cursor> metricsFrom = metricsCursor;
-        Page<MetricPoint> metrics = poll(() -> provider.metrics(jobId, metricsFrom));
         if (metrics != null) {
           metricsCursor = metrics.next().or(() -> metricsFrom);
           for (MetricPoint p : metrics.items().stream().sorted(Comparator.comparingLong(MetricPoint::step)).toList()) {
@@ -124,8 +148,6 @@ public final class JobWaiter {
             }
           }
         }
-        Optional<Cursor> eventsFrom = eventsCursor;
-        Page<JobEvent> events = poll(() -> provider.events(jobId, eventsFrom));
         if (events != null) {
           eventsCursor = events.next().or(() -> eventsFrom);
           for (JobEvent e : events.items()) {

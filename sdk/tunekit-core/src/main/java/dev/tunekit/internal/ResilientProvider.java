@@ -194,6 +194,12 @@ public final class ResilientProvider implements TuningProvider {
     return call("metrics", () -> delegate.metrics(jobId, after), null);
   }
 
+  /** One poll as one call: one retry sequence and one circuit-breaker permission, not three. */
+  @Override
+  public dev.tunekit.spi.JobProgress progress(String jobId, Optional<Cursor> eventsAfter, Optional<Cursor> metricsAfter) {
+    return call("progress", () -> delegate.progress(jobId, eventsAfter, metricsAfter), null);
+  }
+
   @Override
   public RemoteJob cancel(String jobId) {
     return call("cancel", () -> delegate.cancel(jobId), null);

@@ -91,6 +91,20 @@ public interface TuningProvider extends AutoCloseable {
   /** The job's metrics after {@code after} (from the first step when empty), by step, and the cursor to read on from. */
   Page<MetricPoint> metrics(String jobId, Optional<Cursor> after);
 
+  /**
+   * One poll of a job that the core waits for: its state, and its events and metrics after the cursors
+   * (the same answers as {@link #job}, {@link #events} and {@link #metrics}). The core calls this once per
+   * poll, as one call through the retry layer and the circuit breaker. The default makes the three reads;
+   * a provider whose reads overlap (a job resource that also carries the events, metrics that come from
+   * the events) overrides it to send each request once, and may skip a read that cannot have changed.
+   */
+  default JobProgress progress(String jobId, Optional<Cursor> eventsAfter, Optional<Cursor> metricsAfter) {
+    RemoteJob job = job(jobId);
+    Page<MetricPoint> metrics = metrics(jobId, metricsAfter);
+    Page<JobEvent> events = events(jobId, eventsAfter);
+    return new JobProgress(job, events, metrics);
+  }
+
   /** Cancels the job. */
   RemoteJob cancel(String jobId);
 

@@ -343,6 +343,17 @@ final class FireworksProvider implements TuningProvider, Chat, Deployments, Resu
     return Cursors.byStep(JobMapper.metrics(readJob(jobId)), after);
   }
 
+  /**
+   * One poll in one request: the job, its events and its metrics all come from {@code GET
+   * /supervisedFineTuningJobs/{id}}, read once instead of once for each.
+   */
+  @Override
+  public dev.tunekit.spi.JobProgress progress(String jobId, Optional<Cursor> eventsAfter, Optional<Cursor> metricsAfter) {
+    JsonNode j = readJob(jobId);
+    return new dev.tunekit.spi.JobProgress(JobMapper.toRemoteJob(j), Cursors.byId(JobMapper.events(j), JobEvent::id,
+        eventsAfter), Cursors.byStep(JobMapper.metrics(j), metricsAfter));
+  }
+
   /** A finished job is returned as it is; a refused cancel (it finished meanwhile) re-reads the job. */
   @Override
   public RemoteJob cancel(String jobId) {

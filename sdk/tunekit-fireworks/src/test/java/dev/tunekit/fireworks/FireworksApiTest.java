@@ -355,6 +355,23 @@ class FireworksApiTest {
   }
 
   @Test
+  void aPoll_readsTheJobOnce_forItsStatusEventsAndMetrics() {
+    fakes.wm.stubFor(get(urlPathEqualTo(JOBS + "/tk-e")).willReturn(okJson(FireworksFakes.job("tk-e", "JOB_STATE_RUNNING",
+        ",\"jobProgress\":{\"percent\":50,\"epoch\":1}"))));
+    try (FireworksProvider p = fakes.provider(dir)) {
+      dev.tunekit.spi.JobProgress poll = p.progress("tk-e", Optional.empty(), Optional.empty());
+      assertThat(poll.job().status()).isEqualTo(new JobStatus.Running("JOB_STATE_RUNNING"));
+      assertThat(poll.events().items()).extracting(JobEvent::id).contains("created", "epoch-1");
+      assertThat(poll.metrics().items()).isNotEmpty();
+      // the next poll passes the cursors on and gets nothing twice
+      dev.tunekit.spi.JobProgress next = p.progress("tk-e", poll.events().next(), poll.metrics().next());
+      assertThat(next.events().items()).isEmpty();
+      assertThat(next.metrics().items()).isEmpty();
+    }
+    fakes.wm.verify(2, com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(urlPathEqualTo(JOBS + "/tk-e")));
+  }
+
+  @Test
   void aJobFireworksPaused_saysSoInAnEvent_withHowToResume() {
     fakes.wm.stubFor(get(urlPathEqualTo(JOBS + "/tk-p")).willReturn(okJson(FireworksFakes.job("tk-p", "JOB_STATE_PAUSED", "")
         .replace("\"status\":{\"code\":\"OK\",\"message\":\"\"}", "\"status\":{\"code\":\"OK\",\"message\":\"account suspended\"}"))));

@@ -457,6 +457,28 @@ final class KubeflowProvider implements TuningProvider, Chat, dev.tunekit.spi.En
     return new Page<>(r.get().chunk().metrics(), Optional.of(new Cursor(r.get().pod() + "@" + r.get().chunk().end())));
   }
 
+  /**
+   * One poll: the TrainJob read once, and the trainer pod's log read once for both the events and the metrics
+   * (their cursors are the same log position when they come from the same polls; otherwise each is read on
+   * its own). The Kubernetes log API has no byte offset, so each read still downloads the whole log (its
+   * {@code sinceTime} has a resolution of seconds and would drop or repeat lines): inherent, once per poll.
+   */
+  @Override
+  public dev.tunekit.spi.JobProgress progress(String jobId, Optional<Cursor> eventsAfter, Optional<Cursor> metricsAfter) {
+    if (!eventsAfter.equals(metricsAfter)) {
+      return TuningProvider.super.progress(jobId, eventsAfter, metricsAfter);
+    }
+    RemoteJob job = job(jobId);
+    Optional<Read> r = log(jobId, eventsAfter, job.createdAt().orElse(Instant.EPOCH));
+    if (r.isEmpty()) {
+      return new dev.tunekit.spi.JobProgress(job, new Page<>(List.of(), eventsAfter), new Page<>(List.of(), metricsAfter));
+    }
+    Optional<Cursor> next = Optional.of(new Cursor(r.get().pod() + "@" + r.get().chunk().end()));
+    List<JobEvent> events = r.get().chunk().events().stream()
+        .map(e -> new JobEvent(r.get().pod() + "@" + e.id(), e.time(), e.level(), e.message())).toList();
+    return new dev.tunekit.spi.JobProgress(job, new Page<>(events, next), new Page<>(r.get().chunk().metrics(), next));
+  }
+
   // ---------------------------------------------------------------- cancel
 
   /**

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
@@ -136,6 +137,21 @@ class KubeflowApiTest {
     JobStatus s = fakes.provider(tmp).job("tk-failed-2").status();
     assertThat(s).isInstanceOfSatisfying(JobStatus.Failed.class, f -> assertThat(f.reason())
         .isEqualTo("--lora-r must be between 1 and 1024, was 0 (jobset failed: ReplicatedJob node failed)"));
+  }
+
+  @Test
+  void aPoll_readsTheTrainerLogOnce_forItsEventsAndMetrics() {
+    fakes.trainJob("tk-poll", Map.of("jobsStatus", List.of(Map.of("name", "node", "active", 1))), Map.of(), false);
+    fakes.trainerPod("tk-poll", "tk-poll-node-0-0-abc", "[rank0]: loading\n"
+        + "{\"tunekit\":\"metric\",\"step\":1,\"epoch\":1.0,\"train_loss\":1.5}\n");
+    KubeflowProvider p = fakes.provider(tmp);
+    int before = fakes.logReads.get();
+    dev.tunekit.spi.JobProgress poll = p.progress("tk-poll", Optional.empty(), Optional.empty());
+    assertThat(poll.metrics().items()).extracting(dev.tunekit.model.MetricPoint::step).containsExactly(1L);
+    assertThat(fakes.logReads.get() - before).isEqualTo(1);
+    dev.tunekit.spi.JobProgress next = p.progress("tk-poll", poll.events().next(), poll.metrics().next());
+    assertThat(next.metrics().items()).isEmpty(); // nothing delivered twice
+    assertThat(fakes.logReads.get() - before).isEqualTo(2);
   }
 
   @Test

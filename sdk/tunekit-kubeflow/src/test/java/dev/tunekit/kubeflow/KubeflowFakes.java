@@ -42,6 +42,8 @@ final class KubeflowFakes implements AutoCloseable {
   final NamespacedKubernetesClient direct;
   /** The trainer container's log per pod, served at {@code GET .../pods/<pod>/log}. */
   final Map<String, String> logs = new ConcurrentHashMap<>();
+  /** How many times a trainer log was read. */
+  final java.util.concurrent.atomic.AtomicInteger logReads = new java.util.concurrent.atomic.AtomicInteger();
 
   KubeflowFakes() {
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
@@ -123,7 +125,10 @@ final class KubeflowFakes implements AutoCloseable {
         .endMetadata().build()).create();
     logs.put(pod, log);
     server.expect().get().withPath("/api/v1/namespaces/" + NS + "/pods/" + pod + "/log?container=node")
-        .andReply(200, req -> logs.get(pod)).always();
+        .andReply(200, req -> {
+          logReads.incrementAndGet();
+          return logs.get(pod);
+        }).always();
   }
 
   /**

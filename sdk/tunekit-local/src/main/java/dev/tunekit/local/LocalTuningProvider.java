@@ -97,6 +97,11 @@ final class LocalTuningProvider implements TuningProvider {
   }
 
   @Override
+  public dev.tunekit.spi.JobProgress progress(String jobId, Optional<Cursor> eventsAfter, Optional<Cursor> metricsAfter) {
+    return delegate.progress(jobId, eventsAfter, metricsAfter);
+  }
+
+  @Override
   public RemoteJob cancel(String jobId) {
     return delegate.cancel(jobId);
   }

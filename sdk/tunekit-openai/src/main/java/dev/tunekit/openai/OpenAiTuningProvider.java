@@ -46,6 +46,7 @@ import dev.tunekit.spi.Checkpoint;
 import dev.tunekit.spi.Checkpoints;
 import dev.tunekit.spi.Cursor;
 import dev.tunekit.spi.Cursors;
+import dev.tunekit.spi.JobProgress;
 import dev.tunekit.spi.Deployments;
 import dev.tunekit.spi.Page;
 import dev.tunekit.spi.PauseResume;
@@ -547,17 +548,42 @@ final class OpenAiTuningProvider implements TuningProvider, Chat, PauseResume, C
    */
   @Override
   public Page<JobEvent> events(String jobId, Optional<Cursor> after) {
-    return call("reading the events of job " + jobId, () -> {
-      List<FineTuningJobEvent> fresh = eventsSince(jobId, after.map(Cursor::value));
-      if (fresh.isEmpty()) {
-        return new Page<>(List.of(), after);
-      }
-      Cursor next = new Cursor(fresh.get(0).id()); // the newest, in the API's own order
-      List<JobEvent> items = oldestFirst(fresh).stream().map(OpenAiMapping::event).toList();
-      if (config.azure().map(AzureSettings::developerTier).orElse(false)) {
-        items = developerTierNotes(items, after.isEmpty());
-      }
-      return new Page<>(items, Optional.of(next));
+    return call("reading the events of job " + jobId, () -> eventsPage(eventsSince(jobId, after.map(Cursor::value)), after));
+  }
+
+  /** The page of {@link #events} from the events newer than the cursor, newest first as the API lists them. */
+  private Page<JobEvent> eventsPage(List<FineTuningJobEvent> fresh, Optional<Cursor> after) {
+    if (fresh.isEmpty()) {
+      return new Page<>(List.of(), after);
+    }
+    Cursor next = new Cursor(fresh.get(0).id()); // the newest, in the API's own order
+    List<JobEvent> items = oldestFirst(fresh).stream().map(OpenAiMapping::event).toList();
+    if (config.azure().map(AzureSettings::developerTier).orElse(false)) {
+      items = developerTierNotes(items, after.isEmpty());
+    }
+    return new Page<>(items, Optional.of(next));
+  }
+
+  /**
+   * One poll in two requests: the job ({@code GET /fine_tuning/jobs/{id}}) and the events newer than the
+   * cursor (one {@value #INCREMENTAL_LIMIT}-event page when nothing is new). While the job runs its metrics
+   * come from the metrics events of that same read, so they cost no request; once the job has a result
+   * file, that file is read once. {@link #job}, {@link #metrics} and {@link #events} in turn would send the
+   * job read twice and the events read twice. When the two cursors did not come from the same polls (the
+   * metrics cursor names another newest event), the reads are made separately.
+   */
+  @Override
+  public JobProgress progress(String jobId, Optional<Cursor> eventsAfter, Optional<Cursor> metricsAfter) {
+    MetricsCursor from = MetricsCursor.parse(metricsAfter);
+    if (!from.fromResultFile() && !java.util.Objects.equals(from.eventId(), eventsAfter.map(Cursor::value).orElse(null))) {
+      return TuningProvider.super.progress(jobId, eventsAfter, metricsAfter);
+    }
+    return call("reading job " + jobId, () -> {
+      FineTuningJob raw = client.fineTuning().jobs().retrieve(jobId);
+      List<FineTuningJobEvent> fresh = eventsSince(jobId, eventsAfter.map(Cursor::value));
+      Page<MetricPoint> metrics = from.fromResultFile() ? new Page<>(List.of(), metricsAfter)
+          : metricsPage(raw, () -> fresh, from, metricsAfter);
+      return new JobProgress(OpenAiMapping.job(raw), eventsPage(fresh, eventsAfter), metrics);
     });
   }
 
@@ -635,33 +661,40 @@ final class OpenAiTuningProvider implements TuningProvider, Chat, PauseResume, C
     if (from.fromResultFile()) {
       return new Page<>(List.of(), after); // the result file is final and was read
     }
-    return call("reading the metrics of job " + jobId, () -> {
-      FineTuningJob job = client.fineTuning().jobs().retrieve(jobId);
-      List<String> resultFiles = job._resultFiles().asKnown().orElse(List.of());
-      if (!resultFiles.isEmpty()) {
-        List<MetricPoint> fromFile = resultFileMetrics(resultFiles.get(0));
-        if (!fromFile.isEmpty()) {
-          Page<MetricPoint> page = Cursors.byStep(fromFile, from.step());
-          long last = Math.max(from.lastStep(), fromFile.stream().mapToLong(MetricPoint::step).max().orElse(0));
-          return new Page<>(page.items(), Optional.of(new MetricsCursor(true, last, null).cursor()));
-        }
+    return call("reading the metrics of job " + jobId, () -> metricsPage(client.fineTuning().jobs().retrieve(jobId),
+        () -> eventsSince(jobId, Optional.ofNullable(from.eventId())), from, after));
+  }
+
+  /**
+   * The metrics after the cursor of a job read just now: from its result file when it has one, else from
+   * {@code freshEvents} (the events newer than the cursor's event, newest first).
+   */
+  private Page<MetricPoint> metricsPage(FineTuningJob job, java.util.function.Supplier<List<FineTuningJobEvent>> freshEvents,
+      MetricsCursor from, Optional<Cursor> after) {
+    List<String> resultFiles = job._resultFiles().asKnown().orElse(List.of());
+    if (!resultFiles.isEmpty()) {
+      List<MetricPoint> fromFile = resultFileMetrics(resultFiles.get(0));
+      if (!fromFile.isEmpty()) {
+        Page<MetricPoint> page = Cursors.byStep(fromFile, from.step());
+        long last = Math.max(from.lastStep(), fromFile.stream().mapToLong(MetricPoint::step).max().orElse(0));
+        return new Page<>(page.items(), Optional.of(new MetricsCursor(true, last, null).cursor()));
       }
-      // Still running (no result file yet): the metrics events carry the loss curve so far.
-      List<FineTuningJobEvent> fresh = eventsSince(jobId, Optional.ofNullable(from.eventId()));
-      List<MetricPoint> points = new ArrayList<>();
-      for (FineTuningJobEvent e : fresh) {
-        if (OpenAiMapping.isMetrics(e)) {
-          OpenAiMapping.eventMetrics(e).ifPresent(points::add);
-        }
+    }
+    // Still running (no result file yet): the metrics events carry the loss curve so far.
+    List<FineTuningJobEvent> fresh = freshEvents.get();
+    List<MetricPoint> points = new ArrayList<>();
+    for (FineTuningJobEvent e : fresh) {
+      if (OpenAiMapping.isMetrics(e)) {
+        OpenAiMapping.eventMetrics(e).ifPresent(points::add);
       }
-      Page<MetricPoint> page = Cursors.byStep(points, from.step());
-      long last = page.items().isEmpty() ? from.lastStep() : page.items().get(page.items().size() - 1).step();
-      String newest = fresh.isEmpty() ? from.eventId() : fresh.get(0).id();
-      if (newest == null && last == Long.MIN_VALUE) {
-        return new Page<>(List.of(), after);
-      }
-      return new Page<>(page.items(), Optional.of(new MetricsCursor(false, last, newest).cursor()));
-    });
+    }
+    Page<MetricPoint> page = Cursors.byStep(points, from.step());
+    long last = page.items().isEmpty() ? from.lastStep() : page.items().get(page.items().size() - 1).step();
+    String newest = fresh.isEmpty() ? from.eventId() : fresh.get(0).id();
+    if (newest == null && last == Long.MIN_VALUE) {
+      return new Page<>(List.of(), after);
+    }
+    return new Page<>(page.items(), Optional.of(new MetricsCursor(false, last, newest).cursor()));
   }
 
   /**

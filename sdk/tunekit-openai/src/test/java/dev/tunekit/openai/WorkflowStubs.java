@@ -70,7 +70,8 @@ final class WorkflowStubs {
         .willReturn(templatedLookup(createdJobForLookup())));
     Map<String, Object> done = with(job(JOB, "succeeded"), "fine_tuned_model", TUNED, "finished_at", T0 + 600,
         "trained_tokens", 3000, "result_files", List.of("file-result"));
-    // Each poll reads the job twice (status, then result files for metrics): every state is served twice.
+    // Every state is served twice (written when each poll read the job twice; a poll now reads it once, so each
+    // state lasts two polls).
     List<Map<String, Object>> states = new ArrayList<>();
     for (Map<String, Object> state : List.of(job(JOB, "validating_files"), job(JOB, "queued"),
         with(job(JOB, "running"), "trained_tokens", 1000))) {

@@ -250,6 +250,23 @@ final class RayProvider implements TuningProvider, Chat, ExpiringFiles, Endpoint
     return new Page<>(c.metrics(), Optional.of(new Cursor(Long.toString(c.end()))));
   }
 
+  /**
+   * One poll in two requests: the job, and its log read once for both the events and the metrics (their cursors
+   * are the same log offset when they come from the same polls; otherwise each is read on its own). Ray's REST API
+   * only returns the whole log ({@code GET /api/jobs/{id}/logs}; {@code /logs/tail} is a WebSocket), so each poll
+   * downloads all of it: inherent to Ray, once per poll; the cursor keeps what is delivered to what is new.
+   */
+  @Override
+  public dev.tunekit.spi.JobProgress progress(String jobId, Optional<Cursor> eventsAfter, Optional<Cursor> metricsAfter) {
+    if (!eventsAfter.equals(metricsAfter)) {
+      return TuningProvider.super.progress(jobId, eventsAfter, metricsAfter);
+    }
+    RemoteJob job = job(jobId);
+    TrainerLog.Chunk c = log(jobId, eventsAfter, job.createdAt().orElse(Instant.EPOCH));
+    Optional<Cursor> next = Optional.of(new Cursor(Long.toString(c.end())));
+    return new dev.tunekit.spi.JobProgress(job, new Page<>(c.events(), next), new Page<>(c.metrics(), next));
+  }
+
   /** {@code POST /api/jobs/{id}/stop}; a finished job is returned as it is. */
   @Override
   public RemoteJob cancel(String jobId) {

@@ -178,6 +178,22 @@ class RayApiTest {
   }
 
   @Test
+  void aPoll_readsTheJobAndItsLogOnce_forItsStatusEventsAndMetrics() {
+    String path = RayFakes.JOBS + "j3";
+    fakes.wm.stubFor(get(urlPathEqualTo(path)).willReturn(okJson(RayFakes.job("j3", "RUNNING", ""))));
+    fakes.wm.stubFor(get(urlPathEqualTo(path + "/logs")).willReturn(okJson(RayFakes.logs(
+        "{\"tunekit\":\"metric\",\"step\":1,\"epoch\":0.1,\"train_loss\":2.0}"))));
+    var p = fakes.provider(dir);
+
+    dev.tunekit.spi.JobProgress poll = p.progress("j3", Optional.empty(), Optional.empty());
+
+    assertThat(poll.metrics().items()).extracting(MetricPoint::step).containsExactly(1L);
+    assertThat(poll.events().next()).isEqualTo(poll.metrics().next());
+    fakes.wm.verify(1, com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(urlPathEqualTo(path + "/logs")));
+    fakes.wm.verify(1, com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(urlPathEqualTo(path)));
+  }
+
+  @Test
   void preflight_namesEverySettingAndRangeTheTrainerWouldRefuse_andSendsNothing() {
     var p = new RayProvider(RayConfig.from(ProviderSettings.of("ray", "tunekit.yaml", dir,
         Map.of("dashboardUrl", "ray-head:8265", "servingUrl", "http://127.0.0.1:" + fakes.wm.port() + "/v1"))));

@@ -272,14 +272,25 @@ final class VertexProvider implements TuningProvider, Chat {
    */
   @Override
   public Page<MetricPoint> metrics(String jobId, Optional<Cursor> after) {
+    return metrics(getJob(jobId), after);
+  }
+
+  private static Page<MetricPoint> metrics(TuningJob j, Optional<Cursor> after) {
     List<MetricPoint> points = new ArrayList<>();
-    TuningJob j = getJob(jobId);
     for (TunedModelCheckpoint cp : j.tunedModel().flatMap(t -> t.checkpoints()).orElse(List.of())) {
       cp.step().ifPresent(s -> points.add(new MetricPoint(s, java.util.OptionalDouble.empty(),
           java.util.OptionalDouble.empty(), java.util.OptionalDouble.empty(), java.util.OptionalDouble.empty())));
     }
     points.sort(java.util.Comparator.comparingLong(MetricPoint::step));
     return Cursors.byStep(points, after);
+  }
+
+  /** One poll in one request: the job, its events and its metrics all come from {@code tuningJobs.get}, read once. */
+  @Override
+  public dev.tunekit.spi.JobProgress progress(String jobId, Optional<Cursor> eventsAfter, Optional<Cursor> metricsAfter) {
+    TuningJob j = getJob(jobId);
+    return new dev.tunekit.spi.JobProgress(JobMapper.toRemoteJob(j, j.baseModel().orElse("unknown")),
+        Cursors.byId(JobMapper.events(j), JobEvent::id, eventsAfter), metrics(j, metricsAfter));
   }
 
   /** Best effort: a finished job is returned as it is; a refused cancel re-reads the job. */

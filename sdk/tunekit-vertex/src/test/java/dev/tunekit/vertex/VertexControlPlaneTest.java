@@ -130,6 +130,20 @@ class VertexControlPlaneTest {
   }
 
   @Test
+  void aPoll_readsTheJobOnce_forItsStatusEventsAndMetrics() {
+    String id = VertexFakes.JOB_PREFIX + "poll-once";
+    fakes.wm.stubFor(get(urlPathEqualTo("/v1/" + id)).willReturn(okJson(VertexFakes.succeeded("poll-once"))));
+    try (VertexProvider p = fakes.provider(dir)) {
+      dev.tunekit.spi.JobProgress poll = p.progress(id, Optional.empty(), Optional.empty());
+      assertThat(poll.job().status()).isInstanceOf(JobStatus.Succeeded.class);
+      assertThat(poll.events().items()).isNotEmpty();
+      dev.tunekit.spi.JobProgress next = p.progress(id, poll.events().next(), poll.metrics().next());
+      assertThat(next.events().items()).isEmpty(); // nothing delivered twice
+    }
+    fakes.wm.verify(2, getRequestedFor(urlPathEqualTo("/v1/" + id)));
+  }
+
+  @Test
   void chat_onTheBaseModelAndOnTheTunedEndpoint_goThroughGenerateContent() {
     fakes.wm.stubFor(post(urlPathEqualTo(VertexFakes.PARENT + "/publishers/google/models/gemini-2.5-flash:generateContent"))
         .willReturn(okJson(VertexFakes.generateContent("base answer"))));
