@@ -66,6 +66,18 @@ class ResilientProviderTest {
   }
 
   @Test
+  void aShortRetryAfterOnA429IsAFloorUnderTheJitteredBackoff() {
+    String job = aJob();
+    fake.failNext(Op.JOB, FakeProvider.rateLimited(Duration.ofMillis(40)));
+    fake.failNext(Op.JOB, FakeProvider.rateLimited(Duration.ofMillis(40)));
+    assertThat(provider.job(job).id()).isEqualTo(job);
+    // 500 ms then 1 s, each +-50 %: callers told 40 ms do not all come back together 40 ms later.
+    assertThat(sleeper.sleeps).hasSize(2);
+    assertThat(sleeper.sleeps.get(0).toMillis()).isBetween(250L, 750L);
+    assertThat(sleeper.sleeps.get(1).toMillis()).isBetween(500L, 1500L);
+  }
+
+  @Test
   void serverErrorsAreRetriedWithExponentialBackoffAndJitter() {
     String job = aJob();
     fake.failNext(Op.JOB, FakeProvider.http(500));
@@ -156,6 +168,43 @@ class ResilientProviderTest {
     clock.advance(Duration.ofSeconds(31));
     assertThat(p.job(job).id()).isEqualTo(job); // half-open trial call succeeds
     assertThat(p.breakerState()).isEqualTo(CircuitBreaker.State.CLOSED);
+  }
+
+  @Test
+  void aPatientCallWaitsOutAnOpenBreakerAndSaysUntilWhenWhileADirectCallFailsFast() {
+    ResilienceSettings tight = new ResilienceSettings(1, Duration.ofMillis(100), Duration.ofSeconds(1), 2.0, 50f, 4, 4,
+        Duration.ofSeconds(30));
+    ResilientProvider p = new ResilientProvider(fake, tight, clock, sleeper);
+    String job = aJob();
+    fake.failNext(Op.JOB, 4, () -> FakeProvider.http(503));
+    for (int i = 0; i < 4; i++) {
+      assertThatThrownBy(() -> p.job(job)).hasMessageContaining("503");
+    }
+    assertThat(p.breakerState()).isEqualTo(CircuitBreaker.State.OPEN);
+    java.time.Instant openedAt = clock.instant();
+    assertThatThrownBy(() -> p.job(job)).isInstanceOf(CircuitOpenException.class); // a direct call: fast
+
+    List<java.time.Instant> told = new java.util.ArrayList<>();
+    int sleepsBefore = sleeper.sleeps.size();
+    assertThat(p.patiently(told::add, () -> p.job(job)).id()).isEqualTo(job);
+    assertThat(told).containsExactly(openedAt.plusSeconds(30));
+    assertThat(sleeper.sleeps.subList(sleepsBefore, sleeper.sleeps.size())).containsExactly(Duration.ofSeconds(30).plusMillis(1));
+    assertThat(p.breakerState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    assertThat(fake.calls(Op.JOB)).isEqualTo(5);
+  }
+
+  @Test
+  void aPatientCallGetsMoreAttemptsForATransientFailureButADirectOneDoesNot() {
+    String job = aJob();
+    fake.failNext(Op.JOB, 12, () -> FakeProvider.http(500));
+    ResilienceSettings lenient = new ResilienceSettings(5, Duration.ofMillis(500), Duration.ofSeconds(30), 2.0, 100f,
+        100, 100, Duration.ofSeconds(30));
+    ResilientProvider p = new ResilientProvider(fake, lenient, clock, sleeper);
+    assertThatThrownBy(() -> p.job(job)).hasMessageContaining("500");
+    assertThat(fake.calls(Op.JOB)).isEqualTo(5);
+    // 7 more 500s in a row (more than the 5 attempts a direct call gets), then the job.
+    assertThat(p.patiently(null, () -> p.job(job)).id()).isEqualTo(job);
+    assertThat(fake.calls(Op.JOB)).isEqualTo(13);
   }
 
   @Test

@@ -30,6 +30,7 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -43,17 +44,28 @@ import org.slf4j.LoggerFactory;
  * fails fast without being retried.
  *
  * <p>Retried: {@link ProviderException#retryable()} failures (408/409/429/5xx, connection errors), with
- * exponential backoff and jitter, waiting exactly {@link ProviderException#retryAfter()} when the
- * provider said. Not retried: everything else (400, 401, 404, policy refusals), which propagates at
+ * exponential backoff and jitter, waiting {@link ProviderException#retryAfter()} when the provider said
+ * (for a 429, the longer of that hint and the jittered backoff, so that concurrent callers spread out). Not retried: everything else (400, 401, 404, policy refusals), which propagates at
  * once. Creating calls are never blindly retried: when {@code createJob} (or {@code upload}) fails with
  * an unknown outcome the provider is asked first ({@code findJob}/{@code findFile}) whether it took
  * effect, and only if not is the call repeated. Resilience4j decides (attempt counting, predicate,
  * interval); the waiting is done by an injected {@link Sleeper} so tests run in milliseconds.
+ *
+ * <p><b>Patient calls.</b> Inside {@link #patiently} (a run's long-running steps: start, resume, the background
+ * steps of submit, await and its polling) an open breaker is waited out instead of failing the run: the call
+ * sleeps until the breaker lets a trial call through (telling the caller until when, once per opening) and
+ * tries again; the wait costs no attempt. A transient failure there also gets {@link #PATIENT_ATTEMPTS_FACTOR}
+ * times the configured attempts, so that a degraded provider (say 30 % of calls failing) slows a run down
+ * instead of ending it. Calls outside that scope ({@code tk.chat}, a single read) fail fast as before.
  */
 public final class ResilientProvider implements TuningProvider {
   private static final Logger LOG = LoggerFactory.getLogger(ResilientProvider.class);
   /** A server asking for a longer wait than this is not waited for; its error goes to the caller. */
   public static final Duration MAX_HONOURED_RETRY_AFTER = Duration.ofMinutes(10);
+  /** A patient call retries a transient failure up to this many times {@code maxAttempts}. */
+  public static final int PATIENT_ATTEMPTS_FACTOR = 4;
+  /** How long a patient call waits when the breaker is half open with its trial call in flight. */
+  static final Duration HALF_OPEN_RECHECK = Duration.ofMillis(200);
 
   private final TuningProvider delegate;
   private final ResilienceSettings settings;
@@ -62,11 +74,18 @@ public final class ResilientProvider implements TuningProvider {
   private final CircuitBreaker breaker;
   private final io.github.resilience4j.retry.RetryRegistry retryRegistry;
   private final io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry breakerRegistry;
+  private final Clock clock;
+  private final IntervalFunction backoff;
+  /** Set on a thread inside {@link #patiently}: told until when an open breaker is waited out. */
+  private final ThreadLocal<java.util.function.Consumer<Instant>> patient = new ThreadLocal<>();
+  /** When the breaker, opened last, lets a trial call through. */
+  private volatile Instant openUntil = Instant.MIN;
 
   public ResilientProvider(TuningProvider delegate, ResilienceSettings settings, Clock clock, Sleeper sleeper) {
     this.delegate = delegate;
     this.settings = settings;
     this.sleeper = sleeper;
+    this.clock = clock;
     IntervalFunction backoff = IntervalFunction.ofExponentialRandomBackoff(settings.initialBackoff(),
         settings.multiplier(), 0.5, settings.maxBackoff());
     RetryConfig retryConfig = RetryConfig.custom()
@@ -76,12 +95,20 @@ public final class ResilientProvider implements TuningProvider {
           Throwable t = outcome.isLeft() ? outcome.getLeft() : null;
           if (t instanceof ProviderException pe && pe.retryAfter().isPresent()) {
             Duration wait = pe.retryAfter().get();
-            return wait.compareTo(MAX_HONOURED_RETRY_AFTER) > 0 ? -1L : Math.max(0L, wait.toMillis());
+            if (wait.compareTo(MAX_HONOURED_RETRY_AFTER) > 0) {
+              return -1L;
+            }
+            // A 429's hint is a floor, not the wait: callers that all waited exactly a short hint (30-100 ms)
+            // would come back together and spend every attempt within a second. So a rate-limited call waits
+            // the longer of the hint and the jittered exponential backoff.
+            return t instanceof RateLimitedException ? Math.max(wait.toMillis(), backoff.apply(attempt))
+                : Math.max(0L, wait.toMillis());
           }
           return backoff.apply(attempt);
         })
         .failAfterMaxAttempts(false)
         .build();
+    this.backoff = backoff;
     this.retryRegistry = io.github.resilience4j.retry.RetryRegistry.of(retryConfig);
     this.retry = retryRegistry.retry(delegate.name());
     CircuitBreakerConfig breakerConfig = CircuitBreakerConfig.custom()
@@ -95,6 +122,38 @@ public final class ResilientProvider implements TuningProvider {
         .build();
     this.breakerRegistry = io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry.of(breakerConfig);
     this.breaker = breakerRegistry.circuitBreaker(delegate.name());
+    breaker.getEventPublisher().onStateTransition(e -> {
+      if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+        openUntil = clock.instant().plus(settings.waitInOpenState());
+      }
+    });
+  }
+
+  /**
+   * Runs {@code body} with every call it makes on this thread <em>patient</em> (see the class comment):
+   * an open breaker is waited out, {@code onPause} being told until when. Nested scopes keep the
+   * outer {@code onPause} when theirs is null.
+   */
+  public <T> T patiently(java.util.function.Consumer<Instant> onPause, Supplier<T> body) {
+    java.util.function.Consumer<Instant> outer = patient.get();
+    patient.set(onPause != null ? onPause : outer != null ? outer : until -> {});
+    try {
+      return body.get();
+    } finally {
+      if (outer == null) {
+        patient.remove();
+      } else {
+        patient.set(outer);
+      }
+    }
+  }
+
+  /** {@link #patiently(java.util.function.Consumer, Supplier)} for a body with no result. */
+  public void patiently(java.util.function.Consumer<Instant> onPause, Runnable body) {
+    patiently(onPause, () -> {
+      body.run();
+      return null;
+    });
   }
 
   /** The registry holding this provider's one {@link Retry} (for metrics). */
@@ -273,6 +332,8 @@ public final class ResilientProvider implements TuningProvider {
 
   private <T> T call(String op, Supplier<T> action, Supplier<Optional<T>> reconcile, Runnable beforeEachAttempt) {
     Retry.AsyncContext<T> context = retry.asyncContext();
+    java.util.function.Consumer<Instant> onPause = patient.get();
+    Instant told = null;
     int attempt = 0;
     while (true) {
       attempt++;
@@ -293,16 +354,66 @@ public final class ResilientProvider implements TuningProvider {
             return existing.get();
           }
         }
-        long waitMillis = context.onError(e);
+        if (e instanceof CircuitOpenException open && onPause != null) {
+          told = waitOutOpenBreaker(op, onPause, told);
+          attempt--; // waiting out the breaker costs no attempt
+          continue;
+        }
+        long waitMillis = attempt <= settings.maxAttempts() ? context.onError(e) : -1;
+        if (waitMillis < 0 && onPause != null && isRetryable(e)
+            && attempt < settings.maxAttempts() * PATIENT_ATTEMPTS_FACTOR) {
+          waitMillis = patientWait(attempt, e);
+        }
         if (waitMillis < 0) {
           throw e;
         }
         Duration wait = Duration.ofMillis(waitMillis);
-        LOG.warn("{} {} failed ({}); retrying in {} (attempt {} of {})", name(), op, summary(e),
-            Durations.format(wait), attempt + 1, settings.maxAttempts());
+        int most = onPause != null ? settings.maxAttempts() * PATIENT_ATTEMPTS_FACTOR : settings.maxAttempts();
+        if (e instanceof RateLimitedException) {
+          // Rate limits are expected under load: one line per attempt only at DEBUG (callers summarise).
+          LOG.debug("{} {} rate limited ({}); retrying in {} (attempt {} of {})", name(), op, summary(e),
+              Durations.format(wait), attempt + 1, most);
+        } else {
+          LOG.warn("{} {} failed ({}); retrying in {} (attempt {} of {})", name(), op, summary(e),
+              Durations.format(wait), attempt + 1, most);
+        }
         sleeper.sleepUninterruptibly(wait);
       }
     }
+  }
+
+  /** A patient call's wait after the configured attempts: the server's hint, else the capped backoff. */
+  private long patientWait(int attempt, RuntimeException e) {
+    if (e instanceof ProviderException pe && pe.retryAfter().isPresent()) {
+      Duration hint = pe.retryAfter().get();
+      return hint.compareTo(MAX_HONOURED_RETRY_AFTER) > 0 ? -1L : Math.max(0L, hint.toMillis());
+    }
+    return backoff.apply(Math.min(attempt, settings.maxAttempts()));
+  }
+
+  /**
+   * Sleeps until the open breaker lets a trial call through (or briefly, while another thread's trial
+   * is in flight), telling {@code onPause} once per new opening. Returns the instant told.
+   */
+  private Instant waitOutOpenBreaker(String op, java.util.function.Consumer<Instant> onPause, Instant told) {
+    Instant now = clock.instant();
+    Instant until = openUntil;
+    if (!until.isAfter(now)) {
+      until = now.plus(HALF_OPEN_RECHECK);
+    } else if (!until.equals(told)) {
+      LOG.info("{} {}: provider failing, calls paused until {}; the run waits and tries again then", name(), op,
+          until);
+      Instant u = until;
+      try {
+        onPause.accept(u);
+      } catch (RuntimeException listenerFailure) {
+        LOG.warn("A run listener failed on onProviderPaused: {}", listenerFailure.toString());
+      }
+      told = until;
+    }
+    // 1 ms past: the breaker lets the trial through only once its wait is strictly over.
+    sleeper.sleepUninterruptibly(Duration.between(now, until).plusMillis(1));
+    return told;
   }
 
   private <T> Optional<T> reconcileAfter(String op, ProviderException failure, Supplier<Optional<T>> reconcile) {
