@@ -66,15 +66,21 @@ class ResilientProviderTest {
   }
 
   @Test
-  void aShortRetryAfterOnA429IsAFloorUnderTheJitteredBackoff() {
+  void aShortRetryAfterOnA429IsAFloorWithGrowingJitterOnTop() {
     String job = aJob();
-    fake.failNext(Op.JOB, FakeProvider.rateLimited(Duration.ofMillis(40)));
-    fake.failNext(Op.JOB, FakeProvider.rateLimited(Duration.ofMillis(40)));
-    assertThat(provider.job(job).id()).isEqualTo(job);
-    // 500 ms then 1 s, each +-50 %: callers told 40 ms do not all come back together 40 ms later.
-    assertThat(sleeper.sleeps).hasSize(2);
-    assertThat(sleeper.sleeps.get(0).toMillis()).isBetween(250L, 750L);
-    assertThat(sleeper.sleeps.get(1).toMillis()).isBetween(500L, 1500L);
+    fake.failNext(Op.JOB, 12, () -> FakeProvider.rateLimited(Duration.ofMillis(40)));
+    ResilienceSettings many = new ResilienceSettings(13, Duration.ofMillis(500), Duration.ofSeconds(30), 2.0, 50f,
+        20, 10, Duration.ofSeconds(30));
+    ResilientProvider p = new ResilientProvider(fake, many, clock, sleeper);
+    assertThat(p.job(job).id()).isEqualTo(job);
+    // Callers told 40 ms do not all come back together 40 ms later: 40 ms + up to 50, 100, 200, 400 ms..., the
+    // spread doubling per attempt (and capped by the backoff's nominal 500 ms x 2^n, at most 30 s).
+    assertThat(sleeper.sleeps).hasSize(12);
+    for (int i = 0; i < 12; i++) {
+      long spread = Math.min(50L << i, Math.min(500L << i, 30_000L));
+      assertThat(sleeper.sleeps.get(i).toMillis()).as("wait %d", i + 1).isBetween(40L, 40L + spread);
+    }
+    assertThat(sleeper.sleeps.stream().distinct().count()).as("jittered").isGreaterThan(6);
   }
 
   @Test

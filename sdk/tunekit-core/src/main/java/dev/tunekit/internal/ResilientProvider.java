@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Retried: {@link ProviderException#retryable()} failures (408/409/429/5xx, connection errors), with
  * exponential backoff and jitter, waiting {@link ProviderException#retryAfter()} when the provider said
- * (for a 429, the longer of that hint and the jittered backoff, so that concurrent callers spread out). Not retried: everything else (400, 401, 404, policy refusals), which propagates at
+ * (for a short 429 hint, that hint plus jitter, so that concurrent callers spread out: {@link #rateLimitWait}). Not retried: everything else (400, 401, 404, policy refusals), which propagates at
  * once. Creating calls are never blindly retried: when {@code createJob} (or {@code upload}) fails with
  * an unknown outcome the provider is asked first ({@code findJob}/{@code findFile}) whether it took
  * effect, and only if not is the call repeated. Resilience4j decides (attempt counting, predicate,
@@ -98,11 +98,7 @@ public final class ResilientProvider implements TuningProvider {
             if (wait.compareTo(MAX_HONOURED_RETRY_AFTER) > 0) {
               return -1L;
             }
-            // A 429's hint is a floor, not the wait: callers that all waited exactly a short hint (30-100 ms)
-            // would come back together and spend every attempt within a second. So a rate-limited call waits
-            // the longer of the hint and the jittered exponential backoff.
-            return t instanceof RateLimitedException ? Math.max(wait.toMillis(), backoff.apply(attempt))
-                : Math.max(0L, wait.toMillis());
+            return t instanceof RateLimitedException ? rateLimitWait(wait, attempt) : Math.max(0L, wait.toMillis());
           }
           return backoff.apply(attempt);
         })
@@ -380,6 +376,24 @@ public final class ResilientProvider implements TuningProvider {
         sleeper.sleepUninterruptibly(wait);
       }
     }
+  }
+
+  /**
+   * The wait after a 429 whose hint is {@code hint}, before attempt {@code attempt + 1}. A hint of at least
+   * {@code initialBackoff} is waited exactly. A shorter one (a per-second window's 30-100 ms) is a floor with
+   * jitter on top: callers that all waited exactly the hint would come back together and spend every attempt
+   * within a third of a second. The jitter is uniform in [0, max(hint, 50 ms) x 2^(attempt-1)], capped at the
+   * exponential backoff's nominal wait for that attempt.
+   */
+  long rateLimitWait(Duration hint, int attempt) {
+    long h = Math.max(0L, hint.toMillis());
+    if (h >= settings.initialBackoff().toMillis()) {
+      return h;
+    }
+    double nominal = Math.min(settings.initialBackoff().toMillis() * Math.pow(settings.multiplier(), attempt - 1),
+        settings.maxBackoff().toMillis());
+    double spread = Math.min(Math.max(h, 50L) * Math.pow(2, attempt - 1), nominal);
+    return h + (long) (java.util.concurrent.ThreadLocalRandom.current().nextDouble() * spread);
   }
 
   /** A patient call's wait after the configured attempts: the server's hint, else the capped backoff. */
