@@ -200,20 +200,6 @@ class ResilientProviderTest {
   }
 
   @Test
-  void aPatientCallGetsMoreAttemptsForATransientFailureButADirectOneDoesNot() {
-    String job = aJob();
-    fake.failNext(Op.JOB, 12, () -> FakeProvider.http(500));
-    ResilienceSettings lenient = new ResilienceSettings(5, Duration.ofMillis(500), Duration.ofSeconds(30), 2.0, 100f,
-        100, 100, Duration.ofSeconds(30));
-    ResilientProvider p = new ResilientProvider(fake, lenient, clock, sleeper);
-    assertThatThrownBy(() -> p.job(job)).hasMessageContaining("500");
-    assertThat(fake.calls(Op.JOB)).isEqualTo(5);
-    // 7 more 500s in a row (more than the 5 attempts a direct call gets), then the job.
-    assertThat(p.patiently(null, () -> p.job(job)).id()).isEqualTo(job);
-    assertThat(fake.calls(Op.JOB)).isEqualTo(13);
-  }
-
-  @Test
   void clientErrorsAndRateLimitsDoNotOpenTheBreaker() {
     ResilienceSettings tight = new ResilienceSettings(1, Duration.ofMillis(100), Duration.ofSeconds(1), 2.0, 50f, 4, 4,
         Duration.ofSeconds(30));

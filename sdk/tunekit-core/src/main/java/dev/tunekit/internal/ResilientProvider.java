@@ -54,16 +54,15 @@ import org.slf4j.LoggerFactory;
  * <p><b>Patient calls.</b> Inside {@link #patiently} (a run's long-running steps: start, resume, the background
  * steps of submit, await and its polling) an open breaker is waited out instead of failing the run: the call
  * sleeps until the breaker lets a trial call through (telling the caller until when, once per opening) and
- * tries again; the wait costs no attempt. A transient failure there also gets {@link #PATIENT_ATTEMPTS_FACTOR}
- * times the configured attempts, so that a degraded provider (say 30 % of calls failing) slows a run down
- * instead of ending it. Calls outside that scope ({@code tk.chat}, a single read) fail fast as before.
+ * tries again; the wait costs no attempt, so a degraded provider (say 30 % of calls failing, which opens the
+ * default breaker now and then) slows a run down instead of ending it. Calls outside that scope ({@code tk.chat}, a single read) fail fast as before.
  */
 public final class ResilientProvider implements TuningProvider {
   private static final Logger LOG = LoggerFactory.getLogger(ResilientProvider.class);
   /** A server asking for a longer wait than this is not waited for; its error goes to the caller. */
   public static final Duration MAX_HONOURED_RETRY_AFTER = Duration.ofMinutes(10);
-  /** A patient call retries a transient failure up to this many times {@code maxAttempts}. */
-  public static final int PATIENT_ATTEMPTS_FACTOR = 4;
+  /** A 429 hint shorter than this (a per-second window's) gets jitter on top; a longer one is waited exactly. */
+  public static final Duration SHORT_RATE_LIMIT_HINT = Duration.ofMillis(250);
   /** How long a patient call waits when the breaker is half open with its trial call in flight. */
   static final Duration HALF_OPEN_RECHECK = Duration.ofMillis(200);
 
@@ -355,16 +354,12 @@ public final class ResilientProvider implements TuningProvider {
           attempt--; // waiting out the breaker costs no attempt
           continue;
         }
-        long waitMillis = attempt <= settings.maxAttempts() ? context.onError(e) : -1;
-        if (waitMillis < 0 && onPause != null && isRetryable(e)
-            && attempt < settings.maxAttempts() * PATIENT_ATTEMPTS_FACTOR) {
-          waitMillis = patientWait(attempt, e);
-        }
+        long waitMillis = context.onError(e);
         if (waitMillis < 0) {
           throw e;
         }
         Duration wait = Duration.ofMillis(waitMillis);
-        int most = onPause != null ? settings.maxAttempts() * PATIENT_ATTEMPTS_FACTOR : settings.maxAttempts();
+        int most = settings.maxAttempts();
         if (e instanceof RateLimitedException) {
           // Rate limits are expected under load: one line per attempt only at DEBUG (callers summarise).
           LOG.debug("{} {} rate limited ({}); retrying in {} (attempt {} of {})", name(), op, summary(e),
@@ -380,29 +375,20 @@ public final class ResilientProvider implements TuningProvider {
 
   /**
    * The wait after a 429 whose hint is {@code hint}, before attempt {@code attempt + 1}. A hint of at least
-   * {@code initialBackoff} is waited exactly. A shorter one (a per-second window's 30-100 ms) is a floor with
+   * {@link #SHORT_RATE_LIMIT_HINT} (or {@code initialBackoff}, if less) is waited exactly. A shorter one (a per-second window's 30-100 ms) is a floor with
    * jitter on top: callers that all waited exactly the hint would come back together and spend every attempt
    * within a third of a second. The jitter is uniform in [0, max(hint, 50 ms) x 2^(attempt-1)], capped at the
    * exponential backoff's nominal wait for that attempt.
    */
   long rateLimitWait(Duration hint, int attempt) {
     long h = Math.max(0L, hint.toMillis());
-    if (h >= settings.initialBackoff().toMillis()) {
+    if (h >= Math.min(settings.initialBackoff().toMillis(), SHORT_RATE_LIMIT_HINT.toMillis())) {
       return h;
     }
     double nominal = Math.min(settings.initialBackoff().toMillis() * Math.pow(settings.multiplier(), attempt - 1),
         settings.maxBackoff().toMillis());
     double spread = Math.min(Math.max(h, 50L) * Math.pow(2, attempt - 1), nominal);
     return h + (long) (java.util.concurrent.ThreadLocalRandom.current().nextDouble() * spread);
-  }
-
-  /** A patient call's wait after the configured attempts: the server's hint, else the capped backoff. */
-  private long patientWait(int attempt, RuntimeException e) {
-    if (e instanceof ProviderException pe && pe.retryAfter().isPresent()) {
-      Duration hint = pe.retryAfter().get();
-      return hint.compareTo(MAX_HONOURED_RETRY_AFTER) > 0 ? -1L : Math.max(0L, hint.toMillis());
-    }
-    return backoff.apply(Math.min(attempt, settings.maxAttempts()));
   }
 
   /**
