@@ -45,6 +45,14 @@ public interface RunListener {
    */
   default void onFailed(RunInfo run, dev.tunekit.error.TunekitException failure) {}
 
+  /**
+   * The provider is failing and Tunekit paused its calls to it (the circuit breaker opened): the run is not
+   * failing, it waits and tries again at {@code until}. Called again if that trial call fails too. A direct
+   * call outside a run ({@code tk.chat}, a single read) fails fast instead, with a
+   * {@link dev.tunekit.error.CircuitOpenException}.
+   */
+  default void onProviderPaused(String provider, java.time.Instant until) {}
+
   /** A listener that does nothing. */
   static RunListener none() {
     return new RunListener() {};

@@ -26,6 +26,17 @@ class ConsoleListenerTest {
   }
 
   @Test
+  void aPausedProviderIsOneLineSayingUntilWhenAndThatTheRunWaits() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    RunListener l = RunListener.console(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    Instant until = java.time.LocalDateTime.of(2026, 12, 3, 10, 15, 30, 123_000_000)
+        .atZone(java.time.ZoneId.systemDefault()).toInstant();
+    l.onProviderPaused("openai", until);
+    assertThat(bytes.toString(StandardCharsets.UTF_8).lines()).containsExactly(
+        "Provider openai is failing; calls to it are paused until 10:15:30. The run waits and goes on then.");
+  }
+
+  @Test
   void logModePrintsOneReadableLinePerStateAndTenthWithBarStepAndLoss() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     RunListener l = RunListener.console(new PrintStream(bytes, true, StandardCharsets.UTF_8));

@@ -66,6 +66,24 @@ class ResilientProviderTest {
   }
 
   @Test
+  void aShortRetryAfterOnA429IsAFloorWithGrowingJitterOnTop() {
+    String job = aJob();
+    fake.failNext(Op.JOB, 12, () -> FakeProvider.rateLimited(Duration.ofMillis(40)));
+    ResilienceSettings many = new ResilienceSettings(13, Duration.ofMillis(500), Duration.ofSeconds(30), 2.0, 50f,
+        20, 10, Duration.ofSeconds(30));
+    ResilientProvider p = new ResilientProvider(fake, many, clock, sleeper);
+    assertThat(p.job(job).id()).isEqualTo(job);
+    // Callers told 40 ms do not all come back together 40 ms later: 40 ms + up to 50, 100, 200, 400 ms..., the
+    // spread doubling per attempt (and capped by the backoff's nominal 500 ms x 2^n, at most 30 s).
+    assertThat(sleeper.sleeps).hasSize(12);
+    for (int i = 0; i < 12; i++) {
+      long spread = Math.min(50L << i, Math.min(500L << i, 30_000L));
+      assertThat(sleeper.sleeps.get(i).toMillis()).as("wait %d", i + 1).isBetween(40L, 40L + spread);
+    }
+    assertThat(sleeper.sleeps.stream().distinct().count()).as("jittered").isGreaterThan(6);
+  }
+
+  @Test
   void serverErrorsAreRetriedWithExponentialBackoffAndJitter() {
     String job = aJob();
     fake.failNext(Op.JOB, FakeProvider.http(500));
@@ -156,6 +174,29 @@ class ResilientProviderTest {
     clock.advance(Duration.ofSeconds(31));
     assertThat(p.job(job).id()).isEqualTo(job); // half-open trial call succeeds
     assertThat(p.breakerState()).isEqualTo(CircuitBreaker.State.CLOSED);
+  }
+
+  @Test
+  void aPatientCallWaitsOutAnOpenBreakerAndSaysUntilWhenWhileADirectCallFailsFast() {
+    ResilienceSettings tight = new ResilienceSettings(1, Duration.ofMillis(100), Duration.ofSeconds(1), 2.0, 50f, 4, 4,
+        Duration.ofSeconds(30));
+    ResilientProvider p = new ResilientProvider(fake, tight, clock, sleeper);
+    String job = aJob();
+    fake.failNext(Op.JOB, 4, () -> FakeProvider.http(503));
+    for (int i = 0; i < 4; i++) {
+      assertThatThrownBy(() -> p.job(job)).hasMessageContaining("503");
+    }
+    assertThat(p.breakerState()).isEqualTo(CircuitBreaker.State.OPEN);
+    java.time.Instant openedAt = clock.instant();
+    assertThatThrownBy(() -> p.job(job)).isInstanceOf(CircuitOpenException.class); // a direct call: fast
+
+    List<java.time.Instant> told = new java.util.ArrayList<>();
+    int sleepsBefore = sleeper.sleeps.size();
+    assertThat(p.patiently(told::add, () -> p.job(job)).id()).isEqualTo(job);
+    assertThat(told).containsExactly(openedAt.plusSeconds(30));
+    assertThat(sleeper.sleeps.subList(sleepsBefore, sleeper.sleeps.size())).containsExactly(Duration.ofSeconds(30).plusMillis(1));
+    assertThat(p.breakerState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    assertThat(fake.calls(Op.JOB)).isEqualTo(5);
   }
 
   @Test

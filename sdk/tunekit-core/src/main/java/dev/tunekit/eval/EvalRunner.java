@@ -65,11 +65,21 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * retry of its own (a lambda, a hand-made client), opt in explicitly with
  * {@link EvalTarget#withRateLimitRetries(int)}: the runner then re-sends a call rejected with
  * {@code RateLimitedException} up to that many times, each after the pause. No other failure is ever
- * re-sent. An LLM judge's calls are made by the grader through its own chat model, outside these
+ * re-sent.
+ *
+ * <p><b>No rate limit set ({@code requestsPerMinute == 0}): the runner learns it.</b> A 429 that reaches the
+ * runner slows that provider's calls down (the gap between two calls grows by half, AIMD) and pauses them for
+ * the server's hint plus jitter; every answered call shrinks the gap by 1 %. A rate-limited case is re-sent
+ * (up to {@value #ADAPTIVE_RESENDS} times, or {@code rateLimitRetries} if higher): a 429 means the request was
+ * not processed, so a re-send costs nothing. One INFO line per evaluation sums up the 429s, re-sends and the
+ * pace learned; the retry layer logs each attempt at DEBUG only. An LLM judge's calls are made by the grader through its own chat model, outside these
  * limits.
  */
 public final class EvalRunner {
   private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
+  /** With no rate limit set, how many times a rate-limited case is re-sent while the runner learns the limit. */
+  static final int ADAPTIVE_RESENDS = 10;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EvalRunner.class);
 
   private final EvalCache cache;
   private final Duration callTimeout;
@@ -204,6 +214,7 @@ public final class EvalRunner {
           results.add(f.get());
         }
         EvalTarget target = targets.get(t);
+        logSummary(suite, target, perTarget.get(t), counters.get(t), results);
         reports.add(new EvalReport(suite.name(), suite.fingerprint(), target.name(), target.modelId(),
             target.provider(), started, Duration.ofNanos(System.nanoTime() - startNanos),
             counters.get(t).calls.get(), counters.get(t).cacheHits.get(), results, List.of()));
@@ -233,25 +244,37 @@ public final class EvalRunner {
       counter.cacheHits.incrementAndGet();
       return grade(suite, c, hit.get().content(), Duration.ZERO, true);
     }
-    int attempt = 0;
+    int sends = 0;
+    long first = System.nanoTime();
+    int resends = lim.rpm == 0 ? Math.max(target.rateLimitRetries(), ADAPTIVE_RESENDS) : target.rateLimitRetries();
     while (true) {
-      attempt++;
+      sends++;
       long begin = System.nanoTime();
       try {
         ChatResponse response = call(target, request, lim, counter, calls);
         Duration latency = Duration.ofNanos(System.nanoTime() - begin);
+        lim.answered();
         cache.put(target.provider(), request, response);
         return grade(suite, c, response.content(), latency, false);
       } catch (RateLimitedException e) {
+        counter.rateLimited.incrementAndGet();
         Duration wait = e.retryAfter().filter(d -> !d.isNegative() && !d.isZero()).orElse(DEFAULT_RETRY_AFTER);
-        lim.pauseFor(wait);
-        if (attempt <= target.rateLimitRetries()) {
+        lim.rateLimited(wait);
+        if (sends <= resends) {
+          counter.resends.incrementAndGet();
           continue;
         }
-        return error(c, "rate limited by " + target.provider() + " after " + attempt + " attempt(s)"
-            + e.retryAfter().map(d -> " (retry-after " + d.toMillis() + " ms)").orElse("") + ": "
-            + e.getMessage() + ". Run the suite again later (finished cases are cached), lower the "
-            + "target's rate limit, or for a raw model set withRateLimitRetries(n)",
+        String advice = lim.rpm == 0
+            ? "set a rate limit under the provider's with target.withRateLimit(rpm)"
+            : "lower the target's rate limit (now " + lim.rpm + " rpm)";
+        if (target.rateLimitRetries() == 0 && lim.rpm != 0) {
+          advice += ", or for a raw model with no retry of its own set withRateLimitRetries(n)";
+        }
+        return error(c, "rate limited by " + target.provider() + ": the runner sent this case " + sends
+            + " time(s) over " + Durations.seconds(System.nanoTime() - first)
+            + " (each send also retried by the provider's retry layer, if the model has one)"
+            + e.retryAfter().map(d -> "; last retry-after " + d.toMillis() + " ms").orElse("") + ": "
+            + e.getMessage() + ". Run the suite again later (finished cases are cached), or " + advice,
             Duration.ofNanos(System.nanoTime() - begin));
       } catch (TimeoutException e) {
         return error(c, "timed out after " + callTimeout.toMillis() + " ms; the call was cancelled. "
@@ -270,6 +293,12 @@ public final class EvalRunner {
       ExecutorService calls) throws InterruptedException, TimeoutException {
     lim.awaitPause();
     lim.bulkhead.acquirePermission();
+    try {
+      lim.awaitPace();
+    } catch (InterruptedException e) {
+      lim.bulkhead.releasePermission();
+      throw e;
+    }
     boolean handedOver = false;
     try {
       if (lim.rateLimiter != null && !lim.rateLimiter.acquirePermission()) {
@@ -385,6 +414,31 @@ public final class EvalRunner {
   private static final class Counters {
     final AtomicLong calls = new AtomicLong();
     final AtomicLong cacheHits = new AtomicLong();
+    final AtomicLong rateLimited = new AtomicLong();
+    final AtomicLong resends = new AtomicLong();
+  }
+
+  /** One line per evaluation and target, instead of one per attempt; only when something was rate limited. */
+  private static void logSummary(EvalSuite suite, EvalTarget target, ProviderLimits lim, Counters counter,
+      List<CaseResult> results) {
+    long limited = counter.rateLimited.get();
+    if (limited == 0) {
+      return;
+    }
+    long errored = results.stream().filter(r -> r.outcome() == Outcome.ERROR).count();
+    double pace = lim.learnedRpm();
+    LOG.info("eval '{}' on {}: {} calls, {} rate-limited (429) answers reached the runner, {} re-sent, {} cases errored;"
+            + " {}", suite.name(), target.name(), counter.calls.get(), limited, counter.resends.get(), errored,
+        lim.rpm != 0 ? "rate limit " + lim.rpm + " rpm (set)"
+            : pace > 0 ? String.format(java.util.Locale.ROOT, "pace learned from the 429s: %.0f rpm", pace)
+            : "no pace learned");
+  }
+
+  /** Formats elapsed nanoseconds for messages. */
+  private static final class Durations {
+    static String seconds(long nanos) {
+      return String.format(java.util.Locale.ROOT, "%.1f s", nanos / 1e9);
+    }
   }
 
   /** One Resilience4j rate limiter and bulkhead per provider, plus the 429 pause. */
@@ -416,6 +470,48 @@ public final class EvalRunner {
           .maxConcurrentCalls(concurrency)
           .maxWaitDuration(Duration.ofDays(1))
           .build());
+    }
+
+    /** With no rate limit set: the learned gap between two calls' starts, in nanoseconds (0: no pacing yet). */
+    private final AtomicLong gapNanos = new AtomicLong();
+    private final AtomicLong nextStart = new AtomicLong(System.nanoTime());
+
+    /** A 429 reached the runner: pause everyone for the hint plus jitter, and (no limit set) slow down. */
+    void rateLimited(Duration hint) {
+      long h = hint.toNanos();
+      pauseFor(Duration.ofNanos(h + (long) (java.util.concurrent.ThreadLocalRandom.current().nextDouble()
+          * Math.max(h, 100_000_000L) / 2)));
+      if (rpm == 0) {
+        // Multiplicative decrease: the first 429 starts pacing at 10 calls/s per permit of concurrency.
+        gapNanos.updateAndGet(g -> g == 0 ? 100_000_000L / concurrency : Math.min((long) (g * 1.5), 60_000_000_000L));
+      }
+    }
+
+    /** An answered call: additive increase of the learned pace (the gap shrinks by 1 %). */
+    void answered() {
+      if (rpm == 0) {
+        gapNanos.updateAndGet(g -> g == 0 ? 0 : Math.max(1, (long) (g * 0.99)));
+      }
+    }
+
+    /** The learned pace in calls per minute, 0 when none was needed. */
+    double learnedRpm() {
+      long g = gapNanos.get();
+      return g == 0 ? 0 : 60e9 / g;
+    }
+
+    /** With no rate limit set and a pace learned: waits for this call's start slot. */
+    void awaitPace() throws InterruptedException {
+      long gap = gapNanos.get();
+      if (rpm != 0 || gap == 0) {
+        return;
+      }
+      long now = System.nanoTime();
+      long slot = nextStart.getAndAccumulate(now, (next, n) -> Math.max(next, n) + gap);
+      long wait = Math.max(slot, now) - now;
+      if (wait > 0) {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      }
     }
 
     void pauseFor(Duration d) {

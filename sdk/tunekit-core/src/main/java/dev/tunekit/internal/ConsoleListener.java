@@ -53,6 +53,19 @@ public final class ConsoleListener implements RunListener {
   }
 
   @Override
+  public synchronized void onProviderPaused(String provider, java.time.Instant until) {
+    clearLine();
+    out.println("Provider " + provider + " is failing; calls to it are paused until "
+        + java.time.format.DateTimeFormatter.ISO_LOCAL_TIME.format(until.atZone(java.time.ZoneId.systemDefault())
+            .toLocalTime().withNano(0)) + ". The run waits and goes on then.");
+    if (inPlace) {
+      drawn = false;
+      lastLine = "";
+    }
+    draw();
+  }
+
+  @Override
   public synchronized void onEvent(JobEvent event) {
     Matcher m = STEP.matcher(event.message());
     if (m.find()) {

@@ -30,6 +30,7 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -43,17 +44,27 @@ import org.slf4j.LoggerFactory;
  * fails fast without being retried.
  *
  * <p>Retried: {@link ProviderException#retryable()} failures (408/409/429/5xx, connection errors), with
- * exponential backoff and jitter, waiting exactly {@link ProviderException#retryAfter()} when the
- * provider said. Not retried: everything else (400, 401, 404, policy refusals), which propagates at
+ * exponential backoff and jitter, waiting {@link ProviderException#retryAfter()} when the provider said
+ * (for a short 429 hint, that hint plus jitter, so that concurrent callers spread out: {@link #rateLimitWait}). Not retried: everything else (400, 401, 404, policy refusals), which propagates at
  * once. Creating calls are never blindly retried: when {@code createJob} (or {@code upload}) fails with
  * an unknown outcome the provider is asked first ({@code findJob}/{@code findFile}) whether it took
  * effect, and only if not is the call repeated. Resilience4j decides (attempt counting, predicate,
  * interval); the waiting is done by an injected {@link Sleeper} so tests run in milliseconds.
+ *
+ * <p><b>Patient calls.</b> Inside {@link #patiently} (a run's long-running steps: start, resume, the background
+ * steps of submit, await and its polling) an open breaker is waited out instead of failing the run: the call
+ * sleeps until the breaker lets a trial call through (telling the caller until when, once per opening) and
+ * tries again; the wait costs no attempt, so a degraded provider (say 30 % of calls failing, which opens the
+ * default breaker now and then) slows a run down instead of ending it. Calls outside that scope ({@code tk.chat}, a single read) fail fast as before.
  */
 public final class ResilientProvider implements TuningProvider {
   private static final Logger LOG = LoggerFactory.getLogger(ResilientProvider.class);
   /** A server asking for a longer wait than this is not waited for; its error goes to the caller. */
   public static final Duration MAX_HONOURED_RETRY_AFTER = Duration.ofMinutes(10);
+  /** A 429 hint shorter than this (a per-second window's) gets jitter on top; a longer one is waited exactly. */
+  public static final Duration SHORT_RATE_LIMIT_HINT = Duration.ofMillis(250);
+  /** How long a patient call waits when the breaker is half open with its trial call in flight. */
+  static final Duration HALF_OPEN_RECHECK = Duration.ofMillis(200);
 
   private final TuningProvider delegate;
   private final ResilienceSettings settings;
@@ -62,11 +73,18 @@ public final class ResilientProvider implements TuningProvider {
   private final CircuitBreaker breaker;
   private final io.github.resilience4j.retry.RetryRegistry retryRegistry;
   private final io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry breakerRegistry;
+  private final Clock clock;
+  private final IntervalFunction backoff;
+  /** Set on a thread inside {@link #patiently}: told until when an open breaker is waited out. */
+  private final ThreadLocal<java.util.function.Consumer<Instant>> patient = new ThreadLocal<>();
+  /** When the breaker, opened last, lets a trial call through. */
+  private volatile Instant openUntil = Instant.MIN;
 
   public ResilientProvider(TuningProvider delegate, ResilienceSettings settings, Clock clock, Sleeper sleeper) {
     this.delegate = delegate;
     this.settings = settings;
     this.sleeper = sleeper;
+    this.clock = clock;
     IntervalFunction backoff = IntervalFunction.ofExponentialRandomBackoff(settings.initialBackoff(),
         settings.multiplier(), 0.5, settings.maxBackoff());
     RetryConfig retryConfig = RetryConfig.custom()
@@ -76,12 +94,16 @@ public final class ResilientProvider implements TuningProvider {
           Throwable t = outcome.isLeft() ? outcome.getLeft() : null;
           if (t instanceof ProviderException pe && pe.retryAfter().isPresent()) {
             Duration wait = pe.retryAfter().get();
-            return wait.compareTo(MAX_HONOURED_RETRY_AFTER) > 0 ? -1L : Math.max(0L, wait.toMillis());
+            if (wait.compareTo(MAX_HONOURED_RETRY_AFTER) > 0) {
+              return -1L;
+            }
+            return t instanceof RateLimitedException ? rateLimitWait(wait, attempt) : Math.max(0L, wait.toMillis());
           }
           return backoff.apply(attempt);
         })
         .failAfterMaxAttempts(false)
         .build();
+    this.backoff = backoff;
     this.retryRegistry = io.github.resilience4j.retry.RetryRegistry.of(retryConfig);
     this.retry = retryRegistry.retry(delegate.name());
     CircuitBreakerConfig breakerConfig = CircuitBreakerConfig.custom()
@@ -95,6 +117,38 @@ public final class ResilientProvider implements TuningProvider {
         .build();
     this.breakerRegistry = io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry.of(breakerConfig);
     this.breaker = breakerRegistry.circuitBreaker(delegate.name());
+    breaker.getEventPublisher().onStateTransition(e -> {
+      if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+        openUntil = clock.instant().plus(settings.waitInOpenState());
+      }
+    });
+  }
+
+  /**
+   * Runs {@code body} with every call it makes on this thread <em>patient</em> (see the class comment):
+   * an open breaker is waited out, {@code onPause} being told until when. Nested scopes keep the
+   * outer {@code onPause} when theirs is null.
+   */
+  public <T> T patiently(java.util.function.Consumer<Instant> onPause, Supplier<T> body) {
+    java.util.function.Consumer<Instant> outer = patient.get();
+    patient.set(onPause != null ? onPause : outer != null ? outer : until -> {});
+    try {
+      return body.get();
+    } finally {
+      if (outer == null) {
+        patient.remove();
+      } else {
+        patient.set(outer);
+      }
+    }
+  }
+
+  /** {@link #patiently(java.util.function.Consumer, Supplier)} for a body with no result. */
+  public void patiently(java.util.function.Consumer<Instant> onPause, Runnable body) {
+    patiently(onPause, () -> {
+      body.run();
+      return null;
+    });
   }
 
   /** The registry holding this provider's one {@link Retry} (for metrics). */
@@ -279,6 +333,8 @@ public final class ResilientProvider implements TuningProvider {
 
   private <T> T call(String op, Supplier<T> action, Supplier<Optional<T>> reconcile, Runnable beforeEachAttempt) {
     Retry.AsyncContext<T> context = retry.asyncContext();
+    java.util.function.Consumer<Instant> onPause = patient.get();
+    Instant told = null;
     int attempt = 0;
     while (true) {
       attempt++;
@@ -299,16 +355,71 @@ public final class ResilientProvider implements TuningProvider {
             return existing.get();
           }
         }
+        if (e instanceof CircuitOpenException open && onPause != null) {
+          told = waitOutOpenBreaker(op, onPause, told);
+          attempt--; // waiting out the breaker costs no attempt
+          continue;
+        }
         long waitMillis = context.onError(e);
         if (waitMillis < 0) {
           throw e;
         }
         Duration wait = Duration.ofMillis(waitMillis);
-        LOG.warn("{} {} failed ({}); retrying in {} (attempt {} of {})", name(), op, summary(e),
-            Durations.format(wait), attempt + 1, settings.maxAttempts());
+        int most = settings.maxAttempts();
+        if (e instanceof RateLimitedException) {
+          // Rate limits are expected under load: one line per attempt only at DEBUG (callers summarise).
+          LOG.debug("{} {} rate limited ({}); retrying in {} (attempt {} of {})", name(), op, summary(e),
+              Durations.format(wait), attempt + 1, most);
+        } else {
+          LOG.warn("{} {} failed ({}); retrying in {} (attempt {} of {})", name(), op, summary(e),
+              Durations.format(wait), attempt + 1, most);
+        }
         sleeper.sleepUninterruptibly(wait);
       }
     }
+  }
+
+  /**
+   * The wait after a 429 whose hint is {@code hint}, before attempt {@code attempt + 1}. A hint of at least
+   * {@link #SHORT_RATE_LIMIT_HINT} (or {@code initialBackoff}, if less) is waited exactly. A shorter one (a per-second window's 30-100 ms) is a floor with
+   * jitter on top: callers that all waited exactly the hint would come back together and spend every attempt
+   * within a third of a second. The jitter is uniform in [0, max(hint, 50 ms) x 2^(attempt-1)], capped at the
+   * exponential backoff's nominal wait for that attempt.
+   */
+  long rateLimitWait(Duration hint, int attempt) {
+    long h = Math.max(0L, hint.toMillis());
+    if (h >= Math.min(settings.initialBackoff().toMillis(), SHORT_RATE_LIMIT_HINT.toMillis())) {
+      return h;
+    }
+    double nominal = Math.min(settings.initialBackoff().toMillis() * Math.pow(settings.multiplier(), attempt - 1),
+        settings.maxBackoff().toMillis());
+    double spread = Math.min(Math.max(h, 50L) * Math.pow(2, attempt - 1), nominal);
+    return h + (long) (java.util.concurrent.ThreadLocalRandom.current().nextDouble() * spread);
+  }
+
+  /**
+   * Sleeps until the open breaker lets a trial call through (or briefly, while another thread's trial
+   * is in flight), telling {@code onPause} once per new opening. Returns the instant told.
+   */
+  private Instant waitOutOpenBreaker(String op, java.util.function.Consumer<Instant> onPause, Instant told) {
+    Instant now = clock.instant();
+    Instant until = openUntil;
+    if (!until.isAfter(now)) {
+      until = now.plus(HALF_OPEN_RECHECK);
+    } else if (!until.equals(told)) {
+      LOG.info("{} {}: provider failing, calls paused until {}; the run waits and tries again then", name(), op,
+          until);
+      Instant u = until;
+      try {
+        onPause.accept(u);
+      } catch (RuntimeException listenerFailure) {
+        LOG.warn("A run listener failed on onProviderPaused: {}", listenerFailure.toString());
+      }
+      told = until;
+    }
+    // 1 ms past: the breaker lets the trial through only once its wait is strictly over.
+    sleeper.sleepUninterruptibly(Duration.between(now, until).plusMillis(1));
+    return told;
   }
 
   private <T> Optional<T> reconcileAfter(String op, ProviderException failure, Supplier<Optional<T>> reconcile) {

@@ -305,7 +305,8 @@ public final class Workflow implements AutoCloseable {
     backgroundThreads.add(Thread.currentThread());
     RuntimeException failure = null;
     try {
-      toSubmission(runId, prepared);
+      provider.patiently(until -> safely(() -> listener.onProviderPaused(provider.name(), until)),
+          () -> toSubmission(runId, prepared));
     } catch (RuntimeException e) {
       failure = startFailure(runId, e);
       LOG.warn("Run {}: its background steps stopped at {}: {}", runId, safeState(runId), failure.getMessage());
@@ -443,7 +444,8 @@ public final class Workflow implements AutoCloseable {
   }
 
   private RunMachine.Drive<EvalHook.Evaluated> driveWith(String runId, List<MetricPoint> metricsSeen) {
-    return machine.drive(runId, new RunMachine.Steps<>() {
+    // A run's own step: an open breaker is waited out, not a failure (ResilientProvider.patiently).
+    return provider.patiently(null, () -> machine.drive(runId, new RunMachine.Steps<>() {
       @Override
       public void toSubmission(String id) {
         Workflow.this.toSubmission(id, null);
@@ -458,7 +460,7 @@ public final class Workflow implements AutoCloseable {
       public void gate(String id) {
         gateStep(id);
       }
-    });
+    }));
   }
 
   /** {@link #drive} on a Tunekit thread (for a webhook: its sender must not wait for an evaluation). */
@@ -1061,7 +1063,8 @@ public final class Workflow implements AutoCloseable {
         ledgerPoll);
     RemoteJob job;
     try {
-      job = waitForJob(runId, row.jobId(), waiter, listener, metrics);
+      job = provider.patiently(until -> safely(() -> listener.onProviderPaused(provider.name(), until)),
+          () -> waitForJob(runId, row.jobId(), waiter, listener, metrics));
     } catch (ThreadDeath stop) {
       // JShell's Ctrl-C stops the snippet's thread asynchronously (JDI Thread.stop): nothing is thrown
       // that a caller could print, so say it here, on the console the user is looking at.

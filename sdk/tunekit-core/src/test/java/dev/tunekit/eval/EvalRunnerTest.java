@@ -254,13 +254,66 @@ class EvalRunnerTest {
       }
       return answer(r);
     };
-    EvalReport r = EvalRunner.create().run(suite(2), EvalTarget.of("t", model, "m").withMaxConcurrentCalls(1));
+    // With a rate limit set the runner does not re-send (the model has no retry of its own and did not opt in).
+    EvalReport r = EvalRunner.create().run(suite(2), EvalTarget.of("t", model, "m").withMaxConcurrentCalls(1)
+        .withRateLimit(6000));
     CaseResult c0 = r.caseResult("c0").orElseThrow();
     assertThat(c0.outcome()).isEqualTo(Outcome.ERROR);
-    assertThat(c0.error()).get().asString().contains("rate limited by t after 1 attempt(s) (retry-after 300 ms)");
+    // Was "after 1 attempt(s) (retry-after 300 ms)": it now counts the runner's sends and says what it counts.
+    assertThat(c0.error()).get().asString().contains("rate limited by t: the runner sent this case 1 time(s)")
+        .contains("last retry-after 300 ms").contains("lower the target's rate limit (now 6000 rpm)");
     assertThat(r.caseResult("c1").orElseThrow().passed()).isTrue();
     assertThat(starts).hasSize(2);
     assertThat((starts.get(1) - starts.get(0)) / 1_000_000).as("waited retry-after").isGreaterThanOrEqualTo(290);
+  }
+
+  /** A chat model allowing {@code limit} calls per sliding {@code windowMillis}, answering 429 beyond with the hint. */
+  private static ChatModel rateLimited(int limit, long windowMillis, AtomicInteger rejected) {
+    java.util.ArrayDeque<Long> accepted = new java.util.ArrayDeque<>();
+    return r -> {
+      long wait;
+      synchronized (accepted) {
+        long now = System.nanoTime();
+        while (!accepted.isEmpty() && now - accepted.peekFirst() >= windowMillis * 1_000_000) {
+          accepted.pollFirst();
+        }
+        wait = accepted.size() < limit ? 0 : windowMillis * 1_000_000 - (now - accepted.peekFirst());
+        if (wait == 0) {
+          accepted.addLast(now);
+        }
+      }
+      if (wait > 0) {
+        rejected.incrementAndGet();
+        throw ProviderException.builder("fake", "429 Too Many Requests").statusCode(429)
+            .retryAfter(Duration.ofNanos(wait)).buildRateLimited();
+      }
+      return answer(r);
+    };
+  }
+
+  @Test
+  void withNoRateLimitSetTheRunnerLearnsTheLimitFromThe429sAndNoCaseErrors() {
+    AtomicInteger rejected = new AtomicInteger();
+    // 100 per second, as 10 per sliding 100 ms; 4 concurrent callers with instant answers would send far more.
+    EvalReport r = EvalRunner.create().run(suite(80), EvalTarget.of("t", rateLimited(10, 100, rejected), "m"));
+    assertThat(r.errors()).as("errored cases").isEmpty();
+    assertThat(r.passRate().passed()).isEqualTo(80);
+    assertThat(rejected.get()).as("the endpoint did push back").isPositive();
+    assertThat(r.calls()).isEqualTo(80L + rejected.get());
+  }
+
+  @Test
+  void withNoRateLimitSetTheAdviceDoesNotSayToLowerIt() {
+    ChatModel model = r -> {
+      throw ProviderException.builder("fake", "429 Too Many Requests").statusCode(429)
+          .retryAfter(Duration.ofMillis(1)).buildRateLimited();
+    };
+    EvalReport r = EvalRunner.create().run(suite(1), EvalTarget.of("t", model, "m"));
+    String error = r.caseResult("c0").orElseThrow().error().orElseThrow();
+    assertThat(error).contains("the runner sent this case " + (EvalRunner.ADAPTIVE_RESENDS + 1) + " time(s)")
+        .contains("set a rate limit under the provider's with target.withRateLimit(rpm)")
+        .doesNotContain("lower the target's rate limit");
+    assertThat(r.calls()).isEqualTo(EvalRunner.ADAPTIVE_RESENDS + 1L);
   }
 
   @Test

@@ -143,10 +143,49 @@ final class OpenAiErrors {
         .cause(safeCause(e)).retryable(true).outcomeUnknown(!notSent).build();
   }
 
-  /** {@code retry-after-ms} first, then {@code Retry-After} (seconds or an HTTP date). */
+  /**
+   * The longest of the server's hints: {@code retry-after-ms}, else {@code Retry-After} (seconds or an HTTP date),
+   * and OpenAI's {@code x-ratelimit-reset-requests} ({@code 86ms}, {@code 1s}, {@code 6m0s}) — a 429 may carry
+   * several, and waiting the shortest would only meet the next 429.
+   */
   Optional<Duration> retryAfter(Headers headers) {
-    return retryAfter(header(headers, "retry-after-ms"), header(headers, "retry-after"), clock.instant());
+    Optional<Duration> hinted = retryAfter(header(headers, "retry-after-ms"), header(headers, "retry-after"),
+        clock.instant());
+    Optional<Duration> reset = header(headers, "x-ratelimit-reset-requests").flatMap(OpenAiErrors::goDuration);
+    if (reset.isPresent() && (hinted.isEmpty() || reset.get().compareTo(hinted.get()) > 0)) {
+      return reset;
+    }
+    return hinted;
   }
+
+  /** A Go-style duration as OpenAI writes its reset headers: {@code 1h2m3.5s}, {@code 86ms}, {@code 20s}. */
+  static Optional<Duration> goDuration(String value) {
+    java.util.regex.Matcher m = GO_DURATION_PART.matcher(value.trim());
+    double nanos = 0;
+    int end = 0;
+    while (m.find()) {
+      if (m.start() != end) {
+        return Optional.empty();
+      }
+      double v = Double.parseDouble(m.group(1));
+      nanos += v * switch (m.group(2)) {
+        case "h" -> 3600e9;
+        case "m" -> 60e9;
+        case "s" -> 1e9;
+        case "ms" -> 1e6;
+        case "us", "µs" -> 1e3;
+        default -> 1;
+      };
+      end = m.end();
+    }
+    if (end == 0 || end != value.trim().length()) {
+      return Optional.empty();
+    }
+    return Optional.of(Duration.ofNanos((long) nanos));
+  }
+
+  private static final java.util.regex.Pattern GO_DURATION_PART =
+      java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|us|µs|ns|h|m|s)");
 
   /**
    * The wait a server asked for: {@code retryAfterMs} (milliseconds) first, then {@code retryAfter} (seconds

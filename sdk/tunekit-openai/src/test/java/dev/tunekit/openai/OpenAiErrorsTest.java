@@ -33,6 +33,20 @@ class OpenAiErrorsTest {
   }
 
   @Test
+  void theLongestHintWinsIncludingOpenAisResetRequestsHeader() {
+    assertThat(errors.retryAfter(headers("retry-after-ms", "40", "x-ratelimit-reset-requests", "86ms")))
+        .contains(Duration.ofMillis(86));
+    assertThat(errors.retryAfter(headers("retry-after-ms", "900", "x-ratelimit-reset-requests", "86ms")))
+        .contains(Duration.ofMillis(900));
+    assertThat(errors.retryAfter(headers("x-ratelimit-reset-requests", "6m0.5s")))
+        .contains(Duration.ofMinutes(6).plusMillis(500));
+    assertThat(errors.retryAfter(headers("x-ratelimit-reset-requests", "1h2m3s"))).contains(Duration.ofSeconds(3723));
+    assertThat(errors.retryAfter(headers("x-ratelimit-reset-requests", "soon"))).isEmpty();
+    assertThat(errors.retryAfter(headers("x-ratelimit-reset-requests", "5s later", "Retry-After", "2")))
+        .contains(Duration.ofSeconds(2));
+  }
+
+  @Test
   void retryAfterAcceptsAnHttpDate() {
     assertThat(errors.retryAfter(headers("Retry-After", "Thu, 05 Nov 2026 10:00:30 GMT")))
         .contains(Duration.ofSeconds(30));
