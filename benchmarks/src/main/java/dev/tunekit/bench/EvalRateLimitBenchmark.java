@@ -1,10 +1,6 @@
 package dev.tunekit.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.tunekit.Tunekit;
 import dev.tunekit.eval.EvalCache;
 import dev.tunekit.eval.EvalCase;
@@ -14,20 +10,10 @@ import dev.tunekit.eval.EvalSuite;
 import dev.tunekit.eval.EvalTarget;
 import dev.tunekit.eval.Graders;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
 /**
@@ -69,7 +55,8 @@ public final class EvalRateLimitBenchmark {
   }
 
   private static void row(String mode, int limit, int cases, int perSecond) throws Exception {
-    Endpoint server = new Endpoint(perSecond, mode);
+    RateLimitedChatEndpoint server = new RateLimitedChatEndpoint(perSecond, Duration.ofSeconds(1),
+        mode.equals("retry-after-ms") ? RateLimitedChatEndpoint.Hints.RETRY_AFTER_MS : RateLimitedChatEndpoint.Hints.OPENAI_RESET);
     server.start();
     Path dir = Files.createTempDirectory("tk-ratelimit-bench");
     Path config = dir.resolve("tunekit.yaml");
@@ -94,7 +81,7 @@ public final class EvalRateLimitBenchmark {
       long t0 = System.nanoTime();
       EvalReport report = runner.run(suite, target);
       double seconds = (System.nanoTime() - t0) / 1e9;
-      double span = (server.lastAccept - server.firstAccept) / 1e9;
+      double span = (server.lastAcceptNanos - server.firstAcceptNanos) / 1e9;
       double achieved = (server.accepted.get() - 1) / span * 60;
       System.out.printf(Locale.ROOT, "%-28s %-16s %9.1f %7.1f%% %6d %7d %8.1f%n", mode,
           limit == 0 ? "none (default)" : limit + " rpm", achieved, achieved / (perSecond * 60.0) * 100,
@@ -121,105 +108,4 @@ public final class EvalRateLimitBenchmark {
     return dflt;
   }
 
-  /** An OpenAI-style chat endpoint: {@code limit} requests per sliding second, 429 beyond with one hint header. */
-  static final class Endpoint {
-    private final int limit;
-    private final String mode;
-    private final ArrayDeque<Long> accepts = new ArrayDeque<>();
-    private final ExecutorService pool = Executors.newFixedThreadPool(16);
-    private HttpServer server;
-    final AtomicLong accepted = new AtomicLong();
-    final AtomicLong rejected = new AtomicLong();
-    volatile long firstAccept;
-    volatile long lastAccept;
-
-    Endpoint(int limit, String mode) {
-      this.limit = limit;
-      this.mode = mode;
-    }
-
-    void start() throws IOException {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-      server.createContext("/v1/chat/completions", this::handle);
-      server.setExecutor(pool);
-      server.start();
-    }
-
-    int port() {
-      return server.getAddress().getPort();
-    }
-
-    void stop() {
-      server.stop(0);
-      pool.shutdownNow();
-    }
-
-    private synchronized long admit() {
-      long now = System.nanoTime();
-      while (!accepts.isEmpty() && now - accepts.peekFirst() >= 1_000_000_000L) {
-        accepts.pollFirst();
-      }
-      if (accepts.size() >= limit) {
-        return 1_000_000_000L - (now - accepts.peekFirst());
-      }
-      accepts.addLast(now);
-      if (accepted.getAndIncrement() == 0) {
-        firstAccept = now;
-      }
-      lastAccept = now;
-      return 0;
-    }
-
-    private void handle(HttpExchange ex) throws IOException {
-      byte[] body;
-      try (InputStream in = ex.getRequestBody()) {
-        body = in.readAllBytes();
-      }
-      long wait = admit();
-      if (wait > 0) {
-        rejected.incrementAndGet();
-        long ms = Math.max(1, wait / 1_000_000);
-        if (mode.equals("retry-after-ms")) {
-          ex.getResponseHeaders().add("retry-after-ms", Long.toString(ms));
-        } else {
-          ex.getResponseHeaders().add("x-ratelimit-limit-requests", Integer.toString(limit));
-          ex.getResponseHeaders().add("x-ratelimit-remaining-requests", "0");
-          ex.getResponseHeaders().add("x-ratelimit-reset-requests", ms + "ms");
-        }
-        send(ex, 429, "{\"error\":{\"message\":\"Rate limit reached for requests\",\"type\":\"requests\","
-            + "\"code\":\"rate_limit_exceeded\"}}");
-        return;
-      }
-      try {
-        Thread.sleep(ThreadLocalRandom.current().nextLong(20, 81));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      JsonNode req = JSON.readTree(body);
-      JsonNode messages = req.get("messages");
-      String question = messages.get(messages.size() - 1).get("content").asText();
-      ObjectNode resp = JSON.createObjectNode();
-      resp.put("id", "chatcmpl-" + accepted.get());
-      resp.put("object", "chat.completion");
-      resp.put("created", System.currentTimeMillis() / 1000);
-      resp.put("model", req.get("model").asText());
-      ObjectNode choice = resp.putArray("choices").addObject();
-      choice.put("index", 0);
-      choice.putObject("message").put("role", "assistant").put("content", question.replace("question", "answer"))
-          .putNull("refusal");
-      choice.put("finish_reason", "stop");
-      choice.putNull("logprobs");
-      resp.putObject("usage").put("prompt_tokens", 5).put("completion_tokens", 2).put("total_tokens", 7);
-      send(ex, 200, resp.toString());
-    }
-
-    private static void send(HttpExchange ex, int status, String json) throws IOException {
-      byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().add("Content-Type", "application/json");
-      ex.sendResponseHeaders(status, bytes.length);
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(bytes);
-      }
-    }
-  }
 }

@@ -3,8 +3,6 @@ package dev.tunekit.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.tunekit.model.ChatModel;
 import dev.tunekit.model.ChatResponse;
 import dev.tunekit.error.ProviderException;
@@ -16,22 +14,12 @@ import dev.tunekit.eval.EvalSuite;
 import dev.tunekit.eval.EvalTarget;
 import dev.tunekit.eval.Graders;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
 /**
@@ -64,7 +52,8 @@ public final class EvalThroughputBenchmark {
     int clientRpm = intArg(args, "--client-rpm", (int) Math.floor(serverRpm * 0.99));
     int concurrency = intArg(args, "--concurrency", 8);
 
-    RateLimitedEndpoint server = new RateLimitedEndpoint(limit, Duration.ofSeconds(windowSeconds));
+    RateLimitedChatEndpoint server = new RateLimitedChatEndpoint(limit, Duration.ofSeconds(windowSeconds),
+        RateLimitedChatEndpoint.Hints.RETRY_AFTER);
     server.start();
     try {
       ChatModel model = new LoopbackChatModel(server.uri());
@@ -127,98 +116,6 @@ public final class EvalThroughputBenchmark {
     return dflt;
   }
 
-  /** A loopback chat endpoint allowing {@code limit} requests per sliding {@code window}; 429 beyond. */
-  static final class RateLimitedEndpoint {
-    private final int limit;
-    private final long windowNanos;
-    private final ArrayDeque<Long> accepts = new ArrayDeque<>();
-    private final ExecutorService pool = Executors.newFixedThreadPool(16);
-    private HttpServer server;
-    final AtomicLong accepted = new AtomicLong();
-    final AtomicLong rejected = new AtomicLong();
-    volatile long firstAcceptNanos;
-    volatile long lastAcceptNanos;
-    volatile int maxInWindow;
-
-    RateLimitedEndpoint(int limit, Duration window) {
-      this.limit = limit;
-      this.windowNanos = window.toNanos();
-    }
-
-    void start() throws IOException {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-      server.createContext("/v1/chat/completions", this::handle);
-      server.setExecutor(pool);
-      server.start();
-    }
-
-    URI uri() {
-      return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1/chat/completions");
-    }
-
-    void stop() {
-      server.stop(0);
-      pool.shutdownNow();
-    }
-
-    /** Admits the request or returns how long until a slot frees up. */
-    private synchronized long admit() {
-      long now = System.nanoTime();
-      while (!accepts.isEmpty() && now - accepts.peekFirst() >= windowNanos) {
-        accepts.pollFirst();
-      }
-      if (accepts.size() >= limit) {
-        return windowNanos - (now - accepts.peekFirst());
-      }
-      accepts.addLast(now);
-      maxInWindow = Math.max(maxInWindow, accepts.size());
-      if (accepted.getAndIncrement() == 0) {
-        firstAcceptNanos = now;
-      }
-      lastAcceptNanos = now;
-      return 0;
-    }
-
-    private void handle(HttpExchange ex) throws IOException {
-      byte[] body;
-      try (InputStream in = ex.getRequestBody()) {
-        body = in.readAllBytes();
-      }
-      long wait = admit();
-      if (wait > 0) {
-        rejected.incrementAndGet();
-        long ms = Math.max(1, wait / 1_000_000);
-        ex.getResponseHeaders().add("retry-after-ms", Long.toString(ms));
-        ex.getResponseHeaders().add("Retry-After", Long.toString((ms + 999) / 1000));
-        send(ex, 429, "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\"}}");
-        return;
-      }
-      try {
-        Thread.sleep(ThreadLocalRandom.current().nextLong(20, 81));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      JsonNode req = JSON.readTree(body);
-      JsonNode messages = req.get("messages");
-      String question = messages.get(messages.size() - 1).get("content").asText();
-      ObjectNode resp = JSON.createObjectNode();
-      resp.put("model", req.get("model").asText());
-      ObjectNode choice = resp.putArray("choices").addObject();
-      choice.putObject("message").put("role", "assistant").put("content", question.replace("question", "answer"));
-      choice.put("finish_reason", "stop");
-      resp.putObject("usage").put("prompt_tokens", 5).put("completion_tokens", 2);
-      send(ex, 200, resp.toString());
-    }
-
-    private static void send(HttpExchange ex, int status, String json) throws IOException {
-      byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().add("Content-Type", "application/json");
-      ex.sendResponseHeaders(status, bytes.length);
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(bytes);
-      }
-    }
-  }
 
   /**
    * A raw chat model for the loopback endpoint: no retries of its own; a 429 becomes a
