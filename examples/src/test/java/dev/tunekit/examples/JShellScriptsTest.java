@@ -273,8 +273,20 @@ class JShellScriptsTest {
 
   @Test
   void selfhostedOnLocalRunsTheWholeGatedWorkflowOffline() throws Exception {
+    // A slice of the bundled data keeps this cheap (the README's quickstart runs the full set once per build): 40
+    // training lines, 10 for validation, and 12 of the training questions held out, which the stand-in trainer has
+    // seen and the prompted base model has not.
+    Path data = Files.createDirectories(tmp.resolve("data"));
+    Path bundled = ROOT.resolve("examples/data/nl2query");
+    List<String> train = Files.readAllLines(bundled.resolve("train.jsonl")).subList(0, 40);
+    Files.write(data.resolve("train.jsonl"), train);
+    Files.write(data.resolve("validation.jsonl"),
+        Files.readAllLines(bundled.resolve("validation.jsonl")).subList(0, 10));
+    Files.write(data.resolve("heldout.jsonl"), train.subList(0, 12));
+    Files.copy(bundled.resolve("baseline-system-prompt.txt"), data.resolve("baseline-system-prompt.txt"));
+
     Result r = jshell("selfhosted.jsh", false, java.util.Map.of("TUNEKIT_PROVIDER", "local", "TUNEKIT_CONFIG", "",
-        "TUNEKIT_LEDGER", "", "TUNEKIT_WORK_DIR", ""));
+        "TUNEKIT_LEDGER", "", "TUNEKIT_WORK_DIR", ""), data.toString());
 
     assertThat(r.status()).as(r.out()).isEqualTo(0);
     assertThat(r.out()).contains("Training on local (").contains("Run run-")
