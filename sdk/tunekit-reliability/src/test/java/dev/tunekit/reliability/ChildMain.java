@@ -21,6 +21,9 @@ import java.util.concurrent.Future;
  *   start  CONFIG DATASET SUFFIX [MODEL]  start a run (on local-base, or MODEL) and wait for it
  *   race   CONFIG RUN_ID GO_FILE      wait until GO_FILE exists, then resume the run and wait for it
  *   many   CONFIG DATA_DIR FIRST N    start N runs at once (variants FIRST..FIRST+N-1) and wait for all
+ *   eval   CACHE_DIR BASE_URL N       evaluate an N-case suite against an OpenAI-compatible server with a
+ *                                     directory cache; prints {@code CASE <id>} per finished case, then
+ *                                     {@code REPORT <cases> <calls> <cacheHits> <errors>}
  * </pre>
  */
 public final class ChildMain {
@@ -28,6 +31,9 @@ public final class ChildMain {
 
   /** Runs one mode (see the class documentation); exits 0 when every run it waited for succeeded. */
   public static void main(String[] args) throws Exception {
+    if (args[0].equals("eval")) {
+      System.exit(evaluate(Path.of(args[1]), args[2], Integer.parseInt(args[3])));
+    }
     Path config = Path.of(args[1]);
     int exit = 0;
     try (Tunekit tk = Tunekit.fromConfig(config)) {
@@ -75,6 +81,30 @@ public final class ChildMain {
       }
     }
     System.exit(exit);
+  }
+
+  /** The suite {@code eval} runs: case {@code c<i>} asks {@code q<i>} and expects {@code a<i>}. */
+  static dev.tunekit.eval.EvalSuite evalSuite(int n) {
+    List<dev.tunekit.eval.EvalCase> cases = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      cases.add(dev.tunekit.eval.EvalCase.of("c" + i, "q" + i, "a" + i));
+    }
+    return dev.tunekit.eval.EvalSuite.of("resumable", cases).withGrader(dev.tunekit.eval.Graders.exactMatch());
+  }
+
+  private static int evaluate(Path cacheDir, String baseUrl, int n) {
+    try (dev.tunekit.eval.EvalCache cache = dev.tunekit.eval.EvalCache.inDirectory(cacheDir);
+        dev.tunekit.http.OpenAiChat chat = new dev.tunekit.http.OpenAiChat(
+            new dev.tunekit.http.ProviderErrors("fake", "none"), "Fake", () -> baseUrl,
+            () -> dev.tunekit.model.Secret.of("sk-fake"), java.time.Duration.ofSeconds(30))) {
+      dev.tunekit.eval.EvalRunner runner = dev.tunekit.eval.EvalRunner.builder().cache(cache)
+          .listener((target, result, done, total) -> say("CASE " + result.id())).build();
+      dev.tunekit.eval.EvalReport report = runner.run(evalSuite(n),
+          dev.tunekit.eval.EvalTarget.of("tuned", request -> chat.chat(request, request.model()), "ft-model"));
+      say("REPORT " + report.cases().size() + " " + report.calls() + " " + report.cacheHits() + " "
+          + report.errors().size() + " " + report.passRate());
+      return report.errors().isEmpty() ? 0 : 1;
+    }
   }
 
   private static int report(RunResult r) {
