@@ -126,20 +126,51 @@ public final class Ledger implements AutoCloseable {
       throw new InvalidInputException("cannot create the run ledger: " + e.getMessage()
           + "; set 'ledger:' in tunekit.yaml (or TUNEKIT_LEDGER) to a writable path", abs.toString(), e);
     }
-    Jdbc db;
-    try {
-      db = new Jdbc(abs);
-    } catch (SQLException e) {
-      throw new TunekitException("Cannot open the run ledger " + abs + " (" + e.getMessage()
-          + "). Is it an SQLite file written by Tunekit? Point 'ledger:' elsewhere to start a fresh one.", e);
+    // Instances opening a new file at once race to switch it to WAL and to create the schema; SQLite answers some
+    // of them SQLITE_BUSY at once instead of waiting (a lock upgrade its busy handler will not wait for). Those try
+    // again, within the same bound as any write's busy wait.
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Jdbc.BUSY_TIMEOUT_MS);
+    for (int attempt = 1; ; attempt++) {
+      Jdbc db = null;
+      try {
+        db = new Jdbc(abs);
+        Schema.migrate(db);
+        return new Ledger(db, clock);
+      } catch (SQLException | RuntimeException e) {
+        if (db != null) {
+          db.close();
+        }
+        if (busy(e) && System.nanoTime() < deadline) {
+          sleepQuietly(Math.min(200, 5L << Math.min(attempt, 5)));
+          continue;
+        }
+        throw new TunekitException("Cannot open the run ledger " + abs + " (" + e.getMessage()
+            + "). Is it an SQLite file written by Tunekit? Point 'ledger:' elsewhere to start a fresh one.", e);
+      }
     }
+  }
+
+  /** Whether SQLite refused for a lock another connection holds (SQLITE_BUSY), anywhere in the cause chain. */
+  private static boolean busy(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.sqlite.SQLiteException s
+          && (s.getResultCode() == org.sqlite.SQLiteErrorCode.SQLITE_BUSY
+              || s.getResultCode() == org.sqlite.SQLiteErrorCode.SQLITE_LOCKED)) {
+        return true;
+      }
+      if (t.getMessage() != null && t.getMessage().contains("[SQLITE_BUSY")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void sleepQuietly(long millis) {
     try {
-      Schema.migrate(db);
-      return new Ledger(db, clock);
-    } catch (RuntimeException e) {
-      db.close();
-      throw new TunekitException("Cannot open the run ledger " + abs + " (" + e.getMessage()
-          + "). Is it an SQLite file written by Tunekit? Point 'ledger:' elsewhere to start a fresh one.", e);
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TunekitException("interrupted while opening the run ledger", e);
     }
   }
 
