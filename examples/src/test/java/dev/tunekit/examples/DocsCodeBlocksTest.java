@@ -361,12 +361,15 @@ class DocsCodeBlocksTest {
     script.append("System.out.println(\"@@BLOCK end \" + System.currentTimeMillis());\n/exit\n");
     Path file = Files.writeString(tmp.resolve("snippets.jsh"), script);
     Path log = Files.createDirectories(LOGS).resolve(logName);
-    String jshell = Path.of(System.getProperty("java.home"), "bin", "jshell").toString();
-    List<String> command = new ArrayList<>(List.of(jshell));
-    command.addAll(launcherToolJvmOptions());
+    // As the launcher opens an interactive session: its JVM options, Tunekit's Shell, the local engine.
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(launcherOptions("shell_jvm"));
+    command.addAll(List.of("-cp", classPath(), "-Dtunekit.home=" + ROOT, "-Djava.awt.headless=true",
+        "dev.tunekit.shell.Shell"));
+    command.addAll(launcherOptions("execution_local"));
     command.addAll(List.of("--class-path", classPath(), "--startup", "DEFAULT",
-        "--startup", ROOT.resolve("jshell-scripts/startup.jsh").toString(), "-R-Dtunekit.home=" + ROOT,
-        "-R-Djava.awt.headless=true", file.toString()));
+        "--startup", ROOT.resolve("jshell-scripts/startup.jsh").toString(), file.toString()));
     ProcessBuilder pb = new ProcessBuilder(command)
         .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -407,11 +410,12 @@ class DocsCodeBlocksTest {
     return failures;
   }
 
-  /** The launcher's options for the JShell tool's own JVM (its bash array {@code tool_jvm=(...)}). */
-  private static List<String> launcherToolJvmOptions() throws IOException {
-    Matcher m = Pattern.compile("(?m)^tool_jvm=\\(([^)]*)\\)").matcher(Files.readString(ROOT.resolve("jshell-scripts/tunekit")));
-    assertThat(m.find()).as("jshell-scripts/tunekit defines tool_jvm=(...)").isTrue();
-    return List.of(m.group(1).trim().split("\\s+"));
+  /** The launcher's options of its bash array {@code name=(...)} (quotes removed). */
+  private static List<String> launcherOptions(String name) throws IOException {
+    Matcher m = Pattern.compile("(?m)^" + name + "=\\(([^)]*(?:\\)\"[^)]*)?)\\)$")
+        .matcher(Files.readString(ROOT.resolve("jshell-scripts/tunekit")));
+    assertThat(m.find()).as("jshell-scripts/tunekit defines %s=(...)", name).isTrue();
+    return List.of(m.group(1).replace("\"", "").trim().split("\\s+"));
   }
 
   private static String tail(String out) {

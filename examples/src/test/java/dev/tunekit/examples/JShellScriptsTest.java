@@ -16,13 +16,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs the shipped {@code .jsh} scripts the way {@code jshell-scripts/tunekit} does — in a real
- * {@code jshell}, with this module's class path (the SDK) and the launcher's startup script — so the
- * README's first command is exercised in CI.
+ * Runs the shipped {@code .jsh} scripts the way {@code jshell-scripts/tunekit} does — through
+ * {@code dev.tunekit.shell.ScriptRunner} with the launcher's JVM options, this module's class path (the SDK)
+ * and the launcher's startup script, falling back to a real {@code jshell} for scripts that need it — so the
+ * README's first command is exercised in CI. Compiled scripts are kept in {@code target/jshell-scripts-cache}
+ * across the tests, as the launcher keeps them across starts.
  */
 class JShellScriptsTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final Path SCRIPTS = ROOT.resolve("jshell-scripts");
+  private static final Path CACHE = Path.of("target/jshell-scripts-cache").toAbsolutePath();
 
   @TempDir Path tmp;
 
@@ -55,25 +58,30 @@ class JShellScriptsTest {
     Path argFile = tmp.resolve("args.txt");
     Files.write(argFile, List.of(args), StandardCharsets.UTF_8);
     String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    String jshell = Path.of(System.getProperty("java.home"), "bin", "jshell").toString();
-    // The JShell tool's own class path holds Tunekit's execution engine, as the launcher's -J-cp does.
-    String engine = Path.of(dev.tunekit.shell.ShellExecution.class.getProtectionDomain().getCodeSource()
-        .getLocation().toURI()).toString();
-    List<String> command = new ArrayList<>(List.of(jshell));
-    command.addAll(launcherOptions("tool_jvm"));
-    command.addAll(List.of("-J-cp", "-J" + engine));
-    if (debug) {
-      command.add("-J-Dtunekit.debug=true");
-    }
-    command.addAll(launcherOptions("execution"));
-    command.addAll(List.of("--class-path", classPath,
-        "--startup", "DEFAULT", "--startup", SCRIPTS.resolve("startup.jsh").toString(),
-        "-R-Dtunekit.argsFile=" + argFile, "-R-Dtunekit.home=" + ROOT, "-R-Djava.awt.headless=true"));
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Path scriptFile = SCRIPTS.resolve(script);
+    String startup = SCRIPTS.resolve("startup.jsh").toString();
+    String exit = SCRIPTS.resolve("exit.jsh").toString();
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(launcherOptions("script_jvm"));
+    command.addAll(List.of("-cp", classPath, "-Dtunekit.argsFile=" + argFile, "-Dtunekit.home=" + ROOT,
+        "-Djava.awt.headless=true"));
     command.addAll(launcherOptions("logging"));
     if (debug) {
       command.addAll(launcherOptions("logging_debug"));
+      command.add("-Dtunekit.debug=true");
     }
-    command.addAll(List.of(SCRIPTS.resolve(script).toString(), SCRIPTS.resolve("exit.jsh").toString()));
+    command.addAll(List.of("dev.tunekit.shell.ScriptRunner", CACHE.toString(), startup, scriptFile.toString(), exit,
+        "--"));
+    // The JShell fallback's arguments, as the launcher passes them.
+    command.addAll(launcherOptions("execution"));
+    command.addAll(List.of("--class-path", classPath, "--startup", "DEFAULT", "--startup", startup,
+        "-R-Dtunekit.argsFile=" + argFile, "-R-Dtunekit.home=" + ROOT, "-R-Djava.awt.headless=true"));
+    launcherOptions("logging").forEach(o -> command.add("-R" + o));
+    if (debug) {
+      launcherOptions("logging_debug").forEach(o -> command.add("-R" + o));
+    }
+    command.addAll(List.of(scriptFile.toString(), exit));
     Path log = tmp.resolve(Path.of(script).getFileName() + ".log");
     ProcessBuilder pb = new ProcessBuilder(command).directory(tmp.toFile()).redirectErrorStream(true)
         .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -123,23 +131,72 @@ class JShellScriptsTest {
     // A newcomer's script with a misplaced provider section: JShell printed the message and 9 frames.
     Files.writeString(tmp.resolve("tunekit.yaml"), "provider: openai\nopenai:\n  apiKey: sk-x\n");
     Path script = tmp.resolve("config-typo.jsh");
-    // A second snippet throws something else: bugs keep their frames, the trace is how to find them.
     Files.writeString(script, "var tk = Tunekit.fromConfig(Path.of(\"tunekit.yaml\"));\n"
-        + "Object o = null; o.hashCode();\n");
-    Pattern frame = Pattern.compile("(?m)^\\s+at ");
+        + "System.out.println(\"not reached\");\n");
+    Pattern frame = Pattern.compile("(?m)^\\|?\\s+at ");
 
     Result quiet = jshell(script.toString());
     Result debug = jshell(script.toString(), true);
 
-    int npe = quiet.out().indexOf("Exception java.lang.NullPointerException");
-    assertThat(npe).as(quiet.out()).isPositive();
-    String tunekitError = quiet.out().substring(0, npe);
-    assertThat(tunekitError).contains("Exception dev.tunekit.error.InvalidInputException: ")
-        .contains("tunekit.yaml:2").contains("go under 'providers:'");
-    assertThat(frame.matcher(tunekitError).find()).as(quiet.out()).isFalse();
-    assertThat(frame.matcher(quiet.out().substring(npe)).find()).as(quiet.out()).isTrue();
-    String debugError = debug.out().substring(0, Math.max(0, debug.out().indexOf("Exception java.lang.NullPointer")));
-    assertThat(frame.matcher(debugError).find()).as(debug.out()).isTrue();
+    assertThat(quiet.status()).as(quiet.out()).isEqualTo(70);
+    assertThat(quiet.out()).contains("Exception dev.tunekit.error.InvalidInputException: ")
+        .contains("tunekit.yaml:2").contains("go under 'providers:'")
+        .contains("the script stopped before its /exit").doesNotContain("not reached");
+    assertThat(frame.matcher(quiet.out()).find()).as(quiet.out()).isFalse();
+    assertThat(frame.matcher(debug.out()).find()).as(debug.out()).isTrue();
+  }
+
+  @Test
+  void aBugKeepsItsStackTraceWithTheScriptsFileAndLine() throws Exception {
+    Path script = tmp.resolve("bug.jsh");
+    Files.writeString(script, "// line 1\nint n = 1;\nObject o = null;\no.hashCode();\n");
+
+    Result r = jshell(script.toString());
+
+    assertThat(r.status()).as(r.out()).isEqualTo(70);
+    assertThat(r.out()).contains("Exception java.lang.NullPointerException").contains("(bug.jsh:4)");
+  }
+
+  @Test
+  void aScriptThatNeedsJShellRunsInJShell() throws Exception {
+    // A method reading a top-level variable: fields in JShell, so it does not compile as a program; and a
+    // JShell command other than /exit. Both run as before, in JShell.
+    Path shared = tmp.resolve("shared.jsh");
+    Files.writeString(shared, "int calls = 0;\nint next() { return ++calls; }\nnext();\n"
+        + "System.out.println(\"calls=\" + next());\n/exit calls\n");
+    Path command = tmp.resolve("command.jsh");
+    Files.writeString(command, "/set feedback normal\nSystem.out.println(\"after a command\");\n/exit 5\n");
+
+    Result sharedRun = jshell(shared.toString(), true);
+    Result commandRun = jshell(command.toString(), true);
+
+    assertThat(sharedRun.status()).as(sharedRun.out()).isEqualTo(2);
+    assertThat(sharedRun.out()).contains("calls=2").contains("shared.jsh runs in JShell: it does not compile");
+    assertThat(commandRun.status()).as(commandRun.out()).isEqualTo(5);
+    assertThat(commandRun.out()).contains("after a command")
+        .contains("command.jsh runs in JShell: line 1 is the JShell command '/set'");
+  }
+
+  @Test
+  void aPlainScriptRunsCompiledAndKeepsJShellsMeaning() throws Exception {
+    Path script = tmp.resolve("plain.jsh");
+    Files.writeString(script, String.join("\n",
+        "// imports, a record, a method, variables, an expression and a loop, as JShell takes them",
+        "import java.util.concurrent.atomic.AtomicInteger;",
+        "record Point(int x, int y) {}",
+        "int twice(int n) { return 2 * n; }",
+        "var counter = new AtomicInteger();",
+        "for (int i = 0; i < 3; i++) {",
+        "  counter.addAndGet(twice(i));",
+        "}",
+        "counter.get()",
+        "System.out.println(new Point(counter.get(), List.of(1, 2).size()))",
+        "/exit counter.get()", ""));
+
+    Result r = jshell(script.toString(), true);
+
+    assertThat(r.status()).as(r.out()).isEqualTo(6);
+    assertThat(r.out()).contains("Point[x=6, y=2]").doesNotContain("runs in JShell");
   }
 
   @Test

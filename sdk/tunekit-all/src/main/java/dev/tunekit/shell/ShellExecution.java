@@ -11,7 +11,7 @@ import jdk.jshell.spi.ExecutionEnv;
  * wrong, where ({@code tunekit.yaml:2}, {@code train.jsonl:14}) and how to fix it; the frames under them
  * are noise to someone at a prompt. Other exceptions keep their stack traces.
  *
- * <p>{@code jshell-scripts/tunekit} selects it with {@code --execution tunekit} (this class is found
+ * <p>{@code jshell-scripts/tunekit} selects it with {@code --execution tunekit:engine(local)} (this class is found
  * through {@code ServiceLoader} on the JShell tool's class path). With {@code -Dtunekit.debug=true} in
  * the tool's JVM ({@code TUNEKIT_DEBUG=1} for the launcher) the stack traces are kept.
  */
@@ -27,9 +27,21 @@ public final class ShellExecution implements ExecutionControlProvider {
     return "tunekit";
   }
 
+  /**
+   * One parameter, {@code engine}: {@code remote} (the default: JShell's usual remote JVM) or {@code local}
+   * (snippets run in the JShell tool's own JVM, as {@code --execution local}): {@code --execution
+   * "tunekit:engine(local)"}. The interactive launcher uses {@code local}: no second JVM to start and
+   * connect to, so the prompt is ready sooner.
+   */
+  @Override
+  public Map<String, String> defaultParameters() {
+    return Map.of("engine", "remote");
+  }
+
   @Override
   public ExecutionControl generate(ExecutionEnv env, Map<String, String> parameters) throws Throwable {
-    ExecutionControl engine = ExecutionControl.generate(env, JSHELL_DEFAULT);
+    String engineName = parameters == null ? "remote" : parameters.getOrDefault("engine", "remote");
+    ExecutionControl engine = ExecutionControl.generate(env, engineName.equals("local") ? "local" : JSHELL_DEFAULT);
     return Boolean.getBoolean("tunekit.debug") ? engine : new OneLineErrors(engine);
   }
 
