@@ -325,8 +325,8 @@ public final class FineTune {
    *
    * <p>{@link #start()} refuses a judge that is not calibrated, before anything is uploaded. The judge's replies go
    * through the run's evaluation cache and its result is recorded in the ledger, so a resumed run does not ask it
-   * again; since the judge is code, the process that decides the gate must have it (the one that started the run).
-   * Needs {@link #evaluateWith} and {@link #gate}.
+   * again; since the judge is code, a run continued by another process needs it again:
+   * {@link Tunekit#resume(String, EvalSuite, dev.tunekit.eval.PairwiseJudge)}. Needs {@link #evaluateWith} and {@link #gate}.
    */
   public FineTune pairwiseJudge(dev.tunekit.eval.PairwiseJudge judge, double minMargin, double minKappa) {
     Objects.requireNonNull(judge, "judge");

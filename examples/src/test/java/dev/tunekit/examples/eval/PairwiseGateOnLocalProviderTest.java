@@ -158,4 +158,48 @@ class PairwiseGateOnLocalProviderTest {
           .isInstanceOf(InvalidInputException.class).hasMessageContaining("add .gate(minImprovement)");
     }
   }
+
+  /**
+   * Resume safety: the judge fails on its fifth call (the process could as well have been killed there), the run
+   * stays EVALUATED with the reason; a second Tunekit on the same workDir resumes it with the judge and asks only
+   * what the run's evaluation cache does not hold.
+   */
+  @Test
+  void aRunResumedWhileItsJudgeWasAskingAsksOnlyTheMissingPairs() {
+    AtomicInteger fails = new AtomicInteger(0);
+    ChatModel flaky = request -> {
+      if (judgeCalls.get() == 4 && fails.getAndDecrement() > 0) {
+        throw new dev.tunekit.error.TunekitException("judge unavailable");
+      }
+      return widgetJudge.chat(request);
+    };
+    PairwiseJudge judge = PairwiseJudge.of(flaky, "widget-judge", "Prefer the reply with a widget block.")
+        .calibrate(labels(true));
+    judgeCalls.set(0);
+    fails.set(1);
+    String id;
+    try (Tunekit tk = open()) {
+      var run = tune(tk).pairwiseJudge(judge, 0.05, 0.6).start();
+      id = run.id();
+      try {
+        run.await(RunListener.none());
+      } catch (RuntimeException stopped) {
+        assertThat(stopped).hasMessageContaining("judge unavailable");
+      }
+      assertThat(run.info().state()).isEqualTo(RunState.EVALUATED);
+      assertThat(run.gate()).isEmpty();
+    }
+    assertThat(judgeCalls.get()).isEqualTo(4);
+    int cases = WidgetChatEval.suite().size();
+    try (Tunekit tk = open()) {
+      assertThatThrownBy(() -> tk.resume(id, WidgetChatEval.suite())).as("without the judge the gate waits")
+          .hasMessageContaining("its gate requires a pairwise judge").hasMessageContaining("tk.resume(\"" + id
+          + "\", suite, judge)");
+      assertThat(tk.run(id).gate()).isEmpty();
+      var run = tk.resume(id, WidgetChatEval.suite(), judge);
+      assertThat(run.gate().orElseThrow().passed()).isTrue();
+      assertThat(run.info().state()).isEqualTo(RunState.GATE_PASSED);
+    }
+    assertThat(judgeCalls.get()).as("4 cached replies, then the rest").isEqualTo(2 * cases);
+  }
 }

@@ -299,8 +299,8 @@ public final class EvalHook implements AutoCloseable {
     if (plan == null || plan.judge() == null) {
       throw new TunekitException("Run " + runId + ": its gate requires a pairwise judge (κ ≥ "
           + String.format(Locale.ROOT, "%.2f", e.judgeMinKappa()) + "), which this process does not have, so the gate"
-          + " is not decided yet. Continue the run in a process that has the judge (the one that started it with"
-          + " .pairwiseJudge(...)).");
+          + " is not decided yet. Continue it with the suite and the judge: tk.resume(\"" + runId + "\", suite, judge)"
+          + " (replies the judge gave before are cached and not asked again).");
     }
     dev.tunekit.eval.PairwiseJudge judge = plan.judge().cachedIn(cache());
     Optional<dev.tunekit.eval.JudgeAgreement> agreement = judge.agreement();
