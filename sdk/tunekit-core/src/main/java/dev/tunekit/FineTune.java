@@ -81,6 +81,9 @@ public final class FineTune {
   private boolean baselineFirst = true;
   private boolean deployFirst;
   private EvalRunner evalRunner;
+  private dev.tunekit.eval.PairwiseJudge pairwiseJudge;
+  private double judgeMinMargin;
+  private double judgeMinKappa;
   private java.math.BigDecimal maxPrice;
   private String fromCheckpoint;
 
@@ -312,6 +315,32 @@ public final class FineTune {
   }
 
   /**
+   * Adds a pairwise judge to the {@linkplain #gate gate}: once both are evaluated, {@code judge} is asked about
+   * every case, baseline's answer against the tuned model's (both orders), and the gate passes only when the
+   * pass-rate gate passes <em>and</em> {@link dev.tunekit.eval.PairwiseReport#checkTunedPreferred
+   * checkTunedPreferred(minMargin, minKappa)} does: the judge prefers the tuned answers by at least
+   * {@code minMargin} and was {@linkplain dev.tunekit.eval.PairwiseJudge#calibrate(Path) calibrated} with a Cohen's
+   * kappa of at least {@code minKappa}. The gate's message (in {@link Run#gate()}, {@link RunResult} and the
+   * reports) gives both results. A judge whose kappa is below {@code minKappa} is not asked and blocks the gate.
+   *
+   * <p>{@link #start()} refuses a judge that is not calibrated, before anything is uploaded. The judge's replies go
+   * through the run's evaluation cache and its result is recorded in the ledger, so a resumed run does not ask it
+   * again; since the judge is code, a run continued by another process needs it again:
+   * {@link Tunekit#resume(String, EvalSuite, dev.tunekit.eval.PairwiseJudge)}. Needs {@link #evaluateWith} and {@link #gate}.
+   */
+  public FineTune pairwiseJudge(dev.tunekit.eval.PairwiseJudge judge, double minMargin, double minKappa) {
+    Objects.requireNonNull(judge, "judge");
+    if (!(minMargin >= -1 && minMargin <= 1) || !(minKappa >= -1 && minKappa <= 1)) {
+      throw new InvalidInputException("pairwiseJudge minMargin and minKappa are between -1 and 1 (such as 0.10 for ten"
+          + " points and 0.6 for substantial agreement); were " + minMargin + " and " + minKappa);
+    }
+    this.pairwiseJudge = judge;
+    this.judgeMinMargin = minMargin;
+    this.judgeMinKappa = minKappa;
+    return this;
+  }
+
+  /**
    * Whether the baseline is evaluated before anything is uploaded (the default, {@code true}): the
    * run stops there if the evaluation fails, and {@link Run#baselineReport()} shows the bar before the
    * job is paid for. {@code false} skips that step: {@link #start()} uploads and submits at once, and
@@ -413,7 +442,7 @@ public final class FineTune {
         suffix, metadata, method, eval, maxPrice != null ? maxPrice : workflow.configuredMaxPrice().orElse(null),
         fromCheckpoint != null ? fromCheckpoint : workflow.configuredFromCheckpoint().orElse(null),
         grader);
-    return new Planned(spec, eval == null ? null : new EvalHook.Plan(suite, baseline, evalRunner));
+    return new Planned(spec, eval == null ? null : new EvalHook.Plan(suite, baseline, evalRunner, pairwiseJudge));
   }
 
   private RunSpec.Eval evalSpec(String model) {
@@ -428,6 +457,9 @@ public final class FineTune {
       if (evalRunner != null) {
         set.add("an eval runner");
       }
+      if (pairwiseJudge != null) {
+        set.add("a pairwise judge");
+      }
       if (!baselineFirst) {
         set.add("baselineFirst(false)");
       }
@@ -440,13 +472,30 @@ public final class FineTune {
       }
       return null;
     }
+    Double judgeMargin = null;
+    Double judgeKappa = null;
+    if (pairwiseJudge != null) {
+      if (minImprovement == null) {
+        throw new InvalidInputException("a pairwise judge gates together with the pass rate: add .gate(minImprovement)"
+            + " (.gate(0) requires only that the tuned model is no worse), or drop .pairwiseJudge(...)");
+      }
+      if (pairwiseJudge.agreement().isEmpty()) {
+        throw new InvalidInputException(String.format(java.util.Locale.ROOT, "the pairwise judge %s is not calibrated,"
+            + " and the gate requires its agreement with people to reach κ ≥ %.2f; nothing was uploaded. Calibrate it"
+            + " on pairs a person labelled, judge = judge.calibrate(Path.of(\"judge-labels.jsonl\")) (one JSON object"
+            + " a line: id, question, expected, baseline, tuned, label; see docs/evals.md), and pass the calibrated"
+            + " judge", pairwiseJudge.judgeModel(), judgeMinKappa));
+      }
+      judgeMargin = judgeMinMargin;
+      judgeKappa = judgeMinKappa;
+    }
     if (baseline != null) {
       if (baselinePrompt != null || !baselineExamples.isEmpty()) {
         throw new InvalidInputException("set either .baseline(target) or .baselinePrompt/.baselineExample, not both;"
             + " give your target its prompt with target.withSystemPrompt(…).withExample(…)");
       }
       return new RunSpec.Eval(suite.name(), suite.fingerprint(), baselineFirst, minImprovement, baseline.name(),
-          baseline.modelId(), baseline.preamble(), true, deployFirst);
+          baseline.modelId(), baseline.preamble(), true, deployFirst, judgeMargin, judgeKappa);
     }
     List<ChatMessage> preamble = new ArrayList<>();
     if (baselinePrompt != null) {
@@ -454,7 +503,7 @@ public final class FineTune {
     }
     preamble.addAll(baselineExamples);
     return new RunSpec.Eval(suite.name(), suite.fingerprint(), baselineFirst, minImprovement, "baseline", model,
-        preamble, false, deployFirst);
+        preamble, false, deployFirst, judgeMargin, judgeKappa);
   }
 
   /**

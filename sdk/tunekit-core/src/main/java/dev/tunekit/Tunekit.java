@@ -175,6 +175,18 @@ public final class Tunekit implements AutoCloseable {
   }
 
   /**
+   * {@link #resume(String, EvalSuite)} for a run whose gate requires a pairwise judge
+   * ({@link FineTune#pairwiseJudge}), which is code too. The judge's replies recorded in the run's evaluation cache
+   * before the run stopped are not asked again, and a judge result already recorded is kept.
+   */
+  public Run resume(String runId, EvalSuite suite, dev.tunekit.eval.PairwiseJudge judge) {
+    Objects.requireNonNull(runId, "runId");
+    workflow.drive(runId, new EvalHook.Plan(Objects.requireNonNull(suite, "suite"), null, null,
+        Objects.requireNonNull(judge, "judge")));
+    return new Run(workflow, runId);
+  }
+
+  /**
    * {@link #resume(String)} as one task on {@code executor}, completing with the run. Cancelling the future does
    * not stop the task: an upload or job creation in flight is finished and recorded (never repeated); find the run
    * with {@link #run(String)}.

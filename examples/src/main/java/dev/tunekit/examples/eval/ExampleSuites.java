@@ -34,13 +34,15 @@ public final class ExampleSuites {
 
   /** What each example grader checks, for the export's header. */
   private static final Map<String, String> CHECKS = Map.of(
-      "query-dsl", "the reply parses as query DSL and means the expected query (entity, WHERE set, SORT BY, LIMIT)",
       "widget-format", "widget blocks well formed, each body valid against its type's JSON Schema, placement rules,"
           + " and the expected widget types in order");
 
-  /** The built-in graders plus {@code query-dsl} and {@code widget-format}. */
+  /**
+   * The built-in graders plus {@code query-dsl} (with an optional {@code schema}, see
+   * {@link QueryDslGrader#FACTORY}) and {@code widget-format}.
+   */
   public static GraderRegistry graders() {
-    return GraderRegistry.builtIn().with(new QueryDslGrader()).with(new WidgetFormatGrader());
+    return GraderRegistry.builtIn().with("query-dsl", QueryDslGrader.FACTORY).with(new WidgetFormatGrader());
   }
 
   /** A suite file of the examples directory {@code examplesDir}, with {@link #graders()}. */
@@ -79,7 +81,7 @@ public final class ExampleSuites {
         + " ExampleSuitesTest fails when it differs.\n");
     for (String name : tunekitOnly.stream().distinct().toList()) {
       header.append("# Tunekit-only check, not in this file (promptfoo could run it only as code): ").append(name)
-          .append(" - ").append(CHECKS.getOrDefault(name, "a custom grader")).append(".\n");
+          .append(".\n");
     }
     if (system != null) {
       header.append("# Each case is its last user message; Tunekit sends it after this system prompt:\n#   ")
@@ -96,7 +98,8 @@ public final class ExampleSuites {
         Promptfoo.toYaml(probe.withGraders(g));
         ok.add(g);
       } catch (InvalidInputException refused) {
-        tunekitOnly.add(g.name());
+        tunekitOnly.add(g instanceof QueryDslGrader q ? q.name() + " - " + q.description()
+            : g.name() + " - " + CHECKS.getOrDefault(g.name(), "a custom grader"));
       }
     }
     return ok;

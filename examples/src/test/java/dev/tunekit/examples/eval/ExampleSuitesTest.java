@@ -40,9 +40,42 @@ class ExampleSuitesTest {
     assertThat(EvalSuiteGrades.pass(widgets, w, "Order 2001 is on its way.\n:::widget card\n{}\n:::")).isFalse();
   }
 
+  /**
+   * The nl2query suite's schema is the one its data defines: the system prompt's "Entities and fields" list, and
+   * every expected query of the training, validation and held-out files names only what it lists.
+   */
+  @Test
+  void theNl2querySchema_isTheSystemPromptsAndCoversEveryExpectedQueryOfTheData() throws Exception {
+    QueryDslGrader.Schema file = QueryDslGrader.Schema.load(EXAMPLES.resolve("evals/nl2query-schema.yaml"));
+    String prompt = Files.readString(EXAMPLES.resolve("data/nl2query/baseline-system-prompt.txt"));
+    assertThat(file).isEqualTo(QueryDslGrader.Schema.fromSystemPrompt(prompt));
+    assertThat(file.columns().keySet()).containsExactly("customers", "products", "orders");
+    int checked = 0;
+    for (String part : new String[] {"train", "validation", "heldout"}) {
+      for (EvalCase c : EvalSuite.load(EXAMPLES.resolve("data/nl2query/" + part + ".jsonl")).cases()) {
+        var unknown = QueryDslGrader.unknownNames(file, QueryDsl.parse(c.expected().orElseThrow()));
+        assertThat(unknown).as(part + " " + c.id()).isEmpty();
+        checked++;
+      }
+    }
+    assertThat(checked).isEqualTo(400);
+
+    EvalSuite nl2query = ExampleSuites.load(EXAMPLES, ExampleSuites.NL2QUERY);
+    QueryDslGrader declared = (QueryDslGrader) nl2query.graders().get(0);
+    assertThat(declared.schema()).contains(file);
+    EvalCase q = nl2query.cases().get(0);   // FIND customers WHERE tier = "platinum"
+    assertThat(declared.grade(q, "FIND customers WHERE level = \"platinum\"").reason())
+        .isEqualTo("unknown column 'level' in WHERE of customers; known columns of customers: name, email, city,"
+            + " country, tier, signup_date, order_count, total_spent");
+  }
+
   @Test
   void theCheckedInPromptfooExports_matchARegeneration() throws Exception {
     check("promptfoo/nl2query/promptfooconfig.yaml", ExampleSuites.NL2QUERY, "query-dsl");
+    // The known-columns check cannot be a promptfoo assertion without code: the header says so and lists the schema.
+    assertThat(Files.readString(EXAMPLES.resolve("promptfoo/nl2query/promptfooconfig.yaml"))).contains(
+        "query-dsl - the reply parses as query DSL and means the expected query (entity, WHERE set, SORT BY, LIMIT),"
+            + " naming only known entities and columns: customers(name, email, city, country, tier, signup_date,");
     check("promptfoo/widgets/promptfooconfig.yaml", ExampleSuites.WIDGETS, "widget-format");
   }
 

@@ -26,7 +26,8 @@ import java.util.TreeSet;
  * ({@code - levenshtein: {value: "ok", threshold: 2}}).
  *
  * <p>{@link #builtIn()} knows the built-in graders; {@link #withJudge} adds the model {@code judge} asks,
- * {@link #with} your own graders by name:
+ * {@link #with(Grader)} your own graders by name, and {@link #with(String, Factory)} your own graders that take
+ * parameters in the suite file:
  *
  * <pre>{@code
  * GraderRegistry graders = GraderRegistry.builtIn()
@@ -58,26 +59,47 @@ public final class GraderRegistry {
     BUILT_IN.put("judge", new Def("value", Set.of("value", "threshold")));
   }
 
+  /**
+   * Makes a grader of your own from the parameters a suite file declares for it, for
+   * {@link #with(String, Factory)}.
+   */
+  @FunctionalInterface
+  public interface Factory {
+    /**
+     * The grader a declaration asks for.
+     *
+     * @param params the declared parameters as plain values (String, Number, Boolean, List, Map): empty for
+     *     {@code - name}, {@code {value: x}} for {@code - name: x}, the mapping itself for {@code - name: {k: v}}
+     * @param suiteDir the suite file's directory, for a file a parameter names; null when loaded from a URL
+     * @throws IllegalArgumentException (or {@link InvalidInputException}) saying what is wrong with a parameter;
+     *     the load reports it with the file, line and path of the declaration
+     */
+    Grader create(Map<String, Object> params, Path suiteDir);
+  }
+
   private final Map<String, Grader> custom;
+  private final Map<String, Factory> factories;
   private final ChatModel judge;
   private final String judgeModel;
 
-  private GraderRegistry(Map<String, Grader> custom, ChatModel judge, String judgeModel) {
+  private GraderRegistry(Map<String, Grader> custom, Map<String, Factory> factories, ChatModel judge,
+      String judgeModel) {
     this.custom = custom;
+    this.factories = factories;
     this.judge = judge;
     this.judgeModel = judgeModel;
   }
 
   /** The built-in graders, without a judge model. */
   public static GraderRegistry builtIn() {
-    return new GraderRegistry(Map.of(), null, null);
+    return new GraderRegistry(Map.of(), Map.of(), null, null);
   }
 
   /** A copy in which {@code judge} (and {@code llm-rubric} in a promptfoo config) asks {@code judge}. */
   public GraderRegistry withJudge(ChatModel judge, String judgeModel) {
     Objects.requireNonNull(judge, "judge");
     Objects.requireNonNull(judgeModel, "judgeModel");
-    return new GraderRegistry(custom, judge, judgeModel);
+    return new GraderRegistry(custom, factories, judge, judgeModel);
   }
 
   /**
@@ -87,19 +109,38 @@ public final class GraderRegistry {
   public GraderRegistry with(Grader grader) {
     Objects.requireNonNull(grader, "grader");
     String n = grader.name();
-    if (BUILT_IN.containsKey(n) || n.startsWith("not-") || custom.containsKey(n)) {
+    checkFree(n);
+    Map<String, Grader> more = new TreeMap<>(custom);
+    more.put(n, grader);
+    return new GraderRegistry(Map.copyOf(more), factories, judge, judgeModel);
+  }
+
+  /**
+   * A copy in which suite files may declare a grader of your own named {@code name} with parameters
+   * ({@code - query-dsl: {schema: schema.yaml}}), made by {@code factory} for each declaration. A name taken
+   * by a built-in grader is refused.
+   */
+  public GraderRegistry with(String name, Factory factory) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(factory, "factory");
+    checkFree(name);
+    Map<String, Factory> more = new TreeMap<>(factories);
+    more.put(name, factory);
+    return new GraderRegistry(custom, Map.copyOf(more), judge, judgeModel);
+  }
+
+  private void checkFree(String n) {
+    if (BUILT_IN.containsKey(n) || n.startsWith("not-") || custom.containsKey(n) || factories.containsKey(n)) {
       throw new InvalidInputException("a grader named '" + n + "' is already registered (or is a built-in"
           + " or not- name); give yours another name with Grader.named(\"…\", grader)");
     }
-    Map<String, Grader> more = new TreeMap<>(custom);
-    more.put(n, grader);
-    return new GraderRegistry(Map.copyOf(more), judge, judgeModel);
   }
 
   /** Every name a suite file may use, sorted ({@code not-<name>} forms aside). */
   public SortedSet<String> names() {
     SortedSet<String> all = new TreeSet<>(BUILT_IN.keySet());
     all.addAll(custom.keySet());
+    all.addAll(factories.keySet());
     return all;
   }
 
@@ -137,6 +178,8 @@ public final class GraderRegistry {
             where);
       }
       g = custom.get(base);
+    } else if (factories.containsKey(base)) {
+      g = fromFactory(base, arg, where, path, baseDir);
     } else if (BUILT_IN.containsKey(base)) {
       g = builtIn(base, params(base, arg, where, path), where, path, baseDir);
     } else {
@@ -145,6 +188,34 @@ public final class GraderRegistry {
     }
     return negated ? Graders.not(g) : g;
   }
+
+  @SuppressWarnings("unchecked")
+  private Grader fromFactory(String name, JsonNode arg, String where, String path, Path baseDir) {
+    Map<String, Object> params = new LinkedHashMap<>();
+    if (arg != null && arg.isObject()) {
+      params.putAll(PLAIN.convertValue(arg, Map.class));
+    } else if (arg != null) {
+      params.put("value", PLAIN.convertValue(arg, Object.class));
+    }
+    try {
+      return Objects.requireNonNull(factory(name).create(java.util.Collections.unmodifiableMap(params), baseDir),
+          "the factory of grader '" + name + "' returned null");
+    } catch (InvalidInputException e) {
+      if (e.location().isPresent()) {
+        throw e;
+      }
+      throw new InvalidInputException(path + ": grader '" + name + "': " + e.getMessage(), where, e);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(path + ": grader '" + name + "': " + e.getMessage(), where, e);
+    }
+  }
+
+  private Factory factory(String name) {
+    return factories.get(name);
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper PLAIN =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   private static Map<String, JsonNode> params(String name, JsonNode arg, String where, String path) {
     Def def = BUILT_IN.get(name);

@@ -122,6 +122,21 @@ public final class PairwiseJudge {
     return new PairwiseJudge(judge, judgeModel, criteria, Optional.empty());
   }
 
+  /** The judge's model id. */
+  public String judgeModel() {
+    return judgeModel;
+  }
+
+  /**
+   * A copy whose judge model answers through {@code cache} (namespace {@code pairwise:<judgeModel>}), with the same
+   * criteria and agreement: asking it again about the same pair costs nothing. A run gated by this judge does this
+   * with its evaluation cache, so a resumed run does not ask again what it asked before it stopped.
+   */
+  public PairwiseJudge cachedIn(EvalCache cache) {
+    Objects.requireNonNull(cache, "cache");
+    return new PairwiseJudge(cache.cached("pairwise:" + judgeModel, judge), judgeModel, criteria, agreement);
+  }
+
   /** The agreement with human labels measured by {@link #calibrate}, if it was. */
   public Optional<JudgeAgreement> agreement() {
     return agreement;

@@ -55,6 +55,8 @@ public final class EvalHook implements AutoCloseable {
   public static final String BASELINE = "tunekit:baseline";
   public static final String TUNED = "tunekit:tuned";
   public static final String GATE = "tunekit:gate";
+  /** The pairwise judge's own gate result, recorded once it is asked (so a resumed run does not ask again). */
+  public static final String PAIRWISE = "tunekit:pairwise";
   public static final String TUNED_TARGET = "tuned";
 
   /**
@@ -63,10 +65,16 @@ public final class EvalHook implements AutoCloseable {
    * @param suite the suite
    * @param baseline the caller's baseline target, or null for the base model on this provider
    * @param runner the caller's runner, or null for the default one (cache under the workDir)
+   * @param judge the pairwise judge the gate asks, or null when the gate has none
    */
-  public record Plan(EvalSuite suite, EvalTarget baseline, EvalRunner runner) {
+  public record Plan(EvalSuite suite, EvalTarget baseline, EvalRunner runner, dev.tunekit.eval.PairwiseJudge judge) {
     public Plan {
       Objects.requireNonNull(suite, "suite");
+    }
+
+    /** A plan without a pairwise judge. */
+    public Plan(EvalSuite suite, EvalTarget baseline, EvalRunner runner) {
+      this(suite, baseline, runner, null);
     }
   }
 
@@ -256,7 +264,8 @@ public final class EvalHook implements AutoCloseable {
 
   /**
    * The EVALUATED step of a gated run: decides the gate from the recorded reports (no calls, so no
-   * suite needed) and records it, first writer wins. Returns the recorded decision.
+   * suite needed; with a pairwise judge, the judge is asked once, through the cache, and its result recorded) and
+   * records it, first writer wins. Returns the recorded decision.
    */
   public GateResult decideGate(String runId, RunSpec.Eval e) {
     double min = e.gate().orElseThrow();
@@ -268,10 +277,64 @@ public final class EvalHook implements AutoCloseable {
       EvalReport b = report(runId, BASELINE).orElseThrow();
       EvalReport t = report(runId, TUNED).orElseThrow();
       GateResult decided = t.checkImprovementOver(b, min);
+      if (e.judged()) {
+        decided = both(decided, judgeGate(runId, e, b, t));
+      }
       ledger.evalResultOnce(runId, GATE, gateJson(decided, min));
       LOG.info("Run {}: gate {} — {}", runId, decided.passed() ? "passed" : "BLOCKED", decided.message());
       return gate(runId).orElseThrow();
     }
+  }
+
+  /**
+   * The pairwise judge's gate for the run: the recorded one, or the judge (of this process's plan, through the
+   * evaluation cache) asked over both recorded reports, then recorded, first writer wins.
+   */
+  private GateResult judgeGate(String runId, RunSpec.Eval e, EvalReport b, EvalReport t) {
+    Optional<GateResult> recorded = ledger.evalResult(runId, PAIRWISE).map(EvalHook::readGate);
+    if (recorded.isPresent()) {
+      return recorded.get();
+    }
+    Plan plan = plans.get(runId);
+    if (plan == null || plan.judge() == null) {
+      throw new TunekitException("Run " + runId + ": its gate requires a pairwise judge (κ ≥ "
+          + String.format(Locale.ROOT, "%.2f", e.judgeMinKappa()) + "), which this process does not have, so the gate"
+          + " is not decided yet. Continue it with the suite and the judge: tk.resume(\"" + runId + "\", suite, judge)"
+          + " (replies the judge gave before are cached and not asked again).");
+    }
+    dev.tunekit.eval.PairwiseJudge judge = plan.judge().cachedIn(cache());
+    Optional<dev.tunekit.eval.JudgeAgreement> agreement = judge.agreement();
+    GateResult g;
+    if (agreement.isEmpty() || !agreement.get().meets(e.judgeMinKappa())) {
+      // A judge that cannot gate is not asked (no calls): PairwiseReport says why it blocks.
+      g = new dev.tunekit.eval.PairwiseReport(b.target(), t.target(), judge.judgeModel(), List.of(), List.of(),
+          agreement).checkTunedPreferred(e.judgeMinMargin(), e.judgeMinKappa());
+    } else {
+      LOG.info("Run {}: asking the pairwise judge {} about {} cases (both orders)", runId, judge.judgeModel(),
+          t.cases().size());
+      ledger.log(runId, "eval.pairwise", "judge " + judge.judgeModel() + " on " + e.suite());
+      dev.tunekit.eval.PairwiseReport report = judge.compare(b, t);
+      g = report.checkTunedPreferred(e.judgeMinMargin(), e.judgeMinKappa());
+      LOG.info("Run {}: pairwise judge {}", runId, report.format());
+    }
+    ledger.evalResultOnce(runId, PAIRWISE, gateJson(g, e.judgeMinMargin()));
+    return ledger.evalResult(runId, PAIRWISE).map(EvalHook::readGate).orElseThrow();
+  }
+
+  /** The gate of a run gated by its pass rate and a pairwise judge: passes when both do. */
+  static GateResult both(GateResult rate, GateResult judge) {
+    String blocked = rate.passed() && judge.passed() ? ""
+        : !rate.passed() && !judge.passed() ? "blocked by the pass rate and the pairwise judge. "
+        : !rate.passed() ? "blocked by the pass rate. " : "blocked by the pairwise judge. ";
+    return new GateResult(rate.gate() + "; and " + judge.gate(), rate.passed() && judge.passed(),
+        blocked + "pass rate: " + rate.message() + " | pairwise judge: " + judge.message());
+  }
+
+  private synchronized EvalCache cache() {
+    if (cache == null) {
+      cache = EvalCache.inDirectory(cacheDir);
+    }
+    return cache;
   }
 
   /**
@@ -457,9 +520,7 @@ public final class EvalHook implements AutoCloseable {
     if (plan.runner() != null) {
       return plan.runner();
     }
-    if (cache == null) {
-      cache = EvalCache.inDirectory(cacheDir);
-    }
+    EvalCache cache = cache();
     EvalTarget custom = plan.baseline();
     boolean shared = custom != null && custom.provider().equals(provider.name());
     String key = shared ? custom.requestsPerMinute() + "/" + custom.maxConcurrentCalls()

@@ -67,6 +67,9 @@ public record RunSpec(
    *     rebuilt from the ledger) rather than the base model on this provider
    * @param deployFirst whether the tuned model is deployed before it is evaluated (and the deployment
    *     removed again when the gate blocks)
+   * @param judgeMinMargin with a pairwise judge in the gate ({@code FineTune.pairwiseJudge}), the margin by which it
+   *     must prefer the tuned answers; null without one
+   * @param judgeMinKappa with a pairwise judge in the gate, the Cohen's kappa its calibration must reach; null without
    */
   public record Eval(
       String suite,
@@ -77,7 +80,9 @@ public record RunSpec(
       String baselineModel,
       List<ChatMessage> baselinePreamble,
       boolean customBaseline,
-      boolean deployFirst) {
+      boolean deployFirst,
+      Double judgeMinMargin,
+      Double judgeMinKappa) {
     public Eval {
       Objects.requireNonNull(suite, "suite");
       Objects.requireNonNull(fingerprint, "fingerprint");
@@ -89,6 +94,18 @@ public record RunSpec(
     /** The gate's minimum improvement, if the run is gated. */
     public Optional<Double> gate() {
       return Optional.ofNullable(minImprovement);
+    }
+
+    /** An evaluation without a pairwise judge in its gate. */
+    public Eval(String suite, String fingerprint, boolean baselineFirst, Double minImprovement, String baselineName,
+        String baselineModel, List<ChatMessage> baselinePreamble, boolean customBaseline, boolean deployFirst) {
+      this(suite, fingerprint, baselineFirst, minImprovement, baselineName, baselineModel, baselinePreamble,
+          customBaseline, deployFirst, null, null);
+    }
+
+    /** Whether the gate also requires a pairwise judge's preference. */
+    public boolean judged() {
+      return judgeMinMargin != null;
     }
   }
 
@@ -122,7 +139,7 @@ public record RunSpec(
 
   record StoredEval(String suite, String fingerprint, Boolean baselineFirst, Double minImprovement,
       String baselineName, String baselineModel, List<ChatMessage> baselinePreamble, boolean customBaseline,
-      boolean deployFirst) {}
+      boolean deployFirst, Double judgeMinMargin, Double judgeMinKappa) {}
 
   public String toJson() {
     Hyperparameters h = hyperparameters;
@@ -133,7 +150,7 @@ public record RunSpec(
         h.seed().isPresent() ? h.seed().getAsLong() : null, h.extras());
     StoredEval se = eval == null ? null : new StoredEval(eval.suite(), eval.fingerprint(), eval.baselineFirst(),
         eval.minImprovement(), eval.baselineName(), eval.baselineModel(), eval.baselinePreamble(),
-        eval.customBaseline(), eval.deployFirst());
+        eval.customBaseline(), eval.deployFirst(), eval.judgeMinMargin(), eval.judgeMinKappa());
     return StoredJson.write(new Stored(model, trainingData, validationData, validationFraction, splitSeed, sh, suffix,
         metadata, method == null ? null : method.name(), se,
         maxPrice == null ? null : maxPrice.toPlainString(), fromCheckpoint,
@@ -170,7 +187,8 @@ public record RunSpec(
       StoredEval e = s.eval();
       Eval eval = e == null ? null : new Eval(e.suite(), e.fingerprint(), e.baselineFirst() == null || e.baselineFirst(),
           e.minImprovement(), e.baselineName(), e.baselineModel(),
-          e.baselinePreamble() == null ? List.of() : e.baselinePreamble(), e.customBaseline(), e.deployFirst());
+          e.baselinePreamble() == null ? List.of() : e.baselinePreamble(), e.customBaseline(), e.deployFirst(),
+          e.judgeMinMargin(), e.judgeMinKappa());
       return new RunSpec(s.model(), s.trainingData(), s.validationData(), s.validationFraction(), s.splitSeed(),
           b.build(), s.suffix(), s.metadata() == null ? Map.of() : s.metadata(), s.method() == null ? null
           : TrainingMethod.valueOf(s.method()), eval,

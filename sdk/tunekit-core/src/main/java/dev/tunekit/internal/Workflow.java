@@ -1184,7 +1184,8 @@ public final class Workflow implements AutoCloseable {
   }
 
   /**
-   * The EVALUATED step of a gated run: decides the gate from the recorded reports (no calls) and moves
+   * The EVALUATED step of a gated run: decides the gate from the recorded reports (no calls, but for a pairwise
+   * judge's, asked once and recorded) and moves
    * the run to GATE_PASSED or GATE_BLOCKED; a blocked run's evaluation deployment is removed.
    */
   private void gateStep(String runId) {

@@ -199,6 +199,44 @@ class DeclaredGradersTest {
         "already registered");
   }
 
+  @Test
+  void yourOwnGradersTakeParametersThroughAFactory_andItsErrorsCarryFileLineAndPath() throws IOException {
+    Path f = file("params.yaml", """
+        graders:
+          - max-length: {chars: 4}
+        cases:
+          - input: x
+            graders: [max-length]
+          - input: y
+            graders:
+              - max-length: 2
+        """);
+    GraderRegistry reg = GraderRegistry.builtIn().with("max-length", (params, suiteDir) -> {
+      Object n = params.getOrDefault("chars", params.getOrDefault("value", 10));
+      if (!(n instanceof Integer max)) {
+        throw new IllegalArgumentException("'chars' must be a whole number, got " + n);
+      }
+      return Grader.named("max-length", (c, out) -> Grade.of(out.length() <= max, out.length() + " chars"));
+    });
+    EvalSuite s = EvalSuite.load(f, reg);
+    assertThat(reg.names()).contains("max-length");
+    assertThat(grade(s, "case-1", "abcde").outcome()).as("suite's 4, case's default 10").isEqualTo(Outcome.FAIL);
+    assertThat(grade(s, "case-1", "abcd").outcome()).isEqualTo(Outcome.PASS);
+    assertThat(grade(s, "case-2", "abc").outcome()).as("the case's main parameter, 2").isEqualTo(Outcome.FAIL);
+
+    Path bad = file("bad-params.yaml", """
+        cases:
+          - input: x
+            graders:
+              - max-length: {chars: many}
+        """);
+    assertThatThrownBy(() -> EvalSuite.load(bad, reg)).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("bad-params.yaml:")
+        .hasMessageContaining("graders[0]: grader 'max-length': 'chars' must be a whole number, got many");
+    assertThatThrownBy(() -> reg.with("max-length", (p, d) -> Grader.named("x", (c, o) -> Grade.pass(""))))
+        .hasMessageContaining("already registered");
+  }
+
   /** The inventory: every registry name makes a grader of that very name, as the factory in Graders does. */
   @Test
   void everyRegistryNameIsTheNameOfTheGraderItMakes() {
