@@ -230,8 +230,9 @@ public final class EvalSuite {
   }
 
   /**
-   * A short hash of the cases (ids, inputs, expected values and tags) and grader names. Reports carry
-   * it so a gate refuses to compare runs of different suites.
+   * A short hash of the cases (ids, inputs, expected values and tags) and graders (names, and the parameters
+   * of graders declared in a suite file). Reports carry it so a gate refuses to compare runs of different
+   * suites. A parameter that names a file (a schema) counts as its name, not its content.
    */
   public String fingerprint() {
     try {
@@ -250,7 +251,12 @@ public final class EvalSuite {
         }
         update(sha, "\u0001");
       }
-      graders.forEach(g -> update(sha, g.name()));
+      for (Grader g : graders) {
+        update(sha, g.name());
+        // A declared grader's parameters too (a schema, a threshold): the same name with other settings
+        // grades differently, and a resumed run must not take one for the other.
+        GraderSpec.of(g).filter(spec -> !spec.params().isEmpty()).ifPresent(spec -> update(sha, spec.params().toString()));
+      }
       return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new TunekitException("SHA-256 is missing from this JVM", e);

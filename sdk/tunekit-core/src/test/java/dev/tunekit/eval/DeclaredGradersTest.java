@@ -60,6 +60,25 @@ class DeclaredGradersTest {
   }
 
   @Test
+  void theFingerprintCoversTheParametersOfSuiteGraders() throws IOException {
+    String suite = """
+        name: orders
+        graders:
+          - levenshtein: {threshold: %d}
+        cases:
+          - id: a
+            input: shipped orders
+            expected: FIND orders
+        """;
+    EvalSuite strict = EvalSuite.load(file("strict.yaml", suite.formatted(1)));
+    EvalSuite lenient = EvalSuite.load(file("lenient.yaml", suite.formatted(5)));
+    EvalSuite strictAgain = EvalSuite.load(file("strict-again.yaml", suite.formatted(1)));
+
+    // The same name with another threshold grades differently: a resumed run must not mistake one for the other.
+    assertThat(strict.fingerprint()).isNotEqualTo(lenient.fingerprint()).isEqualTo(strictAgain.fingerprint());
+  }
+
+  @Test
   void jsonlSuiteDeclaresSuiteGradersOnItsFirstLineAndCaseGradersPerLine() throws IOException {
     Path f = file("widgets.jsonl", """
         {"graders":["valid-json"]}
