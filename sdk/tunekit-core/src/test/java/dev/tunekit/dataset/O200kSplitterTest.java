@@ -76,9 +76,14 @@ class O200kSplitterTest {
       String s = b.toString();
       List<String> expected = regexPieces(s);
       List<String> actual = splitterPieces(s);
-      assertThat(actual).as("pieces of %s", escape(s)).isEqualTo(expected);
+      if (!actual.equals(expected)) { // described only on failure: formatting 100k messages would cost seconds
+        assertThat(actual).as("pieces of %s", escape(s)).isEqualTo(expected);
+      }
       int want = enc.countTokensOrdinary(s);
-      assertThat(counter.count(s)).as("tokens of %s", escape(s)).isEqualTo(want);
+      int got = counter.count(s);
+      if (got != want) {
+        assertThat(got).as("tokens of %s", escape(s)).isEqualTo(want);
+      }
       pieces += expected.size();
       tokens += want;
     }
