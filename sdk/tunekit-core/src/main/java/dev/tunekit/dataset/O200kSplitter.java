@@ -91,10 +91,10 @@ final class O200kSplitter {
     return bits;
   }
 
-  private static int cpAt(CharSequence s, int i, int len) {
-    char c = s.charAt(i);
+  private static int cpAt(char[] s, int i, int len) {
+    char c = s[i];
     if (Character.isHighSurrogate(c) && i + 1 < len) {
-      char d = s.charAt(i + 1);
+      char d = s[i + 1];
       if (Character.isLowSurrogate(d)) {
         return Character.toCodePoint(c, d);
       }
@@ -102,22 +102,22 @@ final class O200kSplitter {
     return c;
   }
 
-  private static int classAt(CharSequence s, int i, int len) {
-    char c = s.charAt(i);
+  private static int classAt(char[] s, int i, int len) {
+    char c = s[i];
     if (!Character.isSurrogate(c)) {
       return BMP[c] & 0xFF;
     }
     return classOf(cpAt(s, i, len));
   }
 
-  private static int width(CharSequence s, int i, int len) {
-    return Character.isHighSurrogate(s.charAt(i)) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1)) ? 2 : 1;
+  private static int width(char[] s, int i, int len) {
+    return Character.isHighSurrogate(s[i]) && i + 1 < len && Character.isLowSurrogate(s[i + 1]) ? 2 : 1;
   }
 
   /** End of the run of code points having {@code bit}, starting at {@code i}. */
-  private static int run(CharSequence s, int i, int len, int bit) {
+  private static int run(char[] s, int i, int len, int bit) {
     while (i < len) {
-      char c = s.charAt(i);
+      char c = s[i];
       if (c < 0xD800) {
         if ((BMP[c] & bit) == 0) {
           return i;
@@ -138,7 +138,7 @@ final class O200kSplitter {
    * End (exclusive) of the piece starting at {@code i} ({@code i < len}), or -1 if no branch matches there
    * (the caller then falls back to jtokkit for the whole text).
    */
-  static int end(CharSequence s, int i, int len) {
+  static int end(char[] s, int i, int len) {
     int cls = classAt(s, i, len);
     int w = width(s, i, len);
     // Branches 1 and 2: P? then letters; each branch tries P? taking a char first, then without it.
@@ -168,10 +168,10 @@ final class O200kSplitter {
       return e;
     }
     // Branch 4: ' '?[^\s\p{L}\p{N}]+[\r\n/]*
-    int p = s.charAt(i) == ' ' ? i + 1 : i;
+    int p = s[i] == ' ' ? i + 1 : i;
     if (p < len && (classAt(s, p, len) & PUNCT) != 0) {
       int e = run(s, p, len, PUNCT);
-      while (e < len && (s.charAt(e) == '\r' || s.charAt(e) == '\n' || s.charAt(e) == '/')) {
+      while (e < len && (s[e] == '\r' || s[e] == '\n' || s[e] == '/')) {
         e++;
       }
       return e;
@@ -180,7 +180,7 @@ final class O200kSplitter {
       int k = run(s, i, len, WS); // whitespace is all in the BMP: one char per code point
       // Branch 5: \s*[\r\n]+ -> up to and including the last \r or \n of the run
       for (int j = k - 1; j >= i; j--) {
-        char c = s.charAt(j);
+        char c = s[j];
         if (c == '\r' || c == '\n') {
           return j + 1;
         }
@@ -195,14 +195,14 @@ final class O200kSplitter {
   }
 
   /** Branch 1 from {@code s0} (after the optional prefix char): U* L+, or -1; U* backs off one code point at a time. */
-  private static int branch1(CharSequence s, int s0, int len) {
+  private static int branch1(char[] s, int s0, int len) {
     int k = run(s, s0, len, UPPERISH);
     if (k < len && (classAt(s, k, len) & LOWERISH) != 0) {
       return run(s, k, len, LOWERISH);
     }
     int j = k;
     while (j > s0) {
-      j -= Character.isLowSurrogate(s.charAt(j - 1)) && j - 2 >= s0 && Character.isHighSurrogate(s.charAt(j - 2))
+      j -= Character.isLowSurrogate(s[j - 1]) && j - 2 >= s0 && Character.isHighSurrogate(s[j - 2])
           ? 2 : 1;
       if ((classAt(s, j, len) & LOWERISH) != 0) {
         return run(s, j, len, LOWERISH);
@@ -212,21 +212,21 @@ final class O200kSplitter {
   }
 
   /** Branch 2 from {@code s0}: U+ L*, or -1. */
-  private static int branch2(CharSequence s, int s0, int len) {
+  private static int branch2(char[] s, int s0, int len) {
     int k = run(s, s0, len, UPPERISH);
     return k == s0 ? -1 : run(s, k, len, LOWERISH);
   }
 
-  private static int contraction(CharSequence s, int e, int len) {
-    if (e + 1 >= len || s.charAt(e) != '\'') {
+  private static int contraction(char[] s, int e, int len) {
+    if (e + 1 >= len || s[e] != '\'') {
       return e;
     }
-    char c = fold(s.charAt(e + 1));
+    char c = fold(s[e + 1]);
     if (c == 's' || c == 't' || c == 'm' || c == 'd') {
       return e + 2;
     }
     if (e + 2 < len) {
-      char d = fold(s.charAt(e + 2));
+      char d = fold(s[e + 2]);
       if ((c == 'r' && d == 'e') || (c == 'v' && d == 'e') || (c == 'l' && d == 'l')) {
         return e + 3;
       }
