@@ -159,7 +159,7 @@ public final class DatasetBenchmark {
   private static void parity(Path file, String model, String nodeModules, int lines) throws Exception {
     Path sample = file;
     if (lines > 0) {
-      sample = file.resolveSibling("parity-sample.jsonl");
+      sample = file.resolveSibling(file.getFileName() + ".parity-sample");
       try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
           BufferedWriter w = Files.newBufferedWriter(sample, StandardCharsets.UTF_8)) {
         String l;

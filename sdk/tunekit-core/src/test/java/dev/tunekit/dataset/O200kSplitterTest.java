@@ -92,6 +92,31 @@ class O200kSplitterTest {
   }
 
   @Test
+  void characterClassesEqualJavaRegexClassesForEveryBmpCodePointAndSampledSupplementaryOnes() {
+    String[] regex = {"\\s", "\\p{L}", "\\p{N}", "[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]",
+        "[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]", "[^\\r\\n\\p{L}\\p{N}]", "[^\\s\\p{L}\\p{N}]", "[\\r\\n]"};
+    int[] bit = {O200kSplitter.WS, O200kSplitter.LETTER, O200kSplitter.NUM, O200kSplitter.UPPERISH,
+        O200kSplitter.LOWERISH, O200kSplitter.PREFIX, O200kSplitter.PUNCT, O200kSplitter.CRLF};
+    Matcher[] m = new Matcher[regex.length];
+    for (int k = 0; k < regex.length; k++) {
+      m[k] = Pattern.compile(regex[k], Pattern.UNICODE_CHARACTER_CLASS).matcher("");
+    }
+    int checked = 0;
+    for (int cp = 0; cp <= Character.MAX_CODE_POINT; cp += cp < 0x10000 ? 1 : 7) {
+      String s = new String(Character.toChars(cp));
+      int cls = O200kSplitter.classOf(cp);
+      for (int k = 0; k < regex.length; k++) {
+        boolean want = m[k].reset(s).matches();
+        if (want != ((cls & bit[k]) != 0)) {
+          assertThat((cls & bit[k]) != 0).as("U+%04X in %s", cp, regex[k]).isEqualTo(want);
+        }
+      }
+      checked++;
+    }
+    assertThat(checked).isGreaterThan(0x10000);
+  }
+
+  @Test
   void knownTrickyCuts() {
     assertThat(splitterPieces("\u0301AB")).containsExactly("\u0301", "AB");
     assertThat(splitterPieces("don'TLL ok")).containsExactly("don'T", "LL", " ok");
