@@ -75,13 +75,13 @@ public final class DatasetBenchmark {
       for (Map.Entry<String, Path> f : files.entrySet()) {
         String label = (fast ? "current" : "peer: plain jtokkit") + ", " + f.getKey() + " system prompts";
         for (String line : child(f.getValue(), fast, label)) {
-          table.add(String.format(Locale.ROOT, "| %-38s %s", label, line));
+          table.add(String.format(Locale.ROOT, "| %-44s %s", label, line));
         }
       }
     }
     System.out.println();
-    System.out.println("| implementation, data set               | run | wall | MiB/s | CPU-s | MiB per CPU-s | peak heap | load avg | examples | tokens (assistant) |");
-    System.out.println("|----------------------------------------|-----|------|-------|-------|---------------|-----------|----------|----------|--------------------|");
+    System.out.println("| implementation, data set                     | run | wall | MiB/s | CPU-s | MiB per CPU-s | peak heap | load avg | examples | tokens (assistant) |");
+    System.out.println("|----------------------------------------------|-----|------|-------|-------|---------------|-----------|----------|----------|--------------------|");
     table.forEach(System.out::println);
     String tiktoken = System.getProperty("bench.tiktoken");
     if (tiktoken != null) {
