@@ -28,6 +28,7 @@ import java.util.Map;
  * <p>System properties: {@code bench.systemPrompts} ({@code shared}, {@code distinct} or {@code both},
  * the default), {@code bench.peer} (default true: also measure the previous implementation),
  * {@code bench.dir} (default {@code benchmarks/target}; files {@code bench-chat-<mb>mb-<variant>.jsonl}),
+ * {@code bench.file} (measure this one file instead of the generated sets),
  * {@code bench.mb} (size to generate, default 200), {@code bench.runs} (per JVM, default 2),
  * {@code bench.model} (default gpt-4o-mini-2024-07-18), {@code bench.tiktoken} (a {@code node_modules}
  * directory holding tiktoken: enables the parity check), {@code bench.parityLines} (lines of the sample
@@ -54,7 +55,7 @@ public final class DatasetBenchmark {
     String which = System.getProperty("bench.systemPrompts", "both");
     java.util.List<String> variants = which.equals("both") ? java.util.List.of("shared", "distinct") : java.util.List.of(which);
     java.util.Map<String, Path> files = new java.util.LinkedHashMap<>();
-    for (String v : variants) {
+    for (String v : System.getProperty("bench.file") != null ? java.util.List.<String>of() : variants) {
       if (!v.equals("shared") && !v.equals("distinct")) {
         throw new IllegalArgumentException("bench.systemPrompts must be shared, distinct or both, not " + v);
       }
@@ -67,13 +68,21 @@ public final class DatasetBenchmark {
       }
       files.put(v, file);
     }
+    if (System.getProperty("bench.file") != null) { // one given file instead (generated with a shared prompt if absent)
+      Path file = Path.of(System.getProperty("bench.file"));
+      if (!Files.exists(file)) {
+        ChatDatasetGenerator.generate(file, mb << 20, 42, false);
+      }
+      files.put(file.getFileName().toString(), file);
+    }
     System.out.printf(Locale.ROOT, "JVM max heap %d MiB; %d CPUs; model %s; %d run(s) per JVM, each configuration in a fresh JVM%n",
         Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors(), model, runs);
     java.util.List<String> table = new java.util.ArrayList<>();
     boolean peer = !"false".equals(System.getProperty("bench.peer"));
     for (boolean fast : peer ? new boolean[] {true, false} : new boolean[] {true}) {
       for (Map.Entry<String, Path> f : files.entrySet()) {
-        String label = (fast ? "current" : "peer: plain jtokkit") + ", " + f.getKey() + " system prompts";
+        String label = (fast ? "current" : "peer: plain jtokkit") + ", " + f.getKey()
+            + (f.getKey().endsWith(".jsonl") ? "" : " system prompts");
         for (String line : child(f.getValue(), fast, label)) {
           table.add(String.format(Locale.ROOT, "| %-44s %s", label, line));
         }
