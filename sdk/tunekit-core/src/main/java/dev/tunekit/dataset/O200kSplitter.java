@@ -23,7 +23,11 @@ package dev.tunekit.dataset;
  * spaces, U+200B and U+FEFF are not); {@code \p{..}} are general categories; the contraction group matches
  * char by char with Java's Unicode case folding {@code toLowerCase(toUpperCase(c))} (so {@code 'S},
  * {@code 'LL} and {@code 'ſ} — U+017F folds to s — are contractions). Greedy quantifiers back off one code
- * point at a time, which is how each branch's end is computed below (see {@link #end}).
+ * point at a time, which is how each branch's end is computed below (see {@link #end}). Order matters: the
+ * optional first char of branches 1 and 2 is tried taken, then not taken, within each branch before the next
+ * branch — for a combining mark before capitals (U+0301 then {@code AB}) branch 1 without it wins (U+0301 alone,
+ * then {@code "AB"}), not branch 2 with it. {@code O200kSplitterTest} checks the character classes against
+ * {@code java.util.regex} for every BMP code point and the pieces against the real pattern on 100,000 strings.
  *
  * <p>Why counting each piece on its own gives the same total: jtokkit's {@code countTokensOrdinary(text)}
  * sums BPE(piece) over the pieces of {@code find()}. For one piece m, {@code countTokensOrdinary(m)} equals
