@@ -9,8 +9,9 @@ import java.nio.file.StandardCopyOption;
 import java.util.SplittableRandom;
 
 /**
- * Writes a realistic chat fine-tuning dataset: one shared system prompt, varied user questions (some in
- * French, German, Japanese, Chinese, with emoji), JSON answers from the assistant, a fifth of them
+ * Writes a realistic chat fine-tuning dataset: one shared system prompt (or, with {@code distinct}, a system
+ * prompt of its own for every example, of realistic length: 350 to 700 characters), varied user questions
+ * (some in French, German, Japanese, Chinese, with emoji), JSON answers from the assistant, a fifth of them
  * multi-turn. Deterministic for a seed.
  */
 final class ChatDatasetGenerator {
@@ -29,10 +30,34 @@ final class ChatDatasetGenerator {
   private static final String[] INTENTS = {"list_orders", "cancel_order", "track_parcel", "list_refunds",
       "count_orders", "invoices"};
 
+  private static final String[] NAMES = {"OrderBot", "Ava", "ShopHelper", "Milo", "Kaito", "Léa", "Jonas", "Sofía"};
+  private static final String[] SHOPS = {"an online shop for outdoor gear", "a bookshop", "a furniture store",
+      "a pharmacy chain", "a grocery delivery service", "an electronics retailer", "a fashion marketplace"};
+  private static final String[] RULES = {
+      "Never invent order numbers; if the customer gives none, leave \\\"order_id\\\" out.",
+      "Dates are relative to today; convert \\\"last week\\\" into \\\"since_days\\\": 7.",
+      "Amounts are in %s unless the customer names another currency.",
+      "Use \\\"limit\\\": %d when the customer does not say how many results to return.",
+      "Destinations are city names in their local spelling (for example München, São Paulo, 東京).",
+      "If the customer is angry, keep the JSON neutral; tone is handled elsewhere.",
+      "Refunds older than %d days go to the \\\"list_refunds\\\" intent with \\\"archived\\\": true.",
+      "Answer in the customer's language only inside the \\\"question\\\" field.",
+      "Escalate to a human (intent \\\"handoff\\\") for legal or medical questions.",
+      "Customer tier %s gets free returns; mention it only when asked."};
+  private static final String[] CURRENCIES = {"EUR", "USD", "CHF", "JPY", "GBP", "BRL"};
+
   private ChatDatasetGenerator() {}
 
-  /** Writes about {@code targetBytes} bytes to {@code out} (through a temporary file). */
+  /** Writes about {@code targetBytes} bytes to {@code out} (through a temporary file), with one shared system prompt. */
   static void generate(Path out, long targetBytes, long seed) throws IOException {
+    generate(out, targetBytes, seed, false);
+  }
+
+  /**
+   * Writes about {@code targetBytes} bytes to {@code out} (through a temporary file); with {@code distinct},
+   * every example has a system prompt of its own.
+   */
+  static void generate(Path out, long targetBytes, long seed, boolean distinct) throws IOException {
     Files.createDirectories(out.toAbsolutePath().getParent());
     Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
     SplittableRandom r = new SplittableRandom(seed);
@@ -41,7 +66,13 @@ final class ChatDatasetGenerator {
       StringBuilder line = new StringBuilder(2048);
       while (written < targetBytes) {
         line.setLength(0);
-        line.append("{\"messages\":[{\"role\":\"system\",\"content\":\"").append(SYSTEM).append("\"}");
+        line.append("{\"messages\":[{\"role\":\"system\",\"content\":\"");
+        if (distinct) {
+          appendSystem(line, r);
+        } else {
+          line.append(SYSTEM);
+        }
+        line.append("\"}");
         int turns = r.nextInt(5) == 0 ? 2 + r.nextInt(2) : 1;
         for (int t = 0; t < turns; t++) {
           String ask = String.format(ASKS[r.nextInt(ASKS.length)], 1 + r.nextInt(500), PLACES[r.nextInt(PLACES.length)]);
@@ -60,6 +91,25 @@ final class ChatDatasetGenerator {
       }
     }
     Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** A system prompt of its own: persona, shop, 3 to 6 of the rules in random order, numbers, a date. */
+  private static void appendSystem(StringBuilder s, SplittableRandom r) {
+    String currency = CURRENCIES[r.nextInt(CURRENCIES.length)];
+    s.append("You are ").append(NAMES[r.nextInt(NAMES.length)]).append(", the assistant of ")
+        .append(SHOPS[r.nextInt(SHOPS.length)]).append(" (store #").append(1000 + r.nextInt(9000)).append(" in ")
+        .append(PLACES[r.nextInt(PLACES.length)]).append("). Translate the customer's request into a JSON query for the ")
+        .append("orders API v").append(1 + r.nextInt(4)).append('.').append(r.nextInt(20))
+        .append(" with the fields \\\"intent\\\", \\\"filters\\\" and \\\"limit\\\". Answer with JSON only.");
+    int rules = 3 + r.nextInt(4);
+    int first = r.nextInt(RULES.length);
+    for (int i = 0; i < rules; i++) {
+      String rule = RULES[(first + i * 3) % RULES.length];
+      s.append(' ').append(rule.replaceFirst("%s", r.nextInt(2) == 0 ? currency : "gold")
+          .replaceFirst("%d", Integer.toString(5 + r.nextInt(180))));
+    }
+    s.append(" Today is 2026-").append(String.format(java.util.Locale.ROOT, "%02d-%02d", 1 + r.nextInt(12),
+        1 + r.nextInt(28))).append('.');
   }
 
   private static void appendAnswer(StringBuilder s, SplittableRandom r) {

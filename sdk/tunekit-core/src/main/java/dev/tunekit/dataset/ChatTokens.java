@@ -21,6 +21,10 @@ import java.util.Optional;
  * func_end 12). Assistant {@code tool_calls} have no documented accounting: Tunekit counts the tokens
  * of each call's function name and arguments string plus 3 per call — an estimate.
  *
+ * <p>o200k_base text is counted by {@link O200kCounter} (a hand-written pre-tokenizer plus a per-thread memo of
+ * piece counts, exactly equal to jtokkit's {@code countTokensOrdinary}); {@code -Dtunekit.tokens.fast=false}
+ * (read once) counts with plain jtokkit instead, the peer {@code DatasetBenchmark} measures.
+ *
  * <p>Thread-safe: jtokkit encodings are immutable. Each thread keeps a small cache of the token counts
  * of the long system prompts it has seen recently (the shared system prompt of a dataset is counted
  * once per thread).
@@ -33,9 +37,12 @@ final class ChatTokens {
   private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
   private static final int CACHE_MIN_CHARS = 64;
   private static final int CACHE_MAX_ENTRIES = 256;
+  /** {@code -Dtunekit.tokens.fast=false} switches o200k_base back to plain jtokkit counting. */
+  static final boolean FAST = !"false".equalsIgnoreCase(System.getProperty("tunekit.tokens.fast"));
 
   private final Encoding encoding;
   private final int funcInit;
+  private final O200kCounter fast; // null: count with jtokkit
   private final ThreadLocal<Map<String, Integer>> cache = ThreadLocal.withInitial(
       () -> new java.util.LinkedHashMap<>(CACHE_MAX_ENTRIES * 2, 0.75f, true) {
         private static final long serialVersionUID = 1L;
@@ -48,9 +55,10 @@ final class ChatTokens {
 
   private final Map<String, Integer> roles;
 
-  private ChatTokens(Encoding encoding, int funcInit) {
+  private ChatTokens(Encoding encoding, int funcInit, boolean fast) {
     this.encoding = encoding;
     this.funcInit = funcInit;
+    this.fast = fast ? new O200kCounter(encoding) : null;
     Map<String, Integer> r = new java.util.HashMap<>();
     for (String role : new String[] {"system", "user", "assistant", "tool", "function"}) {
       r.put(role, encoding.countTokensOrdinary(role));
@@ -64,7 +72,7 @@ final class ChatTokens {
     if (e.isEmpty()) {
       throw new InvalidInputException("unknown tiktoken encoding '" + name + "'; the catalog must name o200k_base or cl100k_base");
     }
-    return new ChatTokens(e.get(), name.equals("cl100k_base") ? 10 : 7);
+    return new ChatTokens(e.get(), name.equals("cl100k_base") ? 10 : 7, FAST && name.equals("o200k_base"));
   }
 
   /** The encoding's name. */
@@ -78,7 +86,11 @@ final class ChatTokens {
       return 0;
     }
     Integer known = s.length() <= 9 ? roles.get(s) : null; // role names are at most 9 chars
-    return known != null ? known : encoding.countTokensOrdinary(s);
+    return known != null ? known : count(s);
+  }
+
+  private int count(String s) {
+    return fast != null ? fast.count(s) : encoding.countTokensOrdinary(s);
   }
 
   /**
@@ -92,7 +104,7 @@ final class ChatTokens {
     Map<String, Integer> c = cache.get();
     Integer n = c.get(s);
     if (n == null) {
-      n = encoding.countTokensOrdinary(s);
+      n = count(s);
       c.put(s, n);
     }
     return n;
