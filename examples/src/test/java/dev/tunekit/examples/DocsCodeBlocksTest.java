@@ -362,13 +362,21 @@ class DocsCodeBlocksTest {
     Path file = Files.writeString(tmp.resolve("snippets.jsh"), script);
     Path log = Files.createDirectories(LOGS).resolve(logName);
     // As the launcher opens an interactive session: its JVM options, Tunekit's Shell, the local engine.
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java));
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(List.of(javaBin));
     command.addAll(launcherOptions("shell_jvm"));
     command.addAll(List.of("-cp", classPath(), "-Dtunekit.home=" + ROOT, "-Djava.awt.headless=true",
         "dev.tunekit.shell.Shell"));
     command.addAll(launcherOptions("execution_local"));
-    command.addAll(List.of("--class-path", classPath(), "--startup", "DEFAULT",
+    // JShell compiles against the launcher's short class path (its api_jars) plus, as the docs that use the
+    // examples' classes say (TUNEKIT_CLASSPATH=examples/target/classes), this module's classes; the JVM runs with
+    // all of it.
+    Pattern api = JShellStartupTest.apiJars();
+    String examples = ROOT.resolve("examples/target/classes").toString();
+    String compileClassPath = java.util.Arrays.stream(classPath().split(File.pathSeparator))
+        .filter(e -> api.matcher(e).find() || e.equals(examples))
+        .collect(java.util.stream.Collectors.joining(File.pathSeparator));
+    command.addAll(List.of("--class-path", compileClassPath, "--startup", "DEFAULT",
         "--startup", ROOT.resolve("jshell-scripts/startup.jsh").toString(), file.toString()));
     ProcessBuilder pb = new ProcessBuilder(command)
         .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())

@@ -185,6 +185,43 @@ class JShellStartupTest {
     assertThat(missing).as("types of the public API a JShell user cannot name after startup.jsh").isEmpty();
   }
 
+  /** The launcher's {@code api_jars} pattern: the class path entries an interactive session compiles against. */
+  static Pattern apiJars() throws IOException {
+    Matcher m = Pattern.compile("(?m)^api_jars='([^']+)'$").matcher(Files.readString(LAUNCHER, StandardCharsets.UTF_8));
+    assertThat(m.find()).as("jshell-scripts/tunekit defines api_jars='...'").isTrue();
+    return Pattern.compile(m.group(1));
+  }
+
+  @Test
+  void theInteractiveCompileClassPathHoldsEveryTypeThePublicApiTakesOrReturns() throws Exception {
+    Pattern pattern = apiJars();
+    String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    List<java.net.URL> entries = new ArrayList<>();
+    List<String> kept = new ArrayList<>();
+    for (String e : classPath.split(java.io.File.pathSeparator)) {
+      if (pattern.matcher(e).find()) {
+        entries.add(Path.of(e).toUri().toURL());
+        kept.add(Path.of(e).getFileName().toString());
+      }
+    }
+    assertThat(kept.size()).as("a short list, not the whole class path: %s", kept).isBetween(10, 60);
+    Map<String, Set<String>> used = new TreeMap<>();
+    publicApi().forEach(c -> collect(c, used));
+    Map<String, String> missing = new TreeMap<>();
+    try (var loader = new java.net.URLClassLoader(entries.toArray(java.net.URL[]::new),
+        ClassLoader.getPlatformClassLoader())) {
+      for (var type : used.entrySet()) {
+        try {
+          Class.forName(type.getKey(), false, loader); // loading resolves the supertypes, which javac reads too
+        } catch (ClassNotFoundException | LinkageError e) {
+          missing.put(type.getKey(), e + " (used by " + type.getValue().stream().limit(3).collect(Collectors.joining(", "))
+              + ")");
+        }
+      }
+    }
+    assertThat(missing).as("public API types JShell could not compile against with the class path %s", kept).isEmpty();
+  }
+
   @Test
   void theBannerIsTwoLinesNamingTheImportsAndHowToStart() throws IOException {
     List<String> lines = Shell.BANNER.lines().collect(Collectors.toList());
