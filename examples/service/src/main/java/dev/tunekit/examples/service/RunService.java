@@ -136,6 +136,9 @@ public class RunService {
         .map(RunService::score).orElse(null);
     RunView.Gate gate = run.gate().map(g -> new RunView.Gate(g.gate(), g.passed(), g.message())).orElse(null);
     Double required = load(id).map(Saved::gate).orElse(null);
+    // The state last: a run moves on while the metrics are fetched, and a view whose gate is newer than its
+    // state (TRAINED, gate passed) would contradict itself.
+    base = summary(run.info());
     return new RunView(base.id(), base.provider(), base.state(), base.terminal(), base.driving(), base.baseModel(),
         base.tunedModel(), base.jobId(), base.jobStatus(), base.error(), base.createdAt(), base.updatedAt(), progress,
         points, metricsError, baseline, tuned, required, gate,
