@@ -276,6 +276,10 @@ class DocsCodeBlocksTest {
     Path pom = Files.writeString(dir.resolve("pom.xml"), "");
     Files.setLastModifiedTime(pom, FileTime.from(Instant.now().minusSeconds(60)));
     Files.writeString(state.resolve("classpath.txt"), classPath());
+    // Scripts compiled by the launcher are shared by every such directory and JShellScriptsTest (same class path,
+    // same scripts: same keys), as one clone's launcher reuses them from start to start.
+    Path compiled = Files.createDirectories(ROOT.resolve("examples/target/jshell-scripts-cache"));
+    Files.createSymbolicLink(state.resolve("scripts"), compiled);
     // The launcher runs JShell with tunekit-all's classes on the tool's own class path (--execution tunekit).
     Path allClasses = ROOT.resolve("sdk/tunekit-all/target/classes");
     if (Files.isDirectory(allClasses)) {

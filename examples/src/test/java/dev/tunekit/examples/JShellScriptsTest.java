@@ -147,38 +147,21 @@ class JShellScriptsTest {
   }
 
   @Test
-  void aBugKeepsItsStackTraceWithTheScriptsFileAndLine() throws Exception {
-    Path script = tmp.resolve("bug.jsh");
-    Files.writeString(script, "// line 1\nint n = 1;\nObject o = null;\no.hashCode();\n");
-
-    Result r = jshell(script.toString());
-
-    assertThat(r.status()).as(r.out()).isEqualTo(70);
-    assertThat(r.out()).contains("Exception java.lang.NullPointerException").contains("(bug.jsh:4)");
-  }
-
-  @Test
   void aScriptThatNeedsJShellRunsInJShell() throws Exception {
-    // A method reading a top-level variable: fields in JShell, so it does not compile as a program; and a
-    // JShell command other than /exit. Both run as before, in JShell.
+    // A method reading a top-level variable: fields in JShell, so it does not compile as a program; it runs in
+    // JShell, as before. (ScriptTranslatorTest covers the other reasons, such as a JShell command.)
     Path shared = tmp.resolve("shared.jsh");
     Files.writeString(shared, "int calls = 0;\nint next() { return ++calls; }\nnext();\n"
         + "System.out.println(\"calls=\" + next());\n/exit calls\n");
-    Path command = tmp.resolve("command.jsh");
-    Files.writeString(command, "/set feedback normal\nSystem.out.println(\"after a command\");\n/exit 5\n");
 
-    Result sharedRun = jshell(shared.toString(), true);
-    Result commandRun = jshell(command.toString(), true);
+    Result r = jshell(shared.toString(), true);
 
-    assertThat(sharedRun.status()).as(sharedRun.out()).isEqualTo(2);
-    assertThat(sharedRun.out()).contains("calls=2").contains("shared.jsh runs in JShell: it does not compile");
-    assertThat(commandRun.status()).as(commandRun.out()).isEqualTo(5);
-    assertThat(commandRun.out()).contains("after a command")
-        .contains("command.jsh runs in JShell: line 1 is the JShell command '/set'");
+    assertThat(r.status()).as(r.out()).isEqualTo(2);
+    assertThat(r.out()).contains("calls=2").contains("shared.jsh runs in JShell: it does not compile");
   }
 
   @Test
-  void aPlainScriptRunsCompiledAndKeepsJShellsMeaning() throws Exception {
+  void aPlainScriptRunsCompiledKeepsJShellsMeaningAndABugShowsTheScriptsLine() throws Exception {
     Path script = tmp.resolve("plain.jsh");
     Files.writeString(script, String.join("\n",
         "// imports, a record, a method, variables, an expression and a loop, as JShell takes them",
@@ -191,12 +174,17 @@ class JShellScriptsTest {
         "}",
         "counter.get()",
         "System.out.println(new Point(counter.get(), List.of(1, 2).size()))",
+        "Object o = counter.get() > 5 ? null : counter;",
+        "o.hashCode();",
         "/exit counter.get()", ""));
 
     Result r = jshell(script.toString(), true);
 
-    assertThat(r.status()).as(r.out()).isEqualTo(6);
-    assertThat(r.out()).contains("Point[x=6, y=2]").doesNotContain("runs in JShell");
+    // A bug keeps its stack trace, with the script's file and line; the script ends there (exit.jsh: 70).
+    assertThat(r.status()).as(r.out()).isEqualTo(70);
+    assertThat(r.out()).contains("Point[x=6, y=2]").doesNotContain("runs in JShell")
+        .contains("Exception java.lang.NullPointerException").contains("(plain.jsh:12)")
+        .contains("the script stopped before its /exit");
   }
 
   @Test

@@ -9,9 +9,6 @@ import java.net.URI;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -209,8 +206,12 @@ public final class ScriptRunner {
     }
     try {
       Files.move(entry, dir, StandardCopyOption.ATOMIC_MOVE);
-    } catch (FileAlreadyExistsException | DirectoryNotEmptyException | AtomicMoveNotSupportedException e) {
-      // another launcher compiled the same script at the same time; theirs is as good
+    } catch (IOException e) {
+      // Another launcher compiled the same script at the same time and published first (rename(2) answers
+      // ENOTEMPTY, which Java reports as a plain FileSystemException): theirs is as good. Anything else is ours.
+      if (!Files.isDirectory(dir)) {
+        throw e;
+      }
     }
   }
 

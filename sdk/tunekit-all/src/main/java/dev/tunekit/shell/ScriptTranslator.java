@@ -61,6 +61,9 @@ final class ScriptTranslator {
 
   private enum Kind { IMPORT, MEMBER, STATEMENT, EXPRESSION, VARIABLE }
 
+  /** Off only in ScriptTranslatorTest, which checks that skipping open text changes no translation. */
+  static boolean skipOpenText = true;
+
   private final JavaCompiler javac;
   private final SourceCodeAnalysis analysis;
 
@@ -204,6 +207,9 @@ final class ScriptTranslator {
         }
       }
       pending.append(line).append('\n');
+      if (skipOpenText && open(pending)) {
+        continue; // an open bracket, string or comment: JShell would answer "incomplete" (and take as long)
+      }
       while (!pending.toString().isBlank()) {
         SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(pending.toString());
         if (!info.completeness().isComplete()) {
@@ -225,6 +231,78 @@ final class ScriptTranslator {
       return null;
     }
     return out;
+  }
+
+  /**
+   * Whether {@code text} ends inside a bracket, string, character, text block or block comment: such text
+   * cannot be a complete snippet, so the (costly, and at each line quadratic) completeness analysis is skipped.
+   */
+  static boolean open(CharSequence text) {
+    int depth = 0;
+    int n = text.length();
+    for (int i = 0; i < n; i++) {
+      char c = text.charAt(i);
+      char next = i + 1 < n ? text.charAt(i + 1) : 0;
+      if (c == '/' && next == '/') {
+        while (i < n && text.charAt(i) != '\n') {
+          i++;
+        }
+      } else if (c == '/' && next == '*') {
+        int end = indexOf(text, "*/", i + 2);
+        if (end < 0) {
+          return true;
+        }
+        i = end + 1;
+      } else if (c == '"' && next == '"' && i + 2 < n && text.charAt(i + 2) == '"') {
+        int end = i + 3;
+        while (true) {
+          end = indexOf(text, "\"\"\"", end);
+          if (end < 0) {
+            return true;
+          }
+          if (!escaped(text, end)) {
+            break;
+          }
+          end++;
+        }
+        i = end + 2;
+      } else if (c == '"' || c == '\'') {
+        int j = i + 1;
+        while (j < n && (text.charAt(j) != c || escaped(text, j))) {
+          if (text.charAt(j) == '\n') {
+            return false; // an unterminated literal on a line: not ours to judge, let JShell say
+          }
+          j++;
+        }
+        if (j >= n) {
+          return true;
+        }
+        i = j;
+      } else if (c == '(' || c == '[' || c == '{') {
+        depth++;
+      } else if (c == ')' || c == ']' || c == '}') {
+        depth--;
+      }
+    }
+    return depth > 0;
+  }
+
+  private static int indexOf(CharSequence text, String what, int from) {
+    for (int i = Math.max(0, from); i + what.length() <= text.length(); i++) {
+      if (text.subSequence(i, i + what.length()).toString().equals(what)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Whether the character at {@code at} is escaped by an odd number of backslashes before it. */
+  private static boolean escaped(CharSequence text, int at) {
+    int slashes = 0;
+    for (int k = at - 1; k >= 0 && text.charAt(k) == '\\'; k--) {
+      slashes++;
+    }
+    return slashes % 2 == 1;
   }
 
   private Snippet exitCommand(String command, int line) {
@@ -297,7 +375,9 @@ final class ScriptTranslator {
         return code;
       }
     };
-    JavacTask task = (JavacTask) javac.getTask(null, null, diagnostics, List.of("-proc:none"), null, List.of(file));
+    // Parsing needs no class path; the default (this JVM's, 200-odd jars) would be opened for every parse.
+    JavacTask task = (JavacTask) javac.getTask(null, null, diagnostics, List.of("-proc:none", "-classpath", ""), null,
+        List.of(file));
     try {
       Iterable<? extends CompilationUnitTree> units = task.parse();
       if (diagnostics.getDiagnostics().stream().anyMatch(d -> d.getKind() == javax.tools.Diagnostic.Kind.ERROR)) {

@@ -54,6 +54,76 @@ class ScriptTranslatorTest {
   }
 
   @Test
+  void launchersCompilingTheSameScriptAtOnceAllRunIt() throws Exception {
+    // Two scripts started at once after an edit: both compile, one publishes, the other must use it.
+    Path cache = tmp.resolve("shared-cache");
+    var sources = List.of(new ScriptTranslator.Source("race.jsh", "int a = 1;\n/exit a\n"), EXIT);
+    int n = 4;
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+    try {
+      var start = new java.util.concurrent.CountDownLatch(1);
+      List<java.util.concurrent.Future<Optional<Path>>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        results.add(pool.submit(() -> {
+          start.await();
+          return ScriptRunner.program(cache, STARTUP, sources);
+        }));
+      }
+      start.countDown();
+      java.util.Set<Path> programs = new java.util.HashSet<>();
+      for (var r : results) {
+        programs.add(r.get().orElseThrow());
+      }
+      assertThat(programs).hasSize(1);
+      assertThat(programs.iterator().next().resolve("race_jsh.class")).exists();
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void openBracketsStringsTextBlocksAndCommentsAreSeenAsOpen() {
+    assertThat(ScriptTranslator.open("foo(1,\n")).isTrue();
+    assertThat(ScriptTranslator.open("foo(1)\n")).isFalse();
+    assertThat(ScriptTranslator.open("String s = \"(\";\n")).isFalse();
+    assertThat(ScriptTranslator.open("String s = \"\\\"(\";\n")).isFalse(); // an escaped quote inside
+    assertThat(ScriptTranslator.open("char c = '{';\n")).isFalse();
+    assertThat(ScriptTranslator.open("int a = 1; // (\n")).isFalse();
+    assertThat(ScriptTranslator.open("/* ( */ int a = 1;\n")).isFalse();
+    assertThat(ScriptTranslator.open("/* still a comment\n")).isTrue();
+    assertThat(ScriptTranslator.open("String t = \"\"\"\n  text ( \"quoted\"\n")).isTrue();
+    assertThat(ScriptTranslator.open("String t = \"\"\"\n  text (\n  \"\"\";\n")).isFalse();
+    assertThat(ScriptTranslator.open("run(() -> {\n  if (x) {\n  }\n")).isTrue();
+  }
+
+  @Test
+  void skippingOpenTextChangesNoTranslationOfTheShippedScripts() throws Exception {
+    Path scripts = Path.of("../../jshell-scripts");
+    var startup = new ScriptTranslator.Source("startup.jsh", Files.readString(scripts.resolve("startup.jsh")));
+    var exit = new ScriptTranslator.Source("exit.jsh", Files.readString(scripts.resolve("exit.jsh")));
+    List<Path> shipped;
+    try (var files = Files.list(scripts)) {
+      // The three longest (each translation takes a second or two): lambdas over 100 lines, text blocks.
+      shipped = files.filter(p -> p.toString().endsWith(".jsh"))
+          .filter(p -> !p.getFileName().toString().matches("startup.jsh|exit.jsh"))
+          .sorted(java.util.Comparator.comparingLong((Path p) -> p.toFile().length()).reversed()).limit(3).toList();
+    }
+    assertThat(shipped).hasSize(3);
+    for (Path p : shipped) {
+      var sources = List.of(new ScriptTranslator.Source(p.getFileName().toString(), Files.readString(p)), exit);
+      ScriptTranslator.skipOpenText = false;
+      String slow;
+      try {
+        slow = ScriptTranslator.translate(startup, sources, new StringBuilder()).orElseThrow().code();
+      } finally {
+        ScriptTranslator.skipOpenText = true;
+      }
+      String fast = ScriptTranslator.translate(startup, sources, new StringBuilder()).orElseThrow().code();
+      assertThat(fast).as(p.toString()).isEqualTo(slow);
+    }
+  }
+
+  @Test
   void jshellCommandsAndUnparsableSnippetsAreRefusedWithTheLine() {
     StringBuilder refusal = new StringBuilder();
     assertThat(translate("int a = 1;\n/open other.jsh\n", refusal)).isEmpty();
