@@ -184,7 +184,9 @@ public final class GraderRegistry {
       g = builtIn(base, params(base, arg, where, path), where, path, baseDir);
     } else {
       throw new InvalidInputException(path + ": unknown grader '" + name + "'; valid names: "
-          + String.join(", ", names()) + " (and not-<name> for the opposite of any)", where);
+          + String.join(", ", names()) + " (and not-<name> for the opposite of any); fix the name, or, for a grader"
+          + " of your own, load the suite with a registry that knows it: EvalSuite.load(file,"
+          + " GraderRegistry.builtIn().with(grader))", where);
     }
     return negated ? Graders.not(g) : g;
   }

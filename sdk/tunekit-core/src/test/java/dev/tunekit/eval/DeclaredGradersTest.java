@@ -145,7 +145,8 @@ class DeclaredGradersTest {
         .isInstanceOf(InvalidInputException.class)
         .hasMessageStartingWith("typo.yaml:4: case 'b': graders[0]: unknown grader 'contans'; valid names: ")
         .hasMessageContaining("contains, contains-all, contains-any")
-        .hasMessageContaining("not-<name>");
+        .hasMessageContaining("not-<name>")
+        .hasMessageContaining("EvalSuite.load(file, GraderRegistry.builtIn().with(grader))");
   }
 
   @Test
