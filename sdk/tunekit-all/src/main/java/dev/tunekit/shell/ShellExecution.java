@@ -29,9 +29,9 @@ public final class ShellExecution implements ExecutionControlProvider {
 
   /**
    * One parameter, {@code engine}: {@code remote} (the default: JShell's usual remote JVM) or {@code local}
-   * (snippets run in the JShell tool's own JVM, as {@code --execution local}): {@code --execution
-   * "tunekit:engine(local)"}. The interactive launcher uses {@code local}: no second JVM to start and
-   * connect to, so the prompt is ready sooner.
+   * (snippets run in the JShell tool's own JVM, as with {@code --execution local}, but Ctrl-C ends only the
+   * snippet: {@link LocalSnippetControl}): {@code --execution "tunekit:engine(local)"}. The interactive
+   * launcher uses {@code local}: no second JVM to start and connect to, so the prompt is ready sooner.
    */
   @Override
   public Map<String, String> defaultParameters() {
@@ -41,7 +41,8 @@ public final class ShellExecution implements ExecutionControlProvider {
   @Override
   public ExecutionControl generate(ExecutionEnv env, Map<String, String> parameters) throws Throwable {
     String engineName = parameters == null ? "remote" : parameters.getOrDefault("engine", "remote");
-    ExecutionControl engine = ExecutionControl.generate(env, engineName.equals("local") ? "local" : JSHELL_DEFAULT);
+    ExecutionControl engine = engineName.equals("local") ? new LocalSnippetControl()
+        : ExecutionControl.generate(env, JSHELL_DEFAULT);
     return Boolean.getBoolean("tunekit.debug") ? engine : new OneLineErrors(engine);
   }
 
