@@ -9,7 +9,6 @@ import dev.tunekit.eval.EvalRunner;
 import dev.tunekit.eval.EvalSuite;
 import dev.tunekit.eval.EvalTarget;
 import dev.tunekit.eval.Graders;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +40,7 @@ public final class EvalRateLimitBenchmark {
     int rpm = perSecond * 60;
     System.out.printf(Locale.ROOT, "Endpoint: %d requests per sliding second (%d rpm), latency 20-80 ms; %d cases%n",
         perSecond, rpm, cases);
-    System.out.printf(Locale.ROOT, "load average before: %s%n", loadAverage());
+    System.out.printf(Locale.ROOT, "load average before: %s%n", LoadAverage.now());
     System.out.printf(Locale.ROOT, "%-28s %-16s %9s %8s %6s %7s %8s%n", "429 headers", "rate limit", "req/min",
         "% limit", "errors", "429s", "seconds");
     for (String mode : new String[] {"x-ratelimit-reset-requests", "retry-after-ms"}) {
@@ -51,7 +50,7 @@ public final class EvalRateLimitBenchmark {
     }
     System.out.println("peer (quoted from issue 16, not measured here): promptfoo defaults, 300 cases, 600 rpm:"
         + " ~560 req/min and 0 errors with x-ratelimit-reset-requests; ~20 req/min with retry-after-ms only");
-    System.out.printf(Locale.ROOT, "load average after: %s%n", loadAverage());
+    System.out.printf(Locale.ROOT, "load average after: %s%n", LoadAverage.now());
   }
 
   private static void row(String mode, int limit, int cases, int perSecond) throws Exception {
@@ -88,14 +87,6 @@ public final class EvalRateLimitBenchmark {
           report.errors().size(), server.rejected.get(), seconds);
     } finally {
       server.stop();
-    }
-  }
-
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).trim();
-    } catch (IOException e) {
-      return "unknown";
     }
   }
 

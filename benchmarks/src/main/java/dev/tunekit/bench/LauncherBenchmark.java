@@ -1,6 +1,5 @@
 package dev.tunekit.bench;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +51,7 @@ public final class LauncherBenchmark {
     List<String> plainJshell = List.of(jshell, "--class-path", cp, "--startup", "DEFAULT", "--startup", startup);
 
     System.out.printf(Locale.ROOT, "%d CPUs; load average %s; %d runs each, median [min-max]%n",
-        Runtime.getRuntime().availableProcessors(), load(), runs);
+        Runtime.getRuntime().availableProcessors(), LoadAverage.now(), runs);
     measure("script, usage: first output", runs,
         () -> firstOutput(List.of(launcher, "validate.jsh")),
         () -> firstOutput(concat(plainJshell, "-R-Dtunekit.argsFile=" + noArgs, validate, exit)));
@@ -74,7 +73,7 @@ public final class LauncherBenchmark {
   private static void measure(String what, int runs, Probe tunekit, Probe peer) throws Exception {
     tunekit.seconds();
     peer.seconds();
-    String before = load();
+    String before = LoadAverage.now();
     double[] t = new double[runs];
     double[] p = new double[runs];
     for (int i = 0; i < runs; i++) { // interleaved, so that a change of load affects both alike
@@ -82,7 +81,7 @@ public final class LauncherBenchmark {
       p[i] = peer.seconds();
     }
     System.out.printf(Locale.ROOT, "%-44s tunekit %s   peer (plain jshell) %s   load %s -> %s%n", what, stats(t),
-        stats(p), before, load());
+        stats(p), before, LoadAverage.now());
   }
 
   private static String stats(double[] v) {
@@ -141,10 +140,5 @@ public final class LauncherBenchmark {
     List<String> all = new ArrayList<>(head);
     all.addAll(List.of(tail));
     return all;
-  }
-
-  private static String load() throws IOException {
-    String[] f = Files.readString(Path.of("/proc/loadavg")).split("\\s+");
-    return f[0] + "/" + f[1] + "/" + f[2];
   }
 }

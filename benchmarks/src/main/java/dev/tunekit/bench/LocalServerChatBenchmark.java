@@ -54,7 +54,7 @@ public final class LocalServerChatBenchmark {
     double seconds = Double.parseDouble(System.getProperty("bench.seconds", "5"));
     int clients = Integer.getInteger("bench.clients", 16);
     System.out.printf(Locale.ROOT, "cores: %d, load average before: %s%n",
-        Runtime.getRuntime().availableProcessors(), loadAverage());
+        Runtime.getRuntime().availableProcessors(), LoadAverage.now());
     try (Child fixed = start("true"); Child peer = start("false")) {
       double fixedSeq = sequential(fixed, seconds);
       double peerSeq = sequential(peer, seconds);
@@ -66,7 +66,7 @@ public final class LocalServerChatBenchmark {
       System.out.printf(Locale.ROOT, "targets: >= 150 sequential/s, >= 500/s with 16 clients: %s, %s%n",
           fixedSeq >= 150 ? "met" : "NOT met", fixedConc >= 500 ? "met" : "NOT met");
     }
-    System.out.printf(Locale.ROOT, "load average after: %s%n", loadAverage());
+    System.out.printf(Locale.ROOT, "load average after: %s%n", LoadAverage.now());
   }
 
   private static Child start(String nodelay) throws IOException {
@@ -163,14 +163,5 @@ public final class LocalServerChatBenchmark {
     }
     done.await();
     return total.get() / ((System.nanoTime() - start) / 1e9);
-  }
-
-  private static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return f[0] + " " + f[1] + " " + f[2] + " (1, 5, 15 min)";
-    } catch (IOException | RuntimeException e) {
-      return "unavailable";
-    }
   }
 }

@@ -65,14 +65,14 @@ public final class ValidationPathBenchmark {
       }
     }
 
-    System.out.printf(Locale.ROOT, "%d CPUs; load average %s%n", Runtime.getRuntime().availableProcessors(), load());
+    System.out.printf(Locale.ROOT, "%d CPUs; load average %s%n", Runtime.getRuntime().availableProcessors(), LoadAverage.now());
     Run warm = launcher(launcher, root.resolve("examples/data/nl2query/train.jsonl"), root);
     System.out.printf(Locale.ROOT, "warm-up (build, compiled script, class-data archive): %.2f s, exit %d%n",
         warm.seconds(), warm.exit());
 
     for (Path file : files) {
       System.out.printf(Locale.ROOT, "%n%s: %.1f MiB%n", root.relativize(file), Files.size(file) / 1048576.0);
-      String before = load();
+      String before = LoadAverage.now();
       Run peer = run(List.of("node", root.resolve("benchmarks/tiktoken/cookbook.mjs").toString(), file.toString(),
           "o200k_base"), root, "NODE_PATH", tiktoken);
       Matcher m = Pattern.compile("(?m)^TOTAL (\\d+) (\\d+) (\\d+)$").matcher(peer.out());
@@ -82,16 +82,16 @@ public final class ValidationPathBenchmark {
       long peerTotal = Long.parseLong(m.group(1));
       long peerAssistant = Long.parseLong(m.group(2));
       System.out.printf(Locale.ROOT, "  peer (cookbook checks, Node + tiktoken WASM): %6.2f s  %,d tokens, %,d assistant;"
-          + " load %s -> %s%n", peer.seconds(), peerTotal, peerAssistant, before, load());
+          + " load %s -> %s%n", peer.seconds(), peerTotal, peerAssistant, before, LoadAverage.now());
       for (int i = 1; i <= runs; i++) {
-        before = load();
+        before = LoadAverage.now();
         Run t = launcher(launcher, file, root);
         JsonNode tokens = JSON.readTree(t.out().substring(t.out().indexOf('{'))).path("tokens");
         long total = tokens.path("total").asLong();
         long assistant = tokens.path("assistant").asLong();
         System.out.printf(Locale.ROOT, "  tunekit validate.jsh run %d:                   %6.2f s  %,d tokens, %,d assistant;"
             + " %.1fx the peer; peak heap in use %s of 256 MiB; load %s -> %s; totals %s%n", i, t.seconds(), total,
-            assistant, peer.seconds() / t.seconds(), t.peakHeap(), before, load(),
+            assistant, peer.seconds() / t.seconds(), t.peakHeap(), before, LoadAverage.now(),
             total == peerTotal && assistant == peerAssistant ? "EQUAL" : "DIFFER");
       }
     }
@@ -137,10 +137,5 @@ public final class ValidationPathBenchmark {
     } finally {
       Files.deleteIfExists(out);
     }
-  }
-
-  private static String load() throws IOException {
-    String[] f = Files.readString(Path.of("/proc/loadavg")).split("\\s+");
-    return f[0] + "/" + f[1] + "/" + f[2];
   }
 }

@@ -13,7 +13,6 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import javax.tools.DiagnosticCollector;
@@ -387,10 +386,5 @@ final class ScriptTranslator {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  @Override
-  public String toString() {
-    return "ScriptTranslator[" + javac.getClass().getSimpleName().toLowerCase(Locale.ROOT) + "]";
   }
 }
