@@ -368,14 +368,14 @@ class DocsCodeBlocksTest {
     // As the launcher opens an interactive session: its JVM options, Tunekit's Shell, the local engine.
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(javaBin));
-    command.addAll(launcherOptions("shell_jvm"));
+    command.addAll(LauncherFile.options("shell_jvm"));
     command.addAll(List.of("-cp", classPath(), "-Dtunekit.home=" + ROOT, "-Djava.awt.headless=true",
         "dev.tunekit.shell.Shell"));
-    command.addAll(launcherOptions("execution_local"));
+    command.addAll(LauncherFile.options("execution_local"));
     // JShell compiles against the launcher's short class path (its api_jars) plus, as the docs that use the
     // examples' classes say (TUNEKIT_CLASSPATH=examples/target/classes), this module's classes; the JVM runs with
     // all of it.
-    Pattern api = JShellStartupTest.apiJars();
+    Pattern api = LauncherFile.apiJars();
     String examples = ROOT.resolve("examples/target/classes").toString();
     String compileClassPath = java.util.Arrays.stream(classPath().split(File.pathSeparator))
         .filter(e -> api.matcher(e).find() || e.equals(examples))
@@ -422,13 +422,6 @@ class DocsCodeBlocksTest {
     return failures;
   }
 
-  /** The launcher's options of its bash array {@code name=(...)} (quotes removed). */
-  private static List<String> launcherOptions(String name) throws IOException {
-    Matcher m = Pattern.compile("(?m)^" + name + "=\\(([^)]*(?:\\)\"[^)]*)?)\\)$")
-        .matcher(Files.readString(ROOT.resolve("jshell-scripts/tunekit")));
-    assertThat(m.find()).as("jshell-scripts/tunekit defines %s=(...)", name).isTrue();
-    return List.of(m.group(1).replace("\"", "").trim().split("\\s+"));
-  }
 
   private static String tail(String out) {
     String[] lines = out.split("\n");

@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JShellClassPathTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-  private static final Pattern GOAL = Pattern.compile("(?m)^classpath_goal=\\(([^)]*)\\)");
   /** Written by the goals into each module's target/ (a relative path resolves against each module). */
   private static final String OUT = "target/jshell-classpath-test.txt";
   private static final String LIST = "target/runtime-dependencies-test.txt";
@@ -46,10 +43,7 @@ class JShellClassPathTest {
 
   @BeforeAll
   static void runTheLaunchersGoal(@TempDir Path tmp) throws IOException, InterruptedException {
-    String launcher = Files.readString(ROOT.resolve("jshell-scripts/tunekit"), StandardCharsets.UTF_8);
-    Matcher m = GOAL.matcher(launcher);
-    assertThat(m.find()).as("jshell-scripts/tunekit defines classpath_goal=(...)").isTrue();
-    List<String> goal = Arrays.asList(m.group(1).trim().split("\\s+"));
+    List<String> goal = LauncherFile.options("classpath_goal");
     assertThat(goal).contains("dependency:build-classpath");
 
     // `compile` rather than the launcher's `package`: the same scope filtering, but the reactor's

@@ -31,16 +31,6 @@ class JShellScriptsTest {
 
   record Result(int status, String out) {}
 
-  /**
-   * The launcher's JShell options of the bash array {@code name=(...)}: the console's logging settings, and
-   * the JShell tool JVM's options.
-   */
-  private static List<String> launcherOptions(String name) throws IOException {
-    Matcher m = Pattern.compile("(?m)^" + name + "=\\(([^)]*)\\)").matcher(Files.readString(SCRIPTS.resolve("tunekit")));
-    assertThat(m.find()).as("jshell-scripts/tunekit defines %s=(...)", name).isTrue();
-    return List.of(m.group(1).trim().split("\\s+"));
-  }
-
   private Result jshell(String script, String... args) throws Exception {
     return jshell(script, false, args);
   }
@@ -63,23 +53,23 @@ class JShellScriptsTest {
     String startup = SCRIPTS.resolve("startup.jsh").toString();
     String exit = SCRIPTS.resolve("exit.jsh").toString();
     List<String> command = new ArrayList<>(List.of(java));
-    command.addAll(launcherOptions("script_jvm"));
+    command.addAll(LauncherFile.options("script_jvm"));
     command.addAll(List.of("-cp", classPath, "-Dtunekit.argsFile=" + argFile, "-Dtunekit.home=" + ROOT,
         "-Djava.awt.headless=true"));
-    command.addAll(launcherOptions("logging"));
+    command.addAll(LauncherFile.options("logging"));
     if (debug) {
-      command.addAll(launcherOptions("logging_debug"));
+      command.addAll(LauncherFile.options("logging_debug"));
       command.add("-Dtunekit.debug=true");
     }
     command.addAll(List.of("dev.tunekit.shell.ScriptRunner", CACHE.toString(), startup, scriptFile.toString(), exit,
         "--"));
     // The JShell fallback's arguments, as the launcher passes them.
-    command.addAll(launcherOptions("execution"));
+    command.addAll(LauncherFile.options("execution"));
     command.addAll(List.of("--class-path", classPath, "--startup", "DEFAULT", "--startup", startup,
         "-R-Dtunekit.argsFile=" + argFile, "-R-Dtunekit.home=" + ROOT, "-R-Djava.awt.headless=true"));
-    launcherOptions("logging").forEach(o -> command.add("-R" + o));
+    LauncherFile.options("logging").forEach(o -> command.add("-R" + o));
     if (debug) {
-      launcherOptions("logging_debug").forEach(o -> command.add("-R" + o));
+      LauncherFile.options("logging_debug").forEach(o -> command.add("-R" + o));
     }
     command.addAll(List.of(scriptFile.toString(), exit));
     Path log = tmp.resolve(Path.of(script).getFileName() + ".log");

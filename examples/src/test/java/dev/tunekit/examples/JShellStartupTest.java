@@ -40,7 +40,6 @@ import org.junit.jupiter.api.Test;
  */
 class JShellStartupTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-  private static final Path LAUNCHER = ROOT.resolve("jshell-scripts/tunekit");
   private static final List<String> EXPORTED = List.of("dev.tunekit", "dev.tunekit.model", "dev.tunekit.error",
       "dev.tunekit.spi", "dev.tunekit.dataset", "dev.tunekit.eval");
   /** JShell's DEFAULT startup (the launcher passes {@code --startup DEFAULT} before Tunekit's). */
@@ -185,16 +184,9 @@ class JShellStartupTest {
     assertThat(missing).as("types of the public API a JShell user cannot name after startup.jsh").isEmpty();
   }
 
-  /** The launcher's {@code api_jars} pattern: the class path entries an interactive session compiles against. */
-  static Pattern apiJars() throws IOException {
-    Matcher m = Pattern.compile("(?m)^api_jars='([^']+)'$").matcher(Files.readString(LAUNCHER, StandardCharsets.UTF_8));
-    assertThat(m.find()).as("jshell-scripts/tunekit defines api_jars='...'").isTrue();
-    return Pattern.compile(m.group(1));
-  }
-
   @Test
   void theInteractiveCompileClassPathHoldsEveryTypeThePublicApiTakesOrReturns() throws Exception {
-    Pattern pattern = apiJars();
+    Pattern pattern = LauncherFile.apiJars();
     String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<java.net.URL> entries = new ArrayList<>();
     List<String> kept = new ArrayList<>();
@@ -232,7 +224,7 @@ class JShellStartupTest {
       assertThat(imports.packages()).as("the banner says %s is imported", p).contains(p);
     }
     // only an interactive session shows it: scripts run with plain jshell
-    String launcher = Files.readString(LAUNCHER, StandardCharsets.UTF_8);
+    String launcher = LauncherFile.text();
     String interactive = launcher.substring(launcher.indexOf("if [ $# -eq 0 ]; then"), launcher.indexOf("script=\"$1\""));
     assertThat(interactive).contains("dev.tunekit.shell.Shell");
     assertThat(launcher.substring(launcher.indexOf("script=\"$1\""))).doesNotContain("dev.tunekit.shell.Shell");
@@ -240,7 +232,7 @@ class JShellStartupTest {
 
   @Test
   void tabShowsTheJavadocOfTheSdkWithTheLaunchersSources() throws Exception {
-    String launcher = Files.readString(LAUNCHER, StandardCharsets.UTF_8);
+    String launcher = LauncherFile.text();
     assertThat(launcher).contains("--add-opens jdk.jshell/jdk.jshell=ALL-UNNAMED");
     Matcher m = Pattern.compile("for m in ([\\w ]+); do sources=").matcher(launcher);
     assertThat(m.find()).as("the launcher lists the modules whose sources JShell gets").isTrue();
